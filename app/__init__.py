@@ -1,0 +1,1 @@
+"""Valley's Qt application: draws what core computed."""

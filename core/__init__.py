@@ -1,0 +1,1 @@
+"""Valley's numeric engine: surfaces, optimizers, networks. numpy only, never Qt."""

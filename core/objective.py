@@ -1,0 +1,91 @@
+"""The contract every function Valley optimizes follows."""
+from __future__ import annotations
+
+import numpy as np
+
+
+class Objective:
+    """An n-D function with exact derivatives: value, gradient, hessian on a 1-D theta."""
+
+    dim: int = 0
+
+    def value(self, theta: np.ndarray) -> float:
+        raise NotImplementedError
+
+    def gradient(self, theta: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def hessian(self, theta: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+
+class Surface(Objective):
+    """A 2-D objective that also evaluates whole grids and knows its view.
+
+    Subclasses implement `_f`, `_grad` and `_hess` on broadcast arrays x, y; so
+    `value`, `gradient` and `hessian` accept theta of shape (2,) or (..., 2),
+    which lets basin maps step thousands of starts at once.
+    """
+
+    dim = 2
+    name: str = ""
+    title: str = ""
+    formula: str = ""
+    bounds: tuple[tuple[float, float], tuple[float, float]] = ((-2.0, 2.0), (-2.0, 2.0))
+    minima: list[tuple[float, float]] = []
+    saddles: list[tuple[float, float]] = []
+    params: dict[str, float] = {}
+
+    def _f(self, x, y):
+        raise NotImplementedError
+
+    def _grad(self, x, y):
+        """Return (df/dx, df/dy)."""
+        raise NotImplementedError
+
+    def _hess(self, x, y):
+        """Return (d2f/dx2, d2f/dxdy, d2f/dy2)."""
+        raise NotImplementedError
+
+    def evaluate(self, X, Y):
+        X, Y = np.broadcast_arrays(np.asarray(X, float), np.asarray(Y, float))
+        with np.errstate(all="ignore"):
+            return np.asarray(self._f(X, Y), dtype=float) + np.zeros(X.shape)
+
+    def gradient_grid(self, X, Y):
+        X, Y = np.broadcast_arrays(np.asarray(X, float), np.asarray(Y, float))
+        with np.errstate(all="ignore"):
+            gx, gy = self._grad(X, Y)
+        zero = np.zeros(X.shape)
+        return np.asarray(gx, float) + zero, np.asarray(gy, float) + zero
+
+    def hessian_grid(self, X, Y):
+        X, Y = np.broadcast_arrays(np.asarray(X, float), np.asarray(Y, float))
+        with np.errstate(all="ignore"):
+            hxx, hxy, hyy = self._hess(X, Y)
+        zero = np.zeros(X.shape)
+        return (np.asarray(hxx, float) + zero, np.asarray(hxy, float) + zero,
+                np.asarray(hyy, float) + zero)
+
+    def value(self, theta):
+        theta = np.asarray(theta, float)
+        v = self.evaluate(theta[..., 0], theta[..., 1])
+        return float(v) if v.ndim == 0 else v
+
+    def gradient(self, theta):
+        theta = np.asarray(theta, float)
+        gx, gy = self.gradient_grid(theta[..., 0], theta[..., 1])
+        return np.stack([gx, gy], axis=-1)
+
+    def hessian(self, theta):
+        theta = np.asarray(theta, float)
+        hxx, hxy, hyy = self.hessian_grid(theta[..., 0], theta[..., 1])
+        return np.stack([np.stack([hxx, hxy], -1), np.stack([hxy, hyy], -1)], -2)
+
+    def contains(self, theta, margin: float = 0.0) -> np.ndarray | bool:
+        """Whether theta lies inside the bounds widened by `margin` times their size."""
+        theta = np.asarray(theta, float)
+        (x0, x1), (y0, y1) = self.bounds
+        mx, my = margin * (x1 - x0), margin * (y1 - y0)
+        return ((theta[..., 0] >= x0 - mx) & (theta[..., 0] <= x1 + mx)
+                & (theta[..., 1] >= y0 - my) & (theta[..., 1] <= y1 + my))

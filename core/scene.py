@@ -1,0 +1,118 @@
+"""A scene: everything needed to reproduce what is on screen (data only; TOML I/O lives in scene_io)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SCENE_VERSION = 1
+
+# Eight colours that stay distinct on dark and light backgrounds and for the common
+# colour-vision deficiencies (Okabe-Ito, with white/black swapped for a magenta and a teal).
+PALETTE = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
+           "#00C2A8"]
+
+
+@dataclass
+class OptimizerSpec:
+    """One racer: which optimizer, its hyperparameters, its colour, label and start."""
+
+    kind: str = "sgd"
+    label: str = ""
+    color: str = PALETTE[0]
+    hyperparameters: dict[str, Any] = field(default_factory=dict)
+    start: tuple[float, float] | None = None  # None: the scene's start
+    visible: bool = True
+
+    def display_label(self) -> str:
+        return self.label or self.kind
+
+
+@dataclass
+class SurfaceSpec:
+    """A catalogue surface with its parameters, or a user formula when name == 'formula'."""
+
+    name: str = "saddle"
+    params: dict[str, float] = field(default_factory=dict)
+    formula: str = ""
+
+
+@dataclass
+class NetworkSpec:
+    """A small network learning a 2-D dataset (the training playground)."""
+
+    example: str = ""  # a worked example from core.examples; "" for a free network
+    hidden: list[int] = field(default_factory=lambda: [4, 4])
+    activation: str = "tanh"
+    output_activation: str = "sigmoid"
+    loss: str = "bce"
+    init: str = "xavier"
+    dataset: str = "circles"
+    samples: int = 200
+    noise: float = 0.1
+    train_fraction: float = 0.7
+    features: list[str] = field(default_factory=lambda: ["x1", "x2"])
+    regularization: str = "none"  # none | l1 | l2
+    reg_rate: float = 0.0
+    batch_size: int = 0  # 0: full batch
+    optimizer: OptimizerSpec = field(default_factory=lambda: OptimizerSpec(
+        kind="adam", label="Adam", hyperparameters={"lr": 0.03}))
+
+
+@dataclass
+class ViewSpec:
+    """Which views are shown and how."""
+
+    show_3d: bool = True
+    show_loss: bool = True
+    show_readout: bool = True
+    show_network: bool = True
+    contours: bool = True
+    log_colour: bool = False
+    gradient_field: bool = False
+    critical_points: bool = True
+    arrows: str = "none"  # none | gradient | velocity | step
+    theme: str = "dark"  # dark | light
+    speed: float = 30.0  # steps per second
+    resolution: int = 256
+
+
+@dataclass
+class Scene:
+    """A whole lecture moment."""
+
+    version: int = SCENE_VERSION
+    title: str = "Untitled"
+    description: str = ""
+    kind: str = "landscape"  # landscape | network
+    surface: SurfaceSpec = field(default_factory=SurfaceSpec)
+    bounds: tuple[tuple[float, float], tuple[float, float]] | None = None  # None: the surface's
+    start: tuple[float, float] = (0.0, 0.0)
+    steps: int = 300
+    seed: int = 0
+    optimizers: list[OptimizerSpec] = field(default_factory=list)
+    network: NetworkSpec | None = None
+    view: ViewSpec = field(default_factory=ViewSpec)
+
+    def start_of(self, spec: OptimizerSpec) -> tuple[float, float]:
+        return spec.start if spec.start is not None else self.start
+
+
+def default_scene() -> Scene:
+    """What `valley` opens on: four optimizers racing from just off a saddle."""
+    specs = [
+        ("sgd", "SGD", {"lr": 0.05}),
+        ("momentum", "Momentum", {"lr": 0.02, "momentum": 0.9}),
+        ("adam", "Adam", {"lr": 0.05}),
+        ("newton", "Newton", {"lr": 1.0}),
+        ("saddle_free_newton", "Saddle-free Newton", {"lr": 0.2, "damping": 0.001}),
+    ]
+    return Scene(
+        title="Saddle point: who escapes?",
+        description=("Two valleys and a saddle between them. Newton jumps onto the saddle "
+                     "and stays; saddle-free Newton, momentum and Adam roll off into a valley."),
+        surface=SurfaceSpec(name="double_well"),
+        start=(-1.6, 0.03),
+        steps=200,
+        optimizers=[OptimizerSpec(kind=k, label=label, color=PALETTE[i], hyperparameters=h)
+                    for i, (k, label, h) in enumerate(specs)],
+    )
