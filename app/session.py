@@ -1,0 +1,267 @@
+"""The one model every view subscribes to: the scene, its computed results, and step t."""
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+
+import numpy as np
+from PyQt6.QtCore import QObject, pyqtSignal
+
+from core.scene import PALETTE, OptimizerSpec, Scene, SurfaceSpec, default_scene
+
+MAX_OPTIMIZERS = 8
+
+
+def build_surface(spec: SurfaceSpec):
+    """A Surface from its spec; raises ValueError (FormulaError included) on bad input."""
+    if spec.name == "formula":
+        from core.expression import parse_formula  # sympy is heavy: only when a formula needs it
+
+        return parse_formula(spec.formula)
+    from core.surfaces import get_surface
+
+    return get_surface(spec.name, **spec.params)
+
+
+def build_optimizer(spec: OptimizerSpec):
+    from core.optimizers import make_optimizer
+
+    return make_optimizer(spec.kind, **spec.hyperparameters)
+
+
+class Session(QObject):
+    """Holds scene + results + the current step; setters validate, skip no-ops, then emit."""
+
+    sceneChanged = pyqtSignal()  # surface, bounds or the whole scene: redraw everything
+    optimizersChanged = pyqtSignal()  # racers added, removed, relabelled or recoloured
+    resultsChanged = pyqtSignal(int)  # index of the re-run optimizer, -1 for all
+    stepChanged = pyqtSignal(int)
+    selectionChanged = pyqtSignal(int)
+    viewChanged = pyqtSignal(str)  # name of the ViewSpec field that changed
+    modifiedChanged = pyqtSignal(bool)
+
+    def __init__(self, scene: Scene | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.scene = scene if scene is not None else default_scene()
+        self.surface = build_surface(self.scene.surface)
+        self.trajectories: list = []
+        self.step = 0
+        self.selected = 0 if self.scene.optimizers else -1
+        self.modified = False
+        self._compute_all()
+
+    # ----- derived -----
+    @property
+    def bounds(self):
+        return self.scene.bounds if self.scene.bounds is not None else self.surface.bounds
+
+    @property
+    def max_step(self) -> int:
+        """The last step any trajectory reached (runs may stop early)."""
+        return max((len(t.points) - 1 for t in self.trajectories), default=0)
+
+    def head(self, index: int, t: int | None = None) -> np.ndarray:
+        """Where optimizer `index` is at step t (its last point once it stopped)."""
+        traj = self.trajectories[index]
+        t = self.step if t is None else t
+        return traj.points[min(t, len(traj.points) - 1)]
+
+    def trail(self, index: int, t: int | None = None) -> np.ndarray:
+        traj = self.trajectories[index]
+        t = self.step if t is None else t
+        return traj.points[: min(t, len(traj.points) - 1) + 1]
+
+    # ----- whole scene -----
+    def set_scene(self, scene: Scene) -> None:
+        """Replace everything; on a bad scene raise ValueError and keep the current one."""
+        surface = build_surface(scene.surface)
+        for spec in scene.optimizers:
+            build_optimizer(spec)
+        self.scene, self.surface = scene, surface
+        self.selected = 0 if scene.optimizers else -1
+        self.step = 0
+        self._compute_all()
+        self.sceneChanged.emit()
+        self.optimizersChanged.emit()
+        self.resultsChanged.emit(-1)
+        self.selectionChanged.emit(self.selected)
+        self.stepChanged.emit(self.step)
+        self._set_modified(False)
+
+    def set_surface(self, spec: SurfaceSpec, bounds=None) -> None:
+        """Switch surface; a bad formula raises FormulaError and leaves the current surface."""
+        if spec == self.scene.surface and bounds == self.scene.bounds:
+            return
+        surface = build_surface(spec)
+        self.scene.surface, self.surface = spec, surface
+        self.scene.bounds = bounds
+        self._compute_all()
+        self.sceneChanged.emit()
+        self.resultsChanged.emit(-1)
+        self._clamp_step()
+        self._set_modified(True)
+
+    def set_bounds(self, bounds) -> None:
+        (x0, x1), (y0, y1) = bounds
+        if not (np.isfinite([x0, x1, y0, y1]).all() and x0 < x1 and y0 < y1):
+            raise ValueError(f"view bounds need xmin < xmax and ymin < ymax, got {bounds}")
+        bounds = ((float(x0), float(x1)), (float(y0), float(y1)))
+        if bounds == self.bounds:
+            return
+        self.scene.bounds = bounds
+        self.sceneChanged.emit()
+        self._set_modified(True)
+
+    def set_steps(self, steps: int) -> None:
+        steps = int(steps)
+        if not 1 <= steps <= 100_000:
+            raise ValueError(f"steps must be between 1 and 100000, got {steps}")
+        if steps == self.scene.steps:
+            return
+        self.scene.steps = steps
+        self._compute_all()
+        self.resultsChanged.emit(-1)
+        self._clamp_step()
+        self._set_modified(True)
+
+    def set_view_option(self, name: str, value) -> None:
+        if not hasattr(self.scene.view, name):
+            raise ValueError(f"unknown view option {name!r}")
+        if getattr(self.scene.view, name) == value:
+            return
+        setattr(self.scene.view, name, value)
+        self.viewChanged.emit(name)
+        self._set_modified(True)
+
+    # ----- racers -----
+    def set_start(self, point, index: int | None = None) -> None:
+        """Move the start of one optimizer, or of all (index None), and re-run them."""
+        point = (float(point[0]), float(point[1]))
+        if index is None:
+            self.scene.start = point
+            for spec in self.scene.optimizers:
+                spec.start = None
+            self._compute_all()
+            self.resultsChanged.emit(-1)
+        else:
+            self.scene.optimizers[index].start = point
+            self._compute(index)
+            self.resultsChanged.emit(index)
+        self._clamp_step()
+        self._set_modified(True)
+
+    def set_hyperparameter(self, index: int, key: str, value) -> None:
+        """Change one knob of one optimizer; only that optimizer re-runs."""
+        spec = self.scene.optimizers[index]
+        if spec.hyperparameters.get(key) == value:
+            return
+        trial = replace(spec, hyperparameters={**spec.hyperparameters, key: value})
+        build_optimizer(trial)  # raises ValueError on a bad value, before anything changes
+        self.scene.optimizers[index] = trial
+        self._compute(index)
+        self.resultsChanged.emit(index)
+        self._clamp_step()
+        self._set_modified(True)
+
+    def set_optimizer_kind(self, index: int, kind: str) -> None:
+        spec = self.scene.optimizers[index]
+        if spec.kind == kind:
+            return
+        trial = replace(spec, kind=kind, hyperparameters={"lr": spec.hyperparameters.get("lr", 0.01)})
+        build_optimizer(trial)
+        self.scene.optimizers[index] = trial
+        self._compute(index)
+        self.optimizersChanged.emit()
+        self.resultsChanged.emit(index)
+        self._set_modified(True)
+
+    def set_label(self, index: int, label: str | None = None, color: str | None = None) -> None:
+        spec = self.scene.optimizers[index]
+        new = replace(spec, label=spec.label if label is None else label,
+                      color=spec.color if color is None else color)
+        if new == spec:
+            return
+        self.scene.optimizers[index] = new
+        self.optimizersChanged.emit()
+        self._set_modified(True)
+
+    def add_optimizer(self, spec: OptimizerSpec | None = None) -> int:
+        if len(self.scene.optimizers) >= MAX_OPTIMIZERS:
+            raise ValueError(f"at most {MAX_OPTIMIZERS} optimizers race at once")
+        if spec is None:
+            spec = OptimizerSpec(kind="sgd", label="SGD", hyperparameters={"lr": 0.01})
+        used = {s.color for s in self.scene.optimizers}
+        if spec.color in used:
+            spec = replace(spec, color=next((c for c in PALETTE if c not in used), spec.color))
+        build_optimizer(spec)
+        self.scene.optimizers.append(spec)
+        self.trajectories.append(None)
+        index = len(self.scene.optimizers) - 1
+        self._compute(index)
+        self.optimizersChanged.emit()
+        self.resultsChanged.emit(index)
+        self.set_selected(index)
+        self._set_modified(True)
+        return index
+
+    def duplicate_optimizer(self, index: int, **hyperparameters) -> int:
+        spec = copy.deepcopy(self.scene.optimizers[index])
+        spec.hyperparameters.update(hyperparameters)
+        if hyperparameters:
+            changed = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+                                for k, v in hyperparameters.items())
+            spec.label = f"{spec.display_label()} ({changed})"
+        else:
+            spec.label = f"{spec.display_label()} copy"
+        return self.add_optimizer(spec)
+
+    def remove_optimizer(self, index: int) -> None:
+        if len(self.scene.optimizers) <= 1:
+            raise ValueError("at least one optimizer must race")
+        del self.scene.optimizers[index]
+        del self.trajectories[index]
+        self.optimizersChanged.emit()
+        self.resultsChanged.emit(-1)
+        self.set_selected(min(self.selected, len(self.scene.optimizers) - 1))
+        self._clamp_step()
+        self._set_modified(True)
+
+    def set_selected(self, index: int) -> None:
+        if index == self.selected:
+            return
+        if not -1 <= index < len(self.scene.optimizers):
+            raise ValueError(f"no optimizer {index}")
+        self.selected = index
+        self.selectionChanged.emit(index)
+
+    # ----- time -----
+    def set_step(self, t: int) -> None:
+        t = int(np.clip(t, 0, self.max_step))
+        if t == self.step:
+            return
+        self.step = t
+        self.stepChanged.emit(t)
+
+    # ----- internals -----
+    def _compute(self, index: int) -> None:
+        from core.trajectory import run
+
+        spec = self.scene.optimizers[index]
+        optimizer = build_optimizer(spec)
+        rng = np.random.default_rng(self.scene.seed)
+        self.trajectories[index] = run(self.surface, optimizer, np.array(self.scene.start_of(spec)),
+                                       self.scene.steps, rng=rng)
+
+    def _compute_all(self) -> None:
+        self.trajectories = [None] * len(self.scene.optimizers)
+        for i in range(len(self.scene.optimizers)):
+            self._compute(i)
+
+    def _clamp_step(self) -> None:
+        if self.step > self.max_step:
+            self.set_step(self.max_step)
+
+    def _set_modified(self, modified: bool) -> None:
+        if modified != self.modified:
+            self.modified = modified
+            self.modifiedChanged.emit(modified)
