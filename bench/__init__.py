@@ -1,0 +1,1 @@
+"""Benchmarks against the tools people would use instead: `python -m bench [--quick] [--only NAME]`."""
