@@ -1,0 +1,708 @@
+"""Scenes as TOML files: load with validation that names file, key path and line; save atomically.
+
+A scene file is data only. Every value is checked for type and range, names are checked
+against core's registries (surfaces, optimizers, datasets, activations, examples), and a
+formula goes through core.expression's whitelist parser: loading a scene never runs code.
+
+Line numbers: tomllib reports none for values, so a problem's line is found by scanning the
+text for the key inside its table (`[surface]`, the n-th `[[optimizers]]`, ...). That is a best
+effort: a key written inline (`hyperparameters = {lr = 0.1}`) is reported at the line of the
+enclosing key, and a missing key at its table's header.
+"""
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import re
+import tempfile
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Callable
+
+import tomli_w
+
+from core.scene import SCENE_VERSION, NetworkSpec, OptimizerSpec, Scene, SurfaceSpec, ViewSpec
+
+MAX_STEPS = 100_000
+MAX_OPTIMIZERS = 8
+MAX_TEXT = 2_000
+MAX_FORMULA = 1_000
+
+# Used only until (or unless) core's registries can be imported: the contract of issue 2.
+FALLBACK_OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam",
+                       "amsgrad", "newton", "damped_newton", "saddle_free_newton")
+FALLBACK_HYPERPARAMETERS = ("lr", "momentum", "rho", "beta1", "beta2", "eps", "damping", "noise",
+                            "clip_norm", "clip_value", "schedule")
+ARROWS = ("none", "gradient", "velocity", "step")
+THEMES = ("dark", "light")
+KINDS = ("landscape", "network")
+REGULARIZATIONS = ("none", "l1", "l2")
+
+_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_^*]{0,63}")
+_INVALID = object()  # a value that failed validation (its problem is already recorded)
+
+KeyPath = tuple  # of str (table keys) and int (array indices)
+
+
+# ----------------------------------------------------------------------------- errors
+@dataclass(frozen=True)
+class SceneProblem:
+    """One thing wrong with a scene file: where (file, key path, line) and what."""
+
+    file: str
+    key: str
+    line: int | None
+    expected: str
+    found: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        key = f" {self.key}:" if self.key else ""
+        text = f"{where}:{key} expected {self.expected}, found {self.found}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+class SceneError(ValueError):
+    """A scene that cannot be loaded; `.problems` lists every SceneProblem found."""
+
+    def __init__(self, problems: list[SceneProblem]):
+        self.problems = list(problems)
+        if len(self.problems) == 1:
+            message = str(self.problems[0])
+        else:
+            message = f"{len(self.problems)} problems in the scene:\n" + "\n".join(
+                f"  {p}" for p in self.problems)
+        super().__init__(message)
+
+
+def format_key(path: KeyPath) -> str:
+    """('optimizers', 2, 'hyperparameters', 'lr') -> 'optimizers[2].hyperparameters.lr'."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _describe(value: Any) -> str:
+    """A short, safe rendering of a found value."""
+    kind = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array",
+            dict: "table"}.get(type(value), type(value).__name__)
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return f"an array of {len(value)}"
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{kind} {text}"
+
+
+# ----------------------------------------------------------------------------- line finding
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\[\]]+?)\s*\]\]?\s*(#.*)?$")
+
+
+def _split_dotted(name: str) -> list[str]:
+    return [part.strip().strip('"').strip("'") for part in name.split(".")]
+
+
+class _LineIndex:
+    """Maps key paths to line numbers by scanning the TOML text's table headers."""
+
+    def __init__(self, text: str):
+        self.lines = text.splitlines()
+        self.sections: list[tuple[KeyPath, int, int]] = []  # (path, header line, last line), 1-based
+        array_index: dict[tuple[str, ...], int] = {}
+        current: KeyPath = ()
+        start = 1
+        for number, line in enumerate(self.lines, start=1):
+            match = _HEADER.match(line)
+            if not match:
+                continue
+            self.sections.append((current, start, number - 1))
+            names = _split_dotted(match.group(2))
+            is_array = match.group(1) == "[["
+            if is_array:
+                array_index[tuple(names)] = array_index.get(tuple(names), -1) + 1
+                # a new array element forgets sub-arrays of the previous element
+                for key in [k for k in array_index if len(k) > len(names) and k[:len(names)] == tuple(names)]:
+                    del array_index[key]
+            path: list = []
+            for i in range(len(names)):
+                path.append(names[i])
+                prefix = tuple(names[: i + 1])
+                if prefix in array_index:
+                    path.append(array_index[prefix])
+            current, start = tuple(path), number
+        self.sections.append((current, start, len(self.lines)))
+
+    def line_of(self, path: KeyPath) -> int | None:
+        best = None
+        for section_path, first, last in self.sections:
+            n = len(section_path)
+            if tuple(path[:n]) == section_path and (best is None or n > len(best[0])):
+                best = (section_path, first, last)
+        if best is None:
+            return None
+        section_path, first, last = best
+        rest = [p for p in path[len(section_path):]]
+        keys = []
+        for part in rest:
+            if isinstance(part, int):
+                break
+            keys.append(part)
+        # Try the longest dotted key first (`hyperparameters.lr = ...`), then shorter ones.
+        for length in range(len(keys), 0, -1):
+            pattern = r"\s*\.\s*".join(rf"[\"']?{re.escape(k)}[\"']?" for k in keys[:length])
+            regex = re.compile(rf"^\s*{pattern}\s*[.=]")
+            for number in range(first, last + 1):
+                if number - 1 < len(self.lines) and regex.match(self.lines[number - 1]):
+                    return number
+        return first if section_path else None
+
+
+# ----------------------------------------------------------------------------- registries
+def _optimizer_registry() -> tuple[tuple[str, ...], Callable | None]:
+    try:
+        from core import optimizers
+    except ImportError:
+        return FALLBACK_OPTIMIZERS, None
+    names = getattr(optimizers, "OPTIMIZERS", None)
+    names = tuple(names) if names else FALLBACK_OPTIMIZERS
+    return names, getattr(optimizers, "make_optimizer", None)
+
+
+_CHECK_TEXT = {"positive": "a number > 0", "optional_positive": "a number > 0",
+               "unit": "a number in [0, 1)", "nonnegative": "a number >= 0"}
+
+
+def _hyperparameter_specs(kind: str) -> dict[str, Any] | None:
+    """{keyword: core Hyperparameter (or None for schedule)} that optimizer `kind` takes."""
+    try:
+        from core.optimizers import OPTIMIZERS
+    except ImportError:
+        return None
+    cls = OPTIMIZERS.get(kind)
+    if cls is None:
+        return None
+    return {**{h.name: h for h in cls.hyperparameter_specs()}, "schedule": None}
+
+
+def _surface_params(name: str) -> tuple[str, ...] | None:
+    try:
+        from core.surfaces import SURFACES
+    except ImportError:
+        return None
+    cls = SURFACES.get(name)
+    return tuple(getattr(cls, "defaults", {})) if cls is not None else None
+
+
+def _surface_names() -> tuple[str, ...] | None:
+    try:
+        from core.surfaces import SURFACES
+    except ImportError:
+        return None
+    return tuple(SURFACES)
+
+
+def _registry(module: str, *attributes: str) -> tuple[str, ...] | None:
+    """Names from core.<module>.<attribute> (dict or sequence) if that module exists yet."""
+    try:
+        import importlib
+
+        mod = importlib.import_module(f"core.{module}")
+    except ImportError:
+        return None
+    for attribute in attributes:
+        names = getattr(mod, attribute, None)
+        if names:
+            return tuple(names)
+    return None
+
+
+# ----------------------------------------------------------------------------- validation
+class _Validator:
+    def __init__(self, source: str, text: str):
+        self.source = source
+        self.index = _LineIndex(text)
+        self.problems: list[SceneProblem] = []
+
+    def problem(self, path: KeyPath, expected: str, found: str, hint: str = "") -> object:
+        self.problems.append(SceneProblem(self.source, format_key(path), self.index.line_of(path),
+                                          expected, found, hint))
+        return _INVALID
+
+    # --- scalars
+    def integer(self, value, path, lo, hi):
+        if isinstance(value, bool) or not isinstance(value, int):
+            return self.problem(path, f"an integer from {lo} to {hi}", _describe(value))
+        if not lo <= value <= hi:
+            return self.problem(path, f"an integer from {lo} to {hi}", _describe(value))
+        return value
+
+    def number(self, value, path, lo=-math.inf, hi=math.inf, lo_open=False, hi_open=False,
+               as_float=True):
+        """A finite number in range; as_float=False keeps a TOML integer an int (engine options)."""
+        rng = _range_text(lo, hi, lo_open, hi_open)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return self.problem(path, f"a number{rng}", _describe(value))
+        if isinstance(value, int) and abs(value) > 2**53:
+            return self.problem(path, f"a finite number{rng}", _describe(value))
+        x = float(value)
+        below = x <= lo if lo_open else x < lo
+        above = x >= hi if hi_open else x > hi
+        if not math.isfinite(x) or below or above:
+            return self.problem(path, f"a finite number{rng}", _describe(value))
+        return x if as_float or isinstance(value, float) else value
+
+    def boolean(self, value, path):
+        if not isinstance(value, bool):
+            return self.problem(path, "true or false", _describe(value))
+        return value
+
+    def string(self, value, path, max_len=MAX_TEXT):
+        if not isinstance(value, str):
+            return self.problem(path, "a string", _describe(value))
+        if len(value) > max_len:
+            return self.problem(path, f"a string of at most {max_len} characters",
+                                f"{len(value)} characters")
+        return value
+
+    def choice(self, value, path, names, what="one of"):
+        if not isinstance(value, str):
+            return self.problem(path, f"a name ({_names_text(names)})", _describe(value))
+        if value not in names:
+            return self.problem(path, f"{what} {_names_text(names)}", _describe(value),
+                                _hint(value, names))
+        return value
+
+    def name(self, value, path, names):
+        """A registry name when the registry exists; otherwise a plain identifier."""
+        if names is not None:
+            return self.choice(value, path, names)
+        if not isinstance(value, str) or not _NAME.fullmatch(value):
+            return self.problem(path, "a name (letters, digits, _)", _describe(value))
+        return value
+
+    def color(self, value, path):
+        if not isinstance(value, str) or not _COLOR.fullmatch(value):
+            return self.problem(path, "a colour #RRGGBB", _describe(value))
+        return value
+
+    def point(self, value, path):
+        if not isinstance(value, list) or len(value) != 2:
+            return self.problem(path, "a point [x, y]", _describe(value))
+        x, y = (self.number(v, path + (i,)) for i, v in enumerate(value))
+        return _INVALID if _INVALID in (x, y) else (x, y)
+
+    def bounds(self, value, path):
+        if (not isinstance(value, list) or len(value) != 2
+                or not all(isinstance(v, list) and len(v) == 2 for v in value)):
+            return self.problem(path, "bounds [[xmin, xmax], [ymin, ymax]]", _describe(value))
+        out = []
+        for axis, (lo, hi) in enumerate(value):
+            lo = self.number(lo, path + (axis, 0))
+            hi = self.number(hi, path + (axis, 1))
+            if _INVALID in (lo, hi):
+                return _INVALID
+            if not lo < hi:
+                return self.problem(path + (axis,), f"{'xy'[axis]}min < {'xy'[axis]}max",
+                                    f"[{lo:g}, {hi:g}]")
+            out.append((lo, hi))
+        return tuple(out)
+
+    # --- tables
+    def table(self, data, path, schema: dict[str, Callable], required=()) -> dict | object:
+        """Validate a table against {key: check(value, path)}; report unknown and missing keys."""
+        if not isinstance(data, dict):
+            return self.problem(path, "a table", _describe(data))
+        out = {}
+        for key in required:
+            if key not in data:
+                self.problem(path + (key,), f"a key {key!r}", "nothing")
+        for key, value in data.items():
+            if key not in schema:
+                self.problem(path + (key,), f"one of the keys {_names_text(schema)}",
+                             f"unknown key {key!r}", _hint(key, schema))
+                continue
+            checked = schema[key](value, path + (key,))
+            if checked is not _INVALID:
+                out[key] = checked
+        return out
+
+
+def _range_text(lo, hi, lo_open, hi_open) -> str:
+    if lo == -math.inf and hi == math.inf:
+        return ""
+    if hi == math.inf:
+        return f" {'>' if lo_open else '>='} {lo:g}"
+    if lo == -math.inf:
+        return f" {'<' if hi_open else '<='} {hi:g}"
+    return f" in {'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}"
+
+
+def _names_text(names) -> str:
+    names = list(names)
+    if len(names) > 12:
+        return ", ".join(names[:12]) + f", ... ({len(names)} in all)"
+    return ", ".join(names)
+
+
+def _hint(value: str, names) -> str:
+    close = difflib.get_close_matches(str(value), [str(n) for n in names], n=1, cutoff=0.5)
+    return f"did you mean {close[0]!r}?" if close else ""
+
+
+def _fields_of(cls) -> set[str]:
+    return {f.name for f in fields(cls)}
+
+
+def _validate(data: dict, v: _Validator) -> Scene | None:
+    """Turn parsed TOML into a Scene, recording every problem in v; None if any."""
+    # version first: a newer file gets one clear message rather than a list of unknown keys
+    if "version" not in data:
+        v.problem(("version",), f"a key 'version' (this Valley writes version = {SCENE_VERSION})",
+                  "nothing")
+    else:
+        version = data["version"]
+        if isinstance(version, int) and not isinstance(version, bool) and version > SCENE_VERSION:
+            v.problem(("version",), f"version {SCENE_VERSION} or older",
+                      f"version {version}: this scene was written by a newer Valley; update Valley "
+                      "to open it")
+            return None
+        v.integer(version, ("version",), 1, SCENE_VERSION)
+
+    kind = data.get("kind", "landscape")
+    v.choice(kind, ("kind",), KINDS)
+    optimizer_names, make_optimizer = _optimizer_registry()
+
+    def optimizer(value, path):
+        spec = v.table(value, path, {
+            "kind": lambda x, p: v.choice(x, p, optimizer_names, "an optimizer:"),
+            "label": lambda x, p: v.string(x, p, 200),
+            "color": v.color,
+            "hyperparameters": lambda x, p: hyperparameters(x, p, value.get("kind")),
+            "start": v.point,
+            "visible": v.boolean,
+        })
+        if spec is _INVALID or len(spec) != len(value):
+            return _INVALID
+        result = OptimizerSpec(**spec)
+        if make_optimizer is not None:
+            try:
+                make_optimizer(result.kind, **result.hyperparameters)
+            except Exception as error:  # the engine's word on a combination we cannot know here
+                v.problem(path + ("hyperparameters",), f"hyperparameters that {result.kind} accepts",
+                          str(error) or type(error).__name__)
+                return _INVALID
+        return result
+
+    def hyperparameters(value, path, kind):
+        if not isinstance(value, dict):
+            return v.problem(path, "a table of hyperparameters", _describe(value))
+        specs = _hyperparameter_specs(kind) if isinstance(kind, str) else None
+        hp_names = tuple(specs) if specs is not None else FALLBACK_HYPERPARAMETERS
+        out = {}
+        for key, item in value.items():
+            if key not in hp_names:
+                owner = f" of {kind}" if specs is not None else ""
+                v.problem(path + (key,), f"a hyperparameter{owner} ({_names_text(hp_names)})",
+                          f"unknown key {key!r}", _hint(key, hp_names))
+            elif key == "schedule":
+                checked = _schedule(item, path + (key,))
+                if checked is not _INVALID:
+                    out[key] = checked
+            else:
+                checked = v.number(item, path + (key,), as_float=False)
+                if checked is _INVALID:
+                    continue
+                if specs is not None and specs[key] is not None:
+                    try:
+                        specs[key].validate(checked, kind)
+                    except ValueError:
+                        v.problem(path + (key,), _CHECK_TEXT.get(specs[key].check, "a valid value"),
+                                  _describe(item))
+                        continue
+                out[key] = checked
+        return out
+
+    def _schedule(value, path):
+        # The engine defines schedules; here only shape: a name, or a table of names and numbers.
+        if isinstance(value, str):
+            return v.name(value, path, None)
+        if isinstance(value, dict):
+            out = {}
+            for key, item in value.items():
+                if not _NAME.fullmatch(key):
+                    v.problem(path + (key,), "a schedule option name", _describe(key))
+                elif isinstance(item, str):
+                    checked = v.name(item, path + (key,), None)
+                    if checked is not _INVALID:
+                        out[key] = checked
+                else:
+                    checked = v.number(item, path + (key,), as_float=False)
+                    if checked is not _INVALID:
+                        out[key] = checked
+            return out
+        return v.problem(path, "a schedule name or table", _describe(value))
+
+    def optimizers(value, path):
+        lo = 1 if kind == "landscape" else 0
+        if not isinstance(value, list):
+            return v.problem(path, "an array of [[optimizers]] tables", _describe(value))
+        if not lo <= len(value) <= MAX_OPTIMIZERS:
+            return v.problem(path, f"{lo} to {MAX_OPTIMIZERS} optimizers", f"{len(value)}")
+        out = [optimizer(item, path + (i,)) for i, item in enumerate(value)]
+        return _INVALID if _INVALID in out else out
+
+    def surface(value, path):
+        names = _surface_names()
+        spec = v.table(value, path, {
+            "name": lambda x, p: v.choice(x, p, (*names, "formula"), "a surface:")
+            if names is not None else v.name(x, p, None),
+            "params": lambda x, p: surface_params(x, p, value.get("name")),
+            "formula": lambda x, p: v.string(x, p, MAX_FORMULA),
+        })
+        if spec is _INVALID or len(spec) != len(value):
+            return _INVALID
+        result = SurfaceSpec(**spec)
+        if result.name == "formula":
+            if not result.formula.strip():
+                return v.problem(path + ("formula",), "a formula f(x, y) when name = 'formula'",
+                                 "nothing")
+            try:
+                from core.expression import parse_formula
+            except ImportError:
+                return result
+            try:
+                parse_formula(result.formula)
+            except Exception as error:  # FormulaError and anything else the parser says
+                return v.problem(path + ("formula",), "a formula f(x, y) (numbers, x, y, operators,"
+                                 " math functions)", f"{result.formula!r}: {error}")
+        elif result.formula:
+            return v.problem(path + ("formula",), "no formula unless name = 'formula'",
+                             _describe(result.formula))
+        elif names is not None:
+            try:
+                from core.surfaces import get_surface
+
+                get_surface(result.name, **result.params)
+            except Exception as error:
+                return v.problem(path + ("params",), f"parameters that {result.name} accepts",
+                                 str(error) or type(error).__name__)
+        return result
+
+    def surface_params(value, path, name):
+        if not isinstance(value, dict):
+            return v.problem(path, "a table of surface parameters", _describe(value))
+        known = _surface_params(name) if isinstance(name, str) else None
+        out = {}
+        for key, item in value.items():
+            if known is not None and key not in known:
+                v.problem(path + (key,), f"a parameter of {name} ({_names_text(known) or 'none'})",
+                          f"unknown key {key!r}", _hint(key, known))
+                continue
+            if not _NAME.fullmatch(key):
+                v.problem(path + (key,), "a parameter name", _describe(key))
+                continue
+            checked = v.number(item, path + (key,))
+            if checked is not _INVALID:
+                out[key] = checked
+        return out
+
+    def network(value, path):
+        datasets = _registry("datasets", "DATASETS")
+        features = _registry("datasets", "FEATURES")
+        activations = _registry("activations", "ACTIVATIONS")
+        losses = _registry("losses", "LOSSES") or _registry("activations", "LOSSES")
+        inits = _registry("network", "INITIALIZERS", "INITS")
+        examples = _registry("examples", "EXAMPLES")
+
+        def hidden(x, p):
+            if not isinstance(x, list) or len(x) > 6:
+                return v.problem(p, "an array of 0 to 6 layer widths", _describe(x))
+            out = [v.integer(n, p + (i,), 1, 16) for i, n in enumerate(x)]
+            return _INVALID if _INVALID in out else out
+
+        def feature_list(x, p):
+            if not isinstance(x, list) or not 1 <= len(x) <= 16:
+                return v.problem(p, "an array of 1 to 16 feature names", _describe(x))
+            out = [v.name(f, p + (i,), features) for i, f in enumerate(x)]
+            return _INVALID if _INVALID in out else out
+
+        spec = v.table(value, path, {
+            "example": lambda x, p: x if x == "" else v.name(x, p, examples),
+            "hidden": hidden,
+            "activation": lambda x, p: v.name(x, p, activations),
+            "output_activation": lambda x, p: v.name(x, p, activations),
+            "loss": lambda x, p: v.name(x, p, losses),
+            "init": lambda x, p: v.name(x, p, inits),
+            "dataset": lambda x, p: v.name(x, p, datasets),
+            "samples": lambda x, p: v.integer(x, p, 1, 100_000),
+            "noise": lambda x, p: v.number(x, p, 0.0, 10.0),
+            "train_fraction": lambda x, p: v.number(x, p, 0.0, 1.0, lo_open=True),
+            "features": feature_list,
+            "regularization": lambda x, p: v.choice(x, p, REGULARIZATIONS),
+            "reg_rate": lambda x, p: v.number(x, p, 0.0, 10.0),
+            "batch_size": lambda x, p: v.integer(x, p, 0, 100_000),
+            "optimizer": optimizer,
+        })
+        if spec is _INVALID or len(spec) != len(value):
+            return _INVALID
+        return NetworkSpec(**spec)
+
+    def view(value, path):
+        spec = v.table(value, path, {
+            **{name: v.boolean for name in ("show_3d", "show_loss", "show_readout", "show_network",
+                                            "contours", "log_colour", "gradient_field",
+                                            "critical_points")},
+            "arrows": lambda x, p: v.choice(x, p, ARROWS),
+            "theme": lambda x, p: v.choice(x, p, THEMES),
+            "speed": lambda x, p: v.number(x, p, 1.0, 500.0),
+            "resolution": lambda x, p: v.integer(x, p, 16, 2048),
+        })
+        if spec is _INVALID or len(spec) != len(value):
+            return _INVALID
+        return ViewSpec(**spec)
+
+    schema = {
+        "version": lambda x, p: x,  # checked above
+        "title": lambda x, p: v.string(x, p, 200),
+        "description": v.string,
+        "kind": lambda x, p: x,  # checked above
+        "surface": surface,
+        "bounds": v.bounds,
+        "start": v.point,
+        "steps": lambda x, p: v.integer(x, p, 1, MAX_STEPS),
+        "seed": lambda x, p: v.integer(x, p, 0, 2**32 - 1),
+        "optimizers": optimizers,
+        "network": network,
+        "view": view,
+    }
+    required = ("optimizers",) if kind == "landscape" else ("network",)
+    values = v.table(data, (), schema, required=required)
+    if v.problems or values is _INVALID:
+        return None
+    values["version"] = SCENE_VERSION
+    return Scene(**values)
+
+
+# ----------------------------------------------------------------------------- public API
+def loads_scene(text: str, source: str = "<string>") -> Scene:
+    """Parse and validate TOML text; raise SceneError listing every problem."""
+    if not isinstance(text, str):
+        raise SceneError([SceneProblem(source, "", None, "TOML text", _describe(text))])
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        match = re.search(r"\(at line (\d+), column (\d+)\)", message)
+        line = int(match.group(1)) if match else (text.count("\n") + 1 if "end of document" in message
+                                                  else None)
+        if match:
+            message = message[: match.start()].strip() + f" at column {match.group(2)}"
+        raise SceneError([SceneProblem(source, "", line, "valid TOML", message)]) from None
+    except RecursionError:
+        raise SceneError([SceneProblem(source, "", None, "valid TOML",
+                                       "arrays or tables nested too deeply")]) from None
+    validator = _Validator(source, text)
+    scene = _validate(data, validator)
+    if scene is None:
+        raise SceneError(validator.problems)
+    return scene
+
+
+def load_scene(path: str | os.PathLike) -> Scene:
+    """Read and validate a scene file; unreadable files raise SceneError too."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        raise SceneError([SceneProblem(str(path), "", None, "a readable UTF-8 TOML file",
+                                       reason)]) from None
+    return loads_scene(text, source=str(path))
+
+
+def scene_to_dict(scene: Scene) -> dict:
+    """The TOML-ready dict of a scene: no None values, tuples as lists, defaults kept explicit."""
+
+    def clean(value):
+        if isinstance(value, (tuple, list)):
+            return [clean(v) for v in value]
+        if isinstance(value, dict):
+            return {str(k): clean(v) for k, v in value.items() if v is not None}
+        return value
+
+    def spec_dict(spec) -> dict:
+        return {f.name: clean(getattr(spec, f.name)) for f in fields(spec)
+                if getattr(spec, f.name) is not None}
+
+    out = {
+        "version": SCENE_VERSION,
+        "title": scene.title,
+        "description": scene.description,
+        "kind": scene.kind,
+        "steps": scene.steps,
+        "seed": scene.seed,
+        "start": clean(scene.start),
+    }
+    if scene.bounds is not None:
+        out["bounds"] = clean(scene.bounds)
+    out["surface"] = spec_dict(scene.surface)
+    out["view"] = spec_dict(scene.view)
+    if scene.network is not None:
+        network = spec_dict(scene.network)
+        network["optimizer"] = spec_dict(scene.network.optimizer)
+        out["network"] = network
+    out["optimizers"] = [spec_dict(spec) for spec in scene.optimizers]
+    return out
+
+
+def dumps_scene(scene: Scene) -> str:
+    """TOML text for a scene; loads_scene(dumps_scene(s)) == s for every valid scene."""
+    return tomli_w.dumps(scene_to_dict(scene))
+
+
+def save_scene(scene: Scene, path: str | os.PathLike) -> None:
+    """Write a scene atomically: a temporary file beside the target, then os.replace."""
+    write_atomic(Path(path), dumps_scene(scene).encode("utf-8"))
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` all at once; on any failure the old file is untouched."""
+    path = Path(path)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+# ----------------------------------------------------------------------------- presets
+def list_presets() -> list[tuple[str, str, str]]:
+    """The lecture presets shipped in resources/scenes: (path, title, description), by file name."""
+    from importlib import resources
+
+    out = []
+    folder = resources.files("resources.scenes")
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".toml"):
+            continue
+        try:
+            data = tomllib.loads(entry.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
+            continue  # a broken preset is caught by the tests, not shown in a menu
+        out.append((str(entry), str(data.get("title", entry.name)), str(data.get("description", ""))))
+    return out
