@@ -1,0 +1,134 @@
+"""Critical points of a surface (∇f = 0), found and classified by the Hessian."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.optimizers import SINGULAR_RCOND, symmetric_eig
+
+KINDS = ("minimum", "maximum", "saddle", "degenerate")
+
+# An eigenvalue smaller than this fraction of the surface's typical curvature in
+# view counts as zero: the point is degenerate (the monkey saddle's origin).
+DEGENERATE_RTOL = 1e-7
+
+
+@dataclass
+class CriticalPoint:
+    """A point where the gradient vanishes, its value, and what the Hessian says it is."""
+
+    point: np.ndarray
+    value: float
+    kind: str
+    eigenvalues: np.ndarray
+
+
+def _grid(bounds, resolution):
+    (x0, x1), (y0, y1) = bounds
+    xs, ys = np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution)
+    X, Y = np.meshgrid(xs, ys)
+    return np.stack([X.ravel(), Y.ravel()], axis=-1)
+
+
+def _newton_on_gradient(surface, theta, max_step, iterations):
+    """Vectorized Newton for ∇f = 0 from every row of theta (least-squares when H is singular)."""
+    active = np.ones(len(theta), dtype=bool)
+    for _ in range(iterations):
+        idx = np.flatnonzero(active)
+        if idx.size == 0:
+            break
+        current = theta[idx]
+        g = surface.gradient(current)
+        w, V = symmetric_eig(surface.hessian(current))
+        scale = np.max(np.abs(w), axis=-1, keepdims=True)
+        invertible = np.abs(w) > SINGULAR_RCOND * scale
+        inv = np.where(invertible, 1.0 / np.where(invertible, w, 1.0), 0.0)
+        step = -np.einsum("...ij,...j->...i", V, inv * np.einsum("...ji,...j->...i", V, g))
+        length = np.sqrt(np.sum(step * step, axis=-1, keepdims=True))
+        step = step * np.minimum(1.0, max_step / np.where(length > 0, length, 1.0))
+        moved = current + step
+        finite = np.isfinite(moved).all(axis=-1)
+        theta[idx] = np.where(finite[:, None], moved, current)
+        # rows that stopped moving (or blew up) are done
+        active[idx] = finite & (length[:, 0] > 1e-15 * (1.0 + np.abs(current).max(axis=-1)))
+    return theta
+
+
+def classify(eigenvalues: np.ndarray, curvature_scale: float) -> str:
+    """minimum / maximum / saddle / degenerate from the Hessian's eigenvalues."""
+    w = np.asarray(eigenvalues, dtype=float)
+    if not np.isfinite(w).all() or np.min(np.abs(w)) <= DEGENERATE_RTOL * curvature_scale:
+        return "degenerate"
+    if (w > 0).all():
+        return "minimum"
+    if (w < 0).all():
+        return "maximum"
+    return "saddle"
+
+
+def critical_points(surface, resolution: int = 64, bounds=None, iterations: int = 100
+                    ) -> list[CriticalPoint]:
+    """Every critical point of `surface` inside `bounds` (default: the surface's view).
+
+    Vectorized Newton on ∇f = 0 from a resolution × resolution grid of seeds plus
+    the surface's known minima and saddles; keeps the points that converged inside
+    the bounds, merges duplicates, and classifies each by its Hessian eigenvalues.
+    Sorted by kind (minima first), then value.
+    """
+    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) \
+            or resolution < 2:
+        raise ValueError(f"critical_points: resolution must be a whole number >= 2, "
+                         f"got {resolution!r}")
+    bounds = tuple(tuple(map(float, b)) for b in (bounds or surface.bounds))
+    (x0, x1), (y0, y1) = bounds
+    if not (x1 > x0 and y1 > y0):
+        raise ValueError(f"critical_points: bounds must be ((xmin, xmax), (ymin, ymax)) with "
+                         f"min < max, got {bounds}")
+    diagonal = float(np.hypot(x1 - x0, y1 - y0))
+    spacing = max(x1 - x0, y1 - y0) / (resolution - 1)
+    known_minima = [np.asarray(p, float) for p in getattr(surface, "minima", [])]
+    known = known_minima + [np.asarray(p, float) for p in getattr(surface, "saddles", [])]
+    seeds = _grid(bounds, resolution)
+    if known:
+        seeds = np.concatenate([np.array(known, dtype=float).reshape(-1, 2), seeds])
+    with np.errstate(all="ignore"):
+        g0 = np.sqrt(np.sum(surface.gradient(seeds) ** 2, axis=-1))
+        H0 = surface.hessian(seeds)
+        gradient_scale = max(float(np.nanmedian(g0)) if np.isfinite(g0).any() else 1.0, 1.0)
+        finite_H = np.abs(H0[np.isfinite(H0)])
+        curvature_scale = max(float(finite_H.max()) if finite_H.size else 1.0, 1e-300)
+        theta = _newton_on_gradient(surface, seeds.copy(), 2.0 * spacing, iterations)
+        g = surface.gradient(theta)
+        gnorm = np.sqrt(np.sum(g * g, axis=-1))
+        slack = 1e-9 * diagonal
+        inside = ((theta[:, 0] >= x0 - slack) & (theta[:, 0] <= x1 + slack)
+                  & (theta[:, 1] >= y0 - slack) & (theta[:, 1] <= y1 + slack))
+        converged = inside & (gnorm <= 1e-9 * gradient_scale)
+        for p in known_minima:  # trust the catalogue even where the gradient is a convention (kinks)
+            converged |= inside & (np.abs(theta - p).max(axis=-1) <= 1e-9 * diagonal)
+        candidates = theta[converged][np.argsort(gnorm[converged], kind="stable")]
+        kept: list[np.ndarray] = []
+        for p in candidates:  # few distinct points: a greedy merge is quick
+            if not kept or np.min(np.hypot(*(np.array(kept) - p).T)) > 1e-6 * diagonal:
+                kept.append(p)
+        if not kept:
+            return []
+        points = np.array(kept)
+        values = surface.value(points)
+        eigenvalues, _ = symmetric_eig(surface.hessian(points))
+    result: list[CriticalPoint] = []
+    degenerate_kept: list[np.ndarray] = []
+    for p, v, w in zip(points, np.atleast_1d(values), eigenvalues):
+        kind = classify(w, curvature_scale)
+        if kind == "degenerate" and not np.isfinite(w).all() and any(
+                np.allclose(p, m, atol=1e-9 * diagonal) for m in known_minima):
+            kind = "minimum"
+        if kind == "degenerate":
+            # a flat region yields a point from every seed in it: keep one per patch
+            if any(np.hypot(*(p - q)) <= 1.5 * spacing for q in degenerate_kept):
+                continue
+            degenerate_kept.append(p)
+        result.append(CriticalPoint(point=p, value=float(v), kind=kind, eigenvalues=w))
+    result.sort(key=lambda c: (KINDS.index(c.kind), c.value))
+    return result
