@@ -1,0 +1,121 @@
+"""Background jobs: run a slow function off the GUI thread with progress and cancel.
+
+    job = BackgroundJob(lambda progress, cancel: basin_map(..., progress=progress, cancel=cancel))
+    job.progress.connect(bar.setValue)   # float in [0, 1]
+    job.finished.connect(show)           # the function's return value
+    job.failed.connect(show_error)       # "ValueError: ..." when it raised
+    job.cancelled.connect(...)           # after cancel(), instead of finished
+    job.start()
+
+The function gets `progress(fraction)` and `cancel() -> bool`; it should poll cancel()
+now and then and return (or raise `JobCancelled`) when it says True. All four signals
+are delivered on the thread that owns the job (the GUI thread), so slots may touch widgets.
+"""
+from __future__ import annotations
+
+import threading
+import traceback
+from typing import Any, Callable
+
+from PyQt6.QtCore import QObject, QThread, pyqtSignal, pyqtSlot
+
+# Progress is relayed across threads through the event queue; skipping changes smaller than
+# this keeps a function that reports on every row from flooding it.
+PROGRESS_GRANULARITY = 0.005
+
+
+class JobCancelled(Exception):
+    """Raised (optionally) by a job function that noticed cancel() is True."""
+
+
+class _Worker(QObject):
+    """Lives in the worker thread; runs the function once and reports how it ended."""
+
+    progress = pyqtSignal(float)
+    finished = pyqtSignal(object)
+    failed = pyqtSignal(str)
+    cancelled = pyqtSignal()
+    done = pyqtSignal()
+
+    def __init__(self, function: Callable, stop: threading.Event):
+        super().__init__()
+        self._function = function
+        self._stop = stop
+        self._last_progress = -1.0
+
+    def _report(self, fraction: float) -> None:
+        fraction = min(max(float(fraction), 0.0), 1.0)
+        if fraction >= 1.0 or fraction - self._last_progress >= PROGRESS_GRANULARITY:
+            self._last_progress = fraction
+            self.progress.emit(fraction)
+
+    @pyqtSlot()
+    def run(self) -> None:
+        try:
+            result = self._function(self._report, self._stop.is_set)
+        except JobCancelled:
+            self.cancelled.emit()
+        except Exception as error:  # the job's failure is reported, never raised into Qt
+            if self._stop.is_set():
+                self.cancelled.emit()
+            else:
+                detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+                self.failed.emit(detail)
+        else:
+            if self._stop.is_set():
+                self.cancelled.emit()
+            else:
+                self.finished.emit(result)
+        self.done.emit()
+
+
+class BackgroundJob(QObject):
+    """One run of `function(progress, cancel)` in its own QThread; start() once, cancel() any time."""
+
+    progress = pyqtSignal(float)
+    finished = pyqtSignal(object)
+    failed = pyqtSignal(str)
+    cancelled = pyqtSignal()
+
+    def __init__(self, function: Callable[[Callable[[float], None], Callable[[], bool]], Any],
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self._stop = threading.Event()
+        self._thread = QThread()
+        self._worker = _Worker(function, self._stop)
+        self._worker.moveToThread(self._thread)
+        self._thread.started.connect(self._worker.run)
+        # The worker lives in another thread, so these connections are queued: the job's
+        # signals fire on this object's (the GUI) thread.
+        self._worker.progress.connect(self.progress)
+        self._worker.finished.connect(self.finished)
+        self._worker.failed.connect(self.failed)
+        self._worker.cancelled.connect(self.cancelled)
+        self._worker.done.connect(self._thread.quit)
+        self._started = False
+
+    def start(self) -> None:
+        if self._started:
+            raise RuntimeError("a BackgroundJob runs once; make a new one")
+        self._started = True
+        self._thread.start()
+
+    def cancel(self) -> None:
+        """Ask the function to stop; `cancelled` follows once it has returned."""
+        self._stop.set()
+
+    @property
+    def cancel_requested(self) -> bool:
+        return self._stop.is_set()
+
+    def is_running(self) -> bool:
+        return self._thread.isRunning()
+
+    def wait(self, msecs: int = 5000) -> bool:
+        """Block until the thread has ended (for teardown); True when it did."""
+        return self._thread.wait(msecs) if self._started else True
+
+    def shutdown(self, msecs: int = 5000) -> None:
+        """Cancel and wait: call before the owner goes away so no thread outlives it."""
+        self.cancel()
+        self.wait(msecs)
