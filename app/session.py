@@ -39,6 +39,7 @@ class Session(QObject):
     selectionChanged = pyqtSignal(int)
     viewChanged = pyqtSignal(str)  # name of the ViewSpec field that changed
     modifiedChanged = pyqtSignal(bool)
+    clickModeChanged = pyqtSignal(str)  # "all" | "selected": whose start a click on the view moves
 
     def __init__(self, scene: Scene | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -48,6 +49,7 @@ class Session(QObject):
         self.step = 0
         self.selected = 0 if self.scene.optimizers else -1
         self.modified = False
+        self.click_moves = "all"  # a UI preference, not part of the scene
         self._compute_all()
 
     # ----- derived -----
@@ -123,6 +125,27 @@ class Session(QObject):
         self.resultsChanged.emit(-1)
         self._clamp_step()
         self._set_modified(True)
+
+    def set_seed(self, seed: int) -> None:
+        """The seed of every run's noise; all optimizers re-run."""
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
+        if int(seed) == self.scene.seed:
+            return
+        self.scene.seed = int(seed)
+        self._compute_all()
+        self.resultsChanged.emit(-1)
+        self._clamp_step()
+        self._set_modified(True)
+
+    def set_click_moves(self, mode: str) -> None:
+        """Whether a click on the 2-D view moves the start of "all" or of the "selected" racer."""
+        if mode not in ("all", "selected"):
+            raise ValueError(f"click mode must be 'all' or 'selected', got {mode!r}")
+        if mode == self.click_moves:
+            return
+        self.click_moves = mode
+        self.clickModeChanged.emit(mode)
 
     def set_view_option(self, name: str, value) -> None:
         if not hasattr(self.scene.view, name):
