@@ -1,0 +1,83 @@
+"""Diverging colour scales of the network views, and numpy → QImage without a Python loop.
+
+Weights and activations use TensorFlow Playground's orange (negative) / blue (positive),
+which students know; deltas use purple / green so the backward phase reads as a
+different quantity at a glance. Both pairs stay apart for the common colour-vision
+deficiencies, and each passes through a light grey so zero is neither.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PyQt6.QtGui import QColor, QImage
+
+NEGATIVE = "#F08A24"  # orange
+POSITIVE = "#1F78C8"  # blue
+MIDDLE = "#E8E8EA"
+DELTA_NEGATIVE = "#8E44AD"  # purple
+DELTA_POSITIVE = "#1E8449"  # green
+NEUTRAL_NODE = "#4A4E57"  # a node whose value is not computed yet in step-through
+
+
+def _lut(negative: str, middle: str, positive: str, n: int = 256) -> np.ndarray:
+    """n ARGB32 colours from negative through middle to positive."""
+    stops = np.array([QColor(c).getRgb()[:3] for c in (negative, middle, positive)], float)
+    s = np.linspace(-1.0, 1.0, n)[:, None]
+    low = stops[1] + (stops[0] - stops[1]) * np.clip(-s, 0, 1)
+    high = stops[1] + (stops[2] - stops[1]) * np.clip(s, 0, 1)
+    rgb = np.where(s < 0, low, high).round().astype(np.uint32)
+    return (0xFF000000 | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]).astype(np.uint32)
+
+
+VALUE_LUT = _lut(NEGATIVE, MIDDLE, POSITIVE)
+DELTA_LUT = _lut(DELTA_NEGATIVE, MIDDLE, DELTA_POSITIVE)
+
+
+def lut_index(values: np.ndarray, n: int = 256) -> np.ndarray:
+    """Indices into a LUT for values already scaled to [-1, 1] (NaN → the middle)."""
+    values = np.nan_to_num(np.asarray(values, float), nan=0.0, posinf=1.0, neginf=-1.0)
+    return np.clip(((values + 1.0) * 0.5 * (n - 1)).round(), 0, n - 1).astype(np.intp)
+
+
+def colour(value: float, lut: np.ndarray = VALUE_LUT) -> QColor:
+    """The QColor of one value in [-1, 1]."""
+    argb = int(lut[lut_index(np.array([value]), len(lut))[0]])
+    return QColor.fromRgb(argb)
+
+
+def image(values: np.ndarray, lut: np.ndarray = VALUE_LUT) -> QImage:
+    """A QImage of a 2-D array in [-1, 1]; row 0 of `values` is the bottom of the picture."""
+    argb = np.ascontiguousarray(lut[lut_index(values[::-1], len(lut))])
+    h, w = argb.shape
+    img = QImage(argb.data, w, h, 4 * w, QImage.Format.Format_ARGB32)
+    return img.copy()  # own the pixels: argb is freed when we return
+
+
+def normalizer(activation: str, values: np.ndarray | None = None):
+    """A function mapping an activation's outputs to [-1, 1] for colouring.
+
+    Bounded activations use their range, so a colour means the same at every step;
+    unbounded ones (ReLU, linear, …) scale by the largest magnitude seen, at least 1.
+    """
+    if activation in ("sigmoid", "softmax", "step"):
+        return lambda a: 2.0 * np.asarray(a, float) - 1.0
+    if activation == "tanh":
+        return lambda a: np.asarray(a, float)
+    scale = 1.0
+    if values is not None and np.size(values):
+        with np.errstate(all="ignore"):
+            finite = np.abs(np.asarray(values, float))
+            finite = finite[np.isfinite(finite)]
+        if finite.size:
+            scale = max(1.0, float(finite.max()))
+    return lambda a: np.asarray(a, float) / scale
+
+
+def fmt(value: float) -> str:
+    """Three significant digits, as the slides print them (.552, .086, .00213)."""
+    if value is None or not np.isfinite(value):
+        return "—" if value is None else str(value)
+    if value == 0:
+        return "0"
+    if abs(value) >= 1e4 or abs(value) < 1e-4:
+        return f"{value:.2e}"
+    return f"{value:.3g}"

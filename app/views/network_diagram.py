@@ -1,0 +1,495 @@
+"""The live network diagram: neurons in layers, weighted edges, what each neuron computes.
+
+Edge colour = sign of the weight (orange negative, blue positive), width ∝ |w|; a small
+square per neuron shows its bias. The ring of each node is its activation for the
+selected sample (or the batch mean); in the backward phase of step-through it is the
+neuron's error term δ on its own purple/green scale. Inside each node a thumbnail shows
+that neuron's output over the input plane; hovering a node shows it large, with the
+numbers; hovering an edge shows the weight, its gradient and its last update.
+
+δ is printed in the slides' sign, δ = −∂E/∂z (so δ_k = o(1−o)(t−o) for a sigmoid output
+and MSE, and the update is Δw = +η·δ·x); tooltips give core's ∂E/∂z beside it.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PyQt6.QtCore import QPointF, QRectF, Qt
+from PyQt6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPainterPathStroker, QPen, QPixmap
+from PyQt6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem, QGraphicsPixmapItem,
+                             QGraphicsRectItem, QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView)
+
+from app.views.diverging import (DELTA_LUT, NEUTRAL_NODE, VALUE_LUT, colour, fmt, image, normalizer)
+
+NODE = 64.0  # scene units; the view scales the whole scene to fit
+RING = 7.0
+COLUMN_GAP = 230.0
+COLUMN_GAP_LABELLED = 340.0  # small nets print Δw on the edges: room for the numbers
+ROW_GAP = 92.0
+THUMB_GRID = 20  # thumbnail resolution: cheap enough to recompute every frame
+MAGNIFIED_GRID = 72
+MAGNIFIED_SIZE = 190.0
+MAX_EDGE_WIDTH = 9.0
+EDGE_LABELS_MAX = 12  # print Δw on edges only when there are few enough to read
+
+FEATURE_LABELS = {
+    "x1": "X₁", "x2": "X₂", "x1^2": "X₁²", "x2^2": "X₂²", "x1sq": "X₁²", "x2sq": "X₂²",
+    "x1_squared": "X₁²", "x2_squared": "X₂²", "x1*x2": "X₁X₂", "x1x2": "X₁X₂", "x1_x2": "X₁X₂",
+    "sin_x1": "sin X₁", "sin_x2": "sin X₂", "sin(x1)": "sin X₁", "sin(x2)": "sin X₂",
+    "sinx1": "sin X₁", "sinx2": "sin X₂",
+}
+
+
+def feature_label(name: str) -> str:
+    return FEATURE_LABELS.get(str(name).lower().replace(" ", ""), str(name))
+
+
+def neuron_name(layer: int, j: int, n_layers: int, n_out: int) -> str:
+    """h₁ in hidden layers, o (or o₁…) at the output, as the slides name them."""
+    sub = str(j + 1).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+    if layer == n_layers:
+        return "o" if n_out == 1 else f"o{sub}"
+    if layer == 0:
+        return f"x{sub}"
+    prefix = "h" if n_layers == 2 else f"h{str(layer).translate(str.maketrans('0123456789', '⁰¹²³⁴⁵⁶⁷⁸⁹'))}"
+    return f"{prefix}{sub}"
+
+
+class NodeItem(QGraphicsRectItem):
+    """One neuron: activation ring, thumbnail inside, bias square, printed value."""
+
+    def __init__(self, diagram: "NetworkDiagram", layer: int, index: int):
+        super().__init__(0, 0, NODE, NODE)
+        self.diagram, self.layer, self.index = diagram, layer, index
+        self.setAcceptHoverEvents(True)
+        self.setPen(QPen(QColor("#101216"), 1.5))
+        self.setZValue(2)
+        self.thumb = QGraphicsPixmapItem(self)
+        self.thumb.setPos(RING, RING)
+        # A dark hairline between the ring and the thumbnail keeps the two colours apart.
+        self.frame = QGraphicsRectItem(RING - 1, RING - 1, NODE - 2 * RING + 2, NODE - 2 * RING + 2, self)
+        self.frame.setPen(QPen(QColor("#101216"), 2))
+        self.frame.setZValue(1)
+        self.thumb.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        self.bias = QGraphicsRectItem(self)
+        self.bias.setPen(QPen(QColor("#101216"), 1))
+        self.bias.setZValue(3)
+        self.label = QGraphicsSimpleTextItem(self)
+        self.label.setZValue(3)
+
+    def hoverEnterEvent(self, event):
+        self.diagram._hover_node(self)
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event):
+        self.diagram._hover_node(None)
+        super().hoverLeaveEvent(event)
+
+
+class EdgeItem(QGraphicsPathItem):
+    """One weight w_ji from neuron i of `layer` to neuron j of `layer + 1`."""
+
+    def __init__(self, diagram: "NetworkDiagram", layer: int, j: int, i: int, path: QPainterPath):
+        super().__init__(path)
+        self.diagram, self.layer, self.j, self.i = diagram, layer, j, i
+        self.setAcceptHoverEvents(True)
+        self.setZValue(1)
+        stroker = QPainterPathStroker()
+        stroker.setWidth(12.0)  # easy to hover even when the weight is tiny
+        self._shape = stroker.createStroke(path)
+        self.label = QGraphicsSimpleTextItem()
+        self.label.setZValue(4)
+
+    def shape(self):
+        return self._shape
+
+    def hoverEnterEvent(self, event):
+        self.diagram._hover_edge(self)
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event):
+        self.diagram._hover_edge(None)
+        super().hoverLeaveEvent(event)
+
+
+class NetworkDiagram(QGraphicsView):
+    """Draws `session.network_at(step)`; rebuilds items only when the architecture changes."""
+
+    def __init__(self, session, parent=None, theme=None):
+        super().__init__(parent)
+        self.session = session
+        self.theme = theme
+        self.show_values = True
+        self.nodes: list[list[NodeItem]] = []
+        self.edges: list[np.ndarray] = []  # edges[l][j, i]
+        self.headers: list[QGraphicsSimpleTextItem] = []
+        self.hovered_node: NodeItem | None = None
+        self.hovered_edge: EdgeItem | None = None
+        self.values: dict = {}  # what the last refresh drew, for tooltips and tests
+        self.setScene(QGraphicsScene(self))
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
+        self.setMinimumSize(320, 240)
+        background = theme.background if theme is not None else "#15171c"
+        self.foreground = QColor(theme.foreground if theme is not None else "#e8e8e8")
+        self.muted = QColor(theme.muted if theme is not None else "#8a8f99")
+        self.setBackgroundBrush(QBrush(QColor(background)))
+        self.magnifier = QGraphicsPixmapItem()
+        self.magnifier.setZValue(20)
+        self.magnifier_frame = QGraphicsRectItem()
+        self.magnifier_frame.setZValue(19)
+        self.magnifier_frame.setBrush(QBrush(QColor(background)))
+        self.magnifier_frame.setPen(QPen(self.foreground, 2))
+        self.magnifier_caption = QGraphicsSimpleTextItem()
+        self.magnifier_caption.setZValue(21)
+        self.magnifier_caption.setBrush(self.foreground)
+        self.magnifier_caption.setFont(self._font(15))
+        session.networkChanged.connect(self.rebuild)
+        for signal in (session.resultsChanged, session.stepChanged, session.sampleChanged,
+                       session.phaseChanged):
+            signal.connect(self.refresh)
+        self.rebuild()
+
+    # ----- building -----
+    @staticmethod
+    def _font(pixels: float, bold: bool = False) -> QFont:
+        font = QFont()
+        font.setPixelSize(int(pixels))
+        font.setBold(bold)
+        return font
+
+    def _few_edges(self) -> bool:
+        sizes = self.session.sizes
+        return sum(a * b for a, b in zip(sizes[:-1], sizes[1:])) <= EDGE_LABELS_MAX
+
+    def node_position(self, layer: int, j: int) -> QPointF:
+        sizes = self.session.sizes
+        tallest = max(sizes)
+        top = (tallest - sizes[layer]) * ROW_GAP / 2
+        gap = COLUMN_GAP_LABELLED if self._few_edges() else COLUMN_GAP
+        return QPointF(layer * gap, top + j * ROW_GAP)
+
+    def rebuild(self) -> None:
+        scene = self.scene()
+        for item in (self.magnifier, self.magnifier_frame, self.magnifier_caption):
+            if item.scene() is scene:
+                scene.removeItem(item)
+        scene.clear()
+        self.hovered_node = self.hovered_edge = None
+        sizes = self.session.sizes
+        L = len(sizes) - 1
+        self.nodes = []
+        for layer, n in enumerate(sizes):
+            column = []
+            for j in range(n):
+                node = NodeItem(self, layer, j)
+                node.setPos(self.node_position(layer, j))
+                node.label.setFont(self._font(16, bold=True))
+                node.label.setBrush(self.foreground)
+                scene.addItem(node)
+                column.append(node)
+            self.nodes.append(column)
+        self.edges = []
+        for l in range(L):
+            grid = np.empty((sizes[l + 1], sizes[l]), dtype=object)
+            for j in range(sizes[l + 1]):
+                for i in range(sizes[l]):
+                    a = self.node_position(l, i) + QPointF(NODE, NODE / 2)
+                    b = self.node_position(l + 1, j) + QPointF(0, NODE / 2)
+                    path = QPainterPath(a)
+                    dx = (b.x() - a.x()) * 0.5
+                    path.cubicTo(a + QPointF(dx, 0), b - QPointF(dx, 0), b)
+                    edge = EdgeItem(self, l, j, i, path)
+                    scene.addItem(edge)
+                    edge.label.setFont(self._font(15, bold=True))
+                    edge.label.setBrush(self.foreground)
+                    edge.label.setVisible(False)
+                    # Spread labels along the edges by source neuron so crossing edges'
+                    # labels land at different places.
+                    edge.anchor = path.pointAtPercent((i + 1) / (sizes[l] + 1))
+                    edge.backdrop = scene.addRect(QRectF(), QPen(Qt.PenStyle.NoPen),
+                                                  QBrush(QColor(21, 23, 28, 215)))
+                    edge.backdrop.setZValue(3.5)
+                    edge.backdrop.setVisible(False)
+                    scene.addItem(edge.label)
+                    grid[j, i] = edge
+            self.edges.append(grid)
+        self.headers = []
+        for layer, n in enumerate(sizes):
+            if layer == 0:
+                text = "Input"
+            elif layer == L:
+                text = "Output"
+            else:
+                text = f"Hidden {layer}"
+            header = QGraphicsSimpleTextItem(f"{text} ({n})" if 0 < layer < L else text)
+            header.setFont(self._font(19, bold=True))
+            header.setBrush(self.foreground)
+            width = header.boundingRect().width()
+            top = self.node_position(layer, 0).y()
+            header.setPos(self.node_position(layer, 0).x() + NODE / 2 - width / 2, top - 40)
+            scene.addItem(header)
+            self.headers.append(header)
+        self.input_labels = []
+        for i, name in enumerate(self.session.input_names[:sizes[0]]):
+            label = QGraphicsSimpleTextItem(feature_label(name))
+            label.setFont(self._font(17, bold=True))
+            label.setBrush(self.foreground)
+            rect = label.boundingRect()
+            pos = self.node_position(0, i)
+            label.setPos(pos.x() - rect.width() - 10, pos.y() + NODE / 2 - rect.height() / 2)
+            scene.addItem(label)
+            self.input_labels.append(label)
+        for item in (self.magnifier_frame, self.magnifier, self.magnifier_caption):
+            scene.addItem(item)
+            item.setVisible(False)
+        bounds = QRectF()
+        for item in [n for column in self.nodes for n in column] + self.headers + self.input_labels:
+            bounds = bounds.united(item.sceneBoundingRect())
+        scene.setSceneRect(bounds.adjusted(-20, -16, 40, 36))
+        self.refresh()
+        self._fit()
+
+    def _fit(self) -> None:
+        rect = self.scene().sceneRect()
+        if rect.isValid() and self.viewport().width() > 10:
+            self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+            # Never blow small networks up past 1.6×: huge nodes read worse than moderate ones.
+            scale = self.transform().m11()
+            if scale > 1.6:
+                self.resetTransform()
+                self.scale(1.6, 1.6)
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._fit()
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        self._fit()
+
+    def set_show_values(self, show: bool) -> None:
+        self.show_values = bool(show)
+        self.refresh()
+
+    # ----- computing what to draw -----
+    def _compute(self) -> dict:
+        session = self.session
+        record = session.pass_record()
+        net = session.network
+        grid_points, grid_inputs = session.plane_grid(THUMB_GRID)
+        grid = session.forward_at(grid_inputs) if grid_inputs is not None else None
+        sizes = session.sizes
+        batch_mean = session.sample < 0
+        pick = (lambda a: np.mean(a, axis=0)) if batch_mean else (lambda a: a[0])
+        activations = [pick(a) for a in record.a]
+        z = [None] + [pick(zl) for zl in record.z[1:]]
+        # slides' δ = −∂E/∂z
+        slide_delta = [None] + [-pick(d) for d in record.delta[1:]]
+        names = [None] + [net.activation_of(l).name for l in range(1, len(sizes))]
+        return dict(record=record, activations=activations, z=z, delta=slide_delta,
+                    core_delta=[None] + [pick(d) for d in record.delta[1:]], grid=grid,
+                    weights=[w.copy() for w in net.weights], biases=[b.copy() for b in net.biases],
+                    activation_names=names, batch_mean=batch_mean)
+
+    def refresh(self, *_) -> None:
+        """Recolour everything for the session's current step, sample and phase."""
+        if not self.nodes:
+            return
+        session = self.session
+        values = self._compute()
+        self.values = values
+        sizes = session.sizes
+        L = len(sizes) - 1
+        phase = session.current_phase
+        reached = L if phase is None or phase.kind != "forward" else phase.layer
+        delta_from = L + 1  # layers >= this show δ
+        if phase is not None and phase.kind == "delta":
+            delta_from = phase.layer
+        elif phase is not None and phase.kind == "update":
+            delta_from = 1
+
+        # node rings, thumbnails, labels
+        grid = values["grid"]
+        for layer, column in enumerate(self.nodes):
+            a = values["activations"][layer]
+            name = values["activation_names"][layer] if layer else "linear"
+            if grid is not None:
+                plane = grid.a[layer]
+                norm = normalizer(name, plane)
+            else:
+                plane = None
+                norm = normalizer(name, a)
+            if layer >= delta_from:
+                d = values["delta"][layer]
+                d_scale = max(float(np.nanmax(np.abs(d))) if np.size(d) else 0.0, 1e-12)
+            for j, node in enumerate(column):
+                computed = layer <= reached
+                if layer >= delta_from:
+                    fill = colour(float(d[j]) / d_scale, DELTA_LUT)
+                    text = f"δ {fmt(float(d[j]))}"
+                    updates = values["record"].update_biases
+                    if phase is not None and phase.kind == "update" and updates is not None:
+                        db = float(updates[layer - 1][j])
+                        text = f"Δb {'+' if db > 0 else ''}{fmt(db)}"
+                elif computed:
+                    fill = colour(float(norm(a[j])), VALUE_LUT)
+                    text = fmt(float(a[j]))
+                else:
+                    fill, text = QColor(NEUTRAL_NODE), ""
+                node.setBrush(QBrush(fill))
+                if plane is not None:
+                    pix = QPixmap.fromImage(image(norm(plane[:, j]).reshape(THUMB_GRID, THUMB_GRID)))
+                    node.thumb.setPixmap(pix)
+                    node.thumb.setScale((NODE - 2 * RING) / THUMB_GRID)
+                node.thumb.setOpacity(1.0 if computed else 0.2)
+                node.label.setText(text if self.show_values else "")
+                node.label.setVisible(self.show_values and bool(text))
+                rect = node.label.boundingRect()
+                node.label.setPos(NODE / 2 - rect.width() / 2, NODE + 2)
+                if layer > 0:
+                    b = float(values["biases"][layer - 1][j])
+                    side = 6.0 + 10.0 * min(abs(b) / max(self._weight_scale(values), 1e-12), 1.0)
+                    node.bias.setRect(-side / 2, NODE - side / 2, side, side)
+                    node.bias.setBrush(QBrush(colour(np.sign(b), VALUE_LUT) if b else QColor("#9a9a9a")))
+                    node.bias.setVisible(True)
+                else:
+                    node.bias.setVisible(False)
+
+        # edges
+        update_phase = phase is not None and phase.kind == "update"
+        record = values["record"]
+        show_update = update_phase and record.update_weights is not None
+        if show_update:
+            magnitudes = np.concatenate([np.abs(u).ravel() for u in record.update_weights])
+            scale = max(float(magnitudes.max()) if magnitudes.size else 0.0, 1e-12)
+        else:
+            scale = self._weight_scale(values)
+        few = sum(e.size for e in self.edges) <= EDGE_LABELS_MAX
+        for l, grid_edges in enumerate(self.edges):
+            W = record.update_weights[l] if show_update else values["weights"][l]
+            into_unreached = l + 1 > reached
+            carries_delta = phase is not None and phase.kind == "delta" and l == phase.layer
+            for (j, i), edge in np.ndenumerate(grid_edges):
+                w = float(W[j, i])
+                width = 0.8 + (MAX_EDGE_WIDTH - 0.8) * min(abs(w) / scale, 1.0) if np.isfinite(w) else 0.8
+                c = QColor(colour(np.sign(w) if np.isfinite(w) else 0.0, VALUE_LUT))
+                alpha = 235
+                if into_unreached:
+                    alpha = 40
+                elif phase is not None and phase.kind == "delta" and not carries_delta:
+                    alpha = 90
+                c.setAlpha(alpha)
+                pen = QPen(c, width)
+                pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+                edge.setPen(pen)
+                labelled = show_update and few and self.show_values
+                edge.label.setVisible(labelled)
+                edge.backdrop.setVisible(labelled)
+                if labelled:
+                    edge.label.setText(f"{'+' if w > 0 else ''}{fmt(w)}")
+                    rect = edge.label.boundingRect()
+                    edge.label.setPos(edge.anchor - QPointF(rect.width() / 2, rect.height() / 2))
+                    edge.backdrop.setRect(edge.label.sceneBoundingRect().adjusted(-3, 0, 3, 0))
+        if self.hovered_node is not None:
+            self._hover_node(self.hovered_node)
+        if self.hovered_edge is not None:
+            self._hover_edge(self.hovered_edge)
+        self.viewport().update()
+
+    @staticmethod
+    def _weight_scale(values) -> float:
+        """Widths are relative to the largest |w| (at least 1, so small nets keep thin edges)."""
+        largest = max((float(np.nanmax(np.abs(w))) for w in values["weights"] if w.size), default=0.0)
+        return max(largest if np.isfinite(largest) else 1.0, 1.0)
+
+    # ----- hover -----
+    def node_info(self, layer: int, j: int) -> dict:
+        """The numbers the diagram shows for one neuron at the current step (tooltips, tests)."""
+        v = self.values
+        info = {"name": neuron_name(layer, j, len(self.session.sizes) - 1, self.session.sizes[-1]),
+                "a": float(v["activations"][layer][j])}
+        if layer > 0:
+            info.update(z=float(v["z"][layer][j]), bias=float(v["biases"][layer - 1][j]),
+                        delta=float(v["delta"][layer][j]), dE_dz=float(v["core_delta"][layer][j]),
+                        grad_bias=float(v["record"].grad_biases[layer - 1][j]))
+        return info
+
+    def node_tooltip(self, layer: int, j: int) -> str:
+        info = self.node_info(layer, j)
+        which = "batch mean" if self.values["batch_mean"] else f"sample {self.session.sample + 1}"
+        if layer == 0:
+            name = self.session.input_names[j] if j < len(self.session.input_names) else info["name"]
+            return f"input {feature_label(name)}  ({which})\nvalue = {fmt(info['a'])}"
+        lines = [f"{info['name']}  ({which}, step {self.session.step})",
+                 f"z = Σ w·a + b = {fmt(info['z'])}",
+                 f"a = f(z) = {fmt(info['a'])}",
+                 f"bias b = {fmt(info['bias'])}",
+                 f"δ = −∂E/∂z = {fmt(info['delta'])}   (∂E/∂z = {fmt(info['dE_dz'])})"]
+        return "\n".join(lines)
+
+    def edge_info(self, l: int, j: int, i: int) -> dict:
+        record = self.values["record"]
+        info = {"w": float(self.values["weights"][l][j, i]),
+                "grad": float(record.grad_weights[l][j, i]),
+                "update": None if record.update_weights is None else float(record.update_weights[l][j, i])}
+        return info
+
+    def edge_tooltip(self, l: int, j: int, i: int) -> str:
+        info = self.edge_info(l, j, i)
+        L, n_out = len(self.session.sizes) - 1, self.session.sizes[-1]
+        target, source = neuron_name(l + 1, j, L, n_out), neuron_name(l, i, L, n_out)
+        update = "—  (last recorded step)" if info["update"] is None else fmt(info["update"])
+        return (f"w({target} ← {source}) = {fmt(info['w'])}\n"
+                f"∂E/∂w = {fmt(info['grad'])}  (training batch)\n"
+                f"update Δw = {update}")
+
+    def _hover_node(self, node: NodeItem | None) -> None:
+        self.hovered_node = node
+        if node is None:
+            for item in (self.magnifier, self.magnifier_frame, self.magnifier_caption):
+                item.setVisible(False)
+            return
+        node.setToolTip(self.node_tooltip(node.layer, node.index))
+        if node.layer == 0 and self.session.example is not None:
+            return
+        points, inputs = self.session.plane_grid(MAGNIFIED_GRID)
+        if inputs is None:
+            return
+        rec = self.session.forward_at(inputs)
+        name = self.values["activation_names"][node.layer] if node.layer else "linear"
+        plane = rec.a[node.layer][:, node.index]
+        pix = QPixmap.fromImage(image(normalizer(name, plane)(plane).reshape(MAGNIFIED_GRID, MAGNIFIED_GRID)))
+        self.magnifier.setPixmap(pix)
+        self.magnifier.setScale(MAGNIFIED_SIZE / MAGNIFIED_GRID)
+        pos = node.pos()
+        x = pos.x() + NODE + 16
+        if x + MAGNIFIED_SIZE > self.scene().sceneRect().right():
+            x = pos.x() - MAGNIFIED_SIZE - 16
+        y = min(max(pos.y() + NODE / 2 - MAGNIFIED_SIZE / 2, self.scene().sceneRect().top() + 30),
+                self.scene().sceneRect().bottom() - MAGNIFIED_SIZE - 4)
+        self.magnifier.setPos(x, y)
+        self.magnifier_frame.setRect(QRectF(x - 4, y - 30, MAGNIFIED_SIZE + 8, MAGNIFIED_SIZE + 34))
+        info = self.node_info(node.layer, node.index)
+        self.magnifier_caption.setText(f"{info['name']} over the input plane")
+        self.magnifier_caption.setPos(x + 2, y - 26)
+        for item in (self.magnifier, self.magnifier_frame, self.magnifier_caption):
+            item.setVisible(True)
+
+    def _hover_edge(self, edge: EdgeItem | None) -> None:
+        self.hovered_edge = edge
+        if edge is not None:
+            edge.setToolTip(self.edge_tooltip(edge.layer, edge.j, edge.i))
+
+    # ----- for tests and exporters -----
+    def node_item(self, layer: int, j: int) -> NodeItem:
+        return self.nodes[layer][j]
+
+    def edge_item(self, l: int, j: int, i: int) -> EdgeItem:
+        return self.edges[l][j, i]
+
+    def view_position(self, item: QGraphicsItem):
+        """Viewport coordinates of an item's centre (for qtbot mouse events)."""
+        centre = item.mapToScene(item.boundingRect().center())
+        return self.mapFromScene(centre)
