@@ -1,0 +1,281 @@
+"""The race panel: who races (1 to 8), their colours, labels and status; add, remove, duplicate."""
+from __future__ import annotations
+
+import math
+
+from PyQt6.QtCore import QSignalBlocker, Qt, QTimer
+from PyQt6.QtGui import QColor, QIcon, QPixmap
+from PyQt6.QtWidgets import (QButtonGroup, QColorDialog, QComboBox, QHBoxLayout, QLabel,
+                             QLineEdit, QMenu, QPushButton, QRadioButton, QToolButton,
+                             QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+
+from app.session import MAX_OPTIMIZERS
+from core.optimizers import OPTIMIZERS
+from core.scene import OptimizerSpec
+
+ERROR_STYLE = "color: #e0404a;"
+LABEL, KIND, STATUS = range(3)
+
+
+def status_text(trajectory) -> str:
+    """"converged at step 87", "diverged at step 12" or "running"."""
+    if trajectory is None:
+        return ""
+    if trajectory.status in ("converged", "diverged") and trajectory.stopped_at is not None:
+        return f"{trajectory.status} at step {trajectory.stopped_at}"
+    return trajectory.status
+
+
+def swatch(color: str, size: int = 14) -> QIcon:
+    pixmap = QPixmap(size, size)
+    pixmap.fill(QColor(color))
+    return QIcon(pixmap)
+
+
+def parse_number(text: str, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{what}: {text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{what}: {text!r} is not finite")
+    return value
+
+
+class RacePanel(QWidget):
+    """Lists the racers; select, add (by kind), remove, duplicate with other hyperparameters,
+    rename (double-click the label), recolour; and whether clicks move all starts or one."""
+
+    def __init__(self, session, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+
+        self.list = QTreeWidget()
+        self.list.setHeaderLabels(["Optimizer", "Kind", "Status"])
+        self.list.setRootIsDecorated(False)
+        self.list.setUniformRowHeights(True)
+        self.list.setEditTriggers(QTreeWidget.EditTrigger.NoEditTriggers)  # label only, below
+        self.list.itemSelectionChanged.connect(self._selection_edited)
+        self.list.itemDoubleClicked.connect(self._double_clicked)
+        self.list.itemChanged.connect(self._item_edited)
+
+        self.add_button = QToolButton()
+        self.add_button.setText("Add")
+        self.add_button.setToolTip("add an optimizer of the chosen kind")
+        self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.add_button)
+        for name, cls in OPTIMIZERS.items():
+            action = menu.addAction(cls.title)
+            action.setData(name)
+            action.triggered.connect(lambda _=False, kind=name: self.add_racer(kind))
+        self.add_button.setMenu(menu)
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.rename_button = QPushButton("Rename")
+        self.rename_button.clicked.connect(self.rename_selected)
+        self.colour_button = QPushButton("Colour…")
+        self.colour_button.clicked.connect(self.recolour_selected)
+        buttons = QHBoxLayout()
+        for button in (self.add_button, self.remove_button, self.rename_button, self.colour_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+
+        # "Duplicate with lr = 0.1": the side-by-side comparison a lecture wants.
+        self.duplicate_key = QComboBox()
+        self.duplicate_key.setToolTip("which hyperparameter the copy changes")
+        self.duplicate_value = QLineEdit()
+        self.duplicate_value.setPlaceholderText("same")
+        self.duplicate_value.setMaximumWidth(80)
+        self.duplicate_value.setToolTip("the copy's value; leave empty for an exact copy")
+        self.duplicate_value.returnPressed.connect(self.duplicate_from_fields)
+        self.duplicate_button = QPushButton("Duplicate")
+        self.duplicate_button.clicked.connect(self.duplicate_from_fields)
+        duplicate = QHBoxLayout()
+        duplicate.addWidget(self.duplicate_button)
+        duplicate.addWidget(QLabel("with"))
+        duplicate.addWidget(self.duplicate_key)
+        duplicate.addWidget(QLabel("="))
+        duplicate.addWidget(self.duplicate_value)
+        duplicate.addStretch(1)
+
+        self.click_all = QRadioButton("all")
+        self.click_selected = QRadioButton("selected")
+        self.click_group = QButtonGroup(self)
+        self.click_group.addButton(self.click_all)
+        self.click_group.addButton(self.click_selected)
+        self.click_all.toggled.connect(self._click_mode_edited)
+        clicks = QHBoxLayout()
+        clicks.addWidget(QLabel("Clicks on the map move the start of:"))
+        clicks.addWidget(self.click_all)
+        clicks.addWidget(self.click_selected)
+        clicks.addStretch(1)
+
+        self.error = QLabel()
+        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setWordWrap(True)
+        self.error.hide()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(buttons)
+        layout.addLayout(duplicate)
+        layout.addLayout(clicks)
+        layout.addWidget(self.error)
+
+        session.optimizersChanged.connect(self.refresh)
+        session.resultsChanged.connect(self._refresh_status)
+        session.selectionChanged.connect(self._sync_selection)
+        session.sceneChanged.connect(self.refresh)
+        session.clickModeChanged.connect(self._sync_click_mode)
+        self.refresh()
+        self._sync_click_mode(session.click_moves)
+
+    # ----- mirroring the session -----
+    def refresh(self, *_) -> None:
+        """Rebuild the rows from the session (racers added, removed, renamed, recoloured)."""
+        specs = self.session.scene.optimizers
+        with QSignalBlocker(self.list):
+            self.list.clear()
+            for i, spec in enumerate(specs):
+                cls = OPTIMIZERS.get(spec.kind)
+                item = QTreeWidgetItem([spec.display_label(), cls.title if cls else spec.kind, ""])
+                item.setIcon(LABEL, swatch(spec.color))
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
+                item.setData(LABEL, Qt.ItemDataRole.UserRole, i)
+                self.list.addTopLevelItem(item)
+            for column in range(3):
+                self.list.resizeColumnToContents(column)
+        self._refresh_status()
+        self._sync_selection(self.session.selected)
+        count = len(specs)
+        self.add_button.setEnabled(count < MAX_OPTIMIZERS)
+        self.duplicate_button.setEnabled(count < MAX_OPTIMIZERS)
+        self.duplicate_value.setEnabled(count < MAX_OPTIMIZERS)
+        self.remove_button.setEnabled(count > 1)
+        self.add_button.setToolTip("add an optimizer of the chosen kind" if count < MAX_OPTIMIZERS
+                                   else f"at most {MAX_OPTIMIZERS} optimizers race at once")
+
+    def _refresh_status(self, *_) -> None:
+        trajectories = self.session.trajectories
+        with QSignalBlocker(self.list):
+            for i in range(min(self.list.topLevelItemCount(), len(trajectories))):
+                self.list.topLevelItem(i).setText(STATUS, status_text(trajectories[i]))
+
+    def _sync_selection(self, index: int) -> None:
+        with QSignalBlocker(self.list):
+            self.list.clearSelection()
+            if 0 <= index < self.list.topLevelItemCount():
+                item = self.list.topLevelItem(index)
+                item.setSelected(True)
+                self.list.setCurrentItem(item)
+        self._sync_duplicate_keys()
+
+    def _sync_duplicate_keys(self) -> None:
+        index = self.session.selected
+        keys = []
+        if 0 <= index < len(self.session.scene.optimizers):
+            cls = OPTIMIZERS.get(self.session.scene.optimizers[index].kind)
+            keys = [h.name for h in cls.hyperparameter_specs()] if cls else ["lr"]
+        current = self.duplicate_key.currentText() or "lr"
+        with QSignalBlocker(self.duplicate_key):
+            self.duplicate_key.clear()
+            self.duplicate_key.addItems(keys)
+            self.duplicate_key.setCurrentIndex(max(0, keys.index(current) if current in keys else 0))
+
+    def _sync_click_mode(self, mode: str) -> None:
+        with QSignalBlocker(self.click_all), QSignalBlocker(self.click_selected):
+            self.click_all.setChecked(mode == "all")
+            self.click_selected.setChecked(mode == "selected")
+
+    # ----- actions (buttons call these; so can the window and tests) -----
+    def _run(self, action) -> bool:
+        """Call a session setter; show a ValueError inline instead of raising."""
+        try:
+            action()
+        except ValueError as error:
+            self.show_error(str(error))
+            return False
+        self.show_error("")
+        return True
+
+    def add_racer(self, kind: str) -> bool:
+        cls = OPTIMIZERS[kind]
+        lr = next(h.default for h in cls.hyperparameters if h.name == "lr")
+        spec = OptimizerSpec(kind=kind, label=cls.title, hyperparameters={"lr": lr})
+        return self._run(lambda: self.session.add_optimizer(spec))
+
+    def remove_selected(self) -> bool:
+        index = self.session.selected
+        if index < 0:
+            return False
+        return self._run(lambda: self.session.remove_optimizer(index))
+
+    def duplicate_selected(self, **hyperparameters) -> bool:
+        """Copy the selected racer, changing the given hyperparameters (lr=0.1)."""
+        index = self.session.selected
+        if index < 0:
+            return False
+        return self._run(lambda: self.session.duplicate_optimizer(index, **hyperparameters))
+
+    def duplicate_from_fields(self) -> bool:
+        text = self.duplicate_value.text().strip()
+        if not text:
+            return self.duplicate_selected()
+        key = self.duplicate_key.currentText()
+        try:
+            value = parse_number(text, key)
+        except ValueError as error:
+            self.show_error(str(error))
+            return False
+        return self.duplicate_selected(**{key: value})
+
+    def rename_selected(self) -> None:
+        item = self.list.currentItem()
+        if item is not None:
+            self.list.editItem(item, LABEL)
+
+    def rename(self, index: int, label: str) -> bool:
+        label = label.strip()
+        if not label:
+            self.show_error("a label cannot be empty")
+            self.refresh()
+            return False
+        return self._run(lambda: self.session.set_label(index, label=label))
+
+    def recolour_selected(self, color: QColor | None = None) -> bool:
+        index = self.session.selected
+        if index < 0:
+            return False
+        if color is None:
+            current = QColor(self.session.scene.optimizers[index].color)
+            color = QColorDialog.getColor(current, self, "Colour of the racer")
+        if not color.isValid():  # dialog cancelled
+            return False
+        return self._run(lambda: self.session.set_label(index, color=color.name().upper()))
+
+    # ----- user edits -----
+    def _selection_edited(self) -> None:
+        items = self.list.selectedItems()
+        if items:
+            self._run(lambda: self.session.set_selected(self.list.indexOfTopLevelItem(items[0])))
+
+    def _double_clicked(self, item: QTreeWidgetItem, column: int) -> None:
+        if column == LABEL:
+            self.list.editItem(item, LABEL)
+        elif column == KIND:
+            pass  # the kind is chosen in the hyperparameter panel
+
+    def _item_edited(self, item: QTreeWidgetItem, column: int) -> None:
+        if column == LABEL:
+            index, label = self.list.indexOfTopLevelItem(item), item.text(LABEL)
+            # The rename rebuilds the rows; let the editor that sent this finish with its item.
+            QTimer.singleShot(0, lambda: self.rename(index, label))
+
+    def _click_mode_edited(self, *_) -> None:
+        self._run(lambda: self.session.set_click_moves(
+            "all" if self.click_all.isChecked() else "selected"))
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.setVisible(bool(message))
