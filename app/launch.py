@@ -1,0 +1,122 @@
+"""Open Valley's window on a scene, or render it once offscreen with --screenshot."""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from pathlib import Path
+
+
+class UsageError(ValueError):
+    """A bad command-line value (size, path, steps)."""
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", text)
+    if not match:
+        raise UsageError(f"--size must look like 1280x800, got {text!r}")
+    width, height = int(match[1]), int(match[2])
+    if not (200 <= width <= 10000 and 150 <= height <= 10000):
+        raise UsageError(f"--size {width}x{height} is out of range (200x150 to 10000x10000)")
+    return width, height
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="valley",
+        description="Watch optimizers find the valley. Opens the window on a scene "
+                    "(default: optimizers racing past a saddle point).")
+    parser.add_argument("scene", nargs="?", help="a scene file (.toml) to open")
+    parser.add_argument("--screenshot", metavar="PATH",
+                        help="render the window offscreen after --steps steps, save a PNG, exit")
+    parser.add_argument("--steps", type=int, default=None, metavar="N",
+                        help="the step to show in the screenshot (default: the last)")
+    parser.add_argument("--size", default="1400x860", metavar="WxH",
+                        help="window size in pixels (default 1400x860)")
+    parser.add_argument("--theme", choices=("dark", "light"), default=None,
+                        help="colour theme (default: the scene's)")
+    parser.add_argument("--presentation", action="store_true",
+                        help="large fonts, thick lines, no side panels (F11 in the window)")
+    return parser
+
+
+def load_scene_file(path: str):
+    from core.scene_io import load_scene
+
+    return load_scene(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        size = parse_size(args.size)
+        if args.steps is not None and args.steps < 0:
+            raise UsageError(f"--steps must be >= 0, got {args.steps}")
+        screenshot = Path(args.screenshot) if args.screenshot else None
+        if screenshot is not None:
+            if screenshot.suffix.lower() != ".png":
+                raise UsageError(f"--screenshot writes a PNG: give a path ending in .png, got {str(screenshot)!r}")
+            if not screenshot.parent.is_dir():
+                raise UsageError(f"--screenshot: folder {str(screenshot.parent)!r} does not exist")
+        scene = load_scene_file(args.scene) if args.scene else None
+    except (UsageError, ValueError, OSError) as error:
+        print(f"valley: {error}", file=sys.stderr)
+        return 2
+
+    if screenshot is not None and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+    from PyQt6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "valley"])
+    app.setApplicationName("Valley")
+
+    from app.main_window import MainWindow
+    from app.session import Session
+
+    session = Session(scene)
+    offscreen = screenshot is not None
+    # OpenGL under the offscreen platform crashes pyqtgraph.opengl: keep the 3-D view out then.
+    show_3d = False if QApplication.platformName() == "offscreen" else None
+    window = MainWindow(session, theme=args.theme, show_3d=show_3d)
+    window.resize(*size)
+    if args.presentation:
+        window.set_presentation(True, fullscreen=not offscreen)
+
+    if offscreen:
+        return _screenshot(app, window, session, screenshot, args.steps, size)
+
+    window.show()
+    if args.steps is not None:
+        session.set_step(args.steps)
+    else:
+        window.player.play()
+    code = app.exec()
+    window.player.stop()
+    return code
+
+
+def _screenshot(app, window, session, path: Path, steps: int | None, size) -> int:
+    window.resize(*size)
+    # Render without mapping a real window: the offscreen platform paints into memory.
+    from PyQt6.QtCore import Qt
+
+    window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+    window.show()
+    session.set_step(session.max_step if steps is None else steps)
+    for _ in range(3):
+        app.processEvents()
+    image = window.grab()
+    ok = image.save(str(path), "PNG")
+    window.player.stop()
+    window.close()
+    if not ok:
+        print(f"valley: could not write {path}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

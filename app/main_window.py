@@ -1,0 +1,287 @@
+"""The main window: side panels on the left, the landscape page in the middle, the player below.
+
+Each area is built by its own method so other parts of the app can extend one area
+without touching the rest: `_build_side_panels` (race, hyperparameters, surface docks),
+`_build_landscape_page` (2-D view, the 3-D slot, loss chart, results, readout), and
+`add_page` for further tabs such as the network playground.
+"""
+from __future__ import annotations
+
+import importlib
+
+from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QAction, QKeySequence, QShortcut
+from PyQt6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QSplitter, QTabWidget,
+                             QVBoxLayout, QWidget)
+
+from app.player import Player
+from app.theme import apply_to_application, get_theme
+from app.views.landscape2d import Landscape2DView
+from app.views.loss_chart import LossChart, ResultsTable
+from app.views.readout import Readout
+from app.widgets.player_bar import PlayerBar
+
+SIDE_PANEL_WIDTH = 280  # px: enough for a ParameterTree, leaves the landscape the room
+
+# Side panels other engineers build: (dock title, module, class). Each takes the session.
+SIDE_PANELS = (
+    ("Race", "app.panels.race_panel", "RacePanel"),
+    ("Hyperparameters", "app.panels.hyperparameters", "HyperparameterPanel"),
+    ("Surface", "app.panels.surface_panel", "SurfacePanel"),
+)
+
+
+def optional_class(module: str, name: str):
+    """A class from a module that may not exist yet (built in parallel); None if absent."""
+    try:
+        return getattr(importlib.import_module(module), name)
+    except ModuleNotFoundError as error:
+        if error.name and module.startswith(error.name):
+            return None
+        raise
+    except AttributeError:
+        return None
+
+
+class MainWindow(QMainWindow):
+    """Valley's window over one Session; the Player is the only thing that moves time."""
+
+    def __init__(self, session, theme: str | None = None, presentation: bool = False,
+                 show_3d: bool | None = None, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.theme_name = theme or session.scene.view.theme
+        self.presentation = False
+        self.theme = get_theme(self.theme_name)
+        apply_to_application(self.theme)
+        self.setWindowTitle(f"Valley — {session.scene.title}")
+        self.player = Player(session, parent=self)
+        self.docks: dict[str, QDockWidget] = {}
+        self.panels: dict[str, QWidget] = {}
+        self.menus = {}
+        self._build_menus()
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self._build_landscape_page(show_3d)
+        self.player_bar = PlayerBar(session, self.player, self)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.player_bar)
+        self.setCentralWidget(central)
+        self._build_side_panels()
+        self._build_shortcuts()
+        session.sceneChanged.connect(
+            lambda: self.setWindowTitle(f"Valley — {self.session.scene.title}"))
+        self._apply_theme_everywhere()
+
+    # ----- areas -----
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        for key, title in (("file", "&File"), ("view", "&View"), ("lecture", "&Lecture"),
+                           ("help", "&Help")):
+            self.menus[key] = bar.addMenu(title)
+        view = self.menus["view"]
+        self.presentation_action = QAction("&Presentation mode", self, checkable=True)
+        self.presentation_action.setShortcut(QKeySequence("F11"))
+        self.presentation_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.presentation_action.toggled.connect(self.set_presentation)
+        view.addAction(self.presentation_action)
+        self.addAction(self.presentation_action)  # the shortcut works while the menu bar is hidden
+        self.dark_action = QAction("&Dark theme", self, checkable=True)
+        self.dark_action.setChecked(self.theme_name == "dark")
+        self.dark_action.toggled.connect(lambda on: self.set_theme("dark" if on else "light"))
+        view.addAction(self.dark_action)
+        view.addSeparator()
+        for name, text in (("contours", "Contour lines"), ("log_colour", "Log colour scale"),
+                           ("gradient_field", "Gradient field (−∇f)"),
+                           ("critical_points", "Critical points")):
+            action = QAction(text, self, checkable=True)
+            action.setChecked(bool(getattr(self.session.scene.view, name)))
+            action.toggled.connect(lambda on, n=name: self.session.set_view_option(n, on))
+            view.addAction(action)
+        arrows = view.addMenu("Arrows at the head")
+        self.arrow_actions = {}
+        for mode, text in (("none", "None"), ("gradient", "Gradient (−∇f)"),
+                           ("velocity", "Velocity"), ("step", "Next step Δθ")):
+            action = QAction(text, self, checkable=True)
+            action.setChecked(self.session.scene.view.arrows == mode)
+            action.triggered.connect(lambda _, m=mode: self.set_arrows(m))
+            arrows.addAction(action)
+            self.arrow_actions[mode] = action
+        self.selected_only_action = QAction("Clicks move the selected optimizer only", self,
+                                            checkable=True)
+        self.selected_only_action.setChecked(getattr(self.session, "click_moves", "all") == "selected")
+        self.selected_only_action.toggled.connect(self._set_click_mode)
+        if hasattr(self.session, "clickModeChanged"):
+            self.session.clickModeChanged.connect(
+                lambda mode: self.selected_only_action.setChecked(mode == "selected"))
+        view.addAction(self.selected_only_action)
+        self.session.viewChanged.connect(self._sync_view_actions)
+
+    def _build_landscape_page(self, show_3d: bool | None) -> None:
+        """2-D view and the 3-D slot side by side; chart, table and readout on the right."""
+        session = self.session
+        self.landscape = Landscape2DView(session, self.theme)
+        self.loss_chart = LossChart(session, self.theme)
+        self.results = ResultsTable(session, self.theme)
+        self.readout = Readout(session, self.theme)
+
+        self.views_splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.views_splitter.setObjectName("viewsSplitter")
+        self.views_splitter.addWidget(self.landscape)
+        self.surface3d = None
+        self.surface3d_reason = ""
+        want_3d = session.scene.view.show_3d if show_3d is None else show_3d
+        if want_3d:
+            self._add_3d_view()
+
+        self.side_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.side_splitter.setObjectName("analysisSplitter")
+        self.side_splitter.addWidget(self.readout)
+        self.side_splitter.addWidget(self.loss_chart)
+        self.side_splitter.addWidget(self.results)
+        self.side_splitter.setStretchFactor(0, 3)
+        self.side_splitter.setStretchFactor(1, 3)
+        self.side_splitter.setStretchFactor(2, 2)
+
+        self.landscape_page = QSplitter(Qt.Orientation.Horizontal)
+        self.landscape_page.setObjectName("landscapePage")
+        self.landscape_page.addWidget(self.views_splitter)
+        self.landscape_page.addWidget(self.side_splitter)
+        self.landscape_page.setStretchFactor(0, 3)
+        self.landscape_page.setStretchFactor(1, 2)
+        self.landscape_page.setSizes([620, 380])
+        self.side_splitter.setSizes([300, 220, 170])
+        self.add_page(self.landscape_page, "Landscape")
+
+    def _add_3d_view(self) -> None:
+        """The 3-D view beside the 2-D one; without OpenGL a status note says why it is off."""
+        gl_available = optional_class("app.views.surface3d", "gl_available")
+        view_class = optional_class("app.views.surface3d", "Surface3DView")
+        if gl_available is None or view_class is None:
+            return
+        ok, reason = gl_available()
+        if ok:
+            self.surface3d = view_class(self.session)
+            self.views_splitter.addWidget(self.surface3d)
+            self.views_splitter.setSizes([1, 1])
+        else:
+            self.surface3d_reason = reason
+            note = QLabel(f"3-D view off — {reason}")
+            note.setObjectName("surface3dOff")
+            self.statusBar().addPermanentWidget(note)
+
+    def add_page(self, widget: QWidget, title: str) -> int:
+        """Add a page to the central tabs (the network playground adds itself here)."""
+        index = self.tabs.addTab(widget, title)
+        self.tabs.tabBar().setVisible(self.tabs.count() > 1)
+        return index
+
+    def _build_side_panels(self) -> None:
+        """Docks on the left for the panels that exist (they are built in parallel)."""
+        for title, module, name in SIDE_PANELS:
+            cls = optional_class(module, name)
+            if cls is not None:
+                self.add_side_panel(title, cls(self.session))
+
+    def add_side_panel(self, title: str, widget: QWidget) -> QDockWidget:
+        """A dock on the left: the first on top, the second below it, further ones as tabs."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock{title.replace(' ', '')}")
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        existing = list(self.docks.values())
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        if len(existing) >= 2:
+            self.tabifyDockWidget(existing[1], dock)
+            existing[1].raise_()
+        self.docks[title] = dock
+        self.panels[title] = widget
+        self.menus["view"].addAction(dock.toggleViewAction())
+        docks = list(self.docks.values())
+        self.resizeDocks(docks, [SIDE_PANEL_WIDTH] * len(docks), Qt.Orientation.Horizontal)
+        if dock.isVisible() and self.presentation:
+            dock.hide()
+        return dock
+
+    def _build_shortcuts(self) -> None:
+        keys = {
+            Qt.Key.Key_Space: self.player.toggle,
+            Qt.Key.Key_Right: self.player.step_forward,
+            Qt.Key.Key_Left: self.player.step_back,
+            Qt.Key.Key_Home: self.player.home,
+            Qt.Key.Key_Plus: self.player.faster,
+            Qt.Key.Key_Equal: self.player.faster,  # + without shift on most keyboards
+            Qt.Key.Key_Minus: self.player.slower,
+        }
+        self.shortcuts = []
+        for key, slot in keys.items():
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(slot)
+            self.shortcuts.append(shortcut)
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        escape.activated.connect(lambda: self.set_presentation(False))
+        self.shortcuts.append(escape)
+
+    # ----- look -----
+    def set_theme(self, name: str) -> None:
+        self.theme_name = name
+        self.session.set_view_option("theme", name)
+        self._apply_theme_everywhere()
+
+    def set_presentation(self, on: bool, fullscreen: bool = True) -> None:
+        """Full screen, large fonts, thick lines, side panels hidden (F11; Esc leaves)."""
+        on = bool(on)
+        if on == self.presentation:
+            return
+        self.presentation = on
+        self.presentation_action.setChecked(on)
+        for dock in self.docks.values():
+            dock.setVisible(not on)
+        self.menuBar().setVisible(not on)
+        if on and fullscreen:
+            self._was_maximized = self.isMaximized()
+            self.showFullScreen()
+        elif self.isFullScreen():
+            self.showMaximized() if getattr(self, "_was_maximized", False) else self.showNormal()
+        self._apply_theme_everywhere()
+
+    def _apply_theme_everywhere(self) -> None:
+        self.theme = get_theme(self.theme_name, self.presentation)
+        apply_to_application(self.theme)
+        for view in (self.landscape, self.loss_chart, self.results, self.readout):
+            view.apply_theme(self.theme)
+        if self.surface3d is not None and hasattr(self.surface3d, "apply_theme"):
+            self.surface3d.apply_theme(self.theme)
+        self.dark_action.blockSignals(True)
+        self.dark_action.setChecked(self.theme_name == "dark")
+        self.dark_action.blockSignals(False)
+        font = self.font()
+        font.setPointSize(self.theme.font_size)
+        for widget in (self.player_bar, self.results, self.tabs):
+            widget.setFont(font)
+        self.player_bar.apply_theme_colour(self.theme.foreground,
+                                           icon_size=round(1.6 * self.theme.font_size + 4))
+
+    def _set_click_mode(self, selected_only: bool) -> None:
+        self.session.set_click_moves("selected" if selected_only else "all")
+
+    def set_arrows(self, mode: str) -> None:
+        self.session.set_view_option("arrows", mode)
+
+    def _sync_view_actions(self, name: str) -> None:
+        if name == "arrows":
+            for mode, action in self.arrow_actions.items():
+                action.setChecked(mode == self.session.scene.view.arrows)
+
+    # ----- lifetime -----
+    def closeEvent(self, event) -> None:
+        self.player.stop()
+        self.landscape.shutdown()
+        super().closeEvent(event)

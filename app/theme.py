@@ -1,0 +1,102 @@
+"""Dark and light themes, and the presentation scale: one place that decides how things look."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyqtgraph as pg
+from PyQt6.QtGui import QColor, QFont, QPalette
+from PyQt6.QtWidgets import QApplication
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Colours and sizes every view reads; `scaled()` gives the presentation variant."""
+
+    name: str
+    background: str
+    panel: str  # widget backgrounds around the plots
+    foreground: str  # text and axes
+    muted: str  # secondary text, grid
+    accent: str  # selection, the current-step line
+    contour: str  # contour lines over the heatmap
+    colormap: str  # heatmap colour map (perceptually uniform)
+    marker_edge: str  # outline around heads and critical points so they read on any colour
+    selection: str  # background of selected rows
+    font_size: int = 11  # points, for widgets
+    axis_font_size: int = 12
+    line_width: float = 2.5  # trails
+    head_size: float = 14.0  # pixels
+    presentation: bool = False
+
+    def scaled(self, factor: float) -> "Theme":
+        """A projector-sized copy: larger fonts, thicker lines, bigger markers."""
+        from dataclasses import replace
+
+        return replace(self, font_size=round(self.font_size * factor),
+                       axis_font_size=round(self.axis_font_size * factor),
+                       line_width=self.line_width * factor, head_size=self.head_size * factor,
+                       presentation=True)
+
+
+THEMES = {
+    "dark": Theme(name="dark", background="#15171c", panel="#1e2128", foreground="#e8e8e8",
+                  muted="#8a8f99", accent="#ff5c8a", contour="#ffffff", colormap="viridis",
+                  marker_edge="#000000", selection="#35415a"),
+    "light": Theme(name="light", background="#ffffff", panel="#f3f3f5", foreground="#1a1a1a",
+                   muted="#6b6f78", accent="#d0004f", contour="#000000", colormap="viridis",
+                   marker_edge="#000000", selection="#cfdcf5"),
+}
+
+PRESENTATION_SCALE = 1.6
+
+
+def get_theme(name: str, presentation: bool = False) -> Theme:
+    if name not in THEMES:
+        raise ValueError(f"unknown theme {name!r}; choose one of {', '.join(THEMES)}")
+    theme = THEMES[name]
+    return theme.scaled(PRESENTATION_SCALE) if presentation else theme
+
+
+def apply_to_application(theme: Theme, app: QApplication | None = None) -> None:
+    """Palette, base font and pyqtgraph defaults for widgets created from now on."""
+    app = app or QApplication.instance()
+    pg.setConfigOptions(background=theme.background, foreground=theme.foreground,
+                        antialias=True)
+    if app is None:
+        return
+    app.setStyle("Fusion")  # the same look on every platform, and it honours the palette
+    palette = QPalette()
+    roles = {
+        QPalette.ColorRole.Window: theme.panel,
+        QPalette.ColorRole.WindowText: theme.foreground,
+        QPalette.ColorRole.Base: theme.background,
+        QPalette.ColorRole.AlternateBase: theme.panel,
+        QPalette.ColorRole.Text: theme.foreground,
+        QPalette.ColorRole.Button: theme.panel,
+        QPalette.ColorRole.ButtonText: theme.foreground,
+        QPalette.ColorRole.ToolTipBase: theme.panel,
+        QPalette.ColorRole.ToolTipText: theme.foreground,
+        QPalette.ColorRole.Highlight: theme.selection,
+        QPalette.ColorRole.HighlightedText: theme.foreground,
+        QPalette.ColorRole.PlaceholderText: theme.muted,
+    }
+    for role, colour in roles.items():
+        palette.setColor(role, QColor(colour))
+    app.setPalette(palette)
+    font = QFont(app.font())
+    font.setPointSize(theme.font_size)
+    app.setFont(font)
+
+
+def style_plot(plot: pg.PlotItem, theme: Theme, x_label: str, y_label: str) -> None:
+    """Axis labels, tick fonts and colours of a pyqtgraph PlotItem for the theme."""
+    tick_font = QFont()
+    tick_font.setPointSize(theme.axis_font_size)
+    label_style = {"color": theme.foreground, "font-size": f"{theme.axis_font_size + 2}pt"}
+    for name, text in (("bottom", x_label), ("left", y_label)):
+        axis = plot.getAxis(name)
+        axis.setPen(pg.mkPen(theme.foreground))
+        axis.setTextPen(pg.mkPen(theme.foreground))
+        axis.setTickFont(tick_font)
+        axis.setLabel(text, **label_style)
+    plot.getViewBox().setBackgroundColor(theme.background)

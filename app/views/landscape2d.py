@@ -1,0 +1,476 @@
+"""The 2-D landscape: heatmap, contours, critical points, and every optimizer's trail and head."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6.QtCore import QPointF, QRectF, Qt, QTimer
+from PyQt6.QtGui import QFont
+from PyQt6.QtWidgets import QGraphicsItem
+
+from app.theme import THEMES, Theme, style_plot
+
+CONTOUR_LEVELS = 14
+FIELD_GRID = 17  # arrows per side of the optional gradient field
+MAX_ASPECT_DISTORTION = 4.0  # lock x:y at 1:1 unless the bounds are longer than this
+DRAG_THROTTLE_MS = 40  # re-run the race at most ~25 times a second while a start is dragged
+
+# One symbol per kind of critical point, so the kind reads without colour.
+CRITICAL_SYMBOLS = {"minimum": "star", "maximum": "t1", "saddle": "d", "degenerate": "s"}
+CRITICAL_TITLES = {"minimum": "minimum ★", "maximum": "maximum ▲", "saddle": "saddle ◆",
+                   "degenerate": "degenerate ■"}
+ARROW_TITLES = {"gradient": "−∇f (downhill)", "velocity": "velocity", "step": "next step Δθ"}
+
+
+def display_values(Z: np.ndarray, log_colour: bool) -> tuple[np.ndarray, str]:
+    """What the heatmap shows: f, or log(f − min + 1) for surfaces with a huge range."""
+    finite = np.isfinite(Z)
+    if not finite.any():
+        return np.zeros_like(Z), "f(x, y)"
+    low, high = float(Z[finite].min()), float(Z[finite].max())
+    Z = np.where(finite, Z, high)  # a pole or overflow shows as the highest colour
+    if log_colour:
+        return np.log1p(Z - low), "log(f − min + 1)"
+    return Z, "f(x, y)"
+
+
+def contour_paths(x: np.ndarray, y: np.ndarray, Z: np.ndarray, levels) -> tuple[np.ndarray, np.ndarray]:
+    """All contour lines as one NaN-separated polyline (one plot item draws them all)."""
+    xs, ys = [], []
+    try:
+        import contourpy
+
+        generator = contourpy.contour_generator(x, y, Z, line_type=contourpy.LineType.ChunkCombinedNan)
+        for level in levels:
+            for chunk in generator.lines(level)[0]:
+                if chunk is not None and len(chunk):
+                    xs += [chunk[:, 0], [np.nan]]
+                    ys += [chunk[:, 1], [np.nan]]
+    except ImportError:  # pyqtgraph's own isocurve is pure Python: use a coarser grid
+        step = max(1, len(x) // 96)
+        xs_, ys_, Zs = x[::step], y[::step], Z[::step, ::step]
+        for level in levels:
+            for line in pg.isocurve(Zs.T, level, connected=True):
+                line = np.asarray(line)
+                xs += [np.interp(line[:, 0], np.arange(len(xs_)), xs_), [np.nan]]
+                ys += [np.interp(line[:, 1], np.arange(len(ys_)), ys_), [np.nan]]
+    if not xs:
+        return np.array([np.nan]), np.array([np.nan])
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+class Racer:
+    """The plot items of one optimizer: trail, head, start handle, arrow, diverged marker."""
+
+    def __init__(self, view: "Landscape2DView", index: int):
+        self.index = index
+        plot = view.plot
+        self.trail = pg.PlotCurveItem(connect="finite")
+        self.head = pg.ScatterPlotItem(symbol="o", pxMode=True)
+        self.start = pg.TargetItem(pos=(0, 0), size=16, symbol="o", movable=True)
+        self.start.setZValue(30)
+        self.arrow_shaft = pg.PlotCurveItem()
+        self.arrow_tip = pg.ArrowItem(headLen=14, tipAngle=35, brush=None)
+        self.diverged = pg.ScatterPlotItem(symbol="x", pxMode=True)
+        self.diverged_text = pg.TextItem(anchor=(0, 1.2))
+        self.trail.setZValue(10)
+        self.head.setZValue(20)
+        self.arrow_shaft.setZValue(15)
+        self.arrow_tip.setZValue(16)
+        self.diverged.setZValue(25)
+        self.diverged_text.setZValue(26)
+        for item in (self.trail, self.arrow_shaft, self.arrow_tip, self.head, self.diverged,
+                     self.diverged_text, self.start):
+            plot.addItem(item)
+        self.start.sigPositionChanged.connect(lambda _: view._start_dragged(self.index, False))
+        self.start.sigPositionChangeFinished.connect(lambda _: view._start_dragged(self.index, True))
+
+    def remove(self, plot) -> None:
+        for item in (self.trail, self.arrow_shaft, self.arrow_tip, self.head, self.diverged,
+                     self.diverged_text, self.start):
+            plot.removeItem(item)
+
+
+class Landscape2DView(pg.PlotWidget):
+    """Draws the session's surface and 'the race at step t'; a click sets the start."""
+
+    def __init__(self, session, theme: Theme | None = None, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.theme = theme or THEMES[session.scene.view.theme]
+        self.racers: list[Racer] = []
+        self._critical_cache: tuple[object, list] | None = None
+        self._pending_drag: tuple[int, tuple[float, float]] | None = None
+        self._drag_timer = QTimer(self)
+        self._drag_timer.setSingleShot(True)
+        self._drag_timer.setInterval(DRAG_THROTTLE_MS)
+        self._drag_timer.timeout.connect(self._apply_drag)
+        self._syncing_handles = False
+
+        self.plot = self.getPlotItem()
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.vb = self.plot.getViewBox()
+        self.vb.setMouseEnabled(False, False)  # clicks and drags belong to the starts
+        self.vb.disableAutoRange()
+
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setZValue(-10)
+        self.plot.addItem(self.image)
+        self.contours = pg.PlotCurveItem(connect="finite")
+        self.contours.setZValue(-5)
+        # Contours never change during play: paint them once into a pixmap cache.
+        self.contours.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.plot.addItem(self.contours)
+        self.field = pg.PlotCurveItem(connect="pairs")
+        self.field.setZValue(-4)
+        self.field.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.plot.addItem(self.field)
+        self.critical = pg.ScatterPlotItem(pxMode=True, hoverable=True, tip=self._critical_tip)
+        self.critical.setZValue(5)
+        self.plot.addItem(self.critical)
+        self.colorbar = pg.ColorBarItem(colorMap=self.theme.colormap, interactive=False, width=18)
+        self.colorbar.setImageItem(self.image, insert_in=self.plot)
+        # The legend sits in a row above the plot: on the plot it would hide paths or minima.
+        self.legend = pg.LegendItem(labelTextSize=f"{self.theme.font_size}pt", frame=False,
+                                    colCount=3, horSpacing=18)
+        self.plot.titleLabel.setMaximumHeight(0)
+        self.plot.layout.removeItem(self.plot.titleLabel)
+        self.plot.titleLabel.setVisible(False)
+        self.plot.layout.addItem(self.legend, 0, 1)
+        self.legend_corner = "above"
+
+        self.scene().sigMouseClicked.connect(self._clicked)
+        session.sceneChanged.connect(self.redraw_surface)
+        session.optimizersChanged.connect(self._rebuild_racers)
+        session.resultsChanged.connect(self._results_changed)
+        session.stepChanged.connect(self.update_step)
+        session.selectionChanged.connect(lambda _: self._restyle_racers())
+        session.viewChanged.connect(self._view_option_changed)
+        self.apply_theme(self.theme)
+
+    # ----- public helpers -----
+    def data_to_widget(self, point) -> QPointF:
+        """Widget (pixel) coordinates of a data point: what a test clicks."""
+        scene_pos = self.vb.mapViewToScene(QPointF(float(point[0]), float(point[1])))
+        return self.mapFromScene(scene_pos).toPointF()
+
+    def widget_to_data(self, pos: QPointF) -> np.ndarray:
+        view = self.vb.mapSceneToView(self.mapToScene(pos.toPoint()))
+        return np.array([view.x(), view.y()])
+
+    def critical_points(self) -> list:
+        """Critical points core finds for the current surface (cached per surface)."""
+        surface = self.session.surface
+        if self._critical_cache is None or self._critical_cache[0] is not surface:
+            try:
+                from core.critical import critical_points
+
+                found = list(critical_points(surface))
+            except (ImportError, ValueError, ArithmeticError):
+                found = []
+            self._critical_cache = (surface, found)
+        return self._critical_cache[1]
+
+    # ----- theme -----
+    def apply_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self.setBackground(theme.background)
+        style_plot(self.plot, theme, "x", "y")
+        self.colorbar.setColorMap(pg.colormap.get(theme.colormap))
+        axis = self.colorbar.getAxis("right") if hasattr(self.colorbar, "getAxis") else None
+        if axis is not None:
+            font = QFont()
+            font.setPointSize(theme.axis_font_size)
+            axis.setTickFont(font)
+            axis.setTextPen(pg.mkPen(theme.foreground))
+            axis.setPen(pg.mkPen(theme.foreground))
+            axis.setLabel(axis.labelText, color=theme.foreground,
+                          **{"font-size": f"{theme.axis_font_size + 2}pt"})
+        self.legend.setLabelTextSize(f"{theme.font_size + 1}pt")
+        self.legend.setLabelTextColor(theme.foreground)
+        self.redraw_surface()
+
+    # ----- surface -----
+    def redraw_surface(self) -> None:
+        session, view_spec = self.session, self.session.scene.view
+        (x0, x1), (y0, y1) = session.bounds
+        n = int(view_spec.resolution)
+        x, y = np.linspace(x0, x1, n), np.linspace(y0, y1, n)
+        Z = session.surface.evaluate(x[None, :], y[:, None])
+        shown, label = display_values(Z, view_spec.log_colour)
+        self.grid = (x, y, shown)
+        low, high = float(shown.min()), float(shown.max())
+        if high <= low:
+            high = low + 1.0
+        self.image.setImage(shown, levels=(low, high))
+        # pixel centres sit on the grid points
+        dx, dy = (x1 - x0) / (n - 1), (y1 - y0) / (n - 1)
+        self.image.setRect(QRectF(x0 - dx / 2, y0 - dy / 2, x1 - x0 + dx, y1 - y0 + dy))
+        self.colorbar.setLevels((low, high))
+        axis = self.colorbar.getAxis("right") if hasattr(self.colorbar, "getAxis") else None
+        if axis is not None:
+            axis.setLabel(label, color=self.theme.foreground,
+                          **{"font-size": f"{self.theme.axis_font_size + 2}pt"})
+        if view_spec.contours:
+            levels = np.linspace(low, high, CONTOUR_LEVELS + 2)[1:-1]
+            cx, cy = contour_paths(x, y, shown, levels)
+            self.contours.setData(cx, cy)
+        self.contours.setVisible(view_spec.contours)
+        self.contours.setPen(pg.mkPen(self.theme.contour + "60", width=1))
+        self._draw_gradient_field()
+        self._draw_critical_points()
+        # Equal scales keep the gradient visibly perpendicular to the contours; surfaces
+        # whose view is very long in one direction get the room instead.
+        ratio = (x1 - x0) / (y1 - y0)
+        self.vb.setAspectLocked(1 / MAX_ASPECT_DISTORTION <= ratio <= MAX_ASPECT_DISTORTION, ratio=1.0)
+        self.vb.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        self._rebuild_racers()
+
+    def _draw_gradient_field(self) -> None:
+        visible = bool(self.session.scene.view.gradient_field)
+        self.field.setVisible(visible)
+        if not visible:
+            return
+        (x0, x1), (y0, y1) = self.session.bounds
+        margin = 0.5 / FIELD_GRID
+        gx = np.linspace(x0 + margin * (x1 - x0), x1 - margin * (x1 - x0), FIELD_GRID)
+        gy = np.linspace(y0 + margin * (y1 - y0), y1 - margin * (y1 - y0), FIELD_GRID)
+        X, Y = np.meshgrid(gx, gy)
+        U, V = self.session.surface.gradient_grid(X, Y)
+        U, V = -U, -V  # downhill, the way gradient descent moves
+        # Arrows of equal length (direction only) in screen-ish units: scale each axis by its cell.
+        cell_x, cell_y = (x1 - x0) / FIELD_GRID, (y1 - y0) / FIELD_GRID
+        with np.errstate(all="ignore"):
+            un, vn = U / cell_x, V / cell_y
+            norm = np.hypot(un, vn)
+            ok = np.isfinite(norm) & (norm > 0)
+            un, vn = np.where(ok, un / np.where(ok, norm, 1), 0), np.where(ok, vn / np.where(ok, norm, 1), 0)
+        length = 0.4
+        tips_x, tips_y = X + length * un * cell_x, Y + length * vn * cell_y
+        tails_x, tails_y = X - length * un * cell_x, Y - length * vn * cell_y
+        # two barbs per arrow, rotated ±150° from the direction
+        segs_x, segs_y = [tails_x, tips_x], [tails_y, tips_y]
+        for angle in (math.radians(150), math.radians(-150)):
+            bu = un * math.cos(angle) - vn * math.sin(angle)
+            bv = un * math.sin(angle) + vn * math.cos(angle)
+            segs_x += [tips_x, tips_x + 0.3 * bu * cell_x]
+            segs_y += [tips_y, tips_y + 0.3 * bv * cell_y]
+        xs = np.stack(segs_x, -1)[ok].reshape(-1)
+        ys = np.stack(segs_y, -1)[ok].reshape(-1)
+        self.field.setData(xs, ys)
+        self.field.setPen(pg.mkPen(self.theme.contour + "90", width=1.2))
+
+    def _draw_critical_points(self) -> None:
+        show = bool(self.session.scene.view.critical_points)
+        self.critical.setVisible(show)
+        if not show:
+            self.critical.setData([])
+            return
+        points = []
+        for cp in self._markers():
+            kind, (px, py) = cp["kind"], cp["point"]
+            points.append(dict(pos=(px, py), symbol=CRITICAL_SYMBOLS.get(kind, "s"),
+                               size=self.theme.head_size + 4,
+                               brush=pg.mkBrush("#ffffff"), pen=pg.mkPen("#000000", width=1.5),
+                               data=cp["tip"]))
+        self.critical.setData(points)
+
+    def _markers(self) -> list[dict]:
+        """Known minima and found critical points, each with kind and a hover text."""
+        surface = self.session.surface
+        (x0, x1), (y0, y1) = self.session.bounds
+        markers = []
+
+        def add(point, kind, eigenvalues, value):
+            point = np.asarray(point, float)
+            if not (x0 <= point[0] <= x1 and y0 <= point[1] <= y1):
+                return
+            if any(np.allclose(point, m["point"], atol=1e-6 * (1 + abs(x1 - x0))) for m in markers):
+                return
+            eig = ", ".join(f"{e:.4g}" for e in np.atleast_1d(eigenvalues))
+            tip = (f"{kind} at ({point[0]:.4g}, {point[1]:.4g})\n"
+                   f"f = {value:.5g}\nHessian eigenvalues: {eig}")
+            markers.append(dict(point=point, kind=kind, tip=tip))
+
+        for cp in self.critical_points():
+            add(cp.point, cp.kind, cp.eigenvalues, float(getattr(cp, "value", surface.value(cp.point))))
+        for m in getattr(surface, "minima", []):
+            with np.errstate(all="ignore"):
+                eig = np.linalg.eigvalsh(surface.hessian(np.asarray(m, float)))
+            add(m, "minimum", eig, surface.value(np.asarray(m, float)))
+        return markers
+
+    @staticmethod
+    def _critical_tip(x, y, data):
+        return data
+
+    # ----- racers -----
+    def _rebuild_racers(self) -> None:
+        """Create items only when the number of racers changes; otherwise restyle."""
+        specs = self.session.scene.optimizers
+        while len(self.racers) > len(specs):
+            self.racers.pop().remove(self.plot)
+        while len(self.racers) < len(specs):
+            self.racers.append(Racer(self, len(self.racers)))
+        self._restyle_racers()
+        self._sync_handles()
+        self.update_step(self.session.step)
+
+    def _restyle_racers(self) -> None:
+        theme, specs = self.theme, self.session.scene.optimizers
+        self.legend.clear()
+        for racer, spec in zip(self.racers, specs):
+            selected = racer.index == self.session.selected
+            width = theme.line_width * (1.5 if selected else 1.0)
+            racer.trail.setPen(pg.mkPen(spec.color, width=width))
+            racer.head.setSize(theme.head_size * (1.2 if selected else 1.0))
+            racer.head.setPen(pg.mkPen(theme.marker_edge, width=2))
+            racer.head.setBrush(pg.mkBrush(spec.color))
+            racer.start.setPen(pg.mkPen(spec.color, width=2.5))
+            racer.start.setBrush(pg.mkBrush(None))
+            racer.arrow_shaft.setPen(pg.mkPen(spec.color, width=max(2.0, theme.line_width)))
+            racer.arrow_tip.setStyle(pen=pg.mkPen(theme.marker_edge, width=1),
+                                     brush=pg.mkBrush(spec.color))
+            racer.diverged.setSize(theme.head_size * 1.6)
+            racer.diverged.setPen(pg.mkPen(spec.color, width=4))
+            racer.diverged.setBrush(pg.mkBrush(spec.color))
+            racer.diverged_text.setColor(theme.foreground)
+            font = QFont()
+            font.setPointSize(theme.font_size + 1)
+            font.setBold(True)
+            racer.diverged_text.setFont(font)
+            for item in (racer.trail, racer.head, racer.start, racer.arrow_shaft, racer.arrow_tip):
+                item.setVisible(spec.visible)
+            if spec.visible:
+                self.legend.addItem(racer.trail, spec.display_label())
+        kinds = {m["kind"] for m in self._markers()} if self.session.scene.view.critical_points else set()
+        for kind in ("minimum", "saddle", "maximum", "degenerate"):
+            if kind in kinds:
+                sample = pg.ScatterPlotItem(symbol=CRITICAL_SYMBOLS[kind], size=12,
+                                            brush=pg.mkBrush("#ffffff"), pen=pg.mkPen("#000000"))
+                self.legend.addItem(sample, CRITICAL_TITLES[kind])
+
+    def _results_changed(self, index: int) -> None:
+        self._sync_handles()
+        self.update_step(self.session.step)
+
+    def _sync_handles(self) -> None:
+        self._syncing_handles = True
+        try:
+            for racer, spec in zip(self.racers, self.session.scene.optimizers):
+                start = self.session.scene.start_of(spec)
+                racer.start.setPos(float(start[0]), float(start[1]))
+        finally:
+            self._syncing_handles = False
+
+    def update_step(self, t: int) -> None:
+        """Draw every racer at step t: setData on items we own, nothing created."""
+        session = self.session
+        arrows = session.scene.view.arrows
+        for racer, traj in zip(self.racers, session.trajectories):
+            if traj is None:
+                continue
+            last = len(traj.points) - 1
+            k = min(t, last)
+            trail = traj.points[: k + 1]
+            finite = np.isfinite(trail).all(axis=1)
+            racer.trail.setData(trail[finite, 0], trail[finite, 1])
+            head = traj.points[k]
+            if np.isfinite(head).all():
+                racer.head.setData([head[0]], [head[1]])
+            else:
+                racer.head.setData([], [])
+            diverged = traj.status == "diverged" and traj.stopped_at is not None and t >= traj.stopped_at
+            if diverged:
+                where = self._last_finite_visible(trail)
+                racer.diverged.setData([where[0]], [where[1]])
+                racer.diverged_text.setText(f"diverged at step {traj.stopped_at}")
+                racer.diverged_text.setPos(float(where[0]), float(where[1]))
+            else:
+                racer.diverged.setData([], [])
+                racer.diverged_text.setText("")
+            self._draw_arrow(racer, traj, k, arrows)
+
+    def _last_finite_visible(self, trail: np.ndarray) -> np.ndarray:
+        """Where to put the ✕: the last point of the run, clamped into the view."""
+        (x0, x1), (y0, y1) = self.session.bounds
+        finite = trail[np.isfinite(trail).all(axis=1)]
+        point = finite[-1] if len(finite) else np.array([(x0 + x1) / 2, (y0 + y1) / 2])
+        return np.array([np.clip(point[0], x0, x1), np.clip(point[1], y0, y1)])
+
+    def _draw_arrow(self, racer: Racer, traj, k: int, mode: str) -> None:
+        vector = None
+        head = traj.points[k]
+        if mode != "none" and np.isfinite(head).all():
+            state = traj.states[k] if k < len(traj.states) else None
+            if mode == "gradient":
+                g = np.asarray(traj.gradients[k], float)
+                norm = np.linalg.norm(g)
+                if np.isfinite(norm) and norm > 0:
+                    (x0, x1), (y0, y1) = self.session.bounds
+                    # direction only: a fixed length, the size is in the readout
+                    vector = -g / norm * 0.12 * min(x1 - x0, y1 - y0)
+            elif state is not None:
+                key = "v" if mode == "velocity" and "v" in state else "delta"
+                if key in state:
+                    vector = np.asarray(state[key], float).reshape(-1)[:2]
+        if vector is None or not np.isfinite(vector).all() or not np.any(vector):
+            racer.arrow_shaft.setData([], [])
+            racer.arrow_tip.setVisible(False)
+            return
+        tip = head + vector
+        racer.arrow_shaft.setData([head[0], tip[0]], [head[1], tip[1]])
+        # ArrowItem angles are in screen pixels: map the direction through the view.
+        a = self.vb.mapViewToScene(QPointF(*head))
+        b = self.vb.mapViewToScene(QPointF(*tip))
+        angle = math.degrees(math.atan2(b.y() - a.y(), b.x() - a.x()))
+        racer.arrow_tip.setStyle(angle=180 + angle)
+        racer.arrow_tip.setPos(float(tip[0]), float(tip[1]))
+        racer.arrow_tip.setVisible(True)
+
+    def _view_option_changed(self, name: str) -> None:
+        if name in ("contours", "log_colour", "resolution", "gradient_field", "critical_points"):
+            self.redraw_surface()
+        elif name == "arrows":
+            self.update_step(self.session.step)
+
+    # ----- mouse -----
+    def _clicked(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton or event.double():
+            return
+        if event.isAccepted() and event.currentItem is not None and isinstance(
+                event.currentItem, pg.TargetItem):
+            return
+        scene_pos = event.scenePos()
+        if not self.vb.sceneBoundingRect().contains(scene_pos):
+            return
+        point = self.vb.mapSceneToView(scene_pos)
+        shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        mode = getattr(self.session, "click_moves", "all")
+        only_selected = (shift or mode == "selected") and self.session.selected >= 0
+        self.session.set_start((point.x(), point.y()), self.session.selected if only_selected else None)
+
+    def _start_dragged(self, index: int, finished: bool) -> None:
+        if self._syncing_handles:
+            return
+        pos = self.racers[index].start.pos()
+        self._pending_drag = (index, (pos.x(), pos.y()))
+        if finished:
+            self._drag_timer.stop()
+            self._apply_drag()
+        elif not self._drag_timer.isActive():
+            self._drag_timer.start()
+
+    def _apply_drag(self) -> None:
+        if self._pending_drag is None:
+            return
+        index, point = self._pending_drag
+        self._pending_drag = None
+        spec = self.session.scene.optimizers[index]
+        # A racer on the shared start drags everyone who shares it; its own start drags it alone.
+        self.session.set_start(point, None if spec.start is None else index)
+
+    def shutdown(self) -> None:
+        self._drag_timer.stop()

@@ -1,0 +1,202 @@
+"""Loss versus step for every racer, and the results table (final loss, status, step)."""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QBrush, QColor, QFont, QIcon, QPixmap
+from PyQt6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView,
+                             QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from app.theme import THEMES, Theme, style_plot
+
+
+def format_loss(value: float) -> str:
+    if not np.isfinite(value):
+        return "∞" if value > 0 else "NaN" if np.isnan(value) else "−∞"
+    return f"{value:.4g}"
+
+
+def chart_losses(losses: np.ndarray, floor: float | None, log_y: bool) -> np.ndarray:
+    """What the chart plots: the losses, or log10(loss − floor) so negative losses work too."""
+    values = np.asarray(losses, float)
+    if not log_y:
+        return values
+    with np.errstate(all="ignore"):
+        shifted = values - (floor if floor is not None else 0.0)
+        return np.log10(np.maximum(shifted, 1e-16))
+
+
+class LossChart(QWidget):
+    """Loss of each optimizer against step, with a line at the current step t."""
+
+    def __init__(self, session, theme: Theme | None = None, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.theme = theme or THEMES[session.scene.view.theme]
+        self.log_y = False
+        self.plot_widget = pg.PlotWidget(self)
+        self.plot = self.plot_widget.getPlotItem()
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.plot.showGrid(x=True, y=True, alpha=0.25)
+        self.plot.getViewBox().setMouseEnabled(False, False)
+        self.now_line = pg.InfiniteLine(angle=90, movable=False)
+        self.now_line.setZValue(20)
+        self.plot.addItem(self.now_line)
+        self.curves: list[pg.PlotCurveItem] = []
+        self.log_box = QCheckBox("log y", self)
+        self.log_box.setToolTip("Plot log10(loss − lowest loss seen) to see the last digits move")
+        self.log_box.toggled.connect(self.set_log_y)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.plot_widget, 1)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(6, 0, 6, 0)
+        bar.addStretch(1)
+        bar.addWidget(self.log_box)
+        layout.addLayout(bar)
+        session.optimizersChanged.connect(self.redraw)
+        session.resultsChanged.connect(lambda _: self.redraw())
+        session.sceneChanged.connect(self.redraw)
+        session.stepChanged.connect(self.update_step)
+        session.selectionChanged.connect(lambda _: self.redraw())
+        self.apply_theme(self.theme)
+
+    def apply_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self.plot_widget.setBackground(theme.background)
+        style_plot(self.plot, theme, "step", "log₁₀(loss − min)" if self.log_y else "loss")
+        self.now_line.setPen(pg.mkPen(theme.accent, width=2, style=Qt.PenStyle.DashLine))
+        self.redraw()
+
+    def set_log_y(self, on: bool) -> None:
+        if on == self.log_y:
+            return
+        self.log_y = on
+        self.log_box.setChecked(on)
+        style_plot(self.plot, self.theme, "step", "log₁₀(loss − min)" if on else "loss")
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Set whole loss curves (they change only when results change)."""
+        session = self.session
+        specs, trajectories = session.scene.optimizers, session.trajectories
+        while len(self.curves) > len(specs):
+            self.plot.removeItem(self.curves.pop())
+        while len(self.curves) < len(specs):
+            curve = pg.PlotCurveItem(connect="finite")
+            self.plot.addItem(curve)
+            self.curves.append(curve)
+        finite = [t.losses[np.isfinite(t.losses)] for t in trajectories if t is not None]
+        finite = [f for f in finite if len(f)]
+        floor = min(float(f.min()) for f in finite) if finite else 0.0
+        # a diverging run would squash everyone else: cap the view at the worst start value
+        starts = [float(t.losses[0]) for t in trajectories if t is not None and np.isfinite(t.losses[0])]
+        cap = max(starts) if starts else 1.0
+        low_all, high_all = [], []
+        for i, (curve, spec, traj) in enumerate(zip(self.curves, specs, trajectories)):
+            width = self.theme.line_width * (1.4 if i == session.selected else 0.9)
+            curve.setPen(pg.mkPen(spec.color, width=width))
+            curve.setVisible(spec.visible)
+            if traj is None:
+                continue
+            y = chart_losses(traj.losses, floor, self.log_y)
+            x = np.arange(len(y), dtype=float)
+            curve.setData(x, y)
+            ok = np.isfinite(y)
+            if ok.any():
+                low_all.append(float(y[ok].min()))
+                capped = chart_losses(np.array([cap]), floor, self.log_y)[0]
+                high_all.append(float(min(y[ok].max(), capped)) if np.isfinite(capped) else float(y[ok].max()))
+        top = max(session.max_step, 1)
+        self.plot.setXRange(0, top, padding=0.02)
+        if low_all:
+            low, high = min(low_all), max(high_all)
+            if high <= low:
+                high = low + 1.0
+            self.plot.setYRange(low, high, padding=0.05)
+        self.update_step(session.step)
+
+    def update_step(self, t: int) -> None:
+        self.now_line.setValue(t)
+
+
+class ResultsTable(QTableWidget):
+    """Per optimizer: final loss, status and the step it converged or diverged at."""
+
+    COLUMNS = ("optimizer", "final loss", "status")
+
+    def __init__(self, session, theme: Theme | None = None, parent=None):
+        super().__init__(0, len(self.COLUMNS), parent)
+        self.session = session
+        self.theme = theme or THEMES[session.scene.view.theme]
+        self.setHorizontalHeaderLabels(self.COLUMNS)
+        self.verticalHeader().setVisible(False)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for c in range(1, len(self.COLUMNS)):
+            header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        self.itemSelectionChanged.connect(self._row_selected)
+        session.optimizersChanged.connect(self.refresh)
+        session.resultsChanged.connect(lambda _: self.refresh())
+        session.sceneChanged.connect(self.refresh)
+        session.selectionChanged.connect(self._sync_selection)
+        self.refresh()
+
+    def apply_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self.refresh()
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """The table's text, row by row (what a test or an export reads)."""
+        out = []
+        for spec, traj in zip(self.session.scene.optimizers, self.session.trajectories):
+            if traj is None:
+                out.append((spec.display_label(), "", ""))
+                continue
+            final = traj.losses[-1]
+            status = traj.status if traj.stopped_at is None else f"{traj.status} at {traj.stopped_at}"
+            out.append((spec.display_label(), format_loss(float(final)), status))
+        return out
+
+    def refresh(self) -> None:
+        rows = self.rows()
+        self.setRowCount(len(rows))
+        font = QFont(self.font())
+        font.setPointSize(self.theme.font_size)
+        status_colours = {"diverged": "#e0405a", "converged": "#2fae64"}
+        for r, (spec, row) in enumerate(zip(self.session.scene.optimizers, rows)):
+            for c, text in enumerate(row):
+                item = QTableWidgetItem(text)
+                item.setFont(font)
+                if c == 0:
+                    swatch = QPixmap(14, 14)
+                    swatch.fill(QColor(spec.color))
+                    item.setIcon(QIcon(swatch))
+                else:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if c == 2 and text.split()[0] in status_colours:
+                    item.setForeground(QBrush(QColor(status_colours[text.split()[0]])))
+                self.setItem(r, c, item)
+        self.resizeRowsToContents()
+        self._sync_selection(self.session.selected)
+
+    def _sync_selection(self, index: int) -> None:
+        self.blockSignals(True)
+        try:
+            self.clearSelection()
+            if 0 <= index < self.rowCount():
+                self.selectRow(index)
+        finally:
+            self.blockSignals(False)
+
+    def _row_selected(self) -> None:
+        rows = {i.row() for i in self.selectedIndexes()}
+        if len(rows) == 1:
+            self.session.set_selected(rows.pop())

@@ -1,0 +1,248 @@
+"""The selected optimizer's update rule, written out with the current step's numbers filled in.
+
+At step t the head sits at θ_t; the readout shows the update that takes it to θ_{t+1}, i.e.
+trajectory.states[t] (so a lecturer can stop on a point and explain where it goes next).
+"""
+from __future__ import annotations
+
+import html
+
+import numpy as np
+from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from app.theme import THEMES, Theme
+
+ADAM_LIKE = {"adam", "amsgrad", "adamw", "nadam"}
+NEWTON_LIKE = {"newton", "damped_newton", "saddle_free_newton"}
+
+
+def num(value, digits: int = 4) -> str:
+    """One number, signed, fixed width enough to line up in monospace."""
+    value = float(value)
+    if not np.isfinite(value):
+        return "NaN" if np.isnan(value) else ("+∞" if value > 0 else "−∞")
+    text = f"{value:+.{digits}g}" if abs(value) < 1e5 and (value == 0 or abs(value) >= 1e-3) \
+        else f"{value:+.{digits - 1}e}"
+    return text.replace("-", "−")
+
+
+def vec(values, digits: int = 4) -> str:
+    """A column vector: one component per line (narrow, and how the slides write it)."""
+    if values is None:
+        return "—"
+    values = np.asarray(values, float).reshape(-1)
+    return "<br>".join(num(v, digits) for v in values)
+
+
+def mat(values, digits: int = 4) -> str:
+    m = np.asarray(values, float)
+    if m.ndim != 2:
+        return vec(m, digits)
+    return "<br>".join("&nbsp;&nbsp;".join(num(v, digits) for v in row) for row in m)
+
+
+class Readout(QWidget):
+    """A rich-text panel that follows session.step and session.selected."""
+
+    def __init__(self, session, theme: Theme | None = None, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.theme = theme or THEMES[session.scene.view.theme]
+        self.label = QLabel(self)
+        self.label.setObjectName("readout")
+        self.label.setTextFormat(Qt.TextFormat.RichText)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.label.setWordWrap(True)
+        self.label.setMargin(8)
+        scroll = QScrollArea(self)
+        scroll.setWidget(self.label)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+        session.stepChanged.connect(lambda _: self.refresh())
+        session.selectionChanged.connect(lambda _: self.refresh())
+        session.resultsChanged.connect(lambda _: self.refresh())
+        session.optimizersChanged.connect(self.refresh)
+        session.sceneChanged.connect(self.refresh)
+        self.apply_theme(self.theme)
+
+    def apply_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self.refresh()
+
+    # ----- content -----
+    def state_at(self, t: int | None = None) -> tuple[dict | None, int]:
+        """The recorded state of the update taken from θ_t, and the index used."""
+        index = self.session.selected
+        if index < 0 or index >= len(self.session.trajectories):
+            return None, -1
+        traj = self.session.trajectories[index]
+        if traj is None or not len(traj.states):
+            return None, -1
+        t = self.session.step if t is None else t
+        k = min(t, len(traj.states) - 1)
+        return traj.states[k], k
+
+    def refresh(self) -> None:
+        self.label.setText(self.html())
+
+    def html(self) -> str:
+        session, theme = self.session, self.theme
+        index = session.selected
+        if index < 0 or index >= len(session.scene.optimizers):
+            return f"<p style='color:{theme.muted}'>Select an optimizer to see its update rule.</p>"
+        spec = session.scene.optimizers[index]
+        traj = session.trajectories[index]
+        t = session.step
+        mono = "font-family:'DejaVu Sans Mono','Menlo','Consolas',monospace"
+        rows: list[tuple[str, str]] = []
+        head = f"<span style='color:{spec.color};font-weight:bold'>■ {html.escape(spec.display_label())}</span>"
+        if traj is None:
+            return head
+        last = len(traj.points) - 1
+        k_point = min(t, last)
+        theta = traj.points[k_point]
+        state, k = self.state_at(t)
+        rows.append(("θ<sub>t</sub>", vec(theta)))
+        rows.append(("f(θ<sub>t</sub>)", num(traj.losses[k_point], 6)))
+        notes: list[str] = []
+        if t >= last or state is None:
+            status = traj.status
+            where = f" at step {traj.stopped_at}" if traj.stopped_at is not None else ""
+            notes.append(f"The run is over: <b>{html.escape(status)}{where}</b>."
+                         if status != "running" else "Last recorded step.")
+        if state is not None and t < last:
+            rows += self._rule_rows(spec, state, k)
+            rows.append(("θ<sub>t+1</sub> = θ<sub>t</sub> + Δθ", vec(traj.points[k + 1])))
+            notes += self._flag_notes(spec.kind, state)
+        title_step = (f"update {t + 1}: θ<sub>{t}</sub> → θ<sub>{t + 1}</sub>" if t < last
+                      else f"step {t}")
+        rule = self._rule_text(spec.kind)
+        size = theme.font_size + 1
+        body = [f"<div style='font-size:{size + 2}pt'>{head}</div>"
+                f"<div style='font-size:{size}pt;color:{theme.muted}'>{title_step}</div>"]
+        if rule:
+            body.append(f"<div style='font-size:{size}pt;color:{theme.muted};margin-top:4px'>{rule}</div>")
+        table = [f"<table cellspacing='0' cellpadding='2' style='font-size:{size}pt;margin-top:6px'>"]
+        for name, value in rows:
+            table.append(f"<tr><td style='padding-right:12px;padding-bottom:4px'>{name}</td>"
+                         f"<td align='right' style='{mono};padding-bottom:4px'>{value}</td></tr>")
+        table.append("</table>")
+        body.append("".join(table))
+        for note in notes:
+            body.append(f"<p style='font-size:{size}pt;color:{theme.accent};margin-top:6px'>{note}</p>")
+        return "".join(body)
+
+    def _rule_text(self, kind: str) -> str:
+        """The rule as the optimizer registry writes it, if it offers one."""
+        try:
+            from core.optimizers import OPTIMIZERS
+        except ImportError:
+            return ""
+        entry = OPTIMIZERS.get(kind) if hasattr(OPTIMIZERS, "get") else None
+        if entry is None:
+            return ""
+        text = entry.get("rule") if isinstance(entry, dict) else getattr(entry, "rule", "")
+        return html.escape(text or "")
+
+    def _rule_rows(self, spec, state: dict, k: int) -> list[tuple[str, str]]:
+        kind = spec.kind
+        hp = {**spec.hyperparameters, **{key: state[key] for key in ("lr",) if key in state}}
+        rows: list[tuple[str, str]] = []
+        lr = hp.get("lr")
+
+        def get(*keys):
+            for key in keys:
+                if key in state and state[key] is not None:
+                    return state[key]
+            return None
+
+        g = get("g", "gradient")
+        if g is not None:
+            where = "∇f(θ<sub>t</sub> + μv)" if kind == "nesterov" else "∇f(θ<sub>t</sub>)"
+            rows.append((f"g = {where}", vec(g)))
+        if lr is not None:
+            rows.append(("lr now", num(lr)))
+        t_count = get("t")
+        t_label = int(t_count) if t_count is not None else k + 1
+        if kind in ADAM_LIKE:
+            b1, b2 = hp.get("beta1", 0.9), hp.get("beta2", 0.999)
+            rows += [(f"s ← {b1:g}·s + {1 - b1:g}·g", vec(get("s"))),
+                     (f"r ← {b2:g}·r + {1 - b2:g}·g²", vec(get("r", "v")))]
+            rows += [(f"ŝ = s / (1 − {b1:g}<sup>{t_label}</sup>)", vec(get("s_hat", "m_hat")))]
+            if kind == "amsgrad" and get("m") is not None:
+                rows += [("m ← max(m, r)", vec(get("m"))),
+                         (f"r̂ = m / (1 − {b2:g}<sup>{t_label}</sup>)", vec(get("r_hat")))]
+            else:
+                rows.append((f"r̂ = r / (1 − {b2:g}<sup>{t_label}</sup>)", vec(get("r_hat", "v_hat"))))
+            rows += [
+                     ("Δθ = −lr·ŝ / (√r̂ + ε)", vec(get("delta")))]
+        elif kind in ("momentum", "nesterov"):
+            mu = hp.get("momentum", 0.9)
+            rows += [(f"v ← {mu:g}·v − lr·g", vec(get("v", "velocity"))),
+                     ("Δθ = v", vec(get("delta", "v")))]
+        elif kind == "adagrad":
+            rows += [("r ← r + g²", vec(get("r"))),
+                     ("Δθ = −lr·g / (ε + √r)", vec(get("delta")))]
+        elif kind == "rmsprop":
+            rho = hp.get("rho", 0.9)
+            rows += [(f"r ← {rho:g}·r + {1 - rho:g}·g²", vec(get("r"))),
+                     ("Δθ = −lr·g / √(ε + r)", vec(get("delta")))]
+        elif kind == "adadelta":
+            rho = hp.get("rho", 0.9)
+            rows += [(f"r ← {rho:g}·r + {1 - rho:g}·g²", vec(get("r"))),
+                     ("Δ = −√(u + ε)/√(r + ε)·g", vec(get("step", "update", "Delta"))),
+                     (f"u ← {rho:g}·u + {1 - rho:g}·Δ²", vec(get("u"))),
+                     ("Δθ = lr·Δ", vec(get("delta")))]
+        elif kind in NEWTON_LIKE:
+            H = get("H", "hessian")
+            if H is not None:
+                rows.append(("H = ∇²f(θ<sub>t</sub>)", mat(H)))
+            eig = get("eigenvalues")
+            if eig is not None:
+                rows.append(("eigenvalues of H", vec(eig)))
+            name = {"newton": "H⁻¹g", "damped_newton": "(H + λI)⁻¹g",
+                    "saddle_free_newton": "|H|⁻¹g"}[kind]
+            # core records newton_step = −(matrix)⁻¹g, the direction before lr
+            direction = get("newton_step")
+            delta = get("delta")
+            solved = -np.asarray(direction, float) if direction is not None else (
+                -np.asarray(delta, float) / float(lr) if delta is not None and lr else None)
+            if solved is not None:
+                rows.append((name, vec(solved)))
+            rows.append((f"Δθ = −lr·{name}", vec(delta) if delta is not None else "—"))
+        else:
+            rows.append(("Δθ = −lr·g", vec(get("delta")) if get("delta") is not None else "—"))
+        return rows
+
+    def _flag_notes(self, kind: str, state: dict) -> list[str]:
+        notes = []
+        eig = state.get("eigenvalues")
+        flags = state.get("flags") or ()
+        if isinstance(flags, str):
+            flags = (flags,)
+        flags = {str(f).lower() for f in flags}
+        if eig is not None and kind in NEWTON_LIKE:
+            eig = np.asarray(eig, float)
+            if np.isfinite(eig).all() and eig.min() < 0 < eig.max():
+                if kind == "newton":
+                    notes.append("H is indefinite: Newton heads for the saddle.")
+                elif kind == "saddle_free_newton":
+                    notes.append("H is indefinite: |H| flips the negative curvature, so the step "
+                                 "goes downhill and escapes the saddle.")
+                else:
+                    notes.append("H is indefinite: damping alone may not turn the step downhill.")
+            elif np.isfinite(eig).all() and eig.max() < 0 and kind == "newton":
+                notes.append("H is negative definite: Newton heads for the maximum.")
+        for flag in sorted(flags):
+            if "singular" in flag:
+                notes.append("H is singular: Newton takes the least-squares step.")
+            elif "floored" in flag:
+                notes.append("Some |eigenvalues| were below λ and were raised to λ.")
+            elif "clip" in flag:
+                notes.append("The gradient was clipped.")
+        return notes
