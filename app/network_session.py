@@ -96,10 +96,10 @@ def train_network(network, data: NetworkData, spec: NetworkSpec, steps: int, see
     from core.training import train
 
     optimizer = optimizer_for(spec.optimizer)
-    kwargs = dict(X_test=data.X_test, T_test=data.T_test, batch_size=spec.batch_size,
-                  rng=np.random.default_rng(seed))
+    split = (data.X_train, data.T_train, data.X_test, data.T_test)
     with np.errstate(all="ignore"):
-        return train(network, data.X_train, data.T_train, optimizer, steps, **kwargs)
+        return train(network, split, optimizer, int(steps), batch_size=int(spec.batch_size),
+                     rng=np.random.default_rng(seed), keep_states=False)
 
 
 class _TrainThread(QThread):
@@ -350,6 +350,23 @@ class NetworkSession(QObject):
             self.specChanged.emit(name)
             self._retrain()
 
+    def set_options(self, **fields) -> None:
+        """Change several NetworkSpec fields at once (e.g. output activation and loss): one rebuild."""
+        unknown = set(fields) - set(self.DATA_FIELDS + self.NETWORK_FIELDS + self.TRAINING_FIELDS)
+        if unknown:
+            raise NetworkSpecError(f"unknown playground setting {sorted(unknown)[0]!r}")
+        changed = {k: v for k, v in fields.items() if getattr(self.spec, k) != v}
+        if not changed:
+            return
+        trial = replace(self.spec, **changed)
+        self._validate(trial)
+        if len(changed) == 1:
+            self.set_option(*next(iter(changed.items())))
+            return
+        self.spec = trial
+        data = any(k in self.DATA_FIELDS or k == "features" for k in changed)
+        self._rebuild(data=data and self.example is None, network=True, field=",".join(changed))
+
     def set_hidden(self, hidden: list[int]) -> None:
         self.set_option("hidden", [int(n) for n in hidden])
 
@@ -414,9 +431,10 @@ class NetworkSession(QObject):
         self.steps = built["steps"]
         self.sample = 0
         self.step = 0
-        self._retrain(keep_initial=True)
+        self._retrain(keep_initial=True, announce=False)
         self.networkChanged.emit()
         self.sceneChanged.emit()
+        self.resultsChanged.emit()
         self.exampleChanged.emit(name)
         self.specChanged.emit("example")
         self.sampleChanged.emit(self.sample)
@@ -452,8 +470,8 @@ class NetworkSession(QObject):
             raise NetworkSpecError(f"noise must be between 0 and 1, got {spec.noise}")
         if not 0.1 <= float(spec.train_fraction) <= 0.9:
             raise NetworkSpecError(f"train fraction must be between 0.1 and 0.9, got {spec.train_fraction}")
-        if not 10 <= int(spec.samples) <= 5000:
-            raise NetworkSpecError(f"samples must be between 10 and 5000, got {spec.samples}")
+        if not 4 <= int(spec.samples) <= 5000:
+            raise NetworkSpecError(f"samples must be between 4 and 5000, got {spec.samples}")
         if spec.regularization not in ("none", "l1", "l2"):
             raise NetworkSpecError(f"regularization must be none, l1 or l2, got {spec.regularization!r}")
         if not 0.0 <= float(spec.reg_rate) < 10.0:
@@ -466,16 +484,16 @@ class NetworkSession(QObject):
     def _make_data(self, spec: NetworkSpec) -> NetworkData:
         from core.datasets import make_dataset
 
-        P_train, T_train, P_test, T_test = make_dataset(spec.dataset, samples=int(spec.samples),
-                                                        noise=float(spec.noise),
-                                                        train_fraction=float(spec.train_fraction),
-                                                        seed=self.seed)
-        P_train, P_test = np.asarray(P_train, float), np.asarray(P_test, float)
-        return NetworkData(P_train, _as_targets(T_train), P_test, _as_targets(T_test),
+        dataset = make_dataset(spec.dataset, samples=int(spec.samples), noise=float(spec.noise),
+                               train_fraction=float(spec.train_fraction), seed=self.seed)
+        P_train, P_test = np.asarray(dataset.X_train, float), np.asarray(dataset.X_test, float)
+        T_train, T_test = _as_targets(dataset.T_train), _as_targets(dataset.T_test)
+        (x0, x1), (y0, y1) = dataset.bounds
+        return NetworkData(P_train, T_train, P_test, T_test,
                            apply_feature_maps(P_train, spec.features),
                            apply_feature_maps(P_test, spec.features) if len(P_test) else
                            np.zeros((0, len(spec.features))),
-                           _plane_bounds(np.vstack([P_train, P_test])))
+                           ((float(x0), float(x1)), (float(y0), float(y1))))
 
     def _make_network(self, spec: NetworkSpec):
         from core.network import Network
@@ -495,9 +513,10 @@ class NetworkSession(QObject):
         if self.phase >= len(self.phases()):
             self.phase = 0
         self.step = 0
-        self._retrain()
+        self._retrain(announce=False)  # views must rebuild their items before they redraw
         self.networkChanged.emit()
         self.sceneChanged.emit()
+        self.resultsChanged.emit()
         self.specChanged.emit(field)
         self.stepChanged.emit(self.step)
 
@@ -510,7 +529,7 @@ class NetworkSession(QObject):
                          if len(self.data.X_test) else np.nan)
         return _PendingHistory(theta[None, :].copy(), np.array([train_loss]), np.array([test_loss]))
 
-    def _retrain(self, keep_initial: bool = False) -> None:
+    def _retrain(self, keep_initial: bool = False, announce: bool = True) -> None:
         """Re-run training from the initial parameters; big runs go to a worker thread."""
         self._generation += 1
         if not keep_initial:
@@ -521,8 +540,9 @@ class NetworkSession(QObject):
         trainee = copy.deepcopy(self.network)
         if self.background and work > BACKGROUND_WORK:
             self.history = self._initial_history()
-            self._clamp_step()
-            self.resultsChanged.emit()
+            self._clamp_step(emit=announce)
+            if announce:
+                self.resultsChanged.emit()
             thread = _TrainThread(self._generation, trainee, data, spec, steps, seed, self)
             thread.done.connect(self._on_trained)
             thread.finished.connect(lambda th=thread: self._forget_thread(th))
@@ -535,7 +555,7 @@ class NetworkSession(QObject):
         except (ValueError, FloatingPointError) as error:
             self._report(f"{type(error).__name__}: {error}")
             history = self._initial_history()
-        self._accept(history)
+        self._accept(history, announce)
 
     def _on_trained(self, generation: int, history, error: str) -> None:
         if generation != self._generation:
@@ -546,10 +566,11 @@ class NetworkSession(QObject):
             return
         self._accept(history)
 
-    def _accept(self, history) -> None:
+    def _accept(self, history, announce: bool = True) -> None:
         self.history = history
         self._clamp_step(emit=False)
-        self.resultsChanged.emit()
+        if announce:
+            self.resultsChanged.emit()
 
     def _forget_thread(self, thread) -> None:
         if thread in self._threads:

@@ -40,6 +40,13 @@ FEATURE_LABELS = {
 
 
 def feature_label(name: str) -> str:
+    try:
+        from core.datasets import FEATURES
+
+        if name in FEATURES:
+            return FEATURES[name][0]
+    except ImportError:
+        pass
     return FEATURE_LABELS.get(str(name).lower().replace(" ", ""), str(name))
 
 

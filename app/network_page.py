@@ -1,0 +1,178 @@
+"""The "Network" page: controls, the live diagram with step-through, the data view, losses, landscape."""
+from __future__ import annotations
+
+from PyQt6.QtCore import QEvent, Qt
+from PyQt6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QScrollArea, QSpinBox, QSplitter, QTabWidget,
+                             QVBoxLayout, QWidget)
+
+from app.network_session import NetworkSession
+from app.panels.network_panel import NetworkPanel
+from app.player import Player
+from app.views.decision_view import DecisionView
+from app.views.network_diagram import NetworkDiagram
+from app.views.network_landscape import NetworkLandscapeView
+from app.views.step_readout import StepReadout
+from app.widgets.player_bar import PlayerBar
+
+KEYS = (Qt.Key.Key_Right, Qt.Key.Key_Left, Qt.Key.Key_Space, Qt.Key.Key_Home)
+
+
+class NetworkPage(QWidget):
+    """Owns its NetworkSession and Player; keys Right/Left step phases when step-through is on."""
+
+    def __init__(self, session: NetworkSession | None = None, theme=None, parent=None,
+                 with_landscape: bool = True):
+        super().__init__(parent)
+        self.session = session if session is not None else NetworkSession()
+        self.theme = theme
+        self.player = Player(self.session, speed=30.0, parent=self)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+        self.panel = NetworkPanel(self.session, self)
+        scroll = QScrollArea(self)
+        scroll.setWidget(self.panel)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(330)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        self.diagram = NetworkDiagram(self.session, self, theme=theme)
+        self.readout = StepReadout(self.session, self, theme=theme)
+        controls = QHBoxLayout()
+        self.step_through = QCheckBox("Step-through (→ next phase)", self)
+        self.step_through.toggled.connect(self.session.set_step_through)
+        self.show_values = QCheckBox("Numbers on nodes", self)
+        self.show_values.setChecked(True)
+        self.show_values.toggled.connect(self.diagram.set_show_values)
+        self.sample = QSpinBox(self, minimum=0, maximum=max(1, len(self.session.data.X_train)))
+        self.sample.setSpecialValueText("batch mean")
+        self.sample.setPrefix("sample ")
+        self.sample.setValue(self.session.sample + 1)
+        self.sample.valueChanged.connect(lambda v: self.session.set_sample(v - 1))
+        for w in (self.step_through, self.show_values, self.sample):
+            w.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+            controls.addWidget(w)
+        controls.addStretch(1)
+        centre = QWidget(self)
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(0, 0, 0, 0)
+        centre_split = QSplitter(Qt.Orientation.Vertical, centre)
+        centre_split.addWidget(self.diagram)
+        below = QWidget(centre_split)
+        below_layout = QVBoxLayout(below)
+        below_layout.setContentsMargins(4, 0, 4, 0)
+        below_layout.addLayout(controls)
+        below_layout.addWidget(self.readout, 1)
+        centre_split.addWidget(below)
+        centre_split.setStretchFactor(0, 3)
+        centre_split.setStretchFactor(1, 1)
+        centre_split.setSizes([700, 220])
+        centre_layout.addWidget(centre_split)
+
+        self.decision = DecisionView(self.session, self, theme=theme)
+        data_controls = QHBoxLayout()
+        self.discretize = QCheckBox("Discretize output", self)
+        self.discretize.toggled.connect(self.decision.set_discretize)
+        self.show_test = QCheckBox("Show test data", self)
+        self.show_test.setChecked(True)
+        self.show_test.toggled.connect(self.decision.set_show_test)
+        for w in (self.discretize, self.show_test):
+            w.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+            data_controls.addWidget(w)
+        data_controls.addStretch(1)
+        from app.views.training_chart import TrainingChart
+
+        self.chart = TrainingChart(self.session, self, theme=theme)
+        self.lower_tabs = QTabWidget(self)
+        self.lower_tabs.addTab(self.chart, "Loss")
+        self.landscape = None
+        if with_landscape:
+            self.landscape = NetworkLandscapeView(self.session, self.player, self, theme=theme)
+            self.lower_tabs.addTab(self.landscape, "Landscape")
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.decision, 3)
+        right_layout.addLayout(data_controls)
+        right_layout.addWidget(self.lower_tabs, 2)
+
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.addWidget(scroll)
+        split.addWidget(centre)
+        split.addWidget(right)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 3)
+        split.setStretchFactor(2, 2)
+        split.setSizes([330, 880, 560])
+        self.player_bar = PlayerBar(self.session, self.player, self)
+        self.status = QLabel(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(split, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.player_bar, 1)
+        bottom.addWidget(self.status)
+        layout.addLayout(bottom)
+
+        self.session.phaseChanged.connect(self._sync_step_through)
+        self.session.networkChanged.connect(self._sync_samples)
+        self.session.sampleChanged.connect(self._sync_samples)
+        self.session.busyChanged.connect(lambda busy: self.status.setText("training…" if busy else ""))
+        self.session.errorOccurred.connect(self.status.setText)
+
+    # ----- keys: this page's player, not the landscape window's -----
+    def event(self, event):
+        if event.type() == QEvent.Type.ShortcutOverride and event.key() in KEYS:
+            event.accept()  # we handle these keys ourselves while the page has focus
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event):
+        key = event.key()
+        if key == Qt.Key.Key_Right:
+            self.player.pause()
+            self.session.next_phase()
+        elif key == Qt.Key.Key_Left:
+            self.player.pause()
+            self.session.previous_phase()
+        elif key == Qt.Key.Key_Space:
+            self.player.toggle()
+        elif key == Qt.Key.Key_Home:
+            self.player.home()
+        else:
+            super().keyPressEvent(event)
+
+    def _sync_step_through(self, phase: int) -> None:
+        self.step_through.blockSignals(True)
+        self.step_through.setChecked(phase >= 0)
+        self.step_through.blockSignals(False)
+
+    def _sync_samples(self, *_):
+        self.sample.blockSignals(True)
+        self.sample.setMaximum(max(1, len(self.session.data.X_train)))
+        self.sample.setValue(self.session.sample + 1)
+        self.sample.blockSignals(False)
+
+    def load_example(self, name: str) -> None:
+        """Open a worked example ready to step through (the Examples menu calls this)."""
+        self.player.pause()
+        self.session.load_example(name, step_through=True)
+        self.setFocus()
+
+    def shutdown(self) -> None:
+        self.player.stop()
+        if self.landscape is not None:
+            self.landscape.shutdown()
+        self.session.wait()
+
+
+def install(window) -> NetworkPage:
+    """Add the Network page and the Examples menu to a MainWindow."""
+    from app.examples_menu import build_examples_menu
+
+    page = NetworkPage(theme=getattr(window, "theme", None), parent=window)
+    window.add_page(page, "Network")
+    menu = window.menuBar().addMenu("E&xamples")
+    window.menus["examples"] = menu
+    build_examples_menu(menu, page, on_open=lambda: window.tabs.setCurrentWidget(page))
+    window.network_page = page
+    return page

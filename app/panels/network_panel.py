@@ -1,0 +1,234 @@
+"""Playground controls: data, features, architecture, training. Every edit goes through the session."""
+from __future__ import annotations
+
+from PyQt6.QtCore import QSignalBlocker, Qt
+from PyQt6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout, QGroupBox,
+                             QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+
+from app.network_session import MAX_HIDDEN_LAYERS, MAX_NEURONS
+from app.views.network_diagram import feature_label
+
+ACTIVATIONS = ("tanh", "sigmoid", "relu", "leaky_relu", "elu", "swish", "softplus", "linear")
+OUTPUTS = (("sigmoid", "bce"), ("sigmoid", "mse"), ("tanh", "mse"), ("linear", "mse"),
+           ("linear", "mae"))
+INITS = ("xavier", "he", "uniform", "gaussian", "constant")
+
+
+def _feature_names() -> list[str]:
+    from core.datasets import FEATURES
+
+    return list(FEATURES)
+
+
+def _datasets() -> list[str]:
+    from core.datasets import DATASETS
+
+    return list(DATASETS)
+
+
+class NetworkPanel(QWidget):
+    """A form over `session.spec`; shows the session's error message when a setting is refused."""
+
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+
+        data = QGroupBox("Data", self)
+        form = QFormLayout(data)
+        self.dataset = QComboBox(data)
+        self.dataset.addItems(_datasets())
+        self.dataset.currentTextChanged.connect(lambda v: self._set("dataset", v))
+        form.addRow("Dataset", self.dataset)
+        self.noise = QDoubleSpinBox(data, minimum=0.0, maximum=1.0, singleStep=0.05, decimals=2)
+        self.noise.valueChanged.connect(lambda v: self._set("noise", round(v, 2)))
+        form.addRow("Noise", self.noise)
+        self.train_fraction = QSpinBox(data, minimum=10, maximum=90, singleStep=10, suffix=" %")
+        self.train_fraction.valueChanged.connect(lambda v: self._set("train_fraction", v / 100))
+        form.addRow("Training share", self.train_fraction)
+        self.samples = QSpinBox(data, minimum=10, maximum=5000, singleStep=50)
+        self.samples.valueChanged.connect(lambda v: self._set("samples", v))
+        form.addRow("Samples", self.samples)
+        layout.addWidget(data)
+
+        features = QGroupBox("Features", self)
+        grid = QGridLayout(features)
+        self.feature_boxes = {}
+        for k, name in enumerate(_feature_names()):
+            box = QCheckBox(feature_label(name), features)
+            box.toggled.connect(self._features_toggled)
+            grid.addWidget(box, k // 2, k % 2)
+            self.feature_boxes[name] = box
+        layout.addWidget(features)
+
+        arch = QGroupBox("Network", self)
+        form = QFormLayout(arch)
+        layers = QHBoxLayout()
+        self.add_layer = QPushButton("+ layer", arch)
+        self.add_layer.clicked.connect(lambda: self._call(self.session.add_layer))
+        self.remove_layer = QPushButton("− layer", arch)
+        self.remove_layer.clicked.connect(lambda: self._call(self.session.remove_layer))
+        layers.addWidget(self.add_layer)
+        layers.addWidget(self.remove_layer)
+        form.addRow("Hidden layers", layers)
+        self.neuron_rows = QGridLayout()
+        form.addRow(self.neuron_rows)
+        self.neuron_widgets = []
+        self.activation = QComboBox(arch)
+        self.activation.addItems(ACTIVATIONS)
+        self.activation.currentTextChanged.connect(lambda v: self._set("activation", v))
+        form.addRow("Activation", self.activation)
+        self.output = QComboBox(arch)
+        for act, loss in OUTPUTS:
+            self.output.addItem(f"{act} + {loss}", (act, loss))
+        self.output.currentIndexChanged.connect(self._output_changed)
+        form.addRow("Output + loss", self.output)
+        self.init = QComboBox(arch)
+        self.init.addItems(INITS)
+        self.init.currentTextChanged.connect(lambda v: self._set("init", v))
+        form.addRow("Initialization", self.init)
+        self.seed = QSpinBox(arch, minimum=0, maximum=1_000_000)
+        self.seed.valueChanged.connect(lambda v: self._call(self.session.set_seed, v))
+        form.addRow("Seed", self.seed)
+        self.regularization = QComboBox(arch)
+        self.regularization.addItems(["none", "l1", "l2"])
+        self.regularization.currentTextChanged.connect(lambda v: self._set("regularization", v))
+        form.addRow("Regularization", self.regularization)
+        self.reg_rate = QDoubleSpinBox(arch, minimum=0.0, maximum=1.0, singleStep=0.001, decimals=4)
+        self.reg_rate.valueChanged.connect(lambda v: self._set("reg_rate", v))
+        form.addRow("Rate λ", self.reg_rate)
+        layout.addWidget(arch)
+
+        training = QGroupBox("Training", self)
+        self.training_form = QFormLayout(training)
+        self.optimizer = QComboBox(training)
+        from core.optimizers import OPTIMIZERS
+
+        self.optimizer.addItems(list(OPTIMIZERS))
+        self.optimizer.currentTextChanged.connect(self._optimizer_changed)
+        self.training_form.addRow("Optimizer", self.optimizer)
+        self.batch = QSpinBox(training, minimum=0, maximum=5000, specialValueText="full batch")
+        self.batch.valueChanged.connect(lambda v: self._set("batch_size", v))
+        self.training_form.addRow("Batch size", self.batch)
+        self.steps = QSpinBox(training, minimum=1, maximum=100_000, singleStep=100)
+        self.steps.valueChanged.connect(lambda v: self._call(self.session.set_steps, v))
+        self.training_form.addRow("Steps", self.steps)
+        self.hyper_widgets: dict[str, QDoubleSpinBox] = {}
+        layout.addWidget(training)
+
+        self.error = QLabel(self)
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #ff6b6b;")
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+
+        session.specChanged.connect(self.sync)
+        session.networkChanged.connect(self.sync)
+        session.errorOccurred.connect(self.error.setText)
+        self.sync()
+
+    # ----- edits -----
+    def _call(self, function, *args) -> None:
+        try:
+            function(*args)
+        except ValueError as error:
+            self.error.setText(str(error))
+            self.sync()
+        else:
+            self.error.setText("")
+
+    def _set(self, name: str, value) -> None:
+        self._call(self.session.set_option, name, value)
+
+    def _features_toggled(self, *_):
+        names = [n for n, box in self.feature_boxes.items() if box.isChecked()]
+        self._set("features", names)
+
+    def _output_changed(self, index: int) -> None:
+        act, loss = self.output.itemData(index)
+        spec = self.session.spec
+        if (act, loss) == (spec.output_activation, spec.loss):
+            return
+        self._call(lambda: self.session.set_options(output_activation=act, loss=loss))
+
+    def _optimizer_changed(self, kind: str) -> None:
+        if kind and kind != self.session.spec.optimizer.kind:
+            lr = self.session.spec.optimizer.hyperparameters.get("lr", 0.03)
+            self._call(self.session.set_optimizer, kind, {"lr": lr})
+
+    def _hyper_changed(self, key: str, value: float) -> None:
+        self._call(self.session.set_hyperparameter, key, value)
+
+    # ----- view of the session -----
+    def sync(self, *_):
+        spec = self.session.spec
+        blockers = [QSignalBlocker(w) for w in (self.dataset, self.noise, self.train_fraction, self.samples,
+                                               self.activation, self.output, self.init, self.seed,
+                                               self.regularization, self.reg_rate, self.optimizer,
+                                               self.batch, self.steps, *self.feature_boxes.values())]
+        self.dataset.setCurrentText(spec.dataset)
+        self.noise.setValue(spec.noise)
+        self.train_fraction.setValue(round(spec.train_fraction * 100))
+        self.samples.setValue(spec.samples)
+        for name, box in self.feature_boxes.items():
+            box.setChecked(name in spec.features)
+        self.activation.setCurrentText(spec.activation)
+        for k in range(self.output.count()):
+            if self.output.itemData(k) == (spec.output_activation, spec.loss):
+                self.output.setCurrentIndex(k)
+        self.init.setCurrentText(spec.init)
+        self.seed.setValue(self.session.seed)
+        self.regularization.setCurrentText(spec.regularization)
+        self.reg_rate.setValue(spec.reg_rate)
+        self.optimizer.setCurrentText(spec.optimizer.kind)
+        self.batch.setValue(spec.batch_size)
+        self.steps.setValue(self.session.steps)
+        del blockers
+        self.add_layer.setEnabled(len(spec.hidden) < MAX_HIDDEN_LAYERS)
+        self.remove_layer.setEnabled(len(spec.hidden) > 0)
+        self._sync_neurons()
+        self._sync_hyperparameters()
+
+    def _sync_neurons(self) -> None:
+        for w in self.neuron_widgets:
+            self.neuron_rows.removeWidget(w)
+            w.deleteLater()
+        self.neuron_widgets = []
+        for layer, n in enumerate(self.session.spec.hidden):
+            label = QLabel(f"Layer {layer + 1}: {n} neurons", self)
+            minus = QPushButton("−", self)
+            plus = QPushButton("+", self)
+            for b in (minus, plus):
+                b.setFixedWidth(32)
+            minus.setEnabled(n > 1)
+            plus.setEnabled(n < MAX_NEURONS)
+            minus.clicked.connect(lambda _, l=layer: self._call(self.session.remove_neuron, l))
+            plus.clicked.connect(lambda _, l=layer: self._call(self.session.add_neuron, l))
+            self.neuron_rows.addWidget(label, layer, 0)
+            self.neuron_rows.addWidget(minus, layer, 1)
+            self.neuron_rows.addWidget(plus, layer, 2)
+            self.neuron_widgets += [label, minus, plus]
+
+    def _sync_hyperparameters(self) -> None:
+        from core.optimizers import OPTIMIZERS
+
+        spec = self.session.spec.optimizer
+        cls = OPTIMIZERS.get(spec.kind)
+        wanted = [h for h in cls.hyperparameters] if cls is not None else []
+        if [h.name for h in wanted] != list(self.hyper_widgets):
+            for name, w in self.hyper_widgets.items():
+                self.training_form.removeRow(w)
+            self.hyper_widgets = {}
+            for h in wanted:
+                box = QDoubleSpinBox(self, decimals=5, minimum=h.low, maximum=h.high)
+                box.setSingleStep(0.001 if h.log else 0.01)
+                box.setToolTip(h.description)
+                box.valueChanged.connect(lambda v, key=h.name: self._hyper_changed(key, v))
+                self.training_form.addRow(h.name, box)
+                self.hyper_widgets[h.name] = box
+        for h in wanted:
+            box = self.hyper_widgets[h.name]
+            with QSignalBlocker(box):
+                value = spec.hyperparameters.get(h.name, h.default)
+                box.setValue(float(value) if value is not None else 0.0)

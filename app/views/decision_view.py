@@ -1,0 +1,124 @@
+"""The data view: the dataset's points over the network's output, with the decision boundary."""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6.QtCore import QRectF
+from PyQt6.QtGui import QColor
+
+from app.views.diverging import NEGATIVE, POSITIVE, VALUE_LUT, normalizer
+
+HEATMAP = 100  # grid points per side
+
+
+def _lut_rgba(lut: np.ndarray) -> np.ndarray:
+    """pyqtgraph wants an (n, 4) uint8 lookup table."""
+    return np.column_stack([(lut >> 16) & 255, (lut >> 8) & 255, lut & 255,
+                            np.full(len(lut), 255)]).astype(np.uint8)
+
+
+class DecisionView(pg.PlotWidget):
+    """Heatmap of the output (first output, or the argmax class) and the data on top."""
+
+    def __init__(self, session, parent=None, theme=None):
+        super().__init__(parent)
+        self.session = session
+        self.discretize = False
+        self.show_test = True
+        self.setMenuEnabled(False)
+        self.setAspectLocked(True)
+        self.hideButtons()
+        plot = self.getPlotItem()
+        if theme is not None:
+            from app.theme import style_plot
+
+            style_plot(plot, theme, "x₁", "x₂")
+        else:
+            plot.setLabel("bottom", "x₁")
+            plot.setLabel("left", "x₂")
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setLookupTable(_lut_rgba(VALUE_LUT))
+        self.image.setOpacity(0.9)
+        self.addItem(self.image)
+        self.boundary = pg.IsocurveItem(level=0.0, pen=pg.mkPen("#111111", width=2.5))
+        self.boundary.setParentItem(self.image)
+        self.boundary.setZValue(5)
+        outline = theme.marker_edge if theme is not None else "#000000"
+        self.train_points = pg.ScatterPlotItem(size=9, pen=pg.mkPen("#ffffff", width=1.3))
+        self.test_points = pg.ScatterPlotItem(size=9, pen=pg.mkPen(outline, width=2.0), symbol="s")
+        self.selected = pg.ScatterPlotItem(size=20, pen=pg.mkPen("#ff5c8a", width=3), brush=None)
+        for item in (self.train_points, self.test_points, self.selected):
+            item.setZValue(10)
+            self.addItem(item)
+        self.values = None  # the last heatmap, in [-1, 1]
+        session.networkChanged.connect(self.rebuild)
+        session.sampleChanged.connect(self._sync_selection)
+        for signal in (session.resultsChanged, session.stepChanged):
+            signal.connect(self.refresh)
+        self.rebuild()
+
+    def set_discretize(self, on: bool) -> None:
+        self.discretize = bool(on)
+        self.refresh()
+
+    def set_show_test(self, on: bool) -> None:
+        self.show_test = bool(on)
+        self.test_points.setVisible(self.show_test)
+
+    @staticmethod
+    def _brushes(T: np.ndarray):
+        if T.shape[1] > 1:
+            from core.scene import PALETTE
+
+            return [pg.mkBrush(PALETTE[k % len(PALETTE)]) for k in np.argmax(T, 1)]
+        lo, hi = float(np.min(T, initial=0.0)), float(np.max(T, initial=1.0))
+        middle = (lo + hi) / 2
+        return [pg.mkBrush(POSITIVE if t > middle else NEGATIVE) for t in T[:, 0]]
+
+    def rebuild(self) -> None:
+        data = self.session.data
+        self.train_points.setData(pos=data.points_train, brush=self._brushes(data.T_train))
+        self.test_points.setData(pos=data.points_test, brush=self._brushes(data.T_test))
+        (x0, x1), (y0, y1) = data.bounds
+        self.setXRange(x0, x1, padding=0)
+        self.setYRange(y0, y1, padding=0)
+        self._sync_selection()
+        self.refresh()
+
+    def _sync_selection(self, *_):
+        s = self.session.sample
+        pts = self.session.data.points_train
+        self.selected.setData(pos=pts[s:s + 1] if 0 <= s < len(pts) else np.zeros((0, 2)))
+
+    def refresh(self, *_) -> None:
+        points, inputs = self.session.plane_grid(HEATMAP)
+        if inputs is None:
+            self.image.clear()
+            return
+        out = self.session.forward_at(inputs).a[-1]
+        name = self.session.network.output_activation.name
+        if out.shape[1] > 1:
+            winner = np.argmax(out, 1)
+            values = np.where(winner % 2 == 0, -1.0, 1.0) * (np.max(out, 1) if not self.discretize else 1.0)
+            level = None
+        else:
+            values = normalizer(name, out[:, 0])(out[:, 0])
+            level = 0.0
+            T = self.session.data.T_train
+            if name not in ("sigmoid", "tanh", "softmax", "step") and T.size:
+                # Regression or unbounded outputs: the boundary is halfway between the targets.
+                lo, hi = float(T.min()), float(T.max())
+                values = np.clip((out[:, 0] - (lo + hi) / 2) / max((hi - lo) / 2, 1e-12), -1, 1)
+            if self.discretize:
+                values = np.where(values > 0, 1.0, -1.0)
+        values = np.nan_to_num(values.reshape(HEATMAP, HEATMAP))
+        self.values = values
+        self.image.setImage(values, levels=(-1.0, 1.0), autoLevels=False)
+        (x0, x1), (y0, y1) = self.session.data.bounds
+        self.image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))  # after setImage: it needs the shape
+        if level is None or values.min() >= 0 or values.max() <= 0:
+            self.boundary.setVisible(False)
+        else:
+            self.boundary.setVisible(True)
+            # IsocurveItem draws in pixel units of its parent image: row-major data, x = column.
+            self.boundary.setData(values.T, level)

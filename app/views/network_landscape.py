@@ -1,0 +1,139 @@
+"""The loss landscape of the network being trained, with its training path projected on the plane.
+
+Plane: a filter-normalized random plane through the final parameters (Li et al. 2018) or the
+PCA plane of the training path. Computed by a BackgroundJob: coarse while playing, full when
+paused; a newer request cancels the running one.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+COARSE, FULL = 25, 81
+SPAN = 1.0  # the plane covers α, β in [−SPAN, SPAN] (random) or the path's extent (PCA)
+
+
+def compute_landscape(network, X, T, path: np.ndarray, plane: str, resolution: int, seed: int = 0,
+                      cancel=lambda: False) -> dict:
+    """Loss on a grid over the plane, and the path's coordinates in it (no Qt: runs in a worker)."""
+    from core import landscape
+
+    objective = network.objective(X, T)
+    centre = path[-1]
+    rng = np.random.default_rng(seed)
+    net = network.copy()
+    net.set_params(centre)
+    if plane == "pca" and len(path) >= 3:
+        result = landscape.pca_directions(path)
+        d1, d2 = result[0], result[1]
+    else:
+        d1 = landscape.filter_normalized_direction(net, rng)
+        d2 = landscape.filter_normalized_direction(net, rng)
+    coords = np.asarray(landscape.project(path, centre, d1, d2), float)
+    coords = coords[0] if isinstance(coords, tuple) else coords
+    extent = max(SPAN, 1.2 * float(np.nanmax(np.abs(coords)))) if np.isfinite(coords).all() else SPAN
+    alphas = np.linspace(-extent, extent, resolution)
+    A, B = np.meshgrid(alphas, alphas)
+    if cancel():
+        return {}
+    surface = landscape.Slice(objective, centre, d1, d2)
+    Z = np.asarray(surface.evaluate(A, B), float)
+    return dict(Z=Z, extent=extent, coords=coords, resolution=resolution)
+
+
+class NetworkLandscapeView(QWidget):
+    def __init__(self, session, player=None, parent=None, theme=None):
+        super().__init__(parent)
+        self.session, self.player = session, player
+        self.plane = "random"
+        self.job = None
+        self.result = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        self.choice = QComboBox(self)
+        self.choice.addItem("Filter-normalized random plane", "random")
+        self.choice.addItem("PCA plane of the training path", "pca")
+        self.choice.currentIndexChanged.connect(lambda i: self.set_plane(self.choice.itemData(i)))
+        bar.addWidget(self.choice)
+        self.status = QLabel(self)
+        bar.addWidget(self.status, 1)
+        layout.addLayout(bar)
+        self.plot = pg.PlotWidget(self)
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.plot.setLabel("bottom", "α (direction 1)")
+        self.plot.setLabel("left", "β (direction 2)")
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setColorMap(pg.colormap.get("viridis"))
+        self.plot.addItem(self.image)
+        self.path = self.plot.plot(pen=pg.mkPen("#ffffff", width=2.5))
+        self.head = pg.ScatterPlotItem(size=14, brush=pg.mkBrush("#ff5c8a"), pen=pg.mkPen("#000000", width=1.5))
+        self.plot.addItem(self.head)
+        layout.addWidget(self.plot, 1)
+        session.resultsChanged.connect(self.recompute)
+        session.networkChanged.connect(self.recompute)
+        session.stepChanged.connect(self._move_head)
+        if player is not None:
+            player.playingChanged.connect(lambda playing: None if playing else self.recompute())
+        self.recompute()
+
+    def set_plane(self, plane: str) -> None:
+        if plane != self.plane:
+            self.plane = plane
+            self.recompute()
+
+    def recompute(self, *_) -> None:
+        try:
+            from core import landscape  # noqa: F401
+        except ImportError:
+            self.status.setText("loss landscapes need core.landscape")
+            return
+        from app.workers import BackgroundJob
+
+        if self.job is not None:
+            self.job.cancel()
+        history = self.session.history
+        if history is None or len(history.params) < 2:
+            self.status.setText("train first: the landscape follows the training path")
+            return
+        playing = self.player is not None and self.player.playing
+        resolution = COARSE if playing else FULL
+        net = self.session.network.copy()
+        data = self.session.data
+        path = np.asarray(history.params, float)
+        plane, seed = self.plane, self.session.seed
+        job = BackgroundJob(lambda progress, cancel: compute_landscape(
+            net, data.X_train, data.T_train, path, plane, resolution, seed, cancel), self)
+        job.finished.connect(self._show)
+        job.failed.connect(lambda message: self.status.setText(message))
+        self.job = job
+        self.status.setText(f"computing {resolution}×{resolution}…")
+        job.start()
+
+    def _show(self, result: dict) -> None:
+        if not result:
+            return
+        self.result = result
+        Z = result["Z"]
+        finite = Z[np.isfinite(Z)]
+        shown = np.log10(np.maximum(Z, 1e-12)) if finite.size and finite.min() > 0 else Z
+        e = result["extent"]
+        self.image.setImage(np.nan_to_num(shown, nan=np.nanmax(shown) if finite.size else 0.0))
+        self.image.setRect(pg.QtCore.QRectF(-e, -e, 2 * e, 2 * e))
+        coords = result["coords"]
+        self.path.setData(coords[:, 0], coords[:, 1])
+        self.status.setText(f"log₁₀ loss, {result['resolution']}×{result['resolution']}")
+        self._move_head(self.session.step)
+
+    def _move_head(self, t: int) -> None:
+        if self.result is None:
+            return
+        coords = self.result["coords"]
+        t = min(t, len(coords) - 1)
+        self.head.setData(pos=coords[t:t + 1])
+
+    def shutdown(self) -> None:
+        if self.job is not None:
+            self.job.shutdown()
