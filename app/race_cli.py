@@ -113,7 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     for i in range(len(argv) - 1):
         if argv[i] == "--start" and argv[i + 1].startswith("-"):
             argv[i:i + 2] = [f"--start={argv[i + 1]}", ""]
-    args = _parser().parse_args([a for a in argv if a != ""])
+    try:
+        args = _parser().parse_args([a for a in argv if a != ""])
+    except SystemExit as exit_:  # --help or a parse error: report the code, don't exit
+        return int(exit_.code or 0)
     try:
         surface = get_surface(args.surface, **_surface_params(args.param))
         names = [n.strip() for n in args.optimizers.split(",") if n.strip()]
