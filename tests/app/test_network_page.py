@@ -1,0 +1,190 @@
+"""The network page: diagram follows the weights, hover shows core's numbers, slide 002 steps through."""
+from __future__ import annotations
+
+import sys
+import types
+
+import numpy as np
+import pytest
+from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QColor
+
+from app.network_session import NetworkSession
+from app.views.diverging import NEGATIVE, POSITIVE
+from app.views.network_diagram import NetworkDiagram
+from core.scene import NetworkSpec, OptimizerSpec
+
+
+def small_spec(**changes) -> NetworkSpec:
+    spec = NetworkSpec(hidden=[3, 2], dataset="circles", samples=60, noise=0.1,
+                       optimizer=OptimizerSpec(kind="adam", hyperparameters={"lr": 0.05}))
+    for k, v in changes.items():
+        setattr(spec, k, v)
+    return spec
+
+
+@pytest.fixture
+def session(qtbot):
+    return NetworkSession(small_spec(), seed=1, steps=40, background=False)
+
+
+def _hue_sign(colour: QColor) -> int:
+    """+1 for the positive (blue) edge colour, −1 for the negative (orange) one."""
+    blue, orange = QColor(POSITIVE), QColor(NEGATIVE)
+    d_blue = sum((a - b) ** 2 for a, b in zip(colour.getRgb()[:3], blue.getRgb()[:3]))
+    d_orange = sum((a - b) ** 2 for a, b in zip(colour.getRgb()[:3], orange.getRgb()[:3]))
+    return 1 if d_blue < d_orange else -1
+
+
+def test_diagram_has_the_architecture_and_follows_the_weights(qtbot, session):
+    diagram = NetworkDiagram(session)
+    qtbot.addWidget(diagram)
+    assert [len(column) for column in diagram.nodes] == [2, 3, 2, 1]
+    assert [e.shape for e in diagram.edges] == [(3, 2), (2, 3), (1, 2)]
+
+    def drawn():
+        signs, widths = [], []
+        for grid in diagram.edges:
+            for edge in grid.ravel():
+                signs.append(_hue_sign(edge.pen().color()))
+                widths.append(edge.pen().widthF())
+        return np.array(signs), np.array(widths)
+
+    for t in (0, session.max_step):
+        session.set_step(t)
+        weights = np.concatenate([w.ravel() for w in session.network_at(t).weights])
+        signs, widths = drawn()
+        np.testing.assert_array_equal(signs, np.sign(weights))
+        # Wider edge ⇔ larger |w| (ties aside): widths sort like the magnitudes.
+        order = np.argsort(np.abs(weights))
+        assert np.all(np.diff(widths[order]) >= -1e-9)
+        if t == 0:
+            before = widths.copy()
+    assert not np.allclose(before, widths)  # training moved the weights, the drawing followed
+
+
+def test_hovering_a_node_shows_cores_forward_and_backward_numbers(qtbot, session):
+    diagram = NetworkDiagram(session)
+    qtbot.addWidget(diagram)
+    diagram.resize(900, 600)
+    diagram.show()
+    qtbot.waitExposed(diagram)
+    session.set_step(25)
+    session.set_sample(7)
+    layer, j = 1, 2
+    qtbot.mouseMove(diagram.viewport(), diagram.view_position(diagram.node_item(layer, j)))
+    qtbot.waitUntil(lambda: diagram.hovered_node is diagram.node_item(layer, j), timeout=2000)
+
+    net = session.network_at(25)
+    X, T = session.data.X_train[7:8], session.data.T_train[7:8]
+    rec = net.forward(X)
+    back = net.backward(rec, T)
+    info = diagram.node_info(layer, j)
+    assert info["a"] == pytest.approx(rec.a[layer][0, j], rel=1e-12)
+    assert info["z"] == pytest.approx(rec.z[layer][0, j], rel=1e-12)
+    assert info["dE_dz"] == pytest.approx(back.delta[layer][0, j], rel=1e-12)
+    assert info["delta"] == pytest.approx(-back.delta[layer][0, j], rel=1e-12)
+    tip = diagram.node_item(layer, j).toolTip()
+    from app.views.diverging import fmt
+
+    assert f"a = f(z) = {fmt(rec.a[layer][0, j])}" in tip
+    assert f"∂E/∂z = {fmt(back.delta[layer][0, j])}" in tip
+    assert diagram.magnifier.isVisible()
+
+
+def _slide_002_key(monkeypatch) -> str:
+    """The slide-002 backprop example from core.examples, or the slide's numbers if it has not landed."""
+    try:
+        from core.examples import EXAMPLES
+    except ImportError:
+        from core.network import Network
+
+        def build():
+            net = Network([2, 2, 1], activation="sigmoid", output_activation="sigmoid", loss="mse",
+                          init="constant")
+            data = (np.array([[1.0, 0.0]]), np.array([[0.9]]))
+            return net, data, {"optimizer": "momentum", "lr": 0.2, "momentum": 0.9, "steps": 5}
+
+        example = types.SimpleNamespace(name="backprop_002", title="Backprop example, slide 002",
+                                        description="The slide writes .1 − .0172; the update is +.0172.",
+                                        build=build)
+        module = types.ModuleType("core.examples")
+        module.EXAMPLES = {"backprop_002": example}
+        monkeypatch.setitem(sys.modules, "core.examples", module)
+        return "backprop_002"
+    return next(k for k, e in EXAMPLES.items()
+                if "002" in (getattr(e, "title", "") + k) and "backprop" in (getattr(e, "title", "") + k).lower())
+
+
+def test_slide_002_in_step_through_shows_the_output_delta_086(qtbot, monkeypatch):
+    from app.network_page import NetworkPage
+
+    key = _slide_002_key(monkeypatch)
+    page = NetworkPage(NetworkSession(small_spec(), steps=5, background=False), with_landscape=False)
+    qtbot.addWidget(page)
+    page.show()
+    page.load_example(key)
+    assert page.session.phase == 0 and page.step_through.isChecked()
+    output = page.diagram.node_item(2, 0)
+    hidden = page.diagram.node_item(1, 0)
+
+    def right():
+        qtbot.keyClick(page, Qt.Key.Key_Right)
+
+    right()  # forward: hidden layer
+    assert hidden.label.text() == "0.55"
+    assert output.label.text() == ""  # not computed yet
+    right()  # forward: output
+    assert output.label.text() == "0.552"
+    right()  # output error
+    assert "δ" not in output.label.text()
+    assert "t − o = 0.348" in "\n".join(page.readout.lines()[1])
+    right()  # backward: δ of the output
+    assert page.session.current_phase.kind == "delta"
+    assert output.label.text() == "δ 0.086"
+    assert "= 0.086" in page.readout.lines()[1][0]
+    right()  # backward: δ of the hidden layer
+    assert hidden.label.text() == "δ 0.00213"  # the slide rounds to .002
+    right()  # weight updates, with the correct sign (+): w = .1 + .0172
+    assert output.label.text() == "Δb +0.0172"
+    text = "\n".join(page.readout.lines()[1])
+    assert "Δw = +0.0172,  0.1 → 0.117" in text
+    assert "Δw = +0.00945" in text
+    right()  # the next training step starts over at the inputs
+    assert page.session.step == 1 and page.session.phase == 0
+    page.shutdown()
+
+
+def test_adding_a_layer_or_neuron_rebuilds_and_keeps_the_other_settings(qtbot, session):
+    from app.panels.network_panel import NetworkPanel
+
+    diagram = NetworkDiagram(session)
+    panel = NetworkPanel(session)
+    qtbot.addWidget(diagram)
+    qtbot.addWidget(panel)
+    session.set_option("dataset", "xor")
+    session.set_option("noise", 0.25)
+    session.set_option("activation", "relu")
+    session.set_option("features", ["x1", "x2", "x1x2"])
+    session.set_optimizer("sgd", {"lr": 0.1})
+    session.set_seed(3)
+    before = (session.spec.dataset, session.spec.noise, session.spec.activation, session.spec.features,
+              session.spec.optimizer, session.seed)
+    points = session.data.points_train.copy()
+
+    qtbot.mouseClick(panel.add_layer, Qt.MouseButton.LeftButton)
+    assert session.spec.hidden == [3, 2, 2]
+    assert session.sizes == [3, 3, 2, 2, 1]
+    assert [len(c) for c in diagram.nodes] == [3, 3, 2, 2, 1]
+    session.add_neuron(0)
+    assert session.sizes == [3, 4, 2, 2, 1]
+    assert [len(c) for c in diagram.nodes] == [3, 4, 2, 2, 1]
+    assert [e.shape for e in diagram.edges] == [(4, 3), (2, 4), (2, 2), (1, 2)]
+    after = (session.spec.dataset, session.spec.noise, session.spec.activation, session.spec.features,
+             session.spec.optimizer, session.seed)
+    assert after == before
+    np.testing.assert_array_equal(session.data.points_train, points)  # same data, not regenerated
+    assert panel.activation.currentText() == "relu" and panel.optimizer.currentText() == "sgd"
+    assert session.network.activation == "relu" and session.max_step == session.steps
+    with pytest.raises(ValueError, match="hidden layer 9"):
+        session.add_neuron(8)
