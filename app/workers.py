@@ -17,7 +17,7 @@ import threading
 import traceback
 from typing import Any, Callable
 
-from PyQt6.QtCore import QObject, QThread, pyqtSignal, pyqtSlot
+from PyQt6.QtCore import QObject, Qt, QThread, pyqtSignal, pyqtSlot
 
 # Progress is relayed across threads through the event queue; skipping changes smaller than
 # this keeps a function that reports on every row from flooding it.
@@ -91,7 +91,9 @@ class BackgroundJob(QObject):
         self._worker.finished.connect(self.finished)
         self._worker.failed.connect(self.failed)
         self._worker.cancelled.connect(self.cancelled)
-        self._worker.done.connect(self._thread.quit)
+        # quit() is thread-safe; calling it directly from the worker thread means a GUI thread
+        # blocked in wait() does not have to process a queued call first (it would deadlock).
+        self._worker.done.connect(self._thread.quit, Qt.ConnectionType.DirectConnection)
         self._started = False
 
     def start(self) -> None:
