@@ -1,0 +1,104 @@
+"""Critical points: found by Newton on ∇f = 0, classified by the Hessian."""
+import numpy as np
+import pytest
+
+from core.critical import critical_points
+from core.objective import Surface
+
+
+class Himmelblau(Surface):
+    """(x² + y − 11)² + (x + y² − 7)², written out here independently of the catalogue."""
+
+    bounds = ((-5.0, 5.0), (-5.0, 5.0))
+
+    def _f(self, x, y):
+        return (x * x + y - 11) ** 2 + (x + y * y - 7) ** 2
+
+    def _grad(self, x, y):
+        a, b = x * x + y - 11, x + y * y - 7
+        return 4 * x * a + 2 * b, 2 * a + 4 * y * b
+
+    def _hess(self, x, y):
+        return 12 * x * x + 4 * y - 42, 4 * x + 4 * y, 4 * x + 12 * y * y - 26
+
+
+class SaddleXY(Surface):
+    def _f(self, x, y):
+        return x * x - y * y
+
+    def _grad(self, x, y):
+        return 2 * x, -2 * y
+
+    def _hess(self, x, y):
+        return 2 + 0 * x, 0 * x, -2 + 0 * x
+
+
+class Monkey(Surface):
+    bounds = ((-1.5, 1.5), (-1.5, 1.5))
+
+    def _f(self, x, y):
+        return x ** 3 - 3 * x * y * y
+
+    def _grad(self, x, y):
+        return 3 * x * x - 3 * y * y, -6 * x * y
+
+    def _hess(self, x, y):
+        return 6 * x, -6 * y, -6 * x
+
+
+# Published: four minima with value 0 and the local maximum at (−0.270845, −0.923039).
+HIMMELBLAU_MINIMA = [(3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186),
+                     (3.584428, -1.848126)]
+
+
+def kinds(points):
+    return sorted(c.kind for c in points)
+
+
+def test_himmelblau_has_four_minima_one_maximum_four_saddles():
+    found = critical_points(Himmelblau())
+    assert kinds(found) == ["maximum"] + ["minimum"] * 4 + ["saddle"] * 4
+    minima = np.array([c.point for c in found if c.kind == "minimum"])
+    for m in HIMMELBLAU_MINIMA:
+        assert np.min(np.hypot(*(minima - m).T)) < 1e-5
+    for c in found:
+        np.testing.assert_allclose(Himmelblau().gradient(c.point), 0.0, atol=1e-8)
+        np.testing.assert_allclose(np.sort(np.linalg.eigvalsh(Himmelblau().hessian(c.point))),
+                                   c.eigenvalues, rtol=1e-9, atol=1e-9)
+        if c.kind == "minimum":
+            assert c.value == pytest.approx(0.0, abs=1e-12)
+    (maximum,) = [c for c in found if c.kind == "maximum"]
+    np.testing.assert_allclose(maximum.point, (-0.270845, -0.923039), atol=1e-5)
+    assert maximum.value == pytest.approx(181.617, abs=1e-3)
+    saddles = [c for c in found if c.kind == "saddle"]
+    assert all(c.eigenvalues[0] < 0 < c.eigenvalues[1] for c in saddles)
+
+
+def test_saddle_and_monkey_saddle():
+    (saddle,) = critical_points(SaddleXY())
+    assert saddle.kind == "saddle"
+    np.testing.assert_allclose(saddle.point, 0.0, atol=1e-12)
+    np.testing.assert_allclose(saddle.eigenvalues, [-2.0, 2.0])
+    (monkey,) = critical_points(Monkey())
+    assert monkey.kind == "degenerate"
+    np.testing.assert_allclose(monkey.point, 0.0, atol=1e-6)
+
+
+def test_bounds_restrict_the_search():
+    found = critical_points(Himmelblau(), bounds=((0.0, 5.0), (0.0, 5.0)))
+    assert kinds(found) == ["minimum", "saddle", "saddle"]  # (3, 2) and two saddles near the axes
+
+
+def test_bad_resolution_is_a_value_error():
+    with pytest.raises(ValueError, match="resolution"):
+        critical_points(SaddleXY(), resolution=1)
+
+
+def test_catalogue_himmelblau_monkey_and_camel():
+    surfaces = pytest.importorskip("core.surfaces")
+    assert kinds(critical_points(surfaces.get_surface("himmelblau"))) == \
+        ["maximum"] + ["minimum"] * 4 + ["saddle"] * 4
+    assert kinds(critical_points(surfaces.get_surface("monkey_saddle"))) == ["degenerate"]
+    # six-hump camel: 2 global + 4 local minima, 2 maxima, 7 saddles (15 in all)
+    assert kinds(critical_points(surfaces.get_surface("six_hump_camel"))) == \
+        ["maximum"] * 2 + ["minimum"] * 6 + ["saddle"] * 7
