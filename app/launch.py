@@ -82,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     show_3d = False if QApplication.platformName() == "offscreen" else None
     window = MainWindow(session, theme=args.theme, show_3d=show_3d)
     window.resize(*size)
+    window.fit_panels_to_width(size[0])
     if args.presentation:
         window.set_presentation(True, fullscreen=not offscreen)
 

@@ -21,6 +21,7 @@ from app.views.loss_chart import LossChart, ResultsTable
 from app.views.readout import Readout
 from app.widgets.player_bar import PlayerBar
 
+NARROW_WINDOW = 1200  # px: below this the side panels start hidden (View menu shows them)
 SIDE_PANEL_WIDTH = 280  # px: enough for a ParameterTree, leaves the landscape the room
 
 # Side panels other engineers build: (dock title, module, class). Each takes the session.
@@ -279,6 +280,12 @@ class MainWindow(QMainWindow):
         if name == "arrows":
             for mode, action in self.arrow_actions.items():
                 action.setChecked(mode == self.session.scene.view.arrows)
+
+    def fit_panels_to_width(self, width: int) -> None:
+        """In a narrow window the landscape gets the room: side panels start hidden."""
+        if width < NARROW_WINDOW:
+            for dock in self.docks.values():
+                dock.hide()
 
     # ----- lifetime -----
     def closeEvent(self, event) -> None:

@@ -1,7 +1,7 @@
 """The Player: one QTimer that moves session.step, nothing else."""
 from __future__ import annotations
 
-from PyQt6.QtCore import QObject, QTimer, pyqtSignal
+from PyQt6.QtCore import QElapsedTimer, QObject, QTimer, pyqtSignal
 
 MIN_SPEED, MAX_SPEED = 1.0, 500.0
 MIN_INTERVAL_MS = 16  # ~60 ticks per second; faster speeds take several steps per tick
@@ -28,6 +28,9 @@ class Player(QObject):
         self.session = session
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
+        # Steps follow the wall clock, so a slow frame skips steps instead of slowing time.
+        self.clock = QElapsedTimer()
+        self._origin_step = 0
         self.speed = 0.0
         self.steps_per_tick = 1
         self.set_speed(speed if speed is not None else session.scene.view.speed)
@@ -44,7 +47,12 @@ class Player(QObject):
         self.speed = speed
         interval, self.steps_per_tick = timer_plan(speed)
         self.timer.setInterval(interval)
+        self._restart_clock()
         self.speedChanged.emit(speed)
+
+    def _restart_clock(self) -> None:
+        self._origin_step = self.session.step
+        self.clock.start()
 
     def faster(self) -> None:
         self.set_speed(next((s for s in SPEED_PRESETS if s > self.speed), MAX_SPEED))
@@ -58,6 +66,7 @@ class Player(QObject):
             return
         if self.session.step >= self.session.max_step:
             self.session.set_step(0)  # play at the end starts over, like any media player
+        self._restart_clock()
         self.timer.start()
         self.playingChanged.emit(True)
 
@@ -87,6 +96,13 @@ class Player(QObject):
         self.pause()
 
     def _tick(self) -> None:
-        self.session.set_step(self.session.step + self.steps_per_tick)
+        if self.session.step < self._origin_step:  # someone scrubbed back while playing
+            self._restart_clock()
+        due = self._origin_step + int(self.clock.elapsed() * self.speed / 1000.0)
+        # at least one step per tick, at most four ticks' worth (a stalled loop must not jump far)
+        target = min(max(due, self.session.step + 1), self.session.step + 4 * self.steps_per_tick)
+        if target != due:
+            self._origin_step, _ = target, self.clock.restart()
+        self.session.set_step(target)
         if self.session.step >= self.session.max_step:
             self.pause()

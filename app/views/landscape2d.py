@@ -173,6 +173,20 @@ class Landscape2DView(pg.PlotWidget):
             self._critical_cache = (surface, found)
         return self._critical_cache[1]
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if "legend" in self.__dict__:  # the base class resizes before our items exist
+            self._fit_legend_columns()
+
+    def _fit_legend_columns(self) -> None:
+        """As many legend columns as fit the width: the legend must never widen the plot."""
+        entries = max(1, len(self.legend.items))
+        longest = max((len(label.text) for _, label in self.legend.items), default=8)
+        column = 34 + longest * 0.62 * self.theme.font_size * 1.4 + 18
+        columns = int(max(1, min(entries, (self.width() - 80) // column)))
+        if columns != self.legend.columnCount:
+            self.legend.setColumnCount(columns)
+
     # ----- theme -----
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme
@@ -351,6 +365,7 @@ class Landscape2DView(pg.PlotWidget):
                 sample = pg.ScatterPlotItem(symbol=CRITICAL_SYMBOLS[kind], size=12,
                                             brush=pg.mkBrush("#ffffff"), pen=pg.mkPen("#000000"))
                 self.legend.addItem(sample, CRITICAL_TITLES[kind])
+        self._fit_legend_columns()
 
     def _results_changed(self, index: int) -> None:
         self._sync_handles()

@@ -1,0 +1,135 @@
+"""The 2-D view: clicks and drags set starts, only the changed racer re-runs, markers and trails."""
+import numpy as np
+import pytest
+from PyQt6.QtCore import QPoint, Qt
+
+from app.session import Session
+from app.views.landscape2d import CRITICAL_SYMBOLS, Landscape2DView, contour_paths, display_values
+from core.scene import OptimizerSpec
+
+
+@pytest.fixture
+def view(qtbot):
+    session = Session()
+    v = Landscape2DView(session)
+    qtbot.addWidget(v)
+    v.resize(700, 600)
+    v.show()
+    qtbot.waitExposed(v)
+    return v
+
+
+def click_at(qtbot, view, point, modifier=Qt.KeyboardModifier.NoModifier):
+    pos = view.data_to_widget(point)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, modifier,
+                     QPoint(round(pos.x()), round(pos.y())))
+
+
+def test_click_sets_start_of_all(qtbot, view):
+    session = view.session
+    target = (0.7, -1.2)
+    assert not np.allclose(session.trajectories[0].points[0], target, atol=0.05)
+    click_at(qtbot, view, target)
+    # one pixel of rounding: the view spans ~4 units over ~600 px
+    for traj in session.trajectories:
+        np.testing.assert_allclose(traj.points[0], target, atol=0.02)
+    for racer in view.racers:
+        np.testing.assert_allclose([racer.start.pos().x(), racer.start.pos().y()], target, atol=0.02)
+
+
+def test_shift_click_moves_only_the_selected(qtbot, view):
+    session = view.session
+    session.set_selected(2)
+    before = [t.points[0].copy() for t in session.trajectories]
+    click_at(qtbot, view, (1.1, 0.9), Qt.KeyboardModifier.ShiftModifier)
+    for i, traj in enumerate(session.trajectories):
+        if i == 2:
+            np.testing.assert_allclose(traj.points[0], (1.1, 0.9), atol=0.02)
+        else:
+            np.testing.assert_array_equal(traj.points[0], before[i])
+
+
+def test_learning_rate_change_reruns_only_that_optimizer(view):
+    session = view.session
+    before = [t.points.copy() for t in session.trajectories]
+    session.set_hyperparameter(0, "lr", 0.0137)
+    assert not np.array_equal(session.trajectories[0].points[:5], before[0][:5])
+    for i in range(1, len(before)):
+        np.testing.assert_array_equal(session.trajectories[i].points, before[i])
+    # and the view shows the new run
+    session.set_step(3)
+    x, y = view.racers[0].head.getData()
+    np.testing.assert_allclose([x[0], y[0]], session.trajectories[0].points[3])
+
+
+def test_dragging_a_start_moves_it_and_the_trails_follow(qtbot, view):
+    session = view.session
+    view.racers[1].start.setPos(0.5, 0.5)
+    view.racers[1].start.sigPositionChangeFinished.emit(view.racers[1].start)
+    for traj in session.trajectories:  # the racer shared the scene start: everyone moves
+        np.testing.assert_allclose(traj.points[0], (0.5, 0.5))
+
+
+def test_racer_items_are_reused_across_steps(view):
+    ids = [(id(r.trail), id(r.head)) for r in view.racers]
+    for t in range(0, 30, 3):
+        view.session.set_step(t)
+    assert ids == [(id(r.trail), id(r.head)) for r in view.racers]
+
+
+def test_critical_point_markers_have_kind_symbols_and_eigenvalue_tips(view):
+    spots = view.critical.points()
+    kinds = {m["kind"] for m in view._markers()}
+    assert {"minimum", "saddle"} <= kinds
+    symbols = {spot.symbol() for spot in spots}
+    assert {CRITICAL_SYMBOLS["minimum"], CRITICAL_SYMBOLS["saddle"]} <= symbols
+    surface = view.session.surface
+    for spot in spots:
+        p = np.array([spot.pos().x(), spot.pos().y()])
+        eig = np.linalg.eigvalsh(surface.hessian(p))
+        tip = spot.data()
+        assert "Hessian eigenvalues" in tip
+        assert f"{eig[0]:.4g}" in tip and f"{eig[1]:.4g}" in tip
+
+
+def test_divergence_shows_a_marker_and_the_step(view):
+    session = view.session
+    session.add_optimizer(OptimizerSpec(kind="sgd", label="SGD lr 3", hyperparameters={"lr": 3.0}))
+    index = len(session.scene.optimizers) - 1
+    traj = session.trajectories[index]
+    assert traj.status == "diverged"
+    session.set_step(session.max_step)
+    racer = view.racers[index]
+    assert racer.diverged_text.toPlainText() == f"diverged at step {traj.stopped_at}"
+    x, y = racer.diverged.getData()
+    (x0, x1), (y0, y1) = session.bounds
+    assert len(x) == 1 and x0 <= x[0] <= x1 and y0 <= y[0] <= y1
+    session.set_step(0)
+    assert racer.diverged_text.toPlainText() == ""
+
+
+def test_log_colour_is_log_of_shifted_values():
+    Z = np.array([[2.0, 3.0], [11.0, np.inf]])
+    shown, label = display_values(Z, True)
+    np.testing.assert_allclose(shown, np.log1p(np.array([[0.0, 1.0], [9.0, 9.0]])))
+    assert "log" in label
+
+
+def test_contours_lie_on_their_level():
+    x = np.linspace(-2, 2, 101)
+    y = np.linspace(-1, 1, 61)
+    Z = x[None, :] ** 2 + 4 * y[:, None] ** 2
+    cx, cy = contour_paths(x, y, Z, [1.0])
+    ok = np.isfinite(cx)
+    np.testing.assert_allclose(cx[ok] ** 2 + 4 * cy[ok] ** 2, 1.0, atol=0.01)
+    assert ok.sum() > 50
+
+
+def test_gradient_field_arrows_point_downhill(view):
+    view.session.set_view_option("gradient_field", True)
+    xs, ys = view.field.getData()
+    tails = np.stack([xs[0::6], ys[0::6]], -1)
+    tips = np.stack([xs[1::6], ys[1::6]], -1)
+    f = view.session.surface.value
+    downhill = [f(b) < f(a) for a, b in zip(tails, tips)]
+    assert np.mean(downhill) > 0.9

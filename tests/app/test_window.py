@@ -1,0 +1,95 @@
+"""The window opens on the default scene and plays; keys drive the player; the scrub moves heads."""
+import numpy as np
+import pytest
+from PyQt6.QtCore import Qt
+
+from app.main_window import MainWindow
+from app.session import Session
+
+
+@pytest.fixture
+def window(qtbot):
+    session = Session()
+    w = MainWindow(session, show_3d=False)
+    qtbot.addWidget(w)
+    w.resize(1300, 800)
+    w.show()
+    w.activateWindow()  # shortcuts go to the active window
+    qtbot.waitActive(w)
+    yield w
+    w.player.stop()
+
+
+def test_opens_on_default_scene_and_plays(qtbot, window):
+    session = window.session
+    assert len(window.landscape.racers) == len(session.scene.optimizers) >= 4
+    assert set(window.menus) >= {"file", "view", "lecture", "help"}
+    window.player.play()
+    qtbot.waitUntil(lambda: session.step >= 3, timeout=3000)
+    assert window.player.playing
+
+
+def test_space_pauses_and_right_left_step(qtbot, window):
+    session = window.session
+    window.player.play()
+    qtbot.waitUntil(lambda: session.step >= 1, timeout=3000)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert not window.player.playing
+    t = session.step
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    assert session.step == t + 1
+    qtbot.keyClick(window, Qt.Key.Key_Left)
+    qtbot.keyClick(window, Qt.Key.Key_Left)
+    assert session.step == t - 1
+    qtbot.keyClick(window, Qt.Key.Key_Home)
+    assert session.step == 0
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert window.player.playing
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+
+
+def test_plus_minus_change_speed(qtbot, window):
+    before = window.player.speed
+    qtbot.keyClick(window, Qt.Key.Key_Plus)
+    assert window.player.speed > before
+    qtbot.keyClick(window, Qt.Key.Key_Minus)
+    qtbot.keyClick(window, Qt.Key.Key_Minus)
+    assert window.player.speed < before
+
+
+def test_scrub_slider_moves_heads_to_recorded_points(window):
+    session, bar = window.session, window.player_bar
+    for t in (0, 17, 60, session.max_step):
+        bar.slider.setValue(t)
+        assert session.step == t
+        assert bar.step_label.text().split() == ["step", str(t), "/", str(session.max_step)]
+        for racer, traj in zip(window.landscape.racers, session.trajectories):
+            x, y = racer.head.getData()
+            k = min(t, len(traj.points) - 1)
+            np.testing.assert_allclose([x[0], y[0]], traj.points[k])
+            tx, ty = racer.trail.getData()
+            assert len(tx) == k + 1
+
+
+def test_presentation_mode_hides_panels_and_scales_fonts(qtbot, window):
+    size = window.theme.font_size
+    width = window.theme.line_width
+    window.set_presentation(True, fullscreen=False)
+    assert window.theme.font_size > size and window.theme.line_width > width
+    assert all(not d.isVisible() for d in window.docks.values())
+    assert not window.menuBar().isVisible()
+    window.set_presentation(False)
+    assert window.theme.font_size == size
+
+
+def test_theme_switch_changes_plot_background(window):
+    window.set_theme("light")
+    assert window.landscape.backgroundBrush().color().name() == "#ffffff"
+    window.set_theme("dark")
+    assert window.landscape.backgroundBrush().color().name() != "#ffffff"
+
+
+def test_close_stops_the_timer(qtbot, window):
+    window.player.play()
+    window.close()
+    assert not window.player.timer.isActive()
