@@ -27,11 +27,13 @@ def sigmoid(z):
 
 def tanh(z):
     """tanh through one exp: about twice as fast as np.tanh on float64 (the training loop's cost)."""
-    # 1 - 2/(e^{2z}+1) is exact to ~1e-16 absolute; clipping keeps e^{2z} finite.
+    # 1 − 2/(e^{2z} + 1) is exact to ~1e-16 absolute, and needs no clipping:
+    # e^{2z} = inf gives 1, e^{2z} = 0 gives −1.
     with np.errstate(over="ignore", under="ignore"):
-        e = np.exp(np.clip(z, -20.0, 20.0) * 2.0)
+        e = np.multiply(z, 2.0)
         if not isinstance(e, np.ndarray):
-            return 1.0 - 2.0 / (e + 1.0)
+            return 1.0 - 2.0 / (np.exp(e) + 1.0)
+        np.exp(e, out=e)
         e += 1.0
         np.divide(2.0, e, out=e)
         return np.subtract(1.0, e, out=e)
@@ -97,7 +99,8 @@ class Tanh(Activation):
     name = "tanh"
 
     def f(self, z):
-        return tanh(z)
+        # numpy's own float32 tanh is vectorized and beats the exp route there.
+        return np.tanh(z) if getattr(z, "dtype", None) == np.float32 else tanh(z)
 
     def df(self, z, a):
         return 1.0 - a * a

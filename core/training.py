@@ -1,0 +1,250 @@
+"""Training loops: full batch, mini-batch, online, and Rosenblatt's perceptron rule.
+
+`train` drives any optimizer with the contract `step(theta, objective, rng,
+gradient=None) -> theta` (core.optimizers) on a network's objective and keeps,
+per step, the parameters and the losses on the training and test data.
+Divergence (NaN or overflow) stops the run with status "diverged"; it is a
+result, never an exception or a numpy warning.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from core.network import Network, NetworkError
+
+MODES = ("batch", "minibatch", "online")
+
+
+class TrainingError(ValueError):
+    """A bad training setting (mode, batch size, steps, data)."""
+
+
+@dataclass
+class TrainingHistory:
+    """What a training run did, step by step.
+
+    `params[k]`, `train_loss[k]`, `test_loss[k]` describe the network after k
+    updates (k = 0 is the start); losses are on the whole training / test set
+    (regularization included). `gradients[k]` and `states[k]` belong to the
+    update from k to k+1: the (mini-batch) gradient and the optimizer's record.
+    `batches[k]` holds the sample indices of that update. `status` is "running"
+    (steps ran out), "converged" or "diverged"; `stopped_at` is the last index
+    when the run stopped early.
+    """
+
+    params: np.ndarray
+    train_loss: np.ndarray
+    test_loss: np.ndarray
+    gradients: np.ndarray
+    states: list = field(default_factory=list)
+    batches: list = field(default_factory=list)
+    status: str = "running"
+    stopped_at: int | None = None
+    reason: str = ""
+    mode: str = "batch"
+    batch_size: int = 0
+
+    @property
+    def steps(self) -> int:
+        return len(self.params) - 1
+
+    def network_at(self, net: Network, k: int) -> Network:
+        """A copy of `net` carrying the parameters after k updates."""
+        twin = net.copy()
+        twin.set_params(self.params[k])
+        return twin
+
+
+def _split(data):
+    """(X_train, T_train, X_test, T_test) from a Dataset or a tuple of 2 or 4 arrays."""
+    if hasattr(data, "X_train"):
+        return data.X_train, data.T_train, data.X_test, data.T_test
+    parts = tuple(data)
+    if len(parts) == 2:
+        return parts[0], parts[1], None, None
+    if len(parts) == 4:
+        return parts
+    raise TrainingError("data must be a Dataset or (X, T) or (X_train, T_train, X_test, T_test)")
+
+
+def _batch_order(n, mode, batch_size, shuffle, rng):
+    """An endless stream of index arrays: one per update, reshuffled every epoch."""
+    size = n if mode == "batch" else (1 if mode == "online" else batch_size)
+    while True:
+        order = rng.permutation(n) if (shuffle and mode != "batch") else np.arange(n)
+        for start in range(0, n, size):
+            yield order[start:start + size]
+
+
+def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: str | None = None,
+          rng=None, shuffle: bool = True, tol: float = 0.0, keep_states: bool = True
+          ) -> TrainingHistory:
+    """Train `net` in place for `steps` optimizer updates and return the history.
+
+    mode "batch" uses every training sample per update; "minibatch" uses
+    `batch_size` samples (seeded reshuffle each epoch unless shuffle=False); "online"
+    one sample per update, as the slides' backprop. Without `mode`, batch_size 0
+    (or ≥ the training set) means "batch", otherwise "minibatch". A full-batch run
+    stops as "converged" when gradient and step norms both fall to `tol` or below
+    (tol=0: only at an exact stationary point).
+    """
+    X, T, X_test, T_test = _split(data)
+    try:
+        objective = net.objective(X, T)
+        test_objective = net.objective(X_test, T_test) if X_test is not None and len(X_test) else None
+    except NetworkError as error:
+        raise TrainingError(f"train: {error}") from None
+    n = objective.n_samples
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise TrainingError(f"train: steps must be a whole number ≥ 0, got {steps!r}")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 0:
+        raise TrainingError(f"train: batch_size must be a whole number ≥ 0, got {batch_size!r}")
+    if mode is None:
+        mode = "batch" if batch_size == 0 or batch_size >= n else "minibatch"
+    if mode not in MODES:
+        raise TrainingError(f"train: mode must be one of {', '.join(MODES)}, got {mode!r}")
+    if mode == "minibatch" and batch_size == 0:
+        raise TrainingError("train: mode 'minibatch' needs a batch_size ≥ 1")
+    batch_size = {"batch": n, "online": 1}.get(mode, min(batch_size, n))
+    rng = rng if rng is not None else np.random.default_rng(0)
+
+    optimizer.reset()
+    theta = net.get_params()
+    params, step_losses, grads, states, batches = [theta], [], [], [], []
+    status, stopped_at, reason = "running", None, ""
+    order = _batch_order(n, mode, batch_size, shuffle, rng)
+    full = mode == "batch"
+    with np.errstate(all="ignore"):
+        for k in range(1, steps + 1):
+            idx = next(order)
+            batch = objective if full else objective.subset(idx)
+            f, g = batch.value_and_gradient(theta)
+            step_losses.append(f)
+            theta_new = optimizer.step(theta, batch, rng, gradient=g)
+            grads.append(g)
+            batches.append(idx)
+            if keep_states:
+                states.append(optimizer.last_record())
+            delta = theta_new - theta
+            g2, d2 = float(g.dot(g)), float(delta.dot(delta))
+            if not math.isfinite(f):
+                status, reason = "diverged", f"loss became {f}"
+            elif not math.isfinite(g2) or not math.isfinite(d2):
+                status, reason = "diverged", "gradient or step overflowed"
+            params.append(theta_new)
+            if status == "running" and full and g2 <= tol * tol and d2 <= tol * tol:
+                status, reason = "converged", f"gradient norm and step ≤ {tol:g}"
+            if status != "running":
+                stopped_at = k
+                break
+            theta = theta_new
+    params = np.array(params)
+    # Curves beyond what the steps computed anyway are evaluated batched in float32:
+    # ~1e-6 relative is plenty for a plot, and it costs a quarter of float64.
+    if full:
+        train_loss = np.append(step_losses, objective.value(params[-1]))
+    else:
+        train_loss = objective.values(params, dtype=np.float32)
+    test_loss = test_objective.values(params, dtype=np.float32) if test_objective is not None \
+        else np.full(len(params), np.nan)
+    finite = np.flatnonzero(np.all(np.isfinite(params), axis=1))
+    net.set_params(params[finite[-1]] if len(finite) else params[0])
+    return TrainingHistory(params=params, train_loss=np.asarray(train_loss, float),
+                           test_loss=np.asarray(test_loss, float),
+                           gradients=np.array(grads).reshape(len(grads), net.n_params),
+                           states=states, batches=batches, status=status, stopped_at=stopped_at,
+                           reason=reason, mode=mode, batch_size=batch_size)
+
+
+# --- Rosenblatt's perceptron ------------------------------------------------------------
+
+PERCEPTRON_STOPS = ("all_correct", "epoch_limit", "stable")
+
+
+@dataclass
+class PerceptronStep:
+    """One presentation of one sample, as a row of the slides' table."""
+
+    step: int
+    epoch: int
+    weights: np.ndarray      # before: (outputs, 1 + inputs), bias weight w0 first
+    x: np.ndarray            # (1 + inputs,), x0 = 1 first
+    weighted_sum: np.ndarray  # (outputs,)
+    output: np.ndarray       # (outputs,) step of the sum: 1 if > 0 else 0
+    label: np.ndarray        # (outputs,)
+    new_weights: np.ndarray  # after Δw = α(t − o)x
+
+    def as_row(self) -> tuple:
+        """(step, w..., input, Σ wx, output, label, new w...) for a single output neuron."""
+        return (self.step, *map(float, self.weights[0]), "".join(f"{v:g}" for v in self.x),
+                float(self.weighted_sum[0]), float(self.output[0]), float(self.label[0]),
+                *map(float, self.new_weights[0]))
+
+
+@dataclass
+class PerceptronHistory:
+    """The perceptron's table, its misclassifications per epoch, and why it stopped."""
+
+    rows: list
+    errors_per_epoch: list
+    status: str        # "all_correct" | "epoch_limit" | "stable"
+    epochs: int
+
+    @property
+    def weights(self) -> np.ndarray:
+        """(steps + 1, outputs, 1 + inputs): the weights before every step, and at the end."""
+        if not self.rows:
+            return np.zeros((0,))
+        return np.array([r.weights for r in self.rows] + [self.rows[-1].new_weights])
+
+
+def train_perceptron(net: Network, X, T, lr: float = 1.0, max_epochs: int = 100,
+                     stable_epochs: int | None = 10, shuffle: bool = False, rng=None
+                     ) -> PerceptronHistory:
+    """Rosenblatt's rule w ← w + α(t − o)x, one sample at a time, for a step-output layer.
+
+    Termination as on slide 000: (a) an epoch in which every sample was labelled
+    correctly ("all_correct"); (b) `max_epochs` epochs ("epoch_limit"); (c) the
+    number of misclassified samples per epoch unchanged for `stable_epochs`
+    epochs in a row ("stable", None to switch it off). The network ends with the
+    final weights.
+    """
+    if net.n_layers != 1 or net.output_activation.name != "step":
+        raise TrainingError("train_perceptron needs a network without hidden layers and "
+                            f"output_activation='step', got {net!r}")
+    if not (isinstance(max_epochs, (int, np.integer)) and max_epochs >= 1):
+        raise TrainingError(f"train_perceptron: max_epochs must be ≥ 1, got {max_epochs!r}")
+    if stable_epochs is not None and not (isinstance(stable_epochs, (int, np.integer))
+                                          and stable_epochs >= 2):
+        raise TrainingError(f"train_perceptron: stable_epochs must be ≥ 2 or None, "
+                            f"got {stable_epochs!r}")
+    X = net._check_inputs(X)
+    T = net._check_targets(T, X.shape[0])
+    rng = rng if rng is not None else np.random.default_rng(0)
+    w = np.column_stack([net.biases[0], net.weights[0]])
+    Xa = np.column_stack([np.ones(len(X)), X])
+    rows, errors, status, step = [], [], "epoch_limit", 0
+    for epoch in range(1, max_epochs + 1):
+        wrong = 0
+        for i in (rng.permutation(len(X)) if shuffle else range(len(X))):
+            step += 1
+            s = w @ Xa[i]
+            o = (s > 0).astype(float)
+            new_w = w + lr * np.outer(T[i] - o, Xa[i])
+            wrong += int(np.any(o != T[i]))
+            rows.append(PerceptronStep(step, epoch, w, Xa[i], s, o, T[i].copy(), new_w))
+            w = new_w
+        errors.append(wrong)
+        if wrong == 0:
+            status = "all_correct"
+            break
+        if stable_epochs is not None and len(errors) >= stable_epochs and \
+                len(set(errors[-stable_epochs:])) == 1:
+            status = "stable"
+            break
+    net.biases[0] = w[:, 0].copy()
+    net.weights[0] = w[:, 1:].copy()
+    return PerceptronHistory(rows, errors, status, len(errors))
