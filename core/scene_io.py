@@ -672,6 +672,14 @@ def save_scene(scene: Scene, path: str | os.PathLike) -> None:
     write_atomic(Path(path), dumps_scene(scene).encode("utf-8"))
 
 
+def _file_mode(path: Path) -> int:
+    """The old file's mode, else rw-r--r--."""
+    try:
+        return os.stat(path).st_mode & 0o777
+    except OSError:
+        return 0o644  # (reading the umask would mean setting it: not thread-safe)
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace `path` with `data` all at once; on any failure the old file is untouched."""
     path = Path(path)
@@ -681,6 +689,7 @@ def write_atomic(path: Path, data: bytes) -> None:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
+        os.chmod(temp, _file_mode(path))  # mkstemp makes 0o600 files
         os.replace(temp, path)
     except BaseException:
         try:

@@ -1,0 +1,69 @@
+"""Exports: PNG and SVG stills, GIF and MP4 animations, of the window or one view, headless.
+
+    from app.export import build_view, export_file
+    view = build_view(session, "landscape")
+    export_file(session, view, "race.gif", size=(800, 600), steps=(0, 200), fps=30)
+
+Every file is written atomically (temporary file beside it, then rename); bad input raises
+ExportError (a ValueError) that names what is wrong.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.export.atomic import ExportCancelled, ExportError, atomic_path, check_writable
+from app.export.frames import check_fps, frame_steps
+from app.export.gif import GifWriter, export_gif
+from app.export.mp4 import Mp4Writer, check_even, export_mp4
+from app.export.png import export_png
+from app.export.render import (MAX_SIZE, VIEWS, build_view, check_size, gl_status, image_to_rgb,
+                               parse_size, render_image)
+from app.export.svg import export_svg
+
+FORMATS = ("png", "svg", "gif", "mp4")
+ANIMATED = ("gif", "mp4")
+
+__all__ = ["ANIMATED", "FORMATS", "MAX_SIZE", "VIEWS", "ExportCancelled", "ExportError",
+           "GifWriter", "Mp4Writer", "atomic_path", "build_view", "check_even", "check_fps",
+           "check_size", "check_writable", "export_file", "export_gif", "export_mp4",
+           "export_png", "export_svg", "format_of", "frame_steps", "gl_status", "image_to_rgb",
+           "parse_size", "render_image"]
+
+
+def format_of(path) -> str:
+    """'png' | 'svg' | 'gif' | 'mp4' from the file name; ExportError otherwise."""
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in FORMATS:
+        shown = f".{suffix}" if suffix else "no extension"
+        raise ExportError(f"cannot export to {str(path)!r}: unknown format ({shown}); "
+                          f"use one of {', '.join('.' + f for f in FORMATS)}")
+    return suffix
+
+
+def export_file(session, view, path, size=(1280, 720), steps=None, fps: float = 30,
+                frames: int | None = None, transparent: bool = False, progress=None,
+                cancel=None) -> None:
+    """Export `view` to `path` in the format its extension names.
+
+    Stills show the last step of `steps` (default: the session's current step).
+    """
+    kind = format_of(path)
+    check_writable(path)
+    size = check_size(size)
+    if kind in ANIMATED:
+        exporter = export_gif if kind == "gif" else export_mp4
+        exporter(session, view, path, steps=steps, fps=fps, size=size, frames=frames,
+                 progress=progress, cancel=cancel)
+        return
+    original = session.step
+    if steps is not None:
+        session.set_step(frame_steps(session, steps)[-1])
+    try:
+        if kind == "png":
+            export_png(view, path, size, transparent)
+        else:
+            export_svg(view, path, size, title=session.scene.title)
+    finally:
+        session.set_step(original)
+    if progress is not None:
+        progress(1.0)

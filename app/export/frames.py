@@ -1,0 +1,76 @@
+"""Drive a view through a range of steps and hand each rendered frame to a writer.
+
+Animations are "draw step t" repeated: the session's step moves, the view (subscribed to
+the session) redraws, the frame is rendered. The session's step is put back afterwards.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from app.export.atomic import ExportCancelled, ExportError
+from app.export.render import check_size, image_to_rgb, render_image
+
+MAX_FRAMES = 10_000
+MAX_FPS = 120
+
+
+def check_fps(fps) -> float:
+    if isinstance(fps, bool) or not isinstance(fps, (int, float)) or not 1 <= fps <= MAX_FPS:
+        raise ExportError(f"fps must be a number from 1 to {MAX_FPS}, got {fps!r}")
+    return float(fps)
+
+
+def step_limit(model) -> int:
+    """The last step a model (Session or NetworkSession) can show."""
+    scene = getattr(model, "scene", None)
+    return int(scene.steps if scene is not None else model.steps)
+
+
+def frame_steps(model, steps=None, frames: int | None = None) -> list[int]:
+    """The steps to draw: every step from a to b inclusive, or `frames` of them evenly spread.
+
+    `model` is the Session (or NetworkSession) whose `step` the views follow; by default
+    the range is the whole run, up to the last step any trajectory reached.
+    """
+    last = step_limit(model)
+    if steps is None:
+        steps = (0, int(getattr(model, "max_step", last)))
+    try:
+        a, b = steps
+    except (TypeError, ValueError):
+        raise ExportError(f"steps must be two whole numbers A:B, got {steps!r}") from None
+    if isinstance(a, bool) or isinstance(b, bool) or not all(isinstance(v, (int, np.integer))
+                                                             for v in (a, b)):
+        raise ExportError(f"steps must be two whole numbers A:B, got {steps!r}")
+    if not 0 <= a <= b <= last:
+        raise ExportError(f"steps {a}:{b} must satisfy 0 <= A <= B <= {last} (the scene's steps)")
+    if frames is None:
+        out = list(range(a, b + 1))
+    else:
+        if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)) or frames < 1:
+            raise ExportError(f"frames must be a whole number >= 1, got {frames!r}")
+        out = sorted({int(round(v)) for v in np.linspace(a, b, frames)})
+    if len(out) > MAX_FRAMES:
+        raise ExportError(f"{len(out)} frames is too many (at most {MAX_FRAMES}); "
+                          "ask for fewer frames or a shorter range")
+    return out
+
+
+def render_frames(session, widget, steps: list[int], size, writer,
+                  progress: Callable[[float], None] | None = None,
+                  cancel: Callable[[], bool] | None = None) -> None:
+    """Render each step with `widget` and `writer.add(rgb)`; restores the session's step."""
+    size = check_size(size)
+    original = session.step
+    try:
+        for done, t in enumerate(steps):
+            if cancel is not None and cancel():
+                raise ExportCancelled("export cancelled")
+            session.set_step(t)
+            writer.add(image_to_rgb(render_image(widget, size)))
+            if progress is not None:
+                progress((done + 1) / len(steps))
+    finally:
+        session.set_step(original)

@@ -1,0 +1,70 @@
+"""MP4 (H.264) through imageio and the ffmpeg that imageio-ffmpeg ships; frames stream out."""
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+
+from app.export.atomic import ExportError, atomic_path
+from app.export.frames import check_fps, frame_steps, render_frames
+from app.export.render import check_size
+
+
+def check_even(size) -> tuple[int, int]:
+    size = check_size(size)
+    if size[0] % 2 or size[1] % 2:
+        raise ExportError(f"MP4 needs an even width and height (H.264, yuv420p), got "
+                          f"{size[0]}x{size[1]}")
+    return size
+
+
+class Mp4Writer:
+    """Streams frames to ffmpeg writing a temporary file; finish() renames it into place."""
+
+    def __init__(self, path, fps: float, size):
+        import imageio.v2 as imageio
+
+        self.size = check_even(size)
+        self._atomic = atomic_path(path)
+        temp = self._atomic.__enter__()
+        try:
+            self._writer = imageio.get_writer(
+                str(temp), format="FFMPEG", mode="I", fps=check_fps(fps), codec="libx264",
+                pixelformat="yuv420p", quality=7, macro_block_size=2, ffmpeg_log_level="error",
+                output_params=["-preset", "veryfast"])
+        except BaseException as error:
+            self._atomic.__exit__(type(error), error, error.__traceback__)
+            raise
+
+    def add(self, rgb: np.ndarray) -> None:
+        if rgb.shape[:2] != (self.size[1], self.size[0]):
+            raise ExportError(f"frame of {rgb.shape[1]}x{rgb.shape[0]}, expected "
+                              f"{self.size[0]}x{self.size[1]}")
+        self._writer.append_data(rgb)
+
+    def finish(self) -> None:
+        self._writer.close()
+        self._atomic.__exit__(None, None, None)
+        self._atomic = None
+
+    def abort(self) -> None:
+        if self._atomic is None:
+            return
+        with contextlib.suppress(Exception):
+            self._writer.close()
+        error = ExportError("export aborted")
+        with contextlib.suppress(ExportError):
+            self._atomic.__exit__(ExportError, error, None)
+        self._atomic = None
+
+
+def export_mp4(session, view, path, steps=None, fps: float = 30, size=(800, 600),
+               frames: int | None = None, progress=None, cancel=None) -> None:
+    """Animate `view` over steps a..b (inclusive) into an H.264 MP4 at `path`."""
+    chosen = frame_steps(session, steps, frames)
+    writer = Mp4Writer(path, fps, size)
+    try:
+        render_frames(session, view, chosen, size, writer, progress, cancel)
+        writer.finish()
+    finally:
+        writer.abort()

@@ -1,0 +1,200 @@
+"""Build a view for a session headless, and render any widget into an image of a given size.
+
+A widget is laid out at a logical size near a screen's (at most about 1920×1080) and painted
+into an image `scale` times larger, so a 3840×2160 export has labels as readable as a
+1920×1080 one instead of tiny text on a huge canvas.
+"""
+from __future__ import annotations
+
+import contextlib
+import re
+
+import numpy as np
+from PyQt6.QtCore import QPoint, QSize, Qt
+from PyQt6.QtGui import QBrush, QColor, QImage, QPainter, QRegion
+from PyQt6.QtWidgets import QApplication, QGraphicsItem, QGraphicsView, QWidget
+
+from app.export.atomic import ExportError
+
+VIEWS = ("window", "landscape", "3d", "network", "loss")
+MAX_SIZE = (3840, 2160)
+MIN_SIZE = (64, 64)
+REFERENCE = (1920, 1080)  # logical size above which exports scale up instead of growing
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """'1280x720' -> (1280, 720); ExportError for anything else or out of range."""
+    match = re.fullmatch(r"\s*(\d{1,6})\s*[xX×]\s*(\d{1,6})\s*", str(text))
+    if not match:
+        raise ExportError(f"size must look like 1280x720, got {text!r}")
+    return check_size((int(match[1]), int(match[2])))
+
+
+def check_size(size) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in size)
+    except (TypeError, ValueError):
+        raise ExportError(f"size must be (width, height), got {size!r}") from None
+    if not (MIN_SIZE[0] <= width <= MAX_SIZE[0] and MIN_SIZE[1] <= height <= MAX_SIZE[1]):
+        raise ExportError(f"size {width}x{height} is out of range "
+                          f"({MIN_SIZE[0]}x{MIN_SIZE[1]} to {MAX_SIZE[0]}x{MAX_SIZE[1]})")
+    return width, height
+
+
+def label_scale(size: tuple[int, int]) -> float:
+    """How many image pixels per layout pixel: 1 up to 1920×1080, then up to 2 at 4K."""
+    return max(1.0, min(size[0] / REFERENCE[0], size[1] / REFERENCE[1]))
+
+
+def gl_status() -> tuple[bool, str]:
+    try:
+        from app.views.surface3d import gl_available
+    except ImportError as error:
+        return False, f"the 3-D view is not available ({error})"
+    return gl_available()
+
+
+def build_view(session, view: str, network_session=None) -> QWidget:
+    """A fresh widget showing `view` of the session, ready to render offscreen."""
+    if view not in VIEWS:
+        raise ExportError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
+    from app.theme import get_theme
+
+    theme = get_theme(session.scene.view.theme)
+    if view == "landscape":
+        from app.views.landscape2d import Landscape2DView
+
+        widget = Landscape2DView(session, theme)
+    elif view == "loss":
+        from app.views.loss_chart import LossChart
+
+        widget = LossChart(session, theme)
+    elif view == "3d":
+        ok, reason = gl_status()
+        if not ok:
+            raise ExportError(f"the 3-D view needs OpenGL, which is not available here ({reason}); "
+                              "run under a display or Xvfb, or export --view landscape")
+        from app.views.surface3d import Surface3DView
+
+        widget = Surface3DView(session)
+    elif view == "network":
+        widget = _network_view(session, network_session)
+    else:
+        from app.main_window import MainWindow
+
+        widget = MainWindow(session, show_3d=gl_status()[0] and session.scene.view.show_3d)
+    widget.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+    return widget
+
+
+def _network_view(session, network_session) -> QWidget:
+    if network_session is None:
+        raise ExportError("the network view needs a network scene (kind = \"network\")")
+    from app.views.network_diagram import NetworkDiagram
+
+    return NetworkDiagram(network_session)
+
+
+def prepare(widget: QWidget, size: tuple[int, int]) -> float:
+    """Lay the widget out at the logical size for `size`; returns the scale to paint at."""
+    scale = label_scale(size)
+    logical = QSize(max(1, round(size[0] / scale)), max(1, round(size[1] / scale)))
+    if widget.testAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen):
+        changed = False
+        if widget.size() != logical:
+            widget.resize(logical)
+            changed = True
+        if not widget.isVisible():
+            widget.show()  # hidden widgets get no resize events, so pyqtgraph would not lay out
+            changed = True
+        if changed:  # let layouts and pyqtgraph's deferred geometry settle, once per size
+            QApplication.processEvents()
+    return scale
+
+
+@contextlib.contextmanager
+def _transparent_backgrounds(widget: QWidget, on: bool):
+    """Temporarily clear the background brushes of every graphics view inside `widget`."""
+    if not on:
+        yield
+        return
+    views = [widget] if isinstance(widget, QGraphicsView) else []
+    views += widget.findChildren(QGraphicsView)
+    saved = [(view, view.backgroundBrush()) for view in views]
+    boxes = []
+    for view in views:
+        view.setBackgroundBrush(QBrush(Qt.BrushStyle.NoBrush))
+        scene = view.scene()
+        for item in scene.items() if scene is not None else []:
+            # pyqtgraph ViewBoxes paint their own background rectangle
+            background = getattr(item, "background", None)
+            if hasattr(item, "setBackgroundColor") and background is not None and hasattr(background, "isVisible"):
+                boxes.append((background, background.isVisible()))
+                background.setVisible(False)
+    try:
+        yield
+    finally:
+        for view, brush in saved:
+            view.setBackgroundBrush(brush)
+        for background, visible in boxes:
+            background.setVisible(visible)
+
+
+@contextlib.contextmanager
+def vector_items(widget: QWidget):
+    """Turn off item pixmap caches so a vector device (SVG) receives real paths."""
+    items = []
+    views = ([widget] if isinstance(widget, QGraphicsView) else []) + widget.findChildren(QGraphicsView)
+    for view in views:
+        scene = view.scene()
+        for item in scene.items() if scene is not None else []:
+            if item.cacheMode() != QGraphicsItem.CacheMode.NoCache:
+                items.append((item, item.cacheMode()))
+                item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+    try:
+        yield
+    finally:
+        for item, mode in items:
+            item.setCacheMode(mode)
+
+
+def render_image(widget: QWidget, size: tuple[int, int], transparent: bool = False) -> QImage:
+    """Paint the widget into a size[0]×size[1] image (RGB32, or premultiplied ARGB32)."""
+    size = check_size(size)
+    scale = prepare(widget, size)
+    grab = getattr(widget, "grab_frame", None)
+    if callable(grab):  # OpenGL views render through their framebuffer
+        image = grab().scaled(size[0], size[1], Qt.AspectRatioMode.IgnoreAspectRatio,
+                              Qt.TransformationMode.SmoothTransformation)
+        return image.convertToFormat(QImage.Format.Format_RGB32)
+    image = QImage(size[0], size[1], QImage.Format.Format_ARGB32_Premultiplied if transparent
+                   else QImage.Format.Format_RGB32)
+    image.setDevicePixelRatio(scale)
+    image.fill(QColor(0, 0, 0, 0) if transparent else widget.palette().window().color())
+    flags = QWidget.RenderFlag.DrawChildren
+    if not transparent:
+        flags |= QWidget.RenderFlag.DrawWindowBackground
+    with _transparent_backgrounds(widget, transparent):
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+        QWidget.render(widget, painter, QPoint(0, 0), QRegion(), flags)  # not QGraphicsView.render
+        painter.end()
+    image.setDevicePixelRatio(1.0)
+    return image
+
+
+def image_to_rgb(image: QImage) -> np.ndarray:
+    """A QImage as an (h, w, 3) uint8 array (a copy: the QImage may be reused)."""
+    from PIL import Image
+
+    if image.format() not in (QImage.Format.Format_RGB32, QImage.Format.Format_ARGB32):
+        image = image.convertToFormat(QImage.Format.Format_RGB32)
+    width, height, stride = image.width(), image.height(), image.bytesPerLine()
+    bits = image.constBits()
+    bits.setsize(stride * height)
+    # 32-bit pixels are 0xAARRGGBB words: bytes B, G, R, X in memory on little-endian machines.
+    # Pillow's raw decoder reorders them in C, far faster than numpy's strided copy.
+    raw_mode = "BGRX" if np.little_endian else "XRGB"
+    pil = Image.frombuffer("RGB", (width, height), bytes(bits), "raw", raw_mode, stride, 1)
+    return np.asarray(pil)

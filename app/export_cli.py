@@ -1,0 +1,222 @@
+"""`valley export SCENE -o OUT.{png,svg,gif,mp4}`: render a scene headless, no display needed.
+
+Exit codes: 0 written; 2 bad input (scene, path, size, steps, fps, view, no OpenGL for 3-D),
+named in one line on stderr; 1 the export itself failed; 130 interrupted (nothing written).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+VIEW_CHOICES = ("window", "landscape", "3d", "network", "loss")
+
+
+class UsageError(ValueError):
+    """A command-line value that cannot be used."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="valley export",
+        description="Render a scene to a PNG or SVG still, or a GIF or MP4 animation, without a "
+                    "display. The format follows the output's extension.",
+        epilog="Examples:\n  valley export rosenbrock -o race.gif --size 800x600 --steps 0:300\n"
+               "  valley export my_scene.toml -o slide.png --view landscape --size 3840x2160",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("scene", help="a scene file (.toml), or the name of a lecture preset "
+                                      "(e.g. rosenbrock, saddle_point)")
+    parser.add_argument("-o", "--output", required=True, metavar="OUT",
+                        help="the file to write: .png, .svg, .gif or .mp4")
+    parser.add_argument("--view", default="landscape", choices=VIEW_CHOICES,
+                        help="what to draw (default: landscape)")
+    parser.add_argument("--size", default="1280x720", metavar="WxH",
+                        help="size in pixels, up to 3840x2160 (default 1280x720)")
+    parser.add_argument("--steps", default=None, metavar="A:B",
+                        help="animations: steps A through B; stills: draw step B "
+                             "(default: the whole run / its last step); 'N' means 0:N")
+    parser.add_argument("--fps", type=float, default=30.0, help="frames per second (default 30)")
+    parser.add_argument("--frames", type=int, default=None, metavar="N",
+                        help="animations: draw N frames spread evenly over A:B (default: every step)")
+    parser.add_argument("--transparent", action="store_true",
+                        help="PNG: transparent background")
+    parser.add_argument("--theme", choices=("dark", "light"), default=None,
+                        help="colour theme (default: the scene's)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    return parser
+
+
+def parse_steps(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    match = re.fullmatch(r"\s*(\d+)\s*(?::\s*(\d+)\s*)?", text)
+    if not match:
+        raise UsageError(f"--steps must look like A:B (e.g. 0:200) or N, got {text!r}")
+    if match[2] is None:
+        return 0, int(match[1])
+    return int(match[1]), int(match[2])
+
+
+def resolve_scene(name: str) -> Path:
+    """A scene path as given, else the lecture preset whose file name contains `name`."""
+    path = Path(name)
+    if path.exists() or path.suffix == ".toml":
+        return path
+    from core.scene_io import list_presets
+
+    key = name.lower().replace("-", "_")
+    matches = [Path(p) for p, _, _ in list_presets()
+               if Path(p).stem.lower() == key or Path(p).stem.lower().split("_", 1)[-1] == key]
+    if not matches:
+        matches = [Path(p) for p, _, _ in list_presets() if key in Path(p).stem.lower()]
+    if len(matches) == 1:
+        return matches[0]
+    presets = ", ".join(Path(p).stem.split("_", 1)[-1] for p, _, _ in list_presets())
+    if matches:
+        raise UsageError(f"scene {name!r} matches several presets: "
+                         f"{', '.join(m.stem for m in matches)}")
+    raise UsageError(f"no scene file {name!r}, and no lecture preset of that name "
+                     f"(presets: {presets})")
+
+
+class ProgressBar:
+    """A one-line bar on stderr, redrawn at most 20 times a second."""
+
+    def __init__(self, label: str, stream=sys.stderr, enabled: bool = True, width: int = 30):
+        self.label, self.stream, self.enabled, self.width = label, stream, enabled, width
+        self.started = time.perf_counter()
+        self._last = 0.0
+
+    def __call__(self, fraction: float) -> None:
+        now = time.perf_counter()
+        if not self.enabled or (fraction < 1.0 and now - self._last < 0.05):
+            return
+        self._last = now
+        filled = int(round(self.width * fraction))
+        bar = "#" * filled + "-" * (self.width - filled)
+        self.stream.write(f"\r{self.label} [{bar}] {100 * fraction:5.1f}%  {now - self.started:5.1f}s")
+        self.stream.flush()
+
+    def done(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _headless_platform() -> None:
+    """Without a display, Qt must render offscreen (set before the QApplication exists)."""
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+
+def _quiet_qt_messages() -> None:
+    """Drop the offscreen plugin's chatter ("does not support propagateSizeHints") on stderr."""
+    from PyQt6.QtCore import QtMsgType, qInstallMessageHandler
+
+    def handler(kind, context, message):
+        if "propagateSizeHints" in message:
+            return
+        if kind != QtMsgType.QtDebugMsg:
+            print(f"qt: {message}", file=sys.stderr)
+
+    qInstallMessageHandler(handler)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+
+    from app.export.atomic import ExportCancelled, ExportError, check_writable
+    from app.export.frames import check_fps, frame_steps
+    from core.scene_io import SceneError, load_scene
+
+    def fail(message: str, code: int = 2) -> int:
+        print(f"valley export: {message}", file=sys.stderr)
+        return code
+
+    # Everything that needs no Qt is checked first, so a typo answers at once.
+    try:
+        from app.export import format_of
+        from app.export.render import parse_size
+
+        kind = format_of(args.output)
+        check_writable(args.output)
+        size = parse_size(args.size)
+        steps = parse_steps(args.steps)
+        fps = check_fps(args.fps)
+        if args.transparent and kind != "png":
+            raise UsageError("--transparent applies to PNG only")
+        if args.frames is not None and args.frames < 1:
+            raise UsageError(f"--frames must be >= 1, got {args.frames}")
+        if kind == "mp4":
+            from app.export.mp4 import check_even
+
+            check_even(size)
+        scene = load_scene(resolve_scene(args.scene))
+        if args.theme is not None:
+            scene.view.theme = args.theme
+    except (UsageError, ExportError, SceneError) as error:
+        return fail(str(error))
+
+    from PyQt6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:  # our own process: headless if need be, and no plugin chatter
+        _headless_platform()
+        _quiet_qt_messages()
+        app = QApplication(["valley export"])  # noqa: F841 (kept alive until we return)
+    from app.export import build_view, export_file
+    from app.session import Session
+
+    try:
+        session = Session(scene)
+        model, network_session = session, None
+        if args.view == "network" or scene.kind == "network":
+            network_session = _network_session(scene)
+            if args.view == "network":
+                model = network_session
+        frame_steps(model, steps)  # a range past the run answers before any rendering
+        view = build_view(session, args.view, network_session=network_session)
+    except (ExportError, ValueError) as error:
+        return fail(str(error))
+
+    progress = ProgressBar(f"{Path(args.output).name}", enabled=not args.quiet)
+    try:
+        if kind in ("png", "svg") and steps is None:
+            session.set_step(session.max_step)
+        export_file(model, view, args.output, size=size, steps=steps, fps=fps, frames=args.frames,
+                    transparent=args.transparent, progress=progress)
+    except KeyboardInterrupt:
+        progress.done()
+        return fail("interrupted; nothing written", 130)
+    except ExportCancelled as error:
+        progress.done()
+        return fail(str(error), 130)
+    except ExportError as error:
+        progress.done()
+        return fail(str(error))
+    except (OSError, RuntimeError) as error:
+        progress.done()
+        return fail(f"export failed: {error}", 1)
+    progress.done()
+    if not args.quiet:
+        print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def _network_session(scene):
+    """The playground model for a network scene (None when the network page is not built)."""
+    if scene.network is None:
+        raise UsageError("the network view needs a network scene (kind = \"network\")")
+    try:
+        from app.network_session import NetworkSession
+    except ImportError as error:
+        raise UsageError(f"the network view is not available ({error})") from None
+    return NetworkSession(scene.network, seed=scene.seed, steps=scene.steps, background=False)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
