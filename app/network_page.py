@@ -113,6 +113,7 @@ class NetworkPage(QWidget):
         bottom.addWidget(self.status)
         layout.addLayout(bottom)
 
+        self.player.playingChanged.connect(self.diagram.set_playing)
         self.session.phaseChanged.connect(self._sync_step_through)
         self.session.networkChanged.connect(self._sync_samples)
         self.session.sampleChanged.connect(self._sync_samples)

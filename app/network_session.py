@@ -619,10 +619,14 @@ def build_example(example) -> dict:
     points = X[:, :2] if X.shape[1] >= 2 else np.column_stack([X[:, 0], np.zeros(len(X))])
     points_test = (X_test[:, :2] if X_test.shape[1] >= 2 else
                    np.column_stack([X_test[:, 0], np.zeros(len(X_test))]))
+    from core.optimizers import OPTIMIZERS
+
     hyper = dict(hyper)
     kind = hyper.pop("optimizer", "momentum" if hyper.get("momentum") else "sgd")
     steps = int(hyper.pop("steps", 20))
     batch_size = int(hyper.pop("batch_size", 0))
+    known = {h.name for h in OPTIMIZERS[kind].hyperparameter_specs()} if kind in OPTIMIZERS else set()
+    hyper = {k: v for k, v in hyper.items() if k in known}  # mode, epochs…: not optimizer knobs
     spec_fields = dict(
         hidden=[w.shape[0] for w in network.weights[:-1]],
         activation=network.activation, output_activation=network.output_activation.name,
@@ -637,8 +641,12 @@ def build_example(example) -> dict:
 
 
 def _unpack_example(built):
+    if hasattr(built, "network") and hasattr(built, "X"):  # core.examples.ExampleSetup
+        hyper = dict(built.hyperparameters)
+        test = (hyper.pop("test_X", None), hyper.pop("test_T", None))
+        data = (built.X, built.T) + ((np.asarray(test[0], float), np.asarray(test[1], float))
+                                     if test[0] is not None else ())
+        return built.network, data, hyper
     if isinstance(built, dict):
         return built["network"], built["data"], built.get("hyperparameters", {})
-    if isinstance(built, tuple):
-        return built
-    return built.network, built.data, getattr(built, "hyperparameters", {})
+    return built

@@ -38,10 +38,20 @@ def lut_index(values: np.ndarray, n: int = 256) -> np.ndarray:
     return np.clip(((values + 1.0) * 0.5 * (n - 1)).round(), 0, n - 1).astype(np.intp)
 
 
+_QCOLOURS: dict[int, list[QColor]] = {}
+
+
 def colour(value: float, lut: np.ndarray = VALUE_LUT) -> QColor:
-    """The QColor of one value in [-1, 1]."""
-    argb = int(lut[lut_index(np.array([value]), len(lut))[0]])
-    return QColor.fromRgb(argb)
+    """The QColor of one value in [-1, 1] (scalar fast path: the diagram calls this per item per frame)."""
+    table = _QCOLOURS.get(id(lut))
+    if table is None:
+        table = _QCOLOURS[id(lut)] = [QColor.fromRgb(int(c)) for c in lut]
+    value = float(value)
+    if value != value:  # NaN
+        value = 0.0
+    n = len(table)
+    k = int(round((min(max(value, -1.0), 1.0) + 1.0) * 0.5 * (n - 1)))
+    return QColor(table[k])
 
 
 def image(values: np.ndarray, lut: np.ndarray = VALUE_LUT) -> QImage:

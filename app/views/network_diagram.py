@@ -276,6 +276,11 @@ class NetworkDiagram(QGraphicsView):
         super().showEvent(event)
         self._fit()
 
+    def set_playing(self, playing: bool) -> None:
+        """Antialiasing costs ~2/3 of a repaint: off while playing, on for still frames."""
+        self.setRenderHint(QPainter.RenderHint.Antialiasing, not playing)
+        self.viewport().update()
+
     def set_show_values(self, show: bool) -> None:
         self.show_values = bool(show)
         self.refresh()
@@ -319,6 +324,7 @@ class NetworkDiagram(QGraphicsView):
 
         # node rings, thumbnails, labels
         grid = values["grid"]
+        weight_scale = self._weight_scale(values)
         for layer, column in enumerate(self.nodes):
             a = values["activations"][layer]
             name = values["activation_names"][layer] if layer else "linear"
@@ -357,7 +363,7 @@ class NetworkDiagram(QGraphicsView):
                 node.label.setPos(NODE / 2 - rect.width() / 2, NODE + 2)
                 if layer > 0:
                     b = float(values["biases"][layer - 1][j])
-                    side = 6.0 + 10.0 * min(abs(b) / max(self._weight_scale(values), 1e-12), 1.0)
+                    side = 6.0 + 10.0 * min(abs(b) / weight_scale, 1.0)
                     node.bias.setRect(-side / 2, NODE - side / 2, side, side)
                     node.bias.setBrush(QBrush(colour(np.sign(b), VALUE_LUT) if b else QColor("#9a9a9a")))
                     node.bias.setVisible(True)
@@ -372,7 +378,7 @@ class NetworkDiagram(QGraphicsView):
             magnitudes = np.concatenate([np.abs(u).ravel() for u in record.update_weights])
             scale = max(float(magnitudes.max()) if magnitudes.size else 0.0, 1e-12)
         else:
-            scale = self._weight_scale(values)
+            scale = weight_scale
         few = sum(e.size for e in self.edges) <= EDGE_LABELS_MAX
         for l, grid_edges in enumerate(self.edges):
             W = record.update_weights[l] if show_update else values["weights"][l]

@@ -1,0 +1,69 @@
+"""The playground's frame rate (issue 5): a 2-8-8-1 network trains on 500 points while the
+diagram (edges, rings, bias squares, 20×20 thumbnails per neuron) and the 100×100 decision
+heatmap with its boundary redraw every step. Target: at least 30 frames per second.
+
+A frame = one training step (the whole run's training time is spread over its frames) +
+moving the session to that step + every view recomputing and repainting synchronously.
+"""
+from __future__ import annotations
+
+import os
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np  # noqa: E402
+
+from bench.common import make_row  # noqa: E402
+
+TARGET_FPS = 30.0
+
+
+def _frames_per_second(frames: int) -> float:
+    from PyQt6.QtWidgets import QApplication
+
+    from app.network_session import NetworkSession
+    from app.views.decision_view import DecisionView
+    from app.views.network_diagram import NetworkDiagram
+    from core.scene import NetworkSpec, OptimizerSpec
+
+    app = QApplication.instance() or QApplication([])
+    spec = NetworkSpec(hidden=[8, 8], dataset="circles", samples=715, train_fraction=0.7,
+                       optimizer=OptimizerSpec(kind="adam", hyperparameters={"lr": 0.03}))
+    start = time.perf_counter()
+    session = NetworkSession(spec, steps=frames, background=False)  # trains `frames` steps
+    assert len(session.data.X_train) == 500 and session.sizes == [2, 8, 8, 1]
+    diagram = NetworkDiagram(session)
+    decision = DecisionView(session)
+    for widget in (diagram, decision):
+        widget.resize(800, 600)
+        widget.show()
+    diagram.set_playing(True)  # as the page does while its Player runs
+    app.processEvents()
+    for t in range(1, frames + 1):
+        session.set_step(t)  # the views recompute on stepChanged
+        diagram.viewport().repaint()
+        decision.repaint()
+    elapsed = time.perf_counter() - start
+    for widget in (diagram, decision):
+        widget.close()
+        widget.deleteLater()
+    app.processEvents()
+    return frames / elapsed
+
+
+def run(quick: bool) -> list[dict]:
+    frames = 120 if quick else 400
+    runs = 3 if quick else 5
+    rates = [_frames_per_second(frames) for _ in range(runs)]
+    fps = float(np.median(rates))
+    return [make_row("playground: train 2-8-8-1 on 500 points + diagram, thumbnails, 100×100 heatmap",
+                     fps, None, unit="frames/s", runs=runs, target=TARGET_FPS, higher_is_better=True,
+                     note=f"{frames} frames per run, training time included; "
+                          "diagram antialiasing off while playing, as in the app")]
+
+
+if __name__ == "__main__":
+    from bench.common import print_table
+
+    print_table(run(quick=True))
