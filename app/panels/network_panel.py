@@ -193,6 +193,7 @@ class NetworkPanel(QWidget):
     def _sync_neurons(self) -> None:
         for w in self.neuron_widgets:
             self.neuron_rows.removeWidget(w)
+            w.hide()  # deleteLater waits for the event loop; until then it would paint at (0, 0)
             w.deleteLater()
         self.neuron_widgets = []
         for layer, n in enumerate(self.session.spec.hidden):
