@@ -21,9 +21,10 @@ MESH_RESOLUTION = 120  # vertices per side: smooth enough to read, cheap to rebu
 HEIGHT = 1.0  # the mesh spans [-1, 1]² in xy and [0, HEIGHT] in z
 TRAIL_LIFT = 0.015  # trails float this far above the mesh so its facets do not hide them
 EDGE = 1.05  # trails leaving the bounds (diverging) run along this edge of the mesh box
-# Height above the grid's minimum counts as skewed (log-compress) when the 99th percentile
-# exceeds the median this many times over, as on Rosenbrock or Goldstein–Price.
-SKEW_RATIO = 20.0
+# Heights above the grid's minimum count as skewed (log-compress) when the 99th percentile
+# exceeds the 25th this many times over: Rosenbrock (50), Beale, Goldstein–Price, the cliff;
+# not bowls like Booth (21), Himmelblau (9) or the double well (7).
+SKEW_RATIO = 30.0
 
 _gl_status: tuple[bool, str] | None = None
 
@@ -103,8 +104,8 @@ class HeightMap:
             finite = np.zeros(1)
         self.low = float(finite.min())
         top = float(np.percentile(finite, 99.0))
-        median = float(np.median(finite))
-        self.log = log or (top - self.low) > SKEW_RATIO * max(median - self.low, 1e-12)
+        quartile = float(np.percentile(finite, 25.0))
+        self.log = log or (top - self.low) > SKEW_RATIO * max(quartile - self.low, 1e-12)
         # Linear heights clip the top percent (one spike must not flatten the rest); log
         # heights compress enough to keep everything.
         high = float(finite.max()) if self.log else top
@@ -151,6 +152,8 @@ class Surface3DView(QWidget):
         self.heads.setGLOptions("translucent")
         self.view.addItem(self.heads)
         self._paths: list[np.ndarray] = []  # per optimizer: (n, 3) display coordinates
+        self._window_theme = None
+        self._line_width = 2.5
 
         session.sceneChanged.connect(self._rebuild)
         session.resultsChanged.connect(self._on_results)
@@ -227,7 +230,7 @@ class Surface3DView(QWidget):
         selected = self.session.selected
         for i, (line, spec) in enumerate(zip(self.trails, self.session.scene.optimizers)):
             line.setData(color=pg.mkColor(spec.color).getRgbF(),
-                         width=4.0 if i == selected else 2.5)
+                         width=self._line_width * (1.6 if i == selected else 1.0))
             line.setVisible(spec.visible)
         self._draw_step()
 
@@ -253,6 +256,8 @@ class Surface3DView(QWidget):
 
     # ----- looks -----
     def _theme(self):
+        if self._window_theme is not None:
+            return self._window_theme
         from app.theme import get_theme
 
         try:
@@ -260,11 +265,20 @@ class Surface3DView(QWidget):
         except ValueError:
             return get_theme("dark")
 
+    def apply_theme(self, theme) -> None:
+        """The window's theme (presentation mode: thicker trails, bigger heads)."""
+        self._window_theme = theme
+        self._apply_theme()
+        self._rebuild()
+
     def _apply_theme(self) -> None:
-        self.view.setBackgroundColor(QColor(self._theme().background))
+        theme = self._theme()
+        self.view.setBackgroundColor(QColor(theme.background))
+        self._line_width = theme.line_width
+        self.heads.setData(size=theme.head_size + 2)
 
     def _on_view(self, name: str) -> None:
-        if name == "theme":
+        if name == "theme" and self._window_theme is None:
             self._apply_theme()
             self._rebuild()
         elif name == "log_colour":

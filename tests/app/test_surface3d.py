@@ -1,0 +1,79 @@
+"""The 3-D view: off with a reason where there is no OpenGL; under Xvfb (xcb) it draws and follows t."""
+import os
+
+import numpy as np
+import pytest
+
+from app.session import Session
+from app.views import surface3d
+from app.views.surface3d import HeightMap, Surface3DPlaceholder, gl_available, make_surface3d
+from core.scene import SurfaceSpec
+from core.surfaces import get_surface
+
+
+def test_offscreen_platform_reports_why_without_touching_gl(qtbot, monkeypatch):
+    monkeypatch.setattr(surface3d, "_platform_name", lambda: "offscreen")
+    ok, reason = gl_available()
+    assert not ok and reason == "3-D view needs OpenGL; the Qt platform is 'offscreen'"
+    widget = make_surface3d(Session())
+    qtbot.addWidget(widget)
+    assert isinstance(widget, Surface3DPlaceholder) and "offscreen" in widget.label.text()
+
+
+def test_height_map_log_compresses_rosenbrock_but_not_a_bowl():
+    x = np.linspace(-2, 2, 81)
+    X, Y = np.meshgrid(x, np.linspace(-1, 3, 81), indexing="ij")
+    banana = get_surface("rosenbrock").evaluate(X, Y)
+    heights = HeightMap(banana)
+    assert heights.log
+    # the valley floor (f ≤ 1) gets a visible share of the height; linear would give it
+    # 1/max f ≈ 0.03 %
+    linear_share = 1.0 / (banana.max() - banana.min())
+    assert heights(1.0) > 100 * linear_share * surface3d.HEIGHT
+    bowl = get_surface("quadratic").evaluate(X, X.T)
+    flat = HeightMap(bowl)
+    assert not flat.log
+    np.testing.assert_allclose(flat(np.array([bowl.min(), np.inf, np.nan])),
+                               [0.0, surface3d.HEIGHT, surface3d.HEIGHT])
+
+
+needs_gl = pytest.mark.skipif(os.environ.get("QT_QPA_PLATFORM") != "xcb",
+                              reason="pyqtgraph.opengl needs a real display (Xvfb, xcb)")
+
+
+@needs_gl
+def test_gl_view_draws_the_surface_and_the_heads_move(qtbot):
+    ok, reason = gl_available()
+    assert ok, reason
+    session = Session()
+    view = make_surface3d(session)
+    assert isinstance(view, surface3d.Surface3DView)
+    qtbot.addWidget(view)
+    view.resize(480, 360)
+    view.show()
+    qtbot.waitExposed(view)
+    frame0 = view.grab_frame()
+    pixels = np.frombuffer(frame0.constBits().asstring(frame0.sizeInBytes()), np.uint8)
+    pixels = pixels.reshape(frame0.height(), frame0.bytesPerLine())[:, : 4 * frame0.width()]
+    assert np.unique(pixels.reshape(-1, 4)[:, :3], axis=0).shape[0] > 50  # a shaded mesh, not blank
+    heads0 = view.head_positions().copy()
+    trail_item = view.trails[2]
+    assert len(view.trails) == len(session.scene.optimizers)
+    session.set_step(60)
+    heads60 = view.head_positions()
+    assert view.trails[2] is trail_item  # setData, never recreated
+    moved = np.linalg.norm(heads60[:, :2] - heads0[:, :2], axis=1)
+    assert (moved > 0.05).sum() >= 3
+    # each head sits on the surface: its height is the height map of the loss there
+    for i, head in enumerate(heads60):
+        traj = session.trajectories[i]
+        k = min(60, len(traj.points) - 1)
+        assert head[2] == pytest.approx(view.heights(traj.losses[k]) + surface3d.TRAIL_LIFT,
+                                        abs=1e-5)
+        assert len(trail_item.pos) >= 2
+    frame60 = view.grab_frame()
+    assert frame60 != frame0
+    # a new surface rebuilds the mesh in place
+    mesh = view.mesh
+    session.set_surface(SurfaceSpec(name="rosenbrock"))
+    assert view.mesh is mesh and view.heights.log
