@@ -144,7 +144,9 @@ class Optimizer:
         lr = self.schedule.lr_at(t - 1, self.lr)
         point = self._gradient_point(theta)
         g = objective.gradient(point) if gradient is None or point is not theta else gradient
-        g = self._perturb(np.asarray(g, dtype=float), rng)
+        g = np.asarray(g, dtype=float)
+        if self.noise or self.clip_value is not None or self.clip_norm is not None:
+            g = self._perturb(g, rng)
         record = self._update(theta, g, lr, t, objective)
         record["t"] = t
         record["lr"] = lr
@@ -172,8 +174,8 @@ class Optimizer:
         raise NotImplementedError
 
     def _zeros(self, key, like):
-        value = self.state.get(key)
-        return np.zeros_like(like) if value is None else value
+        """The state array `key`, or 0.0 before the first step (broadcasts like zeros)."""
+        return self.state.get(key, 0.0)
 
     def _compress(self, keep: np.ndarray):
         """Keep only the batch rows `keep` in the state (basin maps drop settled starts)."""
