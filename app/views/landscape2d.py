@@ -202,6 +202,8 @@ class Landscape2DView(pg.PlotWidget):
             axis.setPen(pg.mkPen(theme.foreground))
             axis.setLabel(axis.labelText, color=theme.foreground,
                           **{"font-size": f"{theme.axis_font_size + 2}pt"})
+            # pyqtgraph sizes the axis for its default font: make room for ours and the label
+            axis.setWidth(round(theme.axis_font_size * 5.2))
         self.legend.setLabelTextSize(f"{theme.font_size + 1}pt")
         self.legend.setLabelTextColor(theme.foreground)
         self.redraw_surface()
@@ -403,9 +405,12 @@ class Landscape2DView(pg.PlotWidget):
                 racer.diverged.setData([where[0]], [where[1]])
                 racer.diverged_text.setText(f"diverged at step {traj.stopped_at}")
                 racer.diverged_text.setPos(float(where[0]), float(where[1]))
-            else:
+            elif racer.diverged.isVisible():
                 racer.diverged.setData([], [])
                 racer.diverged_text.setText("")
+            # hidden items cost nothing to paint; most racers never diverge
+            racer.diverged.setVisible(diverged)
+            racer.diverged_text.setVisible(diverged)
             self._draw_arrow(racer, traj, k, arrows)
 
     def _last_finite_visible(self, trail: np.ndarray) -> np.ndarray:

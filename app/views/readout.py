@@ -114,7 +114,8 @@ class Readout(QWidget):
             status = traj.status
             where = f" at step {traj.stopped_at}" if traj.stopped_at is not None else ""
             notes.append(f"The run is over: <b>{html.escape(status)}{where}</b>."
-                         if status != "running" else "Last recorded step.")
+                         if status != "running" else
+                         f"All {last} steps ran; not converged yet.")
         if state is not None and t < last:
             rows += self._rule_rows(spec, state, k)
             rows.append(("θ<sub>t+1</sub> = θ<sub>t</sub> + Δθ", vec(traj.points[k + 1])))
