@@ -187,6 +187,12 @@ class MainWindow(QMainWindow):
             cls = optional_class(module, name)
             if cls is not None:
                 self.add_side_panel(title, cls(self.session))
+        # The basin map draws on the 2-D view, so it is given that view.
+        self.basin_overlay = None
+        overlay_class = optional_class("app.views.basin_overlay", "BasinOverlay")
+        if overlay_class is not None:
+            self.basin_overlay = overlay_class(self.session, self.landscape)
+            self.add_side_panel("Basins", self.basin_overlay)
 
     def add_side_panel(self, title: str, widget: QWidget) -> QDockWidget:
         """A dock on the left: the first on top, the second below it, further ones as tabs."""
@@ -291,4 +297,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self.player.stop()
         self.landscape.shutdown()
+        if self.basin_overlay is not None:
+            self.basin_overlay.shutdown()  # no worker thread may outlive the window
         super().closeEvent(event)

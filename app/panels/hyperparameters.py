@@ -222,7 +222,10 @@ class HyperparameterPanel(QWidget):
         self._syncing = True
         try:
             self.root = Parameter.create(name="root", type="group", children=children)
-            self.tree.setParameters(self.root, showTop=False)
+            # Groups as top-level rows (a hidden root row comes back when fonts change).
+            self.tree.clear()
+            for group in self.root.children():
+                self.tree.addParameters(group)
             self.root.sigTreeStateChanged.connect(self._tree_changed)
         finally:
             self._syncing = False

@@ -160,7 +160,9 @@ class RacePanel(QWidget):
         trajectories = self.session.trajectories
         with QSignalBlocker(self.list):
             for i in range(min(self.list.topLevelItemCount(), len(trajectories))):
-                self.list.topLevelItem(i).setText(STATUS, status_text(trajectories[i]))
+                item = self.list.topLevelItem(i)
+                item.setText(STATUS, status_text(trajectories[i]))
+                item.setToolTip(STATUS, status_text(trajectories[i]))  # narrow docks cut it
 
     def _sync_selection(self, index: int) -> None:
         with QSignalBlocker(self.list):

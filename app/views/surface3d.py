@@ -10,7 +10,7 @@ import os
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import QSize, Qt
 from PyQt6.QtGui import QColor
 from PyQt6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -283,6 +283,10 @@ class Surface3DView(QWidget):
             self._rebuild()
         elif name == "log_colour":
             self._rebuild()
+
+    def sizeHint(self) -> QSize:
+        # Modest, so a splitter shares the room with the 2-D view instead of squeezing it.
+        return QSize(420, 360)
 
     def grab_frame(self):
         """The current frame as a QImage (renders offscreen in the GL context)."""
