@@ -20,6 +20,9 @@ from core.trajectory import run as run_trajectory
 
 STEPS = 1000
 
+# torch's thread pool only adds overhead to 2-element tensors: give it its best case.
+torch.set_num_threads(1)
+
 
 # -- the surfaces again, in torch ------------------------------------------------------
 
