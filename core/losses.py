@@ -72,7 +72,10 @@ class BinaryCrossEntropy(Loss):
     def per_sample(self, a, T, z=None, activation=None):
         if z is not None and getattr(activation, "name", "") == "sigmoid":
             # −[t ln σ(z) + (1−t) ln(1−σ(z))] = ln(1 + e^z) − t z, finite for any z.
-            return np.sum(np.logaddexp(0.0, z) - T * z, axis=-1)
+            # ln(1 + e^z) = max(z, 0) + ln(1 + e^−|z|): faster than logaddexp, as exact.
+            with np.errstate(under="ignore"):
+                softplus = np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+            return np.sum(softplus - T * z, axis=-1)
         p = np.clip(a, _EPS, 1.0 - _EPS)
         return -np.sum(T * np.log(p) + (1.0 - T) * np.log1p(-p), axis=-1)
 

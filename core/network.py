@@ -257,8 +257,15 @@ class Network:
         last = len(weights) - 1
         with np.errstate(all="ignore"):
             for l, (W, b) in enumerate(zip(weights, biases)):
-                zl = np.matmul(a[-1], np.swapaxes(W, -1, -2))
-                zl += b[..., None, :]
+                if l == 0 and W.ndim == 3:
+                    # Batched over parameter vectors: fold the bias into the first
+                    # matmul ([X, 1] times [W, b]), saving a pass over the largest arrays.
+                    ones = np.ones(X.shape[:-1] + (1,), X.dtype)
+                    Wb = np.concatenate([W, b[..., :, None]], axis=-1)
+                    zl = np.matmul(np.concatenate([X, ones], axis=-1), np.swapaxes(Wb, -1, -2))
+                else:
+                    zl = np.matmul(a[-1], np.swapaxes(W, -1, -2))
+                    zl += b[..., None, :]
                 z.append(zl)
                 a.append((self.output_activation if l == last else self.hidden_activation).f(zl))
         return ForwardRecord(z, a)

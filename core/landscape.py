@@ -1,0 +1,226 @@
+"""2-D slices of n-D objectives (a network's loss landscape) and the directions to slice along.
+
+`Slice(obj, theta0, d1, d2)` is the Surface f(α, β) = L(θ₀ + α·d₁ + β·d₂), so the
+race, the critical-point finder and the basin maps work on it unchanged. Grids
+are evaluated batched: many parameter vectors per forward pass when the objective
+offers `values(thetas)` / `gradients(thetas)` (a network objective does).
+
+Directions follow Li et al. 2018, "Visualizing the Loss Landscape of Neural Nets"
+(filter normalization; PCA of a training path) and their reference code
+(tomgoldstein/loss-landscape, net_plotter.py and plot_trajectory.py).
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from core.objective import Surface
+
+# Grid points per batched call: bounds the (points × parameters) block in memory.
+_BLOCK = 4096
+# Step of the central differences for the slice's Hessian (in α, β units of |d|).
+_HESSIAN_STEP = 1e-4
+
+
+class LandscapeError(ValueError):
+    """Directions or paths of the wrong shape, or degenerate directions."""
+
+
+def _vector(name, v, n=None):
+    v = np.asarray(v, float)
+    if v.ndim != 1 or (n is not None and v.shape != (n,)):
+        raise LandscapeError(f"{name} must be a vector of length {n if n else 'n'}, got shape {v.shape}")
+    return v
+
+
+class Slice(Surface):
+    """f(α, β) = L(θ₀ + α·d₁ + β·d₂) of any n-D objective, as a Surface.
+
+    `evaluate(A, B)` — the picture — runs in `grid_dtype` (float32 by default: ~1e-6
+    relative, several times faster) on `workers` threads; `value`, `gradient` and
+    `hessian` run in float64. The Hessian is exact for objectives without batched
+    gradients (dᵢᵀHdⱼ) and central differences of the exact gradient otherwise.
+    """
+
+    name = "landscape"
+
+    def __init__(self, objective, theta0, d1, d2, bounds=((-1.0, 1.0), (-1.0, 1.0)),
+                 title: str = "Loss landscape", grid_dtype=np.float32, workers: int | None = None):
+        n = getattr(objective, "dim", 0) or None
+        self.objective = objective
+        self.theta0 = _vector("theta0", theta0, n)
+        self.d1 = _vector("d1", d1, self.theta0.size)
+        self.d2 = _vector("d2", d2, self.theta0.size)
+        if not np.any(self.d1) or not np.any(self.d2):
+            raise LandscapeError("slice directions must be non-zero")
+        (x0, x1), (y0, y1) = bounds
+        if not (x0 < x1 and y0 < y1):
+            raise LandscapeError(f"bounds must be ((α_min, α_max), (β_min, β_max)), got {bounds!r}")
+        self.bounds = ((float(x0), float(x1)), (float(y0), float(y1)))
+        self.title = title
+        self.formula = "L(θ₀ + α·d₁ + β·d₂)"
+        self.minima = []
+        self.saddles = []
+        self.params = {}
+        self.grid_dtype = np.dtype(grid_dtype)
+        self.workers = workers if workers is not None else min(4, os.cpu_count() or 1)
+
+    def theta_at(self, alpha, beta) -> np.ndarray:
+        """The parameter vectors θ₀ + α·d₁ + β·d₂, shape (..., n)."""
+        alpha, beta = np.broadcast_arrays(np.asarray(alpha, float), np.asarray(beta, float))
+        return self.theta0 + alpha[..., None] * self.d1 + beta[..., None] * self.d2
+
+    def _blocks(self, a, b, fn, out_count, dtype=np.float64):
+        """Apply fn to θ blocks of the flattened grid; fn returns tuples of (k,) arrays."""
+        a, b = np.broadcast_arrays(np.asarray(a, float), np.asarray(b, float))
+        flat_a, flat_b = a.ravel(), b.ravel()
+        outs = [np.empty(flat_a.size) for _ in range(out_count)]
+        for start in range(0, flat_a.size, _BLOCK):
+            stop = min(flat_a.size, start + _BLOCK)
+            thetas = self.theta_at(flat_a[start:stop], flat_b[start:stop]).astype(dtype, copy=False)
+            for out, part in zip(outs, fn(thetas)):
+                out[start:stop] = part
+        return [o.reshape(a.shape) for o in outs]
+
+    def _values(self, thetas, dtype=np.float64, workers=1):
+        values = getattr(self.objective, "values", None)
+        if values is not None:
+            return (values(thetas, dtype=dtype, workers=workers),)
+        return (np.array([self.objective.value(t) for t in thetas], float),)
+
+    def _gradients(self, thetas):
+        gradients = getattr(self.objective, "gradients", None)
+        if gradients is not None:
+            return gradients(thetas)
+        return np.array([self.objective.gradient(t) for t in thetas], float)
+
+    def _f(self, a, b):
+        return self._blocks(a, b, self._values, 1)[0]
+
+    def _grad(self, a, b):
+        def fn(thetas):
+            g = self._gradients(thetas)
+            return g @ self.d1, g @ self.d2
+        return tuple(self._blocks(a, b, fn, 2))
+
+    def _hess(self, a, b):
+        if getattr(self.objective, "gradients", None) is None:
+            def exact(thetas):
+                H = np.array([self.objective.hessian(t) for t in thetas])
+                return (H @ self.d1 @ self.d1, H @ self.d1 @ self.d2, H @ self.d2 @ self.d2)
+            return tuple(self._blocks(a, b, exact, 3))
+        h = _HESSIAN_STEP
+
+        def differences(thetas):
+            g1 = (self._gradients(thetas + h * self.d1)
+                  - self._gradients(thetas - h * self.d1)) / (2 * h)
+            g2 = (self._gradients(thetas + h * self.d2)
+                  - self._gradients(thetas - h * self.d2)) / (2 * h)
+            return g1 @ self.d1, 0.5 * (g1 @ self.d2 + g2 @ self.d1), g2 @ self.d2
+        return tuple(self._blocks(a, b, differences, 3))
+
+    def evaluate(self, X, Y):
+        """The loss on a grid (or any broadcast arrays) of (α, β), in grid_dtype, batched."""
+        X, Y = np.broadcast_arrays(np.asarray(X, float), np.asarray(Y, float))
+        flat_x, flat_y = X.ravel(), Y.ravel()
+        out = np.empty(flat_x.size)
+        with np.errstate(all="ignore"):
+            for start in range(0, flat_x.size, _BLOCK):
+                stop = min(flat_x.size, start + _BLOCK)
+                thetas = self.theta_at(flat_x[start:stop], flat_y[start:stop])
+                out[start:stop] = self._values(thetas, self.grid_dtype, self.workers)[0]
+        return out.reshape(X.shape)
+
+    def value(self, theta):
+        theta = np.asarray(theta, float)
+        with np.errstate(all="ignore"):
+            v = self._f(theta[..., 0], theta[..., 1])
+        return float(v) if v.ndim == 0 else v
+
+
+# --- directions --------------------------------------------------------------------------
+
+def random_direction(n: int, rng: np.random.Generator) -> np.ndarray:
+    """A Gaussian random direction in n dimensions."""
+    return rng.standard_normal(int(n))
+
+
+def filter_normalized_direction(net, rng: np.random.Generator, keep_biases: bool = False
+                                ) -> np.ndarray:
+    """A Gaussian direction with each neuron's incoming weights rescaled to their norm in θ.
+
+    Li et al. 2018: for every neuron j of layer l, d_W[l][j, :] ← d_W[l][j, :]·‖W[l][j, :]‖ /
+    ‖d_W[l][j, :]‖. Biases are zeroed; keep_biases=True copies θ's biases into the
+    direction, as the reference code does when it does not ignore them.
+    Flat, in get_params() order.
+    """
+    parts = []
+    for W, b in zip(net.weights, net.biases):
+        d = rng.standard_normal(W.shape)
+        norms = np.linalg.norm(d, axis=1, keepdims=True)
+        d *= np.linalg.norm(W, axis=1, keepdims=True) / np.maximum(norms, 1e-10)
+        parts += [d.ravel(), b.copy() if keep_biases else np.zeros_like(b)]
+    return np.concatenate(parts)
+
+
+def parameter_axes(n: int, i: int, j: int) -> tuple[np.ndarray, np.ndarray]:
+    """Unit vectors along parameters i and j: the slice shows L as a function of those two."""
+    if not (0 <= i < n and 0 <= j < n) or i == j:
+        raise LandscapeError(f"parameter axes need two different indices in 0..{n - 1}, got {i}, {j}")
+    d1, d2 = np.zeros(n), np.zeros(n)
+    d1[i] = d2[j] = 1.0
+    return d1, d2
+
+
+def start_to_end_directions(start, end, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """d₁ = end − start; d₂ a random direction orthogonal to d₁ with the same length."""
+    start = _vector("start", start)
+    end = _vector("end", end, start.size)
+    d1 = end - start
+    norm = np.linalg.norm(d1)
+    if norm == 0:
+        raise LandscapeError("start and end are the same point: no start-to-end direction")
+    d2 = rng.standard_normal(start.size)
+    d2 -= (d2 @ d1) / (norm * norm) * d1
+    return d1, d2 * norm / np.linalg.norm(d2)
+
+
+def pca_directions(path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The two principal components of a path's rows θᵢ − θ_final, and their explained variance ratio.
+
+    As in Li et al.'s plot_trajectory.py (sklearn PCA of θᵢ − θ_final, which centres
+    the rows); the ratio is each component's share of the path's total variance.
+    """
+    path = np.asarray(path, float)
+    if path.ndim != 2 or path.shape[0] < 3 or path.shape[1] < 2:
+        raise LandscapeError(f"pca_directions needs a path of shape (steps ≥ 3, n ≥ 2), got {path.shape}")
+    M = path - path[-1]
+    M = M - M.mean(axis=0)
+    _, s, Vt = np.linalg.svd(M, full_matrices=False)
+    total = float(np.sum(s * s))
+    if total == 0 or s.size < 2 or s[1] <= 1e-12 * s[0]:
+        raise LandscapeError("the path does not span two dimensions: no PCA plane")
+    return Vt[0].copy(), Vt[1].copy(), (s[:2] ** 2) / total
+
+
+def project(path, theta0, d1, d2) -> np.ndarray:
+    """(α, β) for each row of path, by least squares θ − θ₀ ≈ α·d₁ + β·d₂ (any two directions)."""
+    theta0 = _vector("theta0", theta0)
+    path = np.asarray(path, float)
+    if path.ndim == 1:
+        path = path[None, :]
+    if path.ndim != 2 or path.shape[1] != theta0.size:
+        raise LandscapeError(f"path must have shape (steps, {theta0.size}), got {path.shape}")
+    D = np.column_stack([_vector("d1", d1, theta0.size), _vector("d2", d2, theta0.size)])
+    coefficients, *_ = np.linalg.lstsq(D, (path - theta0).T, rcond=None)
+    return coefficients.T
+
+
+def fit_bounds(coords, margin: float = 0.25, minimum: float = 1e-3):
+    """Bounds around projected points, widened by `margin` of their extent on each side."""
+    coords = np.asarray(coords, float)
+    low, high = coords.min(axis=0), coords.max(axis=0)
+    pad = np.maximum((high - low) * margin, minimum)
+    return ((float(low[0] - pad[0]), float(high[0] + pad[0])),
+            (float(low[1] - pad[1]), float(high[1] + pad[1])))
