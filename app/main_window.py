@@ -168,7 +168,10 @@ class MainWindow(QMainWindow):
         if ok:
             self.surface3d = view_class(self.session)
             self.views_splitter.addWidget(self.surface3d)
-            self.views_splitter.setSizes([1, 1])
+            self.views_splitter.setStretchFactor(0, 1)
+            self.views_splitter.setStretchFactor(1, 1)
+            self.surface3d.setMinimumWidth(200)
+            self.landscape.setMinimumWidth(320)
         else:
             self.surface3d_reason = reason
             note = QLabel(f"3-D view off — {reason}")
@@ -292,6 +295,20 @@ class MainWindow(QMainWindow):
         if width < NARROW_WINDOW:
             for dock in self.docks.values():
                 dock.hide()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not getattr(self, "_sizes_balanced", False):
+            self._sizes_balanced = True
+            self._balance_views()
+
+    def _balance_views(self) -> None:
+        """Split the room once the window knows its size: a GL view's size hint would win otherwise."""
+        page = self.landscape_page.width() or self.width()
+        views = page * (7 if self.surface3d is not None else 6) // 10
+        self.landscape_page.setSizes([views, page - views])
+        if self.surface3d is not None:
+            self.views_splitter.setSizes([views // 2, views - views // 2])
 
     # ----- lifetime -----
     def closeEvent(self, event) -> None:

@@ -136,7 +136,7 @@ class Surface3DView(QWidget):
         self.session = session
         self.view = gl.GLViewWidget()
         self.view.setMinimumSize(200, 150)
-        self.view.setCameraPosition(distance=4.2, elevation=32, azimuth=-60)
+        self.view.setCameraPosition(distance=3.3, elevation=32, azimuth=-60)
         self.view.opts["center"] = pg.Vector(0.0, 0.0, 0.35 * HEIGHT)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
