@@ -74,6 +74,11 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._build_side_panels()
         self._build_shortcuts()
+        self.network_page = None
+        install_network_page = optional_class("app.network_page", "install")
+        if install_network_page is not None:
+            install_network_page(self)
+        self.tabs.currentChanged.connect(self._page_changed)
         session.sceneChanged.connect(
             lambda: self.setWindowTitle(f"Valley — {self.session.scene.title}"))
         self._apply_theme_everywhere()
@@ -295,6 +300,20 @@ class MainWindow(QMainWindow):
         if width < NARROW_WINDOW:
             for dock in self.docks.values():
                 dock.hide()
+
+    def _page_changed(self, _index: int) -> None:
+        """Each page has its own player: the race's bar, keys and docks belong to the landscape page."""
+        on_landscape = self.tabs.currentWidget() is self.landscape_page
+        if not on_landscape:
+            self.player.pause()
+        elif self.network_page is not None:
+            self.network_page.player.pause()
+        self.player_bar.setVisible(on_landscape)
+        for shortcut in self.shortcuts:
+            shortcut.setEnabled(on_landscape)
+        if not self.presentation:
+            for dock in self.docks.values():
+                dock.setVisible(on_landscape)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from PyQt6.QtCore import QEvent, Qt
-from PyQt6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QScrollArea, QSpinBox, QSplitter, QTabWidget,
+from PyQt6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QMenu, QScrollArea, QSpinBox, QSplitter, QTabWidget,
                              QVBoxLayout, QWidget)
 
 from app.network_session import NetworkSession
@@ -172,7 +172,12 @@ def install(window) -> NetworkPage:
 
     page = NetworkPage(theme=getattr(window, "theme", None), parent=window)
     window.add_page(page, "Network")
-    menu = window.menuBar().addMenu("E&xamples")
+    menu = QMenu("E&xamples", window)
+    help_menu = window.menus.get("help")
+    if help_menu is not None:
+        window.menuBar().insertMenu(help_menu.menuAction(), menu)
+    else:
+        window.menuBar().addMenu(menu)
     window.menus["examples"] = menu
     build_examples_menu(menu, page, on_open=lambda: window.tabs.setCurrentWidget(page))
     window.network_page = page
