@@ -252,7 +252,8 @@ class Network:
         """This network's loss on (X, T) as an n-D objective over the flat parameter vector."""
         return NetworkObjective(self, X, T)
 
-    def _forward(self, weights, biases, X) -> ForwardRecord:
+    def _forward(self, weights, biases, X, keep: bool = True) -> ForwardRecord:
+        """keep=False may overwrite each z with its activation (loss-only evaluation)."""
         z, a = [X], [X]
         last = len(weights) - 1
         with np.errstate(all="ignore"):
@@ -266,8 +267,13 @@ class Network:
                 else:
                     zl = np.matmul(a[-1], np.swapaxes(W, -1, -2))
                     zl += b[..., None, :]
-                z.append(zl)
-                a.append((self.output_activation if l == last else self.hidden_activation).f(zl))
+                act = self.output_activation if l == last else self.hidden_activation
+                if keep or l == last:
+                    z.append(zl)
+                    a.append(act.f(zl))
+                else:
+                    z.append(None)
+                    a.append(act.f_inplace(zl))
         return ForwardRecord(z, a)
 
     def _backward(self, weights, record: ForwardRecord, T, input_delta: bool) -> BackwardRecord:
@@ -300,7 +306,7 @@ class Network:
         return self.reg_rate * sum(np.sum(np.abs(W), axis=(-2, -1)) for W in weights)
 
     def _value(self, weights, biases, X, T):
-        rec = self._forward(weights, biases, X)
+        rec = self._forward(weights, biases, X, keep=False)
         data = np.mean(self.loss_function.per_sample(rec.a[-1], T, rec.z[-1],
                                                      self.output_activation), axis=-1)
         return data + self._penalty(weights)
