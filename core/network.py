@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.activations import Activation, make_activation
-from core.losses import Loss, make_loss
+from core.losses import make_loss
 from core.objective import Objective
 
 INITS = ("uniform", "gaussian", "xavier", "he", "constant")
