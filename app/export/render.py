@@ -101,11 +101,14 @@ def prepare(widget: QWidget, size: tuple[int, int]) -> float:
     logical = QSize(max(1, round(size[0] / scale)), max(1, round(size[1] / scale)))
     if widget.testAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen):
         changed = False
+        if not widget.isVisible():
+            # hidden widgets get no resize events (pyqtgraph would not lay out), and a first
+            # show() without an explicit resize() picks the size hint: resize, then show
+            widget.resize(logical)
+            widget.show()
+            changed = True
         if widget.size() != logical:
             widget.resize(logical)
-            changed = True
-        if not widget.isVisible():
-            widget.show()  # hidden widgets get no resize events, so pyqtgraph would not lay out
             changed = True
         if changed:  # let layouts and pyqtgraph's deferred geometry settle, once per size
             QApplication.processEvents()
@@ -120,21 +123,24 @@ def _transparent_backgrounds(widget: QWidget, on: bool):
         return
     views = [widget] if isinstance(widget, QGraphicsView) else []
     views += widget.findChildren(QGraphicsView)
-    saved = [(view, view.backgroundBrush()) for view in views]
+    saved = [(view, view.backgroundBrush(), view.styleSheet()) for view in views]
     boxes = []
     for view in views:
         view.setBackgroundBrush(QBrush(Qt.BrushStyle.NoBrush))
+        # the viewport otherwise fills itself from the palette before the scene paints
+        view.setStyleSheet("background: transparent")
         scene = view.scene()
         for item in scene.items() if scene is not None else []:
             # pyqtgraph ViewBoxes paint their own background rectangle
             background = getattr(item, "background", None)
-            if hasattr(item, "setBackgroundColor") and background is not None and hasattr(background, "isVisible"):
+            if hasattr(item, "setBackgroundColor") and hasattr(background, "isVisible"):
                 boxes.append((background, background.isVisible()))
                 background.setVisible(False)
     try:
         yield
     finally:
-        for view, brush in saved:
+        for view, brush, style in saved:
+            view.setStyleSheet(style)
             view.setBackgroundBrush(brush)
         for background, visible in boxes:
             background.setVisible(visible)
@@ -142,8 +148,8 @@ def _transparent_backgrounds(widget: QWidget, on: bool):
 
 @contextlib.contextmanager
 def vector_items(widget: QWidget):
-    """Turn off item pixmap caches so a vector device (SVG) receives real paths."""
-    items = []
+    """Turn off item pixmap caches and segmented lines so an SVG receives whole paths."""
+    items, curves = [], []
     views = ([widget] if isinstance(widget, QGraphicsView) else []) + widget.findChildren(QGraphicsView)
     for view in views:
         scene = view.scene()
@@ -151,11 +157,18 @@ def vector_items(widget: QWidget):
             if item.cacheMode() != QGraphicsItem.CacheMode.NoCache:
                 items.append((item, item.cacheMode()))
                 item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+            options = getattr(item, "opts", None)
+            if isinstance(options, dict) and "segmentedLineMode" in options:
+                # pyqtgraph draws thick curves as separate 2-point segments; one path is editable
+                curves.append((options, options["segmentedLineMode"]))
+                options["segmentedLineMode"] = "off"
     try:
         yield
     finally:
         for item, mode in items:
             item.setCacheMode(mode)
+        for options, mode in curves:
+            options["segmentedLineMode"] = mode
 
 
 def render_image(widget: QWidget, size: tuple[int, int], transparent: bool = False) -> QImage:

@@ -6,6 +6,8 @@ paint code as on screen, with item pixmap caches switched off so curves arrive a
 """
 from __future__ import annotations
 
+import re
+
 from PyQt6.QtCore import QPoint, QRect, QSize
 from PyQt6.QtGui import QPainter, QRegion
 from PyQt6.QtSvg import QSvgGenerator
@@ -37,3 +39,15 @@ def export_svg(widget, path, size=(1280, 720), title: str = "Valley") -> None:
                                | QWidget.RenderFlag.DrawWindowBackground)
         finally:
             painter.end()
+        _pixel_units(temp, size)
+
+
+def _pixel_units(path, size) -> None:
+    """Qt writes width/height in millimetres; the asked size is in pixels, so say that."""
+    text = path.read_text(encoding="utf-8")
+    head, tag_end = text.find("<svg"), text.find(">", text.find("<svg"))
+    if head < 0 or tag_end < 0:
+        raise ExportError("the SVG generator wrote no <svg> element")
+    tag = re.sub(r'\swidth="[^"]*"', f' width="{size[0]}px"', text[head:tag_end])
+    tag = re.sub(r'\sheight="[^"]*"', f' height="{size[1]}px"', tag)
+    path.write_text(text[:head] + tag + text[tag_end:], encoding="utf-8")

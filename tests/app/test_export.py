@@ -1,0 +1,238 @@
+"""Exports: every preset to a non-blank PNG, SVG with the trails, GIF/MP4 frame counts, atomicity."""
+import os
+import re
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+from PIL import Image
+from PyQt6.QtGui import QImage
+
+from app.export import (ExportCancelled, ExportError, build_view, export_file, export_gif,
+                        export_mp4, export_png, export_svg, format_of, frame_steps, image_to_rgb, parse_size,
+                        render_image)
+from app.session import Session
+from core.scene_io import list_presets, load_scene
+
+LANDSCAPE_PRESETS = [p for p, _, _ in list_presets() if load_scene(p).kind == "landscape"]
+
+
+def hex_rgb(color: str) -> np.ndarray:
+    return np.array([int(color[i:i + 2], 16) for i in (1, 3, 5)])
+
+
+def pixels_near(rgb: np.ndarray, color: str, tolerance: int = 12) -> int:
+    return int((np.abs(rgb.astype(int) - hex_rgb(color)).max(axis=-1) <= tolerance).sum())
+
+
+@pytest.fixture
+def session(qapp):
+    return Session(load_scene(next(p for p in LANDSCAPE_PRESETS if "rosenbrock" in p)))
+
+
+@pytest.fixture
+def landscape(session, qtbot):
+    view = build_view(session, "landscape")
+    qtbot.addWidget(view)
+    return view
+
+
+@pytest.mark.parametrize("path", LANDSCAPE_PRESETS, ids=lambda p: os.path.basename(p))
+def test_every_landscape_preset_exports_a_png_showing_its_racers(path, qapp, qtbot, tmp_path):
+    session = Session(load_scene(path))
+    view = build_view(session, "landscape")
+    qtbot.addWidget(view)
+    session.set_step(session.max_step)
+    out = tmp_path / "preset.png"
+    export_png(view, out, size=(640, 400))
+    rgb = np.asarray(Image.open(out).convert("RGB"))
+    assert rgb.shape == (400, 640, 3)
+    assert len(np.unique(rgb.reshape(-1, 3), axis=0)) > 200  # a heatmap, not a blank canvas
+    for spec in session.scene.optimizers:  # every racer's colour is on the picture (trail, head)
+        assert pixels_near(rgb, spec.color) >= 3, spec.label
+
+
+def test_png_at_4k_and_with_a_transparent_background(landscape, tmp_path):
+    export_png(landscape, tmp_path / "big.png", size=(3840, 2160))
+    assert Image.open(tmp_path / "big.png").size == (3840, 2160)
+    export_png(landscape, tmp_path / "clear.png", size=(640, 480), transparent=True)
+    rgba = np.asarray(Image.open(tmp_path / "clear.png").convert("RGBA"))
+    assert rgba[2, 2, 3] == 0  # the margin outside the plot shows through
+    assert rgba[240, 320, 3] == 255  # the heatmap does not
+    opaque = np.asarray(Image.open(tmp_path / "big.png").convert("RGBA"))
+    assert opaque[..., 3].min() == 255
+
+
+def test_labels_scale_with_4k_so_they_stay_readable(landscape):
+    """At 4K the layout is the 1920×1080 one drawn twice as large: same picture, twice the pixels."""
+    small = image_to_rgb(render_image(landscape, (1920, 1080))).astype(float)
+    big = image_to_rgb(render_image(landscape, (3840, 2160))).astype(float)
+    halved = big.reshape(1080, 2, 1920, 2, 3).mean(axis=(1, 3))
+    assert np.mean(np.abs(halved - small)) < 12
+
+
+def vertices(element) -> int:
+    """Points of an SVG polyline (points="x,y x,y") or path (d="M x,y L x,y ...")."""
+    text = element.get("points") or element.get("d") or ""
+    return len(re.findall(r"-?[\d.]+(?:e-?\d+)?\s*,\s*-?[\d.]+(?:e-?\d+)?", text))
+
+
+def test_svg_parses_and_holds_every_trail(session, landscape, tmp_path):
+    session.set_step(200)
+    export_svg(landscape, tmp_path / "race.svg", size=(800, 600))
+    root = ET.parse(tmp_path / "race.svg").getroot()
+    assert root.tag.endswith("svg")
+    assert (root.get("width"), root.get("height"), root.get("viewBox")) == ("800px", "600px",
+                                                                            "0 0 800 600")
+    strokes = {}
+    for group in root.iter():
+        colour = (group.get("stroke") or "").lower()
+        lines = [e for e in group.iter() if e.tag.rsplit("}", 1)[-1] in ("polyline", "path")]
+        if colour and lines:
+            strokes.setdefault(colour, []).extend(lines)
+    for index, spec in enumerate(session.scene.optimizers):
+        assert spec.color.lower() in strokes, spec.label
+        # one polyline of that colour carries the whole trail (drawn as one path, not segments)
+        trail = session.trail(index)
+        longest = max(vertices(e) for e in strokes[spec.color.lower()])
+        assert longest >= len(trail) - 1, spec.label
+
+
+def gif_durations(path) -> list[int]:
+    gif = Image.open(path)
+    out = []
+    for i in range(gif.n_frames):
+        gif.seek(i)
+        out.append(gif.info["duration"])
+    return out
+
+
+def test_gif_has_the_asked_frames_size_and_timing(session, landscape, tmp_path):
+    # the first steps of Rosenbrock move every racer by pixels at this size: no frame repeats
+    export_gif(session, landscape, tmp_path / "race.gif", steps=(0, 7), fps=20, size=(320, 240))
+    gif = Image.open(tmp_path / "race.gif")
+    assert gif.n_frames == 8 and gif.size == (320, 240) and gif.info["loop"] == 0
+    assert gif_durations(tmp_path / "race.gif") == [50] * 8
+    gif.seek(0)
+    first = np.asarray(gif.convert("RGB")).copy()
+    gif.seek(7)
+    assert np.any(np.asarray(gif.convert("RGB")) != first)  # the racers moved
+
+
+def test_gif_still_frames_keep_the_playback_time(session, landscape, tmp_path):
+    """Pillow merges identical neighbours into one longer frame: the timing must not change."""
+    session_end = session.max_step
+    export_gif(session, landscape, tmp_path / "still.gif", steps=(session_end - 9, session_end),
+               fps=10, size=(160, 120))
+    durations = gif_durations(tmp_path / "still.gif")
+    assert sum(durations) == 10 * 100
+
+
+def test_gif_frames_spread_evenly_over_a_long_run(session, landscape, tmp_path):
+    assert frame_steps(session, (0, 1500), 12) == [0, 136, 273, 409, 545, 682, 818, 955, 1091,
+                                                   1227, 1364, 1500]
+    assert frame_steps(session, (3, 5)) == [3, 4, 5]
+    export_gif(session, landscape, tmp_path / "short.gif", steps=(0, 1500), frames=12, fps=25,
+               size=(160, 120))
+    assert sum(gif_durations(tmp_path / "short.gif")) == 12 * 40
+
+
+def test_mp4_reads_back_with_the_asked_frames(session, landscape, tmp_path):
+    import imageio.v2 as imageio
+
+    progress = []
+    export_mp4(session, landscape, tmp_path / "race.mp4", steps=(0, 29), fps=25, size=(320, 240),
+               progress=progress.append)
+    reader = imageio.get_reader(tmp_path / "race.mp4")
+    frames = [frame for frame in reader]
+    assert reader.get_meta_data()["fps"] == 25
+    reader.close()
+    assert len(frames) == 30 and frames[0].shape == (240, 320, 3)
+    assert progress[-1] == 1.0 and progress == sorted(progress)
+
+
+def test_export_puts_the_session_step_back(session, landscape, tmp_path):
+    session.set_step(42)
+    export_gif(session, landscape, tmp_path / "a.gif", steps=(0, 5), size=(160, 120))
+    export_file(session, landscape, tmp_path / "a.png", size=(160, 120), steps=(0, 300))
+    assert session.step == 42
+
+
+@pytest.mark.parametrize("name", ["race.gif", "race.mp4"])
+def test_a_cancelled_animation_keeps_the_older_file_and_leaves_no_temp(session, landscape, tmp_path,
+                                                                       name):
+    target = tmp_path / name
+    target.write_bytes(b"the lecture's old animation")
+    calls = []
+
+    def cancel():
+        calls.append(1)
+        return len(calls) > 3
+
+    with pytest.raises(ExportCancelled):
+        export_file(session, landscape, target, steps=(0, 50), size=(160, 120), cancel=cancel)
+    assert target.read_bytes() == b"the lecture's old animation"
+    assert os.listdir(tmp_path) == [name]
+
+
+def test_a_failing_write_keeps_the_older_file(session, landscape, tmp_path, monkeypatch):
+    target = tmp_path / "still.png"
+    target.write_bytes(b"old")
+    monkeypatch.setattr(QImage, "save", lambda self, *a: False)
+    with pytest.raises(ExportError, match="could not write PNG"):
+        export_png(landscape, target, size=(160, 120))
+    assert target.read_bytes() == b"old" and os.listdir(tmp_path) == ["still.png"]
+
+    def broken_save(self, *args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Image.Image, "save", broken_save)
+    with pytest.raises(OSError, match="disk full"):
+        export_gif(session, landscape, tmp_path / "still.gif", steps=(0, 3), size=(160, 120))
+    assert os.listdir(tmp_path) == ["still.png"]
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda s, v, d: export_file(s, v, d / "a.bmp"), "unknown format (.bmp)"),
+    (lambda s, v, d: export_file(s, v, d / "none" / "a.png"), "does not exist"),
+    (lambda s, v, d: export_file(s, v, d, size=(100, 100)), "unknown format"),
+    (lambda s, v, d: export_png(v, d / "a.png", size=(5000, 100)), "out of range"),
+    (lambda s, v, d: export_png(v, d / "a.png", size=(0, 100)), "out of range"),
+    (lambda s, v, d: export_mp4(s, v, d / "a.mp4", size=(321, 240)), "even width and height"),
+    (lambda s, v, d: export_gif(s, v, d / "a.gif", steps=(5, 2)), "0 <= A <= B"),
+    (lambda s, v, d: export_gif(s, v, d / "a.gif", steps=(0, 1501)), "1500"),
+    (lambda s, v, d: export_gif(s, v, d / "a.gif", fps=0), "fps"),
+    (lambda s, v, d: build_view(s, "sideways"), "unknown view"),
+])
+def test_bad_requests_say_what_is_wrong(session, landscape, tmp_path, call, message):
+    with pytest.raises(ExportError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        call(session, landscape, tmp_path)
+    assert os.listdir(tmp_path) == []
+
+
+def test_parse_size_and_format():
+    assert parse_size("1280x720") == (1280, 720) and parse_size(" 800 × 600 ") == (800, 600)
+    for bad in ("1280", "12x", "axb", "-5x5", "3841x2160"):
+        with pytest.raises(ExportError):
+            parse_size(bad)
+    assert format_of("A.GIF") == "gif"
+    with pytest.raises(ExportError, match="no extension"):
+        format_of("movie")
+
+
+def test_the_3d_view_without_opengl_says_so(session, monkeypatch):
+    import app.export.render as render
+
+    monkeypatch.setattr(render, "gl_status", lambda: (False, "the Qt platform is 'offscreen'"))
+    with pytest.raises(ExportError, match="the 3-D view needs OpenGL"):
+        build_view(session, "3d")
+
+
+def test_loss_chart_and_window_export(session, qtbot, tmp_path):
+    for name in ("loss", "window"):
+        view = build_view(session, name)
+        qtbot.addWidget(view)
+        export_png(view, tmp_path / f"{name}.png", size=(800, 500))
+        rgb = np.asarray(Image.open(tmp_path / f"{name}.png").convert("RGB"))
+        assert rgb.shape == (500, 800, 3)
+        assert pixels_near(rgb, session.scene.optimizers[0].color) > 10, name
