@@ -32,7 +32,6 @@ class NetworkPage(QWidget):
         scroll = QScrollArea(self)
         scroll.setWidget(self.panel)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(330)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         self.diagram = NetworkDiagram(self.session, self, theme=theme)
@@ -95,6 +94,10 @@ class NetworkPage(QWidget):
         right_layout.addLayout(data_controls)
         right_layout.addWidget(self.lower_tabs, 2)
 
+        # Explicit minimums let the page fit a 1000-px window; the layouts' own hints add up to more.
+        scroll.setMinimumWidth(260)
+        centre.setMinimumWidth(300)
+        right.setMinimumWidth(260)
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(scroll)
         split.addWidget(centre)
