@@ -85,8 +85,9 @@ def resolve_scene(name: str) -> Path:
 class ProgressBar:
     """A one-line bar on stderr, redrawn at most 20 times a second."""
 
-    def __init__(self, label: str, stream=sys.stderr, enabled: bool = True, width: int = 30):
-        self.label, self.stream, self.enabled, self.width = label, stream, enabled, width
+    def __init__(self, label: str, stream=None, enabled: bool = True, width: int = 30):
+        self.label, self.enabled, self.width = label, enabled, width
+        self.stream = stream if stream is not None else sys.stderr
         self.started = time.perf_counter()
         self._last = 0.0
 

@@ -1,0 +1,98 @@
+"""`valley export`: files as asked, a progress bar, exit code 2 with a message naming the problem."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from app.export_cli import main, parse_steps, resolve_scene
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(args, capsys):
+    code = main([str(a) for a in args])
+    return code, capsys.readouterr().err
+
+
+def test_png_of_a_preset_by_name(qapp, tmp_path, capsys):
+    code, err = run(["rosenbrock", "-o", tmp_path / "r.png", "--size", "640x360"], capsys)
+    assert code == 0, err
+    assert Image.open(tmp_path / "r.png").size == (640, 360)
+    assert "100.0%" in err and "wrote" in err
+
+
+def test_gif_with_steps_fps_and_frames(qapp, tmp_path, capsys):
+    code, err = run(["saddle_point", "-o", tmp_path / "s.gif", "--size", "200x150", "--steps", "0:40",
+                     "--frames", "5", "--fps", "10", "--quiet"], capsys)
+    assert code == 0, err
+    gif = Image.open(tmp_path / "s.gif")
+    assert gif.size == (200, 150)
+    total = 0
+    for i in range(gif.n_frames):
+        gif.seek(i)
+        total += gif.info["duration"]
+    assert total == 5 * 100 and err == ""
+
+
+def test_a_scene_file_with_a_theme_to_svg(qapp, tmp_path, capsys):
+    scene = next(Path(p) for p in (ROOT / "resources" / "scenes").glob("*learning_rates.toml"))
+    code, err = run([scene, "-o", tmp_path / "lr.svg", "--theme", "light", "--steps", "30"], capsys)
+    assert code == 0, err
+    text = (tmp_path / "lr.svg").read_text()
+    assert "<svg" in text and "#d55e00" in text.lower()  # the divergent racer's trail
+
+
+@pytest.mark.parametrize("args, message", [
+    (["rosenbrock", "-o", "{tmp}/a.bmp"], "unknown format (.bmp)"),
+    (["rosenbrock", "-o", "{tmp}/missing/a.png"], "does not exist"),
+    (["rosenbrock", "-o", "{tmp}/a.png", "--size", "big"], "size must look like"),
+    (["rosenbrock", "-o", "{tmp}/a.png", "--size", "8000x8000"], "out of range"),
+    (["rosenbrock", "-o", "{tmp}/a.gif", "--steps", "a:b"], "--steps must look like"),
+    (["rosenbrock", "-o", "{tmp}/a.gif", "--steps", "0:99999"], "0 <= A <= B <= 1500"),
+    (["rosenbrock", "-o", "{tmp}/a.gif", "--fps", "0"], "fps"),
+    (["rosenbrock", "-o", "{tmp}/a.mp4", "--size", "321x240"], "even width"),
+    (["rosenbrock", "-o", "{tmp}/a.gif", "--transparent"], "PNG only"),
+    (["no_such_lecture", "-o", "{tmp}/a.png"], "no lecture preset"),
+    (["{tmp}/bad.toml", "-o", "{tmp}/a.png"], "bad.toml:3: steps: expected an integer"),
+    (["{tmp}/missing.toml", "-o", "{tmp}/a.png"], "readable"),
+])
+def test_bad_input_exits_2_naming_what(qapp, tmp_path, capsys, args, message):
+    (tmp_path / "bad.toml").write_text('version = 1\ntitle = "x"\nsteps = "many"\n'
+                                       '[[optimizers]]\nkind = "sgd"\n')
+    code, err = run([a.replace("{tmp}", str(tmp_path)) for a in args], capsys)
+    assert code == 2
+    assert err.startswith("valley export: ") and message in err
+    assert sorted(os.listdir(tmp_path)) == ["bad.toml"]  # nothing written
+
+
+def test_parse_steps_and_resolve_scene():
+    assert parse_steps("0:200") == (0, 200) and parse_steps("50") == (0, 50)
+    assert parse_steps(None) is None
+    assert resolve_scene("learning-rates").name.endswith("learning_rates.toml")
+    assert resolve_scene("x.toml") == Path("x.toml")
+
+
+def _headless_env():
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM", "XAUTHORITY")}
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def test_headless_without_any_display(tmp_path):
+    out = tmp_path / "h.png"
+    done = subprocess.run([sys.executable, "-m", "app.cli", "export", "beale", "-o", str(out),
+                           "--size", "320x240"], env=_headless_env(), cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert Image.open(out).size == (320, 240)
+    assert "propagateSizeHints" not in done.stderr
+
+    done = subprocess.run([sys.executable, "-m", "app.cli", "export", "beale", "-o",
+                           str(tmp_path / "g.png"), "--view", "3d"], env=_headless_env(),
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "the 3-D view needs OpenGL" in done.stderr and not (tmp_path / "g.png").exists()
