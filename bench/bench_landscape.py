@@ -85,7 +85,7 @@ def package_points(n: int, radius: float = RADIUS):
 def landscape_rows(quick: bool, net, X, T) -> list[dict]:
     from core.landscape import Slice, filter_normalized_direction
 
-    n = 41 if quick else TARGET_GRID
+    n = 31 if quick else TARGET_GRID
     runs = 3 if quick else 5
     peer_runs = 1 if quick else 3
     theta0 = net.get_params()
@@ -113,13 +113,17 @@ def landscape_rows(quick: bool, net, X, T) -> list[dict]:
                                                         steps=n, deepcopy_model=True)
 
     theirs = package_grid()
-    ours_at_their_points = Slice(objective, theta0, d1, d2).evaluate(alpha, beta)
-    grid_gap = float(np.max(np.abs(theirs - ours_at_their_points)))
+    # Slice.evaluate (the picture) runs in float32 by default; float64 is a keyword away.
+    exact = Slice(objective, theta0, d1, d2, grid_dtype=np.float64)
+    gap32 = float(np.max(np.abs(theirs - Slice(objective, theta0, d1, d2).evaluate(alpha, beta))))
+    gap64 = float(np.max(np.abs(theirs - exact.evaluate(alpha, beta))))
     valley_s = median_time(valley_grid, runs=runs, unit="s")
+    valley64_s = median_time(lambda: exact.evaluate(A, B), runs=runs, unit="s")
     peer_s = median_time(package_grid, runs=peer_runs, warmup=0, unit="s")
 
     plane = Slice(objective, theta0, d1, d2)
-    centre_valley = float(np.asarray(plane.evaluate(np.zeros(1), np.zeros(1)))[0])
+    centre_valley = plane.value(np.zeros(2))  # value() runs in float64
+    centre_picture = float(plane.evaluate(np.zeros(1), np.zeros(1))[0])
     centre_net = net.loss(X, T)
     with torch.no_grad():
         centre_peer = loss_landscapes.point(model, metric)
@@ -136,12 +140,15 @@ def landscape_rows(quick: bool, net, X, T) -> list[dict]:
     return rows + [
         make_row(f"landscape {n}x{n}, 2-16-16-1 tanh, 500 samples vs loss-landscapes",
                  valley_s, peer_s, "s", runs=runs, target=0.5 if n == TARGET_GRID else None,
-                 note=(f"peer: planar_interpolation on the same plane, {peer_runs} run(s); "
-                       f"max |ΔL| over its {n}x{n} points = {grid_gap:.2g}")),
+                 note=(f"peer: planar_interpolation on the same plane, {peer_runs} run(s), "
+                       f"1 thread; Valley: float32 grid on {plane.workers} thread(s), float64 "
+                       f"grid {valley64_s:.3g} s; max |ΔL| over the peer's {n}x{n} points: "
+                       f"{gap32:.2g} (float32), {gap64:.2g} (float64)")),
         make_row("landscape centre: |L_Valley(0,0) - L_loss-landscapes|", centre_gap, None,
                  "|ΔL|", runs=1, compare=False,
-                 note=(f"Slice(0,0) = {centre_valley:.17g}, net.loss = {centre_net:.17g}, "
-                       f"loss_landscapes.point = {centre_peer:.17g}")),
+                 note=(f"Slice.value(0,0) = {centre_valley:.17g}, net.loss = {centre_net:.17g}, "
+                       f"loss_landscapes.point = {centre_peer:.17g}; the float32 picture "
+                       f"shows {centre_picture:.9g}")),
     ]
 
 
@@ -161,7 +168,7 @@ def torch_training(model, inputs, targets, steps: int, lr: float) -> np.ndarray:
 
 def training_rows(quick: bool, net, X, T) -> list[dict]:
     steps, lr = 1000, 0.01
-    runs = 3 if quick else 5
+    runs = 2 if quick else 5
     theta0 = net.get_params()
     model = torch_model(net)
     inputs, targets = torch.from_numpy(X), torch.from_numpy(T)
@@ -177,7 +184,7 @@ def training_rows(quick: bool, net, X, T) -> list[dict]:
                          unit="s")
     model32 = copy.deepcopy(model).float()
     peer32_s = median_time(lambda: torch_training(model32, inputs.float(), targets.float(),
-                                                  steps, lr), runs=runs, unit="s")
+                                                  steps, lr), runs=runs, warmup=0, unit="s")
     n = min(len(history.params), len(theirs))
     gap = float(np.max(np.abs(history.params[:n] - theirs[:n])))
     with torch.no_grad():

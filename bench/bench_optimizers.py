@@ -199,7 +199,7 @@ def run(quick: bool) -> list[dict]:
     rows = []
     params, function, start, hypers = SURFACE_CASES["rosenbrock"]
     surface = get_surface("rosenbrock", **params)
-    for name in CONVENTIONS:
+    for name in (["sgd", "nesterov", "adam"] if quick else CONVENTIONS):
         hyper = full_hyperparameters(name, hypers[name])
         valley_ms = median_time(lambda: valley_trajectory(surface, name, hypers[name], start),
                                 runs=runs)
