@@ -10,21 +10,12 @@ BY_NAME = {path.rsplit("/", 1)[-1].split("_", 1)[1].removesuffix(".toml"): path
 
 
 def test_there_are_at_least_twelve_presets_with_titles_and_one_line_descriptions():
-    landscape = [p for p in PRESETS if load_scene(p[0]).kind == "landscape"]
-    assert len(landscape) >= 9
-    assert len(PRESETS) >= 12 or not _network_engine_ready()
+    kinds = [load_scene(p[0]).kind for p in PRESETS]
+    assert kinds.count("landscape") >= 9 and kinds.count("network") >= 4
+    assert len(PRESETS) >= 12
     for path, title, description in PRESETS:
         assert title and title != "Untitled", path
         assert description and "\n" not in description and len(description) <= 200, path
-
-
-def _network_engine_ready() -> bool:
-    try:
-        import core.datasets  # noqa: F401
-        import core.examples  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 @pytest.mark.parametrize("path", [p for p, _, _ in PRESETS], ids=lambda p: p.rsplit("/", 1)[-1])
@@ -32,6 +23,11 @@ def test_every_preset_loads_and_round_trips(path):
     scene = load_scene(path)
     assert loads_scene(dumps_scene(scene)) == scene
     assert len({o.color for o in scene.optimizers}) == len(scene.optimizers)  # racers distinguishable
+    if scene.kind == "network":
+        from core.datasets import DATASETS
+        from core.examples import EXAMPLES
+
+        assert scene.network.example in EXAMPLES or scene.network.dataset in DATASETS
 
 
 def race(name):

@@ -207,7 +207,7 @@ def test_a_formula_attack_is_refused_and_never_runs(tmp_path):
     pytest.importorskip("core.expression")
     marker = tmp_path / "pwned"
     attack = f"__import__('os').system('touch {marker}')"
-    (problem,) = problems_of(FORMULA.replace("{}", attack.replace("'", "\\'")))
+    (problem,) = problems_of(FORMULA.replace("{}", attack))
     assert problem.key == "surface.formula" and problem.line == line_of(FORMULA, "formula =")
     assert "__import__" in problem.found
     assert not marker.exists()
@@ -306,3 +306,42 @@ def test_dumps_writes_plain_toml():
     data = tomllib.loads(dumps_scene(full_scene()))
     assert data["version"] == 1 and data["optimizers"][0]["hyperparameters"]["schedule"]["kind"] == "linear"
     assert "start" not in data["optimizers"][0]  # None is left out, not written
+
+
+NETWORK = """\
+version = 1
+kind = "network"
+
+[network]
+dataset = "spiral"
+hidden = [8, 8]
+activation = "tanh"
+features = ["x1", "x2"]
+
+[network.optimizer]
+kind = "adam"
+
+[network.optimizer.hyperparameters]
+lr = 0.03
+"""
+
+
+def test_network_scenes_are_checked_against_core_registries():
+    scene = loads_scene(NETWORK)
+    assert scene.kind == "network" and scene.network.hidden == [8, 8] and scene.optimizers == []
+    assert loads_scene(dumps_scene(scene)) == scene
+    cases = {
+        'dataset = "spiral"': ('dataset = "spirals"', "network.dataset", "did you mean 'spiral'?"),
+        'activation = "tanh"': ('activation = "tanhh"', "network.activation", "did you mean 'tanh'?"),
+        "hidden = [8, 8]": ("hidden = [8, 17]", "network.hidden[1]", ""),
+        'features = ["x1", "x2"]': ('features = ["x1", "x3"]', "network.features[1]", "did you mean 'x2'?"),
+        "lr = 0.03": ("lr = 0", "network.optimizer.hyperparameters.lr", ""),
+    }
+    for old, (new, key, hint) in cases.items():
+        text = NETWORK.replace(old, new)
+        (problem,) = problems_of(text)
+        assert problem.key == key and problem.hint == hint, (old, problem)
+        assert problem.line == line_of(text, new.split(" = ")[0] + " = " + new.split(" = ")[1])
+    (problem,) = problems_of(NETWORK.replace('dataset = "spiral"', 'example = "no_such"'))
+    assert problem.key == "network.example" and "backprop_example" in problem.expected
+    assert "a key 'network'" in problems_of(NETWORK.split("[network]")[0])[0].expected
