@@ -31,8 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
                                       "(e.g. rosenbrock, saddle_point)")
     parser.add_argument("-o", "--output", required=True, metavar="OUT",
                         help="the file to write: .png, .svg, .gif or .mp4")
-    parser.add_argument("--view", default="landscape", choices=VIEW_CHOICES,
-                        help="what to draw (default: landscape)")
+    parser.add_argument("--view", default=None, choices=VIEW_CHOICES,
+                        help="what to draw (default: landscape, or network for a network scene)")
     parser.add_argument("--size", default="1280x720", metavar="WxH",
                         help="size in pixels, up to 3840x2160 (default 1280x720)")
     parser.add_argument("--steps", default=None, metavar="A:B",
@@ -159,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
         scene = load_scene(resolve_scene(args.scene))
         if args.theme is not None:
             scene.view.theme = args.theme
+        if args.view is None:
+            args.view = "network" if scene.kind == "network" else "landscape"
     except (UsageError, ExportError, SceneError) as error:
         return fail(str(error))
 
@@ -187,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     progress = ProgressBar(f"{Path(args.output).name}", enabled=not args.quiet)
     try:
         if kind in ("png", "svg") and steps is None:
-            session.set_step(session.max_step)
+            model.set_step(model.max_step)
         export_file(model, view, args.output, size=size, steps=steps, fps=fps, frames=args.frames,
                     transparent=args.transparent, progress=progress)
     except KeyboardInterrupt:
@@ -209,14 +211,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _network_session(scene):
-    """The playground model for a network scene (None when the network page is not built)."""
+    """The playground model for a network scene."""
     if scene.network is None:
         raise UsageError("the network view needs a network scene (kind = \"network\")")
-    try:
-        from app.network_session import NetworkSession
-    except ImportError as error:
-        raise UsageError(f"the network view is not available ({error})") from None
-    return NetworkSession(scene.network, seed=scene.seed, steps=scene.steps, background=False)
+    from app.export.render import make_network_session
+
+    return make_network_session(scene)
 
 
 if __name__ == "__main__":

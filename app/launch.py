@@ -81,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     # OpenGL under the offscreen platform crashes pyqtgraph.opengl: keep the 3-D view out then.
     show_3d = False if QApplication.platformName() == "offscreen" else None
     window = MainWindow(session, theme=args.theme, show_3d=show_3d)
+    if args.scene and getattr(window, "file_actions", None) is not None:
+        window.file_actions.adopt(args.scene, scene)  # Save writes back to it; network part shown
     window.resize(*size)
     window.fit_panels_to_width(size[0])
     if args.presentation:

@@ -78,6 +78,10 @@ class MainWindow(QMainWindow):
         install_network_page = optional_class("app.network_page", "install")
         if install_network_page is not None:
             install_network_page(self)
+        self.file_actions = None
+        install_file_actions = optional_class("app.file_actions", "install")  # File + Lecture menus
+        if install_file_actions is not None:
+            install_file_actions(self)
         self.tabs.currentChanged.connect(self._page_changed)
         session.sceneChanged.connect(
             lambda: self.setWindowTitle(f"Valley — {self.session.scene.title}"))

@@ -87,6 +87,19 @@ def build_view(session, view: str, network_session=None) -> QWidget:
     return widget
 
 
+def make_network_session(scene):
+    """The playground model of a network scene, trained in the foreground (for exports)."""
+    from app.network_session import NetworkSession
+
+    if scene.network is None:
+        raise ExportError("the network view needs a network scene (kind = \"network\")")
+    model = NetworkSession(scene.network, seed=scene.seed, steps=scene.steps, background=False)
+    if scene.network.example:
+        model.load_example(scene.network.example, step_through=False)
+    model.wait()
+    return model
+
+
 def _network_view(session, network_session) -> QWidget:
     if network_session is None:
         raise ExportError("the network view needs a network scene (kind = \"network\")")
@@ -182,8 +195,15 @@ def render_image(widget: QWidget, size: tuple[int, int], transparent: bool = Fal
         return image.convertToFormat(QImage.Format.Format_RGB32)
     image = QImage(size[0], size[1], QImage.Format.Format_ARGB32_Premultiplied if transparent
                    else QImage.Format.Format_RGB32)
-    image.setDevicePixelRatio(scale)
     image.fill(QColor(0, 0, 0, 0) if transparent else widget.palette().window().color())
+    on_screen = not widget.testAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+    offset = QPoint(0, 0)
+    if on_screen and widget.width() > 0 and widget.height() > 0:
+        # a widget the user is looking at keeps its size: scale its picture into the image
+        scale = min(size[0] / widget.width(), size[1] / widget.height())
+        offset = QPoint(round((size[0] / scale - widget.width()) / 2),
+                        round((size[1] / scale - widget.height()) / 2))
+    image.setDevicePixelRatio(scale)
     flags = QWidget.RenderFlag.DrawChildren
     if not transparent:
         flags |= QWidget.RenderFlag.DrawWindowBackground
@@ -191,7 +211,7 @@ def render_image(widget: QWidget, size: tuple[int, int], transparent: bool = Fal
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
-        QWidget.render(widget, painter, QPoint(0, 0), QRegion(), flags)  # not QGraphicsView.render
+        QWidget.render(widget, painter, offset, QRegion(), flags)  # not QGraphicsView.render
         painter.end()
     image.setDevicePixelRatio(1.0)
     return image

@@ -1,0 +1,153 @@
+"""File and Lecture menus: open/save round trip, recent files, unsaved changes, bad files, export dialog."""
+import os
+
+import pytest
+from PyQt6.QtCore import QSettings
+from PyQt6.QtGui import QCloseEvent
+
+import app.file_actions as fa
+from app.export_dialog import ExportDialog
+from app.main_window import MainWindow
+from app.session import Session
+from core.scene import default_scene
+from core.scene_io import list_presets, load_scene
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(fa, "QSettings", lambda *a: QSettings(str(tmp_path / "settings.ini"),
+                                                              QSettings.Format.IniFormat))
+    win = MainWindow(Session(default_scene()), show_3d=False)
+    qtbot.addWidget(win)
+    asked = []
+    monkeypatch.setattr(fa, "ask_unsaved", lambda parent, title: asked.append(title) or "cancel")
+    errors = []
+    monkeypatch.setattr(fa, "show_error", lambda parent, title, text: errors.append(text))
+    win.asked, win.errors = asked, errors
+    return win
+
+
+def test_the_window_has_file_and_lecture_menus(window):
+    actions = window.file_actions
+    assert actions is not None
+    assert actions.open_action.shortcut().toString() == "Ctrl+O"
+    assert actions.save_action.shortcut().toString() == "Ctrl+S"
+    titles = [a.text() for a in window.menus["lecture"].actions()]
+    assert titles == [title for _, title, _ in list_presets()] and len(titles) >= 12
+    for action, (_, _, description) in zip(actions.preset_actions, list_presets()):
+        assert action.statusTip() == description == action.toolTip()
+
+
+def test_a_preset_loads_through_the_session(window):
+    preset = next(p for p in list_presets() if "rosenbrock" in p[0])
+    next(a for a in window.file_actions.preset_actions if a.data() == preset[0]).trigger()
+    assert window.session.scene == load_scene(preset[0])
+    assert window.session.surface.name == "rosenbrock" and window.file_actions.path is None
+    assert not window.session.modified
+
+
+def test_save_then_open_gives_the_same_scene_and_remembers_it(window, tmp_path, monkeypatch):
+    session = window.session
+    session.set_hyperparameter(0, "lr", 0.07)
+    assert session.modified
+    monkeypatch.setattr(fa, "choose_save_path", lambda parent, suggested: str(tmp_path / "mine"))
+    assert window.file_actions.save()  # no file yet: Save asks for one (Save As)
+    assert (tmp_path / "mine.toml").exists() and not session.modified
+    saved = load_scene(tmp_path / "mine.toml")
+    assert saved == session.scene and saved.optimizers[0].hyperparameters["lr"] == 0.07
+
+    window.file_actions.new_scene()
+    assert session.scene == default_scene()
+    assert window.file_actions.open_recent(window.file_actions.recent_files()[0])
+    assert session.scene == saved and window.file_actions.path == tmp_path / "mine.toml"
+    assert window.file_actions.recent_files() == [str((tmp_path / "mine.toml").resolve())]
+    session.set_hyperparameter(0, "lr", 0.01)
+    window.file_actions.save()  # Ctrl+S now writes back to the same file
+    assert load_scene(tmp_path / "mine.toml").optimizers[0].hyperparameters["lr"] == 0.01
+
+
+def test_a_bad_file_shows_its_problems_and_leaves_the_session(window, tmp_path):
+    before = window.session.scene
+    trajectories = list(window.session.trajectories)
+    bad = tmp_path / "bad.toml"
+    bad.write_text('version = 1\nsteps = 0\n[[optimizers]]\nkind = "sgd"\n')
+    assert not window.file_actions.open_path(bad)
+    assert "bad.toml:2: steps" in window.errors[0]
+    assert window.session.scene is before and window.session.trajectories == trajectories
+    assert window.file_actions.recent_files() == []
+
+
+def test_unsaved_changes_ask_first_and_cancel_keeps_everything(window, tmp_path):
+    window.session.set_steps(123)
+    preset = list_presets()[2][0]
+    assert not window.file_actions.open_path(preset)  # our stub answers "cancel"
+    assert window.asked == [window.session.scene.title] and window.session.scene.steps == 123
+    # a close from the window system (spontaneous) asks; cancel keeps the window open
+    event = SpontaneousClose()
+    assert window.file_actions.eventFilter(window, event)
+    assert not event.isAccepted() and len(window.asked) == 2
+    # a close from code (tests, shutdown) never waits on a dialog
+    assert not window.file_actions.eventFilter(window, QCloseEvent()) and len(window.asked) == 2
+
+
+class SpontaneousClose(QCloseEvent):
+    """What the title bar's close button sends."""
+
+    def spontaneous(self):
+        return True
+
+
+def test_discard_lets_the_new_scene_in(window, monkeypatch):
+    window.session.set_steps(123)
+    monkeypatch.setattr(fa, "ask_unsaved", lambda parent, title: "discard")
+    assert window.file_actions.new_scene()
+    assert window.session.scene.steps == default_scene().steps and not window.session.modified
+
+
+def test_export_dialog_writes_a_png_and_a_gif_with_progress(window, qtbot, tmp_path):
+    dialog = ExportDialog(window)
+    qtbot.addWidget(dialog)
+    dialog.format_box.setCurrentText("PNG")
+    dialog.path_edit.setText(str(tmp_path / "still.png"))
+    dialog.width_box.setValue(400)
+    dialog.height_box.setValue(300)
+    dialog.start_export()
+    assert (tmp_path / "still.png").exists() and "Wrote" in dialog.status.text()
+
+    dialog.format_box.setCurrentText("GIF")
+    assert dialog.path_edit.text().endswith("still.gif")
+    dialog.first_box.setValue(0)
+    dialog.last_box.setValue(9)
+    dialog.start_export()
+    assert dialog.job is not None and dialog.cancel_button.text() == "Cancel"
+    qtbot.waitUntil(lambda: dialog.job is None, timeout=30_000)
+    from PIL import Image
+
+    gif = Image.open(tmp_path / "still.gif")
+    assert gif.size == (400, 300) and dialog.progress_bar.value() == 1000
+
+
+def test_export_dialog_cancel_leaves_the_old_file(window, qtbot, tmp_path):
+    target = tmp_path / "movie.mp4"
+    target.write_bytes(b"old")
+    dialog = ExportDialog(window)
+    qtbot.addWidget(dialog)
+    dialog.format_box.setCurrentText("MP4")
+    dialog.path_edit.setText(str(target))
+    dialog.width_box.setValue(320)
+    dialog.height_box.setValue(240)
+    dialog.last_box.setValue(150)
+    dialog.start_export()
+    dialog.cancel_or_close()
+    qtbot.waitUntil(lambda: dialog.job is None, timeout=30_000)
+    assert "cancelled" in dialog.status.text()
+    assert target.read_bytes() == b"old"
+    assert [f for f in os.listdir(tmp_path) if f != "settings.ini"] == ["movie.mp4"]  # no temp left
+
+
+def test_export_dialog_reports_a_bad_path(window, qtbot, tmp_path):
+    dialog = ExportDialog(window)
+    qtbot.addWidget(dialog)
+    dialog.path_edit.setText(str(tmp_path / "nowhere" / "a.png"))
+    dialog.start_export()
+    assert "does not exist" in dialog.status.text()
