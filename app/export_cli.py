@@ -181,8 +181,11 @@ def main(argv: list[str] | None = None) -> int:
             network_session = _network_session(scene)
             if args.view == "network":
                 model = network_session
-        frame_steps(model, steps)  # a range past the run answers before any rendering
         view = build_view(session, args.view, network_session=network_session)
+        if args.view == "window" and getattr(view, "network_page", None) is not None \
+                and scene.kind == "network":
+            model = view.network_page.session  # the window shows the network page: its time
+        frame_steps(model, steps)  # a range past the run answers before any rendering
     except (ExportError, ValueError) as error:
         return fail(str(error))
 

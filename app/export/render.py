@@ -83,8 +83,26 @@ def build_view(session, view: str, network_session=None) -> QWidget:
         from app.main_window import MainWindow
 
         widget = MainWindow(session, show_3d=gl_status()[0] and session.scene.view.show_3d)
+        page = getattr(widget, "network_page", None)
+        if session.scene.kind == "network" and page is not None:
+            from app.file_actions import apply_network_scene
+
+            apply_network_scene(page, session.scene)
+            settle(page.session)
+            widget.tabs.setCurrentWidget(page)
     widget.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
     return widget
+
+
+def settle(network_session, seconds: float = 60.0) -> None:
+    """Wait for background training and deliver its result (a queued signal) before drawing."""
+    import time
+
+    deadline = time.perf_counter() + seconds
+    network_session.wait()
+    while getattr(network_session, "busy", False) and time.perf_counter() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.005)
 
 
 def make_network_session(scene):
@@ -96,7 +114,7 @@ def make_network_session(scene):
     model = NetworkSession(scene.network, seed=scene.seed, steps=scene.steps, background=False)
     if scene.network.example:
         model.load_example(scene.network.example, step_through=False)
-    model.wait()
+    settle(model)
     return model
 
 

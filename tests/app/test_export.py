@@ -236,3 +236,42 @@ def test_loss_chart_and_window_export(session, qtbot, tmp_path):
         rgb = np.asarray(Image.open(tmp_path / f"{name}.png").convert("RGB"))
         assert rgb.shape == (500, 800, 3)
         assert pixels_near(rgb, session.scene.optimizers[0].color) > 10, name
+
+
+NETWORK_PRESETS = [p for p, _, _ in list_presets() if load_scene(p).kind == "network"]
+
+
+@pytest.mark.parametrize("path", NETWORK_PRESETS, ids=lambda p: os.path.basename(p))
+def test_every_network_preset_exports_a_png_of_its_diagram(path, qapp, qtbot, tmp_path):
+    from app.export.render import make_network_session
+
+    scene = load_scene(path)
+    model = make_network_session(scene)
+    view = build_view(Session(scene), "network", network_session=model)
+    qtbot.addWidget(view)
+    model.set_step(model.max_step)
+    export_file(model, view, tmp_path / "net.png", size=(640, 400))
+    rgb = np.asarray(Image.open(tmp_path / "net.png").convert("RGB"))
+    assert rgb.shape == (400, 640, 3)
+    assert len(np.unique(rgb.reshape(-1, 3), axis=0)) > 100  # nodes, edges, labels drawn
+    assert model.spec.example == scene.network.example
+
+
+def accuracy(model) -> tuple[float, float]:
+    network, data = model.network_at(model.max_step), model.data
+    out = []
+    for X, T in ((data.X_train, data.T_train), (data.X_test, data.T_test)):
+        output = network.forward(X).a[-1]
+        out.append(float(((output > 0.5) == (T > 0.5)).mean()))
+    return out[0], out[1]
+
+
+def test_the_spiral_needs_its_second_hidden_layer(qapp):
+    from app.export.render import make_network_session
+
+    scene = load_scene(next(p for p in NETWORK_PRESETS if "spiral" in p))
+    train, test = accuracy(make_network_session(scene))
+    assert train >= 0.98 and test >= 0.9
+    scene.network.hidden = [8]
+    train_one, test_one = accuracy(make_network_session(scene))
+    assert train_one < 0.9 and test_one < test

@@ -96,3 +96,12 @@ def test_headless_without_any_display(tmp_path):
                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert "the 3-D view needs OpenGL" in done.stderr and not (tmp_path / "g.png").exists()
+
+
+def test_a_network_preset_defaults_to_the_network_view(qapp, tmp_path, capsys):
+    code, err = run(["backprop_example", "-o", tmp_path / "b.gif", "--size", "320x200", "--quiet"],
+                    capsys)
+    assert code == 0, err
+    assert Image.open(tmp_path / "b.gif").size == (320, 200)
+    code, err = run(["backprop_example", "-o", tmp_path / "w.png", "--view", "loss"], capsys)
+    assert code == 0, err  # the landscape session still has a loss chart (empty: no racers)
