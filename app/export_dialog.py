@@ -131,6 +131,7 @@ class ExportDialog(QDialog):
         self.session = window.session
         self.job: AnimationJob | None = None
         self.setWindowTitle("Export")
+        self.setMinimumWidth(520)
 
         self.path_edit = QLineEdit(str(Path.cwd() / "valley.png"))
         browse = QPushButton("Browse…")

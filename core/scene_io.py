@@ -4,6 +4,28 @@ A scene file is data only. Every value is checked for type and range, names are 
 against core's registries (surfaces, optimizers, datasets, activations, examples), and a
 formula goes through core.expression's whitelist parser: loading a scene never runs code.
 
+The format (every key but `version` is optional and defaults as in core.scene):
+
+    version = 1
+    title = "Rosenbrock's banana valley"
+    description = "One line for the Lecture menu."
+    kind = "landscape"              # or "network" (then a [network] table, racers optional)
+    steps = 1500                    # 1..100000
+    seed = 0
+    start = [-1.5, 2.0]             # shared start; bounds = [[xmin, xmax], [ymin, ymax]]
+    [surface]
+    name = "rosenbrock"             # core.surfaces.SURFACES, or "formula" with formula = "..."
+    [surface.params]
+    b = 100.0
+    [view]                          # ViewSpec fields: theme, contours, log_colour, arrows, ...
+    log_colour = true
+    [[optimizers]]                  # 1..8 racers
+    kind = "adam"
+    label = "Adam"
+    color = "#009E73"
+    [optimizers.hyperparameters]
+    lr = 0.05                       # plus schedule = {kind = "linear", lr_end = 0.001, tau = 250}
+
 Line numbers: tomllib reports none for values, so a problem's line is found by scanning the
 text for the key inside its table (`[surface]`, the n-th `[[optimizers]]`, ...). That is a best
 effort: a key written inline (`hyperparameters = {lr = 0.1}`) is reported at the line of the

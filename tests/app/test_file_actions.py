@@ -151,3 +151,22 @@ def test_export_dialog_reports_a_bad_path(window, qtbot, tmp_path):
     dialog.path_edit.setText(str(tmp_path / "nowhere" / "a.png"))
     dialog.start_export()
     assert "does not exist" in dialog.status.text()
+
+
+@pytest.mark.parametrize("name", ["backprop_example", "spiral"])
+def test_a_network_preset_opens_the_network_page_and_saves_back(window, tmp_path, name):
+    page = window.network_page
+    if page is None:
+        pytest.skip("no network page in this build")
+    path = next(p for p, _, _ in list_presets() if name in p)
+    assert window.file_actions.open_preset(path)
+    page.session.wait()
+    scene = load_scene(path)
+    assert window.tabs.currentWidget() is page
+    assert page.session.spec.example == scene.network.example
+    if not scene.network.example:
+        assert page.session.spec.hidden == scene.network.hidden and page.session.steps == scene.steps
+    assert window.file_actions.save_to(tmp_path / "net.toml")
+    saved = load_scene(tmp_path / "net.toml")  # what the page shows is a valid scene again
+    assert saved.kind == "network" and saved.network.example == scene.network.example
+    assert saved.network.hidden == page.session.spec.hidden
