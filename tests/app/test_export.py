@@ -275,3 +275,16 @@ def test_the_spiral_needs_its_second_hidden_layer(qapp):
     scene.network.hidden = [8]
     train_one, test_one = accuracy(make_network_session(scene))
     assert train_one < 0.9 and test_one < test
+
+
+def test_the_3d_view_exports_under_a_gl_display(session, qtbot, tmp_path):
+    from app.export.render import gl_status
+
+    ok, reason = gl_status()
+    if not ok:
+        pytest.skip(reason)
+    view = build_view(session, "3d")
+    qtbot.addWidget(view)
+    export_png(view, tmp_path / "3d.png", size=(480, 320))
+    rgb = np.asarray(Image.open(tmp_path / "3d.png").convert("RGB"))
+    assert rgb.shape == (320, 480, 3) and len(np.unique(rgb.reshape(-1, 3), axis=0)) > 100
