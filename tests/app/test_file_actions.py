@@ -1,6 +1,7 @@
 """File and Lecture menus: open/save round trip, recent files, unsaved changes, bad files, export dialog."""
 import os
 
+import numpy as np
 import pytest
 from PyQt6.QtCore import QSettings
 from PyQt6.QtGui import QCloseEvent
@@ -170,3 +171,24 @@ def test_a_network_preset_opens_the_network_page_and_saves_back(window, tmp_path
     saved = load_scene(tmp_path / "net.toml")  # what the page shows is a valid scene again
     assert saved.kind == "network" and saved.network.example == scene.network.example
     assert saved.network.hidden == page.session.spec.hidden
+
+
+def test_export_dialog_renders_the_window_as_seen_at_the_asked_size(window, qtbot, tmp_path):
+    window.resize(1000, 640)
+    window.show()
+    qtbot.waitExposed(window)
+    before = window.size()
+    dialog = ExportDialog(window)
+    qtbot.addWidget(dialog)
+    dialog.view_box.setCurrentIndex(dialog.view_box.findData("window"))
+    dialog.path_edit.setText(str(tmp_path / "window.png"))
+    dialog.width_box.setValue(2000)
+    dialog.height_box.setValue(1280)
+    dialog.start_export()
+    from PIL import Image
+
+    image = Image.open(tmp_path / "window.png")
+    assert image.size == (2000, 1280)
+    assert window.size() == before  # the window itself was not resized
+    rgb = np.asarray(image.convert("RGB"))
+    assert len(np.unique(rgb[::8, ::8].reshape(-1, 3), axis=0)) > 100  # the views, not a blank
