@@ -166,22 +166,23 @@ def lookahead_points(points: np.ndarray, momentum: float) -> np.ndarray:
     return points + momentum * v
 
 
-def compare(name: str, case: str) -> tuple[float, dict, str]:
-    """Max |Δθ| between Valley and torch for one optimizer on one surface, and extra notes."""
+def compare(name: str, case: str, steps: int = STEPS) -> tuple[float, dict, str]:
+    """Max |Δθ| between Valley and torch for one optimizer on one surface, the numbers the
+    convention note quotes, and how many leading steps agree to 1e-9."""
     params, function, start, hypers = SURFACE_CASES[case]
     surface = get_surface(case, **params)
     hyper = full_hyperparameters(name, hypers[name])
-    ours = valley_trajectory(surface, name, hypers[name], start)
-    theirs = torch_trajectory(lambda p: function(p, **params), name, hyper, start)
+    ours = valley_trajectory(surface, name, hypers[name], start, steps)
+    theirs = torch_trajectory(lambda p: function(p, **params), name, hyper, start, steps)
     extra = {}
     if name == "nesterov":
         extra["raw"] = f"{max_difference(ours, theirs):.2g}"
         ours = lookahead_points(ours, hyper["momentum"])
     if name == "rmsprop":
         tiny = {**hypers[name], "eps": 1e-16}
-        a = valley_trajectory(surface, name, tiny, start)
+        a = valley_trajectory(surface, name, tiny, start, steps)
         b = torch_trajectory(lambda p: function(p, **params), name,
-                             full_hyperparameters(name, tiny), start)
+                             full_hyperparameters(name, tiny), start, steps)
         extra["tiny"] = (f"{max_difference(a, b):.2g} (<= 1e-9 for the first "
                          f"{agreeing_steps(a, b)} steps)")
     agree = agreeing_steps(ours, theirs)
@@ -208,12 +209,12 @@ def run(quick: bool) -> list[dict]:
                              torch_ms, "ms", runs=runs, target=20.0,
                              note="torch: autograd + optimizer.step() per step, float64"))
     for name, convention in CONVENTIONS.items():
-        worst, worst_case, extras, lengths = -1.0, "", {}, ""
+        worst, worst_case, extras, detail = -1.0, "", {}, ""
         for case in cases:
-            difference, extra, length_note = compare(name, case)
+            difference, extra, case_detail = compare(name, case)
             if not difference <= worst:  # NaN counts as worst
-                worst, worst_case, extras, lengths = difference, case, extra, length_note
-        note = (f"worst on {worst_case}: {lengths}; " if len(cases) > 1 else f"{lengths}; ")
+                worst, worst_case, extras, detail = difference, case, extra, case_detail
+        note = f"worst on {worst_case}: {detail}; " if len(cases) > 1 else f"{detail}; "
         note += convention.format(**extras)
         rows.append(make_row(f"{name}: max |Δθ| Valley vs torch, {STEPS} steps, "
                              f"{len(cases)} surface(s)", worst, None, "|Δθ|", runs=1,

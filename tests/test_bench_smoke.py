@@ -55,3 +55,19 @@ def test_run_module_turns_an_import_failure_into_a_skipped_row():
     rows = bench_main.run_module("does_not_exist", quick=True)
     assert len(rows) == 1 and rows[0]["what"] == "does_not_exist: skipped"
     assert "import failed" in rows[0]["note"]
+
+
+@pytest.mark.parametrize("name", ["sgd", "momentum", "nesterov", "adam", "amsgrad"])
+def test_valley_and_torch_trajectories_agree_where_the_rules_agree(name):
+    pytest.importorskip("torch")  # the bench extra; the comparison is skipped without it
+    from bench.bench_optimizers import compare
+    difference, _, detail = compare(name, "rosenbrock", steps=100)
+    assert difference < 1e-12, detail
+
+
+def test_rmsprop_eps_placement_shows_as_a_difference_from_the_first_step():
+    pytest.importorskip("torch")
+    from bench.bench_optimizers import compare
+    difference, extra, detail = compare("rmsprop", "quadratic", steps=50)
+    assert difference > 1e-9 and "first 0 of 50" in detail
+    assert float(extra["tiny"].split()[0]) < 1e-12  # with eps → 0 the two rules coincide
