@@ -237,6 +237,8 @@ class ExportDialog(QDialog):
                 self._finished(True, f"Wrote {path}")
         except (ExportError, OSError) as error:
             self._finished(False, str(error))
+        except Exception as error:  # e.g. ffmpeg failing to start: say so, keep the window alive
+            self._finished(False, f"Export failed: {type(error).__name__}: {error}")
 
     def _model_and_view(self, name: str) -> tuple[object, QWidget]:
         """The model that moves time for this view, and a fresh offscreen widget to render."""
