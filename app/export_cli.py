@@ -170,6 +170,9 @@ def main(argv: list[str] | None = None) -> int:
     if app is None:  # our own process: headless if need be, and no plugin chatter
         _headless_platform()
         _quiet_qt_messages()
+        from app.qt_setup import prepare_qt
+
+        prepare_qt()
         app = QApplication(["valley export"])  # noqa: F841 (kept alive until we return)
     from app.export import build_view, export_file
     from app.session import Session

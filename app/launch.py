@@ -70,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from PyQt6.QtWidgets import QApplication
 
+    from app.qt_setup import prepare_qt
+
+    prepare_qt()
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "valley"])
     app.setApplicationName("Valley")
 

@@ -1,0 +1,15 @@
+"""What must be set before the QApplication exists."""
+from __future__ import annotations
+
+
+def prepare_qt() -> None:
+    """Share OpenGL resources through Qt's global context.
+
+    pyqtgraph.opengl caches compiled shader programs process-wide; without a shared context a
+    second 3-D view (an export beside the window's view, or a new window) would draw with
+    program ids from a dead context and fail with GL 'invalid value'.
+    """
+    from PyQt6.QtCore import QCoreApplication, Qt
+
+    if QCoreApplication.instance() is None:
+        QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts, True)
