@@ -6,10 +6,13 @@ trajectory.states[t] (so a lecturer can stop on a point and explain where it goe
 from __future__ import annotations
 
 import html
+import math
 
 import numpy as np
-from PyQt6.QtCore import Qt
-from PyQt6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+from PyQt6.QtCore import QPointF, QRectF, QSize, Qt
+from PyQt6.QtGui import (QAbstractTextDocumentLayout, QAction, QGuiApplication, QKeySequence,
+                         QPainter, QPalette, QTextCursor, QTextDocument)
+from PyQt6.QtWidgets import QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from app.theme import THEMES, Theme
 
@@ -42,6 +45,151 @@ def mat(values, digits: int = 4) -> str:
     return "<br>".join("&nbsp;&nbsp;".join(num(v, digits) for v in row) for row in m)
 
 
+class DocumentLabel(QWidget):
+    """Rich text that is laid out once per new text: a light QLabel for text that changes
+    every frame.
+
+    A word-wrapped rich-text QLabel lays its text out again for every size hint and width
+    a scroll area asks about (several per setText) and once more to paint, which made the
+    readout the costliest widget of a playing frame. This widget keeps one QTextDocument at
+    its own width, asks its layout for a new geometry only when the text's height changed,
+    and paints that document. Text stays selectable with the mouse and copyable (Ctrl+C or
+    the context menu), as with QLabel's TextSelectableByMouse.
+    """
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.document = QTextDocument(self)
+        self.document.setUndoRedoEnabled(False)
+        self._html = ""
+        self._height = 0
+        self._selection: QTextCursor | None = None
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        self.setCursor(Qt.CursorShape.IBeamCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        copy = QAction("Copy", self)
+        copy.setShortcut(QKeySequence.StandardKey.Copy)
+        copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        copy.triggered.connect(self.copy)
+        select_all = QAction("Select all", self)
+        select_all.triggered.connect(self.select_all)
+        self.addActions([copy, select_all])
+
+    # ----- text -----
+    def text(self) -> str:
+        return self._html
+
+    def setText(self, text: str) -> None:
+        if text == self._html:
+            return  # nothing to lay out or repaint
+        self._html = text
+        self._selection = None
+        self.document.setDefaultFont(self.font())
+        self.document.setHtml(text)
+        self.document.setTextWidth(max(1, self.width()))
+        self._height_may_have_changed()
+        self.update()
+
+    def setMargin(self, margin: int) -> None:
+        self.document.setDocumentMargin(margin)
+        self._height_may_have_changed()
+
+    def selectedText(self) -> str:
+        if self._selection is None or not self._selection.hasSelection():
+            return ""
+        return self._selection.selection().toPlainText()
+
+    def copy(self) -> None:
+        text = self.selectedText()
+        if text:
+            QGuiApplication.clipboard().setText(text)
+
+    def select_all(self) -> None:
+        self._selection = QTextCursor(self.document)
+        self._selection.select(QTextCursor.SelectionType.Document)
+        self.update()
+
+    # ----- geometry -----
+    def _height_may_have_changed(self) -> None:
+        height = math.ceil(self.document.size().height())
+        if height != self._height:
+            self._height = height
+            self.updateGeometry()
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        if width != round(self.document.textWidth()):
+            self.document.setTextWidth(max(1, width))
+        return math.ceil(self.document.size().height())
+
+    def sizeHint(self) -> QSize:
+        width = max(self.width(), 200)
+        return QSize(width, self.heightForWidth(width))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(8 * self.fontMetrics().averageCharWidth(), 0)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.document.setTextWidth(max(1, self.width()))
+        self._height_may_have_changed()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type().name in ("FontChange", "PaletteChange"):
+            self.document.setDefaultFont(self.font())
+            self.update()
+
+    # ----- painting and selection -----
+    def paintEvent(self, event) -> None:
+        if round(self.document.textWidth()) != max(1, self.width()):
+            self.document.setTextWidth(max(1, self.width()))
+        painter = QPainter(self)
+        context = QAbstractTextDocumentLayout.PaintContext()
+        palette = QPalette(self.palette())
+        palette.setColor(QPalette.ColorRole.Text, self.palette().color(QPalette.ColorRole.WindowText))
+        context.palette = palette
+        context.clip = QRectF(event.rect())
+        if self._selection is not None and self._selection.hasSelection():
+            selection = QAbstractTextDocumentLayout.Selection()
+            selection.cursor = self._selection
+            selection.format.setBackground(palette.brush(QPalette.ColorRole.Highlight))
+            selection.format.setForeground(palette.brush(QPalette.ColorRole.HighlightedText))
+            context.selections = [selection]
+        painter.setClipRect(event.rect())
+        self.document.documentLayout().draw(painter, context)
+        painter.end()
+
+    def _position_at(self, point) -> int:
+        hit = self.document.documentLayout().hitTest(QPointF(point), Qt.HitTestAccuracy.FuzzyHit)
+        return max(0, hit)
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return super().mousePressEvent(event)
+        self._selection = QTextCursor(self.document)
+        self._selection.setPosition(self._position_at(event.position()))
+        self.update()
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._selection is None or not event.buttons() & Qt.MouseButton.LeftButton:
+            return super().mouseMoveEvent(event)
+        self._selection.setPosition(self._position_at(event.position()),
+                                    QTextCursor.MoveMode.KeepAnchor)
+        self.update()
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        self._selection = QTextCursor(self.document)
+        self._selection.setPosition(self._position_at(event.position()))
+        self._selection.select(QTextCursor.SelectionType.WordUnderCursor)
+        self.update()
+
+
 class Readout(QWidget):
     """A rich-text panel that follows session.step and session.selected."""
 
@@ -49,12 +197,8 @@ class Readout(QWidget):
         super().__init__(parent)
         self.session = session
         self.theme = theme or THEMES[session.scene.view.theme]
-        self.label = QLabel(self)
+        self.label = DocumentLabel(self)
         self.label.setObjectName("readout")
-        self.label.setTextFormat(Qt.TextFormat.RichText)
-        self.label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.label.setWordWrap(True)
         self.label.setMargin(8)
         scroll = QScrollArea(self)
         scroll.setWidget(self.label)
@@ -98,7 +242,8 @@ class Readout(QWidget):
         spec = session.scene.optimizers[index]
         traj = session.trajectories[index]
         t = session.step
-        mono = "font-family:'DejaVu Sans Mono','Menlo','Consolas',monospace"
+        # double quotes inside: the style attribute itself is single-quoted
+        mono = 'font-family:"DejaVu Sans Mono","Menlo","Consolas",monospace'
         rows: list[tuple[str, str]] = []
         head = f"<span style='color:{spec.color};font-weight:bold'>■ {html.escape(spec.display_label())}</span>"
         if traj is None:
