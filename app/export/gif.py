@@ -1,8 +1,17 @@
-"""Animated GIF through Pillow, one shared palette so colours do not flicker between frames."""
+"""Animated GIF through Pillow, one shared palette so colours do not flicker between frames.
+
+Pillow's `save(save_all=True)` merges identical neighbouring frames into one longer frame, so
+an animation whose racers have all stopped would hold fewer frames than asked. The frames are
+written instead through Pillow's documented frame-level API (`GifImagePlugin.getheader` for
+the header and shared palette, `getdata` for each frame): every asked step becomes exactly
+one frame. Like Pillow, a frame stores only the rectangle that changed since the one before
+(an unchanged frame stores one unchanged pixel); with disposal 1 ("leave in place") every
+decoded frame is the whole picture.
+"""
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image
+from PIL import GifImagePlugin, Image
 
 from app.export.atomic import ExportError, atomic_path
 from app.export.frames import check_fps, frame_steps, render_frames
@@ -36,13 +45,40 @@ class GifWriter:
             raise ExportError("no frames to write")
         duration = max(20, int(round(1000 / self.fps)))  # browsers treat < 20 ms as 100 ms
         with atomic_path(self.path) as temp:
-            first, *rest = self.frames
-            first.save(temp, format="GIF", save_all=True, append_images=rest, duration=duration,
-                       loop=0, optimize=False, disposal=1)
+            with open(temp, "wb") as file:
+                write_gif(file, self.frames, duration)
         self.frames = []
 
     def abort(self) -> None:
         self.frames = []
+
+
+def changed_box(before: np.ndarray, after: np.ndarray) -> tuple[int, int, int, int]:
+    """(left, top, right, bottom) around the pixels that differ; one pixel if none do."""
+    rows = np.flatnonzero((before != after).any(axis=1))
+    if rows.size == 0:
+        return 0, 0, 1, 1
+    columns = np.flatnonzero((before[rows[0]:rows[-1] + 1] != after[rows[0]:rows[-1] + 1]).any(axis=0))
+    return int(columns[0]), int(rows[0]), int(columns[-1]) + 1, int(rows[-1]) + 1
+
+
+def write_gif(file, frames: list[Image.Image], duration: int) -> None:
+    """Write palette images (all with the same palette) as a looping GIF, one frame each."""
+    options = {"loop": 0, "duration": duration, "optimize": False}
+    header, _ = GifImagePlugin.getheader(frames[0], info=dict(options))
+    file.writelines(header)
+    previous = None
+    for frame in frames:
+        indices = np.asarray(frame)
+        if previous is None:
+            box = (0, 0, frame.width, frame.height)
+        else:
+            box = changed_box(previous, indices)
+        piece = frame if box == (0, 0, frame.width, frame.height) else frame.crop(box)
+        file.writelines(GifImagePlugin.getdata(piece, offset=box[:2], duration=duration,
+                                               disposal=1))
+        previous = indices
+    file.write(b";")  # the GIF trailer
 
 
 def export_gif(session, view, path, steps=None, fps: float = 30, size=(800, 600),

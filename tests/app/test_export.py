@@ -119,13 +119,47 @@ def test_gif_has_the_asked_frames_size_and_timing(session, landscape, tmp_path):
     assert np.any(np.asarray(gif.convert("RGB")) != first)  # the racers moved
 
 
-def test_gif_still_frames_keep_the_playback_time(session, landscape, tmp_path):
-    """Pillow merges identical neighbours into one longer frame: the timing must not change."""
-    session_end = session.max_step
-    export_gif(session, landscape, tmp_path / "still.gif", steps=(session_end - 9, session_end),
-               fps=10, size=(160, 120))
-    durations = gif_durations(tmp_path / "still.gif")
-    assert sum(durations) == 10 * 100
+@pytest.fixture
+def converged(qapp):
+    """Newton on a round bowl lands on the minimum in one step: every later frame is the same."""
+    from core.scene import OptimizerSpec, Scene, SurfaceSpec
+
+    return Session(Scene(surface=SurfaceSpec(name="quadratic", params={"condition": 1.0}),
+                         start=(-1.5, 1.0), steps=60,
+                         optimizers=[OptimizerSpec(kind="newton", label="Newton",
+                                                   hyperparameters={"lr": 1.0})]))
+
+
+@pytest.mark.parametrize("steps", [(0, 4), (0, 59), (5, 5), (5, 40), (20, 60)])
+def test_gif_frame_count_is_exact_even_when_nothing_moves(converged, qtbot, tmp_path, steps):
+    """Pillow's save_all would merge identical frames into one: every asked step is a frame."""
+    assert converged.trajectories[0].status in ("converged", "running") \
+        and np.allclose(converged.head(0, 2), 0.0, atol=1e-9)  # still from step 1 on
+    view = build_view(converged, "landscape")
+    qtbot.addWidget(view)
+    export_gif(converged, view, tmp_path / "still.gif", steps=steps, fps=10, size=(160, 120))
+    count = steps[1] - steps[0] + 1
+    gif = Image.open(tmp_path / "still.gif")
+    assert gif.n_frames == count and gif.size == (160, 120)
+    assert gif_durations(tmp_path / "still.gif") == [100] * count
+    # every decoded frame is the whole picture of its step, unchanged frames included
+    converged.set_step(steps[1])
+    expected = image_to_rgb(render_image(view, (160, 120)))
+    gif.seek(count - 1)
+    decoded = np.asarray(gif.convert("RGB")).astype(int)
+    assert np.abs(decoded - expected).max(axis=-1).mean() < 8  # only palette rounding differs
+
+
+def test_gif_frames_decode_to_the_rendered_frames(session, landscape, tmp_path):
+    """Frames store only what changed; decoded, each equals the quantized render of its step."""
+    export_gif(session, landscape, tmp_path / "race.gif", steps=(0, 5), fps=10, size=(200, 150))
+    gif = Image.open(tmp_path / "race.gif")
+    for index in range(6):
+        session.set_step(index)
+        rendered = image_to_rgb(render_image(landscape, (200, 150))).astype(int)
+        gif.seek(index)
+        decoded = np.asarray(gif.convert("RGB")).astype(int)
+        assert np.abs(decoded - rendered).max(axis=-1).mean() < 8, index
 
 
 def test_gif_frames_spread_evenly_over_a_long_run(session, landscape, tmp_path):
