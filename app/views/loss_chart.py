@@ -5,8 +5,12 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QBrush, QColor, QFont, QIcon, QPixmap
-from PyQt6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView,
-                             QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PyQt6.QtWidgets import (QAbstractItemView, QCheckBox, QGraphicsItem, QHBoxLayout,
+                             QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+# Curves and axes change only when results, the range or the theme do; every frame moves
+# just the step line. Cached as pixmaps, they are blitted instead of redrawn under it.
+STATIC_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
 
 from app.theme import THEMES, Theme, style_plot
 
@@ -41,6 +45,8 @@ class LossChart(QWidget):
         self.plot.hideButtons()
         self.plot.showGrid(x=True, y=True, alpha=0.25)
         self.plot.getViewBox().setMouseEnabled(False, False)
+        for name in ("left", "bottom"):  # with the grid on, each axis spans the whole plot
+            self.plot.getAxis(name).setCacheMode(STATIC_CACHE)
         self.now_line = pg.InfiniteLine(angle=90, movable=False)
         self.now_line.setZValue(20)
         self.plot.addItem(self.now_line)
@@ -87,6 +93,7 @@ class LossChart(QWidget):
             self.plot.removeItem(self.curves.pop())
         while len(self.curves) < len(specs):
             curve = pg.PlotCurveItem(connect="finite")
+            curve.setCacheMode(STATIC_CACHE)
             self.plot.addItem(curve)
             self.curves.append(curve)
         finite = [t.losses[np.isfinite(t.losses)] for t in trajectories if t is not None]
