@@ -83,28 +83,49 @@ def resolve_scene(name: str) -> Path:
 
 
 class ProgressBar:
-    """A one-line bar on stderr, redrawn at most 20 times a second."""
+    """Progress on stderr: on a terminal a one-line bar redrawn at most 20 times a second;
+    in a log or a pipe (no TTY) a plain line at every 10 %, so CI logs stay short."""
 
-    def __init__(self, label: str, stream=None, enabled: bool = True, width: int = 30):
+    def __init__(self, label: str, stream=None, enabled: bool = True, width: int = 30,
+                 interactive: bool | None = None):
         self.label, self.enabled, self.width = label, enabled, width
         self.stream = stream if stream is not None else sys.stderr
+        if interactive is None:
+            isatty = getattr(self.stream, "isatty", None)
+            interactive = bool(isatty()) if callable(isatty) else False
+        self.interactive = interactive
         self.started = time.perf_counter()
         self._last = 0.0
+        self._tenths = 0  # in a log: the last 10 % mark written
+        self._drawn = False
 
     def __call__(self, fraction: float) -> None:
+        if not self.enabled:
+            return
         now = time.perf_counter()
-        if not self.enabled or (fraction < 1.0 and now - self._last < 0.05):
+        fraction = min(max(float(fraction), 0.0), 1.0)
+        if not self.interactive:
+            tenths = int(fraction * 10 + 1e-9)
+            if tenths > self._tenths:
+                self._tenths = tenths
+                self.stream.write(f"{self.label}: {10 * tenths:3d}%  {now - self.started:5.1f}s\n")
+                self.stream.flush()
+            return
+        if fraction < 1.0 and now - self._last < 0.05:
             return
         self._last = now
         filled = int(round(self.width * fraction))
         bar = "#" * filled + "-" * (self.width - filled)
         self.stream.write(f"\r{self.label} [{bar}] {100 * fraction:5.1f}%  {now - self.started:5.1f}s")
         self.stream.flush()
+        self._drawn = True
 
     def done(self) -> None:
-        if self.enabled:
+        """End the bar's line (a log's lines already end)."""
+        if self.enabled and self.interactive and self._drawn:
             self.stream.write("\n")
             self.stream.flush()
+            self._drawn = False
 
 
 def _headless_platform() -> None:

@@ -25,6 +25,8 @@ def check_writable(path: str | os.PathLike) -> Path:
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
         raise ExportError(f"cannot write {str(path)!r}: it is a folder")
+    if folder.exists() and not folder.is_dir():
+        raise ExportError(f"cannot write {str(path)!r}: {str(folder)!r} is a file, not a folder")
     if not folder.is_dir():
         raise ExportError(f"cannot write {str(path)!r}: folder {str(folder)!r} does not exist")
     if not os.access(folder, os.W_OK):

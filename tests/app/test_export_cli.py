@@ -21,7 +21,30 @@ def test_png_of_a_preset_by_name(qapp, tmp_path, capsys):
     code, err = run(["rosenbrock", "-o", tmp_path / "r.png", "--size", "640x360"], capsys)
     assert code == 0, err
     assert Image.open(tmp_path / "r.png").size == (640, 360)
-    assert "100.0%" in err and "wrote" in err
+    assert "100%" in err and "wrote" in err
+
+
+def test_progress_in_a_log_is_a_line_per_tenth_and_a_bar_on_a_terminal(qapp, tmp_path, capsys):
+    """stderr captured (no TTY): ten short lines, not hundreds of carriage returns."""
+    code, err = run(["saddle_point", "-o", tmp_path / "s.gif", "--size", "160x120",
+                     "--steps", "0:150"], capsys)
+    assert code == 0, err
+    lines = err.splitlines()
+    assert "\r" not in err
+    assert [line.split()[1] for line in lines[:-1]] == [f"{p}%" for p in range(10, 101, 10)]
+    assert lines[-1] == f"wrote {tmp_path / 's.gif'}"
+
+    import io
+
+    from app.export_cli import ProgressBar
+
+    terminal = io.StringIO()
+    bar = ProgressBar("t.gif", stream=terminal, interactive=True)
+    for done in range(1, 4):
+        bar(done / 3)
+    bar.done()
+    assert terminal.getvalue().startswith("\rt.gif [") and terminal.getvalue().endswith("\n")
+    assert "100.0%" in terminal.getvalue() and terminal.getvalue().count("\n") == 1
 
 
 def test_gif_with_steps_fps_and_frames(qapp, tmp_path, capsys):
@@ -29,7 +52,7 @@ def test_gif_with_steps_fps_and_frames(qapp, tmp_path, capsys):
                      "--frames", "5", "--fps", "10", "--quiet"], capsys)
     assert code == 0, err
     gif = Image.open(tmp_path / "s.gif")
-    assert gif.size == (200, 150)
+    assert gif.size == (200, 150) and gif.n_frames == 5
     total = 0
     for i in range(gif.n_frames):
         gif.seek(i)
@@ -48,6 +71,10 @@ def test_a_scene_file_with_a_theme_to_svg(qapp, tmp_path, capsys):
 @pytest.mark.parametrize("args, message", [
     (["rosenbrock", "-o", "{tmp}/a.bmp"], "unknown format (.bmp)"),
     (["rosenbrock", "-o", "{tmp}/missing/a.png"], "does not exist"),
+    (["rosenbrock", "-o", "{tmp}/bad.toml/a.png"], "is a file, not a folder"),
+    (["rosenbrock", "-o", "{tmp}"], "unknown format (no extension)"),
+    (["rosenbrock", "-o", "{tmp}/a.png", "--size", "3841x2160"], "3840x2160"),
+    (["rosenbrock", "-o", "{tmp}/a.png", "--size", "0x100"], "out of range"),
     (["rosenbrock", "-o", "{tmp}/a.png", "--size", "big"], "size must look like"),
     (["rosenbrock", "-o", "{tmp}/a.png", "--size", "8000x8000"], "out of range"),
     (["rosenbrock", "-o", "{tmp}/a.gif", "--steps", "a:b"], "--steps must look like"),
@@ -64,7 +91,7 @@ def test_bad_input_exits_2_naming_what(qapp, tmp_path, capsys, args, message):
                                        '[[optimizers]]\nkind = "sgd"\n')
     code, err = run([a.replace("{tmp}", str(tmp_path)) for a in args], capsys)
     assert code == 2
-    assert err.startswith("valley export: ") and message in err
+    assert err.startswith("valley export: ") and message in err, err
     assert sorted(os.listdir(tmp_path)) == ["bad.toml"]  # nothing written
 
 
@@ -105,3 +132,27 @@ def test_a_network_preset_defaults_to_the_network_view(qapp, tmp_path, capsys):
     assert Image.open(tmp_path / "b.gif").size == (320, 200)
     code, err = run(["backprop_example", "-o", tmp_path / "w.png", "--view", "loss"], capsys)
     assert code == 0, err  # the landscape session still has a loss chart (empty: no racers)
+
+
+def test_an_unwritable_folder_exits_2_and_writes_nothing(qapp, tmp_path, capsys, monkeypatch):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    if os.access(locked, os.W_OK):  # root may write anyway: make the check say what a user sees
+        import app.export.atomic as atomic
+
+        monkeypatch.setattr(atomic.os, "access", lambda path, mode: Path(path) != locked)
+    code, err = run(["rosenbrock", "-o", locked / "a.png", "--size", "160x120"], capsys)
+    assert code == 2 and "is not writable" in err and os.listdir(locked) == []
+
+
+def test_a_path_the_system_refuses_exits_2_with_its_reason(qapp, tmp_path, capsys, monkeypatch):
+    """The folder looks writable but creating the file fails (read-only disk, quota)."""
+    import tempfile
+
+    def refuse(*args, **kwargs):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    code, err = run(["rosenbrock", "-o", tmp_path / "a.png", "--size", "160x120"], capsys)
+    assert code == 2 and "Read-only file system" in err and os.listdir(tmp_path) == []
