@@ -259,10 +259,9 @@ class _Validator:
 
     # --- scalars
     def integer(self, value, path, lo, hi):
-        if isinstance(value, bool) or not isinstance(value, int):
-            return self.problem(path, f"an integer from {lo} to {hi}", _describe(value))
-        if not lo <= value <= hi:
-            return self.problem(path, f"an integer from {lo} to {hi}", _describe(value))
+        expected = f"the integer {lo}" if lo == hi else f"an integer from {lo} to {hi}"
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+            return self.problem(path, expected, _describe(value))
         return value
 
     def number(self, value, path, lo=-math.inf, hi=math.inf, lo_open=False, hi_open=False,
@@ -452,7 +451,25 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
         return out
 
     def _schedule(value, path):
-        # The engine defines schedules; here only shape: a name, or a table of names and numbers.
+        # Shape here (a name, or a table of names and numbers); meaning from core.schedules,
+        # so a bad schedule is reported at its own key rather than at the optimizer's table.
+        checked = _schedule_shape(value, path)
+        if checked is _INVALID or (isinstance(checked, dict) and len(checked) != len(value)):
+            return _INVALID
+        try:
+            from core.schedules import make_schedule
+        except ImportError:
+            return checked
+        try:
+            make_schedule(checked)
+        except ValueError as error:
+            kinds = _registry("schedules", "SCHEDULE_TITLES")
+            named = f" ({_names_text(kinds)})" if kinds else ""
+            return v.problem(path, f"a schedule{named} with its options",
+                             str(error) or type(error).__name__)
+        return checked
+
+    def _schedule_shape(value, path):
         if isinstance(value, str):
             return v.name(value, path, None)
         if isinstance(value, dict):

@@ -111,6 +111,7 @@ def test_bad_toml_reports_the_parser_message_and_line():
     assert problem.line == line_of(text, "steps = 50 50")
     assert problem.file == "scene.toml" and "TOML" in problem.expected
     assert f"scene.toml:{problem.line}:" in str(problem)
+    assert "at column 12" in problem.found  # after "steps = 50 ", where the second 50 starts
 
 
 def test_a_wrong_type_names_key_path_line_expected_and_found():
@@ -165,7 +166,12 @@ def test_every_problem_is_reported_at_once():
     ('theme = "light"', 'theme = "sepia"', "view.theme", "dark, light"),
     ('theme = "light"', "speed = 0", "view.speed", "[1, 500]"),
     ("momentum = 0.9", "momentum = 1.5", "optimizers[1].hyperparameters.momentum", "[0, 1)"),
-    ("beta1 = 0.9", "schedule = \"wobbly\"", "optimizers[2].hyperparameters", "adam accepts"),
+    ("beta1 = 0.9", "schedule = \"wobbly\"", "optimizers[2].hyperparameters.schedule",
+     "a schedule (constant, linear"),
+    ("beta1 = 0.9", "schedule = {kind = \"step\", gamma = 0.5, every = 0}",
+     "optimizers[2].hyperparameters.schedule", "a schedule"),
+    ("beta1 = 0.9", "schedule = {kind = \"linear\", lr_end = 0.001, tua = 9}",
+     "optimizers[2].hyperparameters.schedule", "a schedule"),
     ("title = \"Three racers\"", "title = 3", "title", "a string"),
     ("steps = 50", "seed = -1", "seed", "integer from 0"),
 ])
