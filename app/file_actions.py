@@ -155,6 +155,9 @@ class FileActions(QObject):
     def apply(self, scene: Scene) -> None:
         """Show `scene`; raises ValueError (nothing changed) when the session refuses it."""
         self.session.set_scene(scene)  # validates before it changes anything
+        apply_view = getattr(self.window, "apply_scene_view", None)
+        if apply_view is not None:  # theme, shown views, speed: the scene's [view] table
+            apply_view()
         page = getattr(self.window, "network_page", None)
         if scene.kind == "network":
             if page is None:

@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
+        self._3d_allowed = show_3d is not False  # False: the caller knows GL cannot run here
         self._build_landscape_page(show_3d)
         self.player_bar = PlayerBar(session, self.player, self)
         central = QWidget(self)
@@ -86,6 +87,7 @@ class MainWindow(QMainWindow):
         session.sceneChanged.connect(
             lambda: self.setWindowTitle(f"Valley — {self.session.scene.title}"))
         self._apply_theme_everywhere()
+        self.apply_scene_view(theme=False)  # the theme argument (--theme) wins at start
 
     # ----- areas -----
     def _build_menus(self) -> None:
@@ -105,6 +107,7 @@ class MainWindow(QMainWindow):
         self.dark_action.toggled.connect(lambda on: self.set_theme("dark" if on else "light"))
         view.addAction(self.dark_action)
         view.addSeparator()
+        self.view_option_actions = {}
         for name, text in (("contours", "Contour lines"), ("log_colour", "Log colour scale"),
                            ("gradient_field", "Gradient field (−∇f)"),
                            ("critical_points", "Critical points")):
@@ -112,6 +115,7 @@ class MainWindow(QMainWindow):
             action.setChecked(bool(getattr(self.session.scene.view, name)))
             action.toggled.connect(lambda on, n=name: self.session.set_view_option(n, on))
             view.addAction(action)
+            self.view_option_actions[name] = action
         arrows = view.addMenu("Arrows at the head")
         self.arrow_actions = {}
         for mode, text in (("none", "None"), ("gradient", "Gradient (−∇f)"),
@@ -287,6 +291,34 @@ class MainWindow(QMainWindow):
             widget.setFont(font)
         self.player_bar.apply_theme_colour(self.theme.foreground,
                                            icon_size=round(1.6 * self.theme.font_size + 4))
+
+    def apply_scene_view(self, theme: bool = True) -> None:
+        """Show what the scene's [view] asks: theme, 3-D view, loss chart, readout, speed, menus.
+
+        Called when a scene is opened (File, Lecture); not on every sceneChanged, so a
+        surface edit never undoes a theme chosen on the command line.
+        """
+        view = self.session.scene.view
+        if theme and view.theme != self.theme_name:
+            self.theme_name = view.theme
+            self._apply_theme_everywhere()
+        if view.show_3d and self.surface3d is None and self._3d_allowed \
+                and not self.surface3d_reason:
+            self._add_3d_view()
+            if self.surface3d is not None and hasattr(self.surface3d, "apply_theme"):
+                self.surface3d.apply_theme(self.theme)
+            if self.isVisible():
+                self._balance_views()
+        if self.surface3d is not None:
+            self.surface3d.setVisible(view.show_3d)
+        self.loss_chart.setVisible(view.show_loss)
+        self.readout.setVisible(view.show_readout)
+        self.player.set_speed(view.speed)
+        for name, action in self.view_option_actions.items():
+            action.blockSignals(True)
+            action.setChecked(bool(getattr(view, name)))
+            action.blockSignals(False)
+        self._sync_view_actions("arrows")
 
     def _set_click_mode(self, selected_only: bool) -> None:
         self.session.set_click_moves("selected" if selected_only else "all")

@@ -1,4 +1,5 @@
 """File and Lecture menus: open/save round trip, recent files, unsaved changes, bad files, export dialog."""
+import copy
 import os
 
 import numpy as np
@@ -192,3 +193,108 @@ def test_export_dialog_renders_the_window_as_seen_at_the_asked_size(window, qtbo
     assert window.size() == before  # the window itself was not resized
     rgb = np.asarray(image.convert("RGB"))
     assert len(np.unique(rgb[::8, ::8].reshape(-1, 3), axis=0)) > 100  # the views, not a blank
+
+
+def scene_file(tmp_path, name: str, text: str):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+VIEW_SCENE = '''version = 1
+title = "Light, no loss chart"
+steps = 40
+start = [-1.0, 0.5]
+[surface]
+name = "quadratic"
+[view]
+theme = "light"
+show_loss = false
+show_readout = false
+contours = false
+arrows = "gradient"
+speed = 12.0
+[[optimizers]]
+kind = "sgd"
+[optimizers.hyperparameters]
+lr = 0.1
+'''
+
+
+def test_opening_a_scene_applies_its_view_table(window, tmp_path, monkeypatch):
+    """Theme, shown views, speed and view options come from the file, through File > Open."""
+    window.show()
+    assert window.theme_name == "dark" and window.loss_chart.isVisible()
+    path = scene_file(tmp_path, "light.toml", VIEW_SCENE)
+    monkeypatch.setattr(fa, "choose_open_path", lambda parent, folder: str(path))
+    window.file_actions.open_action.trigger()
+    assert window.session.scene.title == "Light, no loss chart"
+    assert window.theme_name == "light" and window.theme.name == "light"
+    assert not window.dark_action.isChecked()
+    assert not window.loss_chart.isVisible() and not window.readout.isVisible()
+    assert window.player.speed == 12.0
+    assert not window.view_option_actions["contours"].isChecked()
+    assert window.arrow_actions["gradient"].isChecked()
+    assert not window.session.modified  # applying the file's own view is no edit
+    window.file_actions.new_scene()  # and back: the default scene shows everything, dark
+    assert window.theme_name == "dark" and window.loss_chart.isVisible()
+    assert window.readout.isVisible() and window.player.speed == default_scene().view.speed
+
+
+def test_a_window_built_on_a_scene_honours_its_shown_views(qtbot):
+    scene = default_scene()
+    scene.view.show_loss, scene.view.show_readout = False, True
+    win = MainWindow(Session(scene), show_3d=False)
+    qtbot.addWidget(win)
+    win.show()
+    assert not win.loss_chart.isVisible() and win.readout.isVisible()
+
+
+BAD_FILES = {
+    "toml": ('version = 1\nsteps = [1,\n', ":3:", "valid TOML"),
+    "unknown": ('version = 1\nstpes = 5\n[[optimizers]]\nkind = "sgd"\n', ":2: stpes:",
+                "did you mean 'steps'?"),
+    "type": ('version = 1\n[[optimizers]]\nkind = "sgd"\n[optimizers.hyperparameters]\n'
+             'lr = "fast"\n', ":5: optimizers[0].hyperparameters.lr:", "expected a number"),
+    "range": ('version = 1\nseed = -1\n[[optimizers]]\nkind = "sgd"\n', ":2: seed:",
+              "from 0 to"),
+    "formula": ('version = 1\n[surface]\nname = "formula"\n'
+                'formula = "__import__(\'os\').system(\'touch PWNED\')"\n'
+                '[[optimizers]]\nkind = "sgd"\n', ":4: surface.formula:", "a formula f(x, y)"),
+    "newer": ('version = 99\nfuture = true\n', ":1: version:", "newer Valley"),
+}
+
+
+@pytest.mark.parametrize("kind", BAD_FILES)
+def test_file_open_of_a_bad_file_names_it_and_leaves_the_session(window, tmp_path, monkeypatch,
+                                                                 kind):
+    text, where, what = BAD_FILES[kind]
+    path = scene_file(tmp_path, f"{kind}.toml", text)
+    monkeypatch.chdir(tmp_path)
+    window.session.set_step(17)
+    before = window.session.scene
+    snapshot = copy.deepcopy(before)
+    trajectories = list(window.session.trajectories)
+    monkeypatch.setattr(fa, "choose_open_path", lambda parent, folder: str(path))
+    window.file_actions.open_action.trigger()
+    assert len(window.errors) == 1
+    assert f"{path}{where}" in window.errors[0] and what in window.errors[0], window.errors[0]
+    assert window.session.scene is before and before == snapshot
+    assert window.session.trajectories == trajectories and window.session.step == 17
+    assert window.theme_name == "dark" and window.file_actions.path is None
+    assert not (tmp_path / "PWNED").exists()
+
+
+def test_closing_with_unsaved_changes_can_save_first(window, tmp_path, monkeypatch):
+    window.session.set_steps(77)
+    monkeypatch.setattr(fa, "ask_unsaved", lambda parent, title: "save")
+    monkeypatch.setattr(fa, "choose_save_path", lambda parent, suggested: str(tmp_path / "kept"))
+    event = SpontaneousClose()
+    assert not window.file_actions.eventFilter(window, event)  # saved: the close goes on
+    assert load_scene(tmp_path / "kept.toml").steps == 77 and not window.session.modified
+    # asked to save but the save dialog was cancelled: the window stays open
+    window.session.set_steps(78)
+    monkeypatch.setattr(fa, "choose_save_path", lambda parent, suggested: "")
+    monkeypatch.setattr(window.file_actions, "path", None)
+    event = SpontaneousClose()
+    assert window.file_actions.eventFilter(window, event) and not event.isAccepted()
