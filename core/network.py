@@ -30,7 +30,8 @@ REGULARIZATIONS = ("none", "l1", "l2")
 # constant value (the slides' worked examples start every weight at .1), and a
 # multiplier of the Xavier/He widths.
 DEFAULT_INIT_SCALE = {"uniform": 0.5, "gaussian": 0.5, "xavier": 1.0, "he": 1.0, "constant": 0.1}
-# Bounds of the playground (the app's controls); the engine itself accepts any shape.
+# The shapes Valley teaches with (issue 3): 0 to 6 hidden layers of 1 to 16 neurons; any
+# number of inputs and outputs. Enforced here so every caller gets the same clear error.
 MAX_HIDDEN_LAYERS = 6
 MAX_LAYER_WIDTH = 16
 # Elements of one (points × samples × neurons) block in a batched evaluation: big
@@ -81,6 +82,14 @@ class Network:
         for i, n in enumerate(sizes):
             if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
                 raise NetworkError(f"layer_sizes[{i}] must be a positive integer, got {n!r}")
+        hidden = sizes[1:-1]
+        if len(hidden) > MAX_HIDDEN_LAYERS:
+            raise NetworkError(f"layer_sizes {list(layer_sizes)!r} has {len(hidden)} hidden layers; "
+                               f"the limit is {MAX_HIDDEN_LAYERS}")
+        for i, n in enumerate(hidden, 1):
+            if n > MAX_LAYER_WIDTH:
+                raise NetworkError(f"layer_sizes[{i}] (hidden layer {i}) has {n} neurons; the "
+                                   f"limit is {MAX_LAYER_WIDTH} per hidden layer")
         self.layer_sizes = [int(n) for n in sizes]
         self.leaky_slope = float(leaky_slope)
         self.elu_alpha = float(elu_alpha)
@@ -418,7 +427,9 @@ class NetworkObjective(Objective):
         """
         thetas = self._theta(thetas)
         lead = thetas.shape[:-1]
-        flat = np.ascontiguousarray(thetas.reshape(-1, self.dim), dtype=dtype)
+        wide = np.ascontiguousarray(thetas.reshape(-1, self.dim), dtype=np.float64)
+        with np.errstate(all="ignore"):  # a diverged θ beyond float32's range becomes inf here
+            flat = wide.astype(dtype, copy=False)
         X, T = self._data(dtype)
         out = np.empty(flat.shape[0])
 
@@ -435,6 +446,14 @@ class NetworkObjective(Objective):
         else:
             for bounds in chunks:
                 work(bounds)
+        if flat.dtype != np.float64:
+            # Where the narrow type overflowed on a finite θ, answer in float64 instead.
+            redo = np.flatnonzero(~np.isfinite(out) & np.isfinite(wide).all(axis=1))
+            for start, stop in self._chunks(redo.size):
+                rows = redo[start:stop]
+                W, b = self.net.unflatten(wide[rows])
+                with np.errstate(all="ignore"):
+                    out[rows] = self.net._value(W, b, self.X, self.T)
         return out.reshape(lead)
 
     def hessian(self, theta, h: float = 1e-5) -> np.ndarray:

@@ -94,9 +94,10 @@ def test_initializations():
     assert np.max(np.abs(a.weights[0])) <= np.sqrt(6 / 8) and np.all(a.biases[0] == 0)
     u = Network([3, 5, 2], init="uniform", init_scale=0.05, seed=0)
     assert np.max(np.abs(u.get_params())) <= 0.05
-    he = Network([400, 300, 1], init="he", seed=0)
+    # Many inputs and outputs (no hidden layer, so no width limit) for tight statistics.
+    he = Network([400, 300], init="he", seed=0)
     assert np.std(he.weights[0]) == pytest.approx(np.sqrt(2 / 400), rel=0.02)
-    g = Network([400, 300, 1], init="gaussian", init_scale=0.2, seed=0)
+    g = Network([400, 300], init="gaussian", init_scale=0.2, seed=0)
     assert np.std(g.weights[0]) == pytest.approx(0.2, rel=0.02)
 
 
@@ -180,6 +181,8 @@ def test_accuracy():
     (dict(layer_sizes=[2, 1], regularization="l3"), "regularization"),
     (dict(layer_sizes=[2, 1], reg_rate=-1), "reg_rate"),
     (dict(layer_sizes=[2, 3, 1], activation="softmax"), "softmax"),
+    (dict(layer_sizes=[2] + [3] * 7 + [1]), "7 hidden layers; the limit is 6"),
+    (dict(layer_sizes=[2, 4, 17, 1]), "has 17 neurons; the limit is 16"),
 ])
 def test_bad_configuration_names_the_culprit(kwargs, fragment):
     with pytest.raises(NetworkError, match=fragment.replace("[", r"\[").replace("]", r"\]")):
@@ -202,3 +205,13 @@ def test_bad_names_and_shapes():
         net.set_params(np.ones(3))
     with pytest.raises(NetworkError, match="theta"):
         net.objective(np.ones((4, 2)), np.ones(4)).value(np.ones(5))
+
+
+def test_the_issue_limits_hold_at_their_edges():
+    """0 to 6 hidden layers of 1 to 16 neurons, any number of inputs and outputs."""
+    deepest = Network([2] + [16] * 6 + [1], seed=0)
+    assert deepest.n_layers == 7 and deepest.n_params == 2 * 16 + 16 + 5 * (16 * 16 + 16) + 17
+    assert Network([2, 1]).n_layers == 1 and Network([2, 1, 1]).n_layers == 2
+    assert Network([30, 16, 40]).layer_sizes == [30, 16, 40]  # inputs and outputs are free
+    with pytest.raises(ValueError, match="limit"):
+        Network([2] + [16] * 7 + [1])

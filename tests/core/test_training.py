@@ -123,3 +123,32 @@ def test_bad_data_and_perceptron_network():
         train(Network([2, 1]), (np.ones((4, 2)), np.ones((3, 1))), make_optimizer("sgd"), 1)
     with pytest.raises(TrainingError, match="step"):
         train_perceptron(Network([2, 1]), XOR_X, XOR_T)
+
+
+@pytest.mark.parametrize("mode, batch_size", [("minibatch", 5), ("online", 0), ("batch", 0)])
+def test_relu_blow_up_stops_with_a_status_in_every_mode(mode, batch_size):
+    """Issue 7: NaN or overflow in training is a status; no numpy warning of any kind escapes
+    (the loss curves are evaluated in float32, where a diverged θ overflows the cast)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 2)) * 100
+    T = rng.normal(size=(20, 1))
+    net = Network([2, 8, 8, 1], activation="relu", output_activation="linear", loss="mse",
+                  init="gaussian", init_scale=3.0, seed=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # every warning class, not only RuntimeWarning
+        h = train(net, (X, T, X[:5], T[:5]), make_optimizer("sgd", lr=1e3), 200, mode=mode,
+                  batch_size=batch_size, rng=np.random.default_rng(2))
+    assert h.status == "diverged" and h.reason and h.stopped_at < 200
+    assert len(h.params) == len(h.train_loss) == len(h.test_loss) == h.stopped_at + 1
+    assert np.all(np.isfinite(net.get_params()))  # the network keeps its last finite weights
+    assert np.isfinite(h.train_loss[0]) and np.isfinite(h.test_loss[0])
+
+
+def test_float32_curves_fall_back_to_float64_beyond_float32_range():
+    net = Network([1, 1], output_activation="linear", loss="mse", init="constant", init_scale=0.0)
+    obj = net.objective(np.array([[1.0]]), np.array([[0.0]]))
+    theta = np.array([[1e39, 0.0], [2.0, 0.0]])  # 1e39 is finite in float64, inf in float32
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        values = obj.values(theta, dtype=np.float32)
+    np.testing.assert_allclose(values, [0.5e78, 2.0], rtol=1e-6)  # E = ½(w·1 − 0)²
