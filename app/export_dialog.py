@@ -146,8 +146,12 @@ class ExportDialog(QDialog):
         for name, text in (("window", "Whole window"), ("landscape", "2-D landscape"),
                            ("3d", "3-D surface"), ("loss", "Loss chart"), ("network", "Network")):
             self.view_box.addItem(text, name)
-        if not gl_status()[0]:
-            self.view_box.model().item(self.view_box.findData("3d")).setEnabled(False)
+        gl_ok, gl_reason = gl_status()
+        if not gl_ok:  # say why the 3-D choice is greyed out
+            item = self.view_box.model().item(self.view_box.findData("3d"))
+            item.setEnabled(False)
+            item.setText("3-D surface (needs OpenGL)")
+            item.setToolTip(gl_reason)
         if getattr(window, "network_page", None) is None:
             self.view_box.model().item(self.view_box.findData("network")).setEnabled(False)
         self.view_box.setCurrentIndex(self.view_box.findData("landscape"))

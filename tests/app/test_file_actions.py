@@ -298,3 +298,37 @@ def test_closing_with_unsaved_changes_can_save_first(window, tmp_path, monkeypat
     monkeypatch.setattr(window.file_actions, "path", None)
     event = SpontaneousClose()
     assert window.file_actions.eventFilter(window, event) and not event.isAccepted()
+
+
+def test_export_dialog_says_the_3d_view_needs_opengl(window, qtbot, monkeypatch):
+    import app.export_dialog as dialog_module
+
+    monkeypatch.setattr(dialog_module, "gl_status",
+                        lambda: (False, "3-D view needs OpenGL; the Qt platform is 'offscreen'"))
+    dialog = ExportDialog(window)
+    qtbot.addWidget(dialog)
+    item = dialog.view_box.model().item(dialog.view_box.findData("3d"))
+    assert not item.isEnabled() and "needs OpenGL" in item.text()
+    assert "offscreen" in item.toolTip()
+
+
+def test_export_dialog_png_transparent_and_too_big_is_impossible(window, qtbot, tmp_path):
+    from PIL import Image
+
+    dialog = ExportDialog(window)
+    qtbot.addWidget(dialog)
+    dialog.width_box.setValue(5000)
+    dialog.height_box.setValue(3000)
+    assert (dialog.width_box.value(), dialog.height_box.value()) == (3840, 2160)  # the limit
+    dialog.width_box.setValue(320)
+    dialog.height_box.setValue(200)
+    dialog.transparent_box.setChecked(True)
+    dialog.path_edit.setText(str(tmp_path / "clear.png"))
+    dialog.start_export()
+    rgba = np.asarray(Image.open(tmp_path / "clear.png").convert("RGBA"))
+    assert rgba.shape == (200, 320, 4) and rgba[1, 1, 3] == 0  # the margin shows through
+    assert 0.05 < (rgba[..., 3] == 255).mean() < 0.9  # the heatmap and trails do not
+    dialog.path_edit.setText(str(tmp_path / "slide.bmp"))
+    dialog.start_export()
+    assert "unknown format (.bmp)" in dialog.status.text()
+    assert not (tmp_path / "slide.bmp").exists()
