@@ -407,3 +407,140 @@ def test_registry_describes_each_optimizer(name):
             assert spec.low <= spec.default <= spec.high or spec.default == 0.0
     values = make_optimizer(name).hyperparameter_values()
     assert make_optimizer(name, **values).hyperparameter_values() == values
+
+
+# -- audit additions: rules where a weaker test could not tell them apart ------------------
+
+class Scripted(Objective):
+    """A 1-D objective that hands out a fixed sequence of gradients, whatever θ is."""
+
+    dim = 1
+
+    def __init__(self, gradients):
+        self.queue = list(gradients)
+
+    def gradient(self, theta):
+        return np.array([self.queue.pop(0)])
+
+
+def test_amsgrad_keeps_the_largest_second_moment_where_adam_forgets_it():
+    # g = 10, then 0.1, 0.1 (lr 0.1, β1 .9, β2 .999, eps 1e-8). By hand:
+    # t=1: s = 1, r = .1;  ŝ = 10, r̂ = 100: both step −0.1.
+    # t=2: s = .91, r = .999·.1 + .001·.01 = .09991 < .1, so AMSGrad's m stays .1.
+    #      Adam:    r̂ = .09991/(1 − .999²) = .09991/.001999;  AMSGrad: r̂ = .1/.001999.
+    # t=3: s = .829, r = .999·.09991 + .00001 = .09982009; m still .1.
+    def path(name):
+        opt, theta = make_optimizer(name, lr=0.1), np.zeros(1)
+        objective, records = Scripted([10.0, 0.1, 0.1]), []
+        for _ in range(3):
+            theta = opt.step(theta, objective)
+            records.append(dict(opt.last_record()))
+        return theta, records
+
+    adam, adam_records = path("adam")
+    ams, ams_records = path("amsgrad")
+    b2 = [1 - 0.999, 1 - 0.999 ** 2, 1 - 0.999 ** 3]
+    np.testing.assert_allclose([r["m"][0] for r in ams_records], [0.1, 0.1, 0.1], rtol=1e-14)
+    np.testing.assert_allclose(ams_records[1]["r"], [0.09991], rtol=1e-12)
+    np.testing.assert_allclose([r["r_hat"][0] for r in ams_records], [0.1 / b for b in b2],
+                               rtol=1e-12)
+    np.testing.assert_allclose([r["r_hat"][0] for r in adam_records],
+                               [0.1 / b2[0], 0.09991 / b2[1], 0.09982009 / b2[2]], rtol=1e-12)
+    s_hat = [1.0 / 0.1, 0.91 / (1 - 0.81), 0.829 / (1 - 0.729)]
+    expected_ams = -0.1 * sum(s / (math.sqrt(0.1 / b) + 1e-8) for s, b in zip(s_hat, b2))
+    expected_adam = -0.1 * sum(s / (math.sqrt(r / b) + 1e-8)
+                               for s, r, b in zip(s_hat, [0.1, 0.09991, 0.09982009], b2))
+    assert ams[0] == pytest.approx(expected_ams, rel=1e-12)
+    assert adam[0] == pytest.approx(expected_adam, rel=1e-12)
+    assert abs(ams[0]) < abs(adam[0])  # the remembered large r slows AMSGrad down
+
+
+class ShallowSaddle(Surface):
+    """f = x² − 0.0001·y²: H = diag(2, −0.0002), one tiny negative curvature."""
+
+    def _f(self, x, y):
+        return x * x - 1e-4 * y * y
+
+    def _grad(self, x, y):
+        return 2 * x, -2e-4 * y
+
+    def _hess(self, x, y):
+        return 2 + 0 * x, 0 * x, -2e-4 + 0 * x
+
+
+def test_saddle_free_newton_floors_small_curvatures_at_the_damping():
+    # |Λ| = (2, 0.0002) is floored at λ = 0.01 to (2, 0.01); g = (2, −0.0002) at (1, 1):
+    # step = −(2/2, −0.0002/0.01) = (−1, +0.02): x lands on 0, y moves away from the saddle.
+    sfn = make_optimizer("saddle_free_newton", damping=0.01)
+    theta = sfn.step([1.0, 1.0], ShallowSaddle())
+    np.testing.assert_allclose(theta, [0.0, 1.02], rtol=1e-12, atol=1e-15)
+    record = sfn.last_record()
+    assert {"floored", "indefinite"} <= set(record["flags"])
+    np.testing.assert_array_equal(record["floored"], [True, False])  # eigenvalues ascending
+    # Without the floor (λ below |−0.0002|) it is |H|⁻¹g: y moves by 0.0002/0.0002 = 1.
+    loose = make_optimizer("saddle_free_newton", damping=1e-6)
+    np.testing.assert_allclose(loose.step([1.0, 1.0], ShallowSaddle()), [0.0, 2.0], rtol=1e-12)
+    assert "floored" not in loose.last_record()["flags"]
+    # Plain Newton jumps onto the saddle instead.
+    np.testing.assert_allclose(make_optimizer("newton").step([1.0, 1.0], ShallowSaddle()),
+                               [0.0, 0.0], atol=1e-12)
+
+
+def rosenbrock_derivatives(x, y):
+    """Gradient and Hessian of (1 − x)² + 100(y − x²)², written out by hand."""
+    g = np.array([-2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x)])
+    H = np.array([[2 - 400 * (y - x * x) + 800 * x * x, -400 * x], [-400 * x, 200.0]])
+    return g, H
+
+
+class Rosenbrock(Surface):
+    def _f(self, x, y):
+        return (1 - x) ** 2 + 100 * (y - x * x) ** 2
+
+    def _grad(self, x, y):
+        return -2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x)
+
+    def _hess(self, x, y):
+        return 2 - 400 * (y - x * x) + 800 * x * x, -400 * x + 0 * y, 200 + 0 * x
+
+
+@pytest.mark.parametrize("name, lr, damping", [("newton", 1.0, None), ("newton", 0.3, None),
+                                               ("damped_newton", 1.0, 50.0),
+                                               ("damped_newton", 0.5, 1e3)])
+def test_newton_and_its_regularized_form_solve_the_slides_linear_system(name, lr, damping):
+    # Slide 002: θ* = θ0 − H⁻¹∇J(θ0), regularized θ* = θ0 − [H + αI]⁻¹∇J(θ0), on a Hessian
+    # that is not diagonal, against numpy's solver.
+    hp = {"lr": lr} if damping is None else {"lr": lr, "damping": damping}
+    opt = make_optimizer(name, **hp)
+    theta = np.array([-1.5, 2.0])
+    for _ in range(3):
+        g, H = rosenbrock_derivatives(*theta)
+        expected = theta - lr * np.linalg.solve(H + (damping or 0.0) * np.eye(2), g)
+        theta = opt.step(theta, Rosenbrock())
+        np.testing.assert_allclose(theta, expected, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(opt.last_record()["eigenvalues"], np.linalg.eigvalsh(H),
+                                   rtol=1e-12)
+
+
+def test_momentum_equals_the_form_on_slide_000():
+    # Slide 000 writes V = γV + α∇f(W); W = W − V: the same path with v = −V.
+    gamma, alpha = 0.9, 0.01
+    opt, theta = make_optimizer("momentum", lr=alpha, momentum=gamma), np.array([1.0, 1.0])
+    W, V = theta.copy(), np.zeros(2)
+    for _ in range(6):
+        V = gamma * V + alpha * np.array([2 * W[0], 20 * W[1]])
+        W = W - V
+        theta = opt.step(theta, Bowl())
+        np.testing.assert_allclose(theta, W, rtol=1e-13)
+        np.testing.assert_allclose(opt.state["v"], -V, rtol=1e-13)
+
+
+def test_linear_decay_reaches_lr_tau_at_step_tau_inside_the_optimizer():
+    # Slide 002: ε_k = (1 − α)ε_0 + αε_τ with α = k/τ, then constant. k counts earlier updates.
+    opt = make_optimizer("sgd", lr=0.1, schedule={"kind": "linear", "lr_end": 0.002, "tau": 4})
+    theta, used = np.array([1.0, 0.0]), []
+    for _ in range(7):
+        theta = opt.step(theta, Bowl())
+        used.append(opt.last_record()["lr"])
+    expected = [(1 - k / 4) * 0.1 + (k / 4) * 0.002 for k in range(4)] + [0.002] * 3
+    np.testing.assert_allclose(used, expected, rtol=1e-14)
