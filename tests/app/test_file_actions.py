@@ -320,13 +320,13 @@ def test_export_dialog_png_transparent_and_too_big_is_impossible(window, qtbot, 
     dialog.width_box.setValue(5000)
     dialog.height_box.setValue(3000)
     assert (dialog.width_box.value(), dialog.height_box.value()) == (3840, 2160)  # the limit
-    dialog.width_box.setValue(320)
-    dialog.height_box.setValue(200)
+    dialog.width_box.setValue(640)
+    dialog.height_box.setValue(400)
     dialog.transparent_box.setChecked(True)
     dialog.path_edit.setText(str(tmp_path / "clear.png"))
     dialog.start_export()
     rgba = np.asarray(Image.open(tmp_path / "clear.png").convert("RGBA"))
-    assert rgba.shape == (200, 320, 4) and rgba[1, 1, 3] == 0  # the margin shows through
+    assert rgba.shape == (400, 640, 4) and rgba[1, 1, 3] == 0  # the margin shows through
     assert 0.05 < (rgba[..., 3] == 255).mean() < 0.9  # the heatmap and trails do not
     dialog.path_edit.setText(str(tmp_path / "slide.bmp"))
     dialog.start_export()
