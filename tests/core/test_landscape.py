@@ -159,3 +159,58 @@ def test_bad_input(setup):
         start_to_end_directions(np.ones(3), np.ones(3), np.random.default_rng(0))
     with pytest.raises(LandscapeError, match="two dimensions"):
         pca_directions(np.outer(np.arange(5.0), np.ones(3)))
+
+
+def test_race_critical_points_and_basins_work_on_a_slice_unchanged():
+    """Issue 3: a slice is a Surface, so run, critical_points and basin_map take it as is.
+
+    A linear unit with MSE on t = 2x − 0.5 has the single minimum w = 2, b = −0.5 (loss 0).
+    With θ₀ = (0.5, 0), d₁ = (1, 0), d₂ = (1, 1) (not orthogonal), w = 0.5 + α + β and b = β,
+    so the slice's minimum is (α, β) = (2, −0.5), and its Hessian is Dᵀ·mean([x;1][x;1]ᵀ)·D.
+    """
+    from core.basins import basin_map
+    from core.critical import critical_points
+    from core.optimizers import make_optimizer
+    from core.trajectory import run
+
+    X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    net = Network([1, 1], activation="linear", output_activation="linear", loss="mse",
+                  init="constant", init_scale=0.0)
+    obj = net.objective(X, 2 * X - 0.5)
+    D = np.array([[1.0, 1.0], [0.0, 1.0]])  # columns d₁, d₂ in (w, b) order
+    plane = Slice(obj, [0.5, 0.0], D[:, 0], D[:, 1], bounds=((-1.0, 4.0), (-3.0, 2.0)))
+    Xa = np.hstack([X, np.ones((4, 1))])
+    H = D.T @ (Xa.T @ Xa / 4) @ D
+
+    (found,) = critical_points(plane, resolution=6)
+    assert found.kind == "minimum" and found.value == pytest.approx(0.0, abs=1e-12)
+    np.testing.assert_allclose(found.point, [2.0, -0.5], atol=1e-8)
+    np.testing.assert_allclose(found.eigenvalues, np.linalg.eigvalsh(H), rtol=1e-6)
+
+    tr = run(plane, make_optimizer("newton"), (-0.5, 1.5), 10, tol=1e-7)
+    assert tr.status == "converged" and tr.stopped_at <= 3
+    np.testing.assert_allclose(tr.final_point, [2.0, -0.5], atol=1e-7)
+    descent = run(plane, make_optimizer("sgd", lr=0.1), (-0.5, 1.5), 300)
+    assert descent.losses[-1] < 1e-3 * descent.losses[0]
+
+    bm = basin_map(plane, make_optimizer("newton"), resolution=5, steps=5)
+    assert bm.counts() == {0: 25} and np.all(bm.steps <= 2)
+
+
+def test_filter_normalization_follows_the_scale_of_each_neuron(setup):
+    """Li et al.'s point: rescaling a neuron's weights (which ReLU/BN nets don't notice)
+    rescales its part of the direction by the same factor, so plots stay comparable."""
+    net = setup[0]
+    scaled = net.copy()
+    scaled.weights[0][1] *= 10.0      # one neuron of the first layer
+    scaled.weights[1] *= 0.5           # a whole layer
+    scaled.weights[2][:] = 0.0         # a dead layer: no direction there
+    d = filter_normalized_direction(net, np.random.default_rng(11))
+    ds = filter_normalized_direction(scaled, np.random.default_rng(11))
+    W, _ = net.unflatten(d)
+    Ws, _ = net.unflatten(ds)
+    factor = np.ones(W[0].shape[0])
+    factor[1] = 10.0
+    np.testing.assert_allclose(Ws[0], W[0] * factor[:, None], rtol=1e-12)
+    np.testing.assert_allclose(Ws[1], 0.5 * W[1], rtol=1e-12)
+    assert np.all(Ws[2] == 0)
