@@ -16,6 +16,9 @@ FIELD_GRID = 17  # arrows per side of the optional gradient field
 MAX_ASPECT_DISTORTION = 4.0  # lock x:y at 1:1 unless the bounds are longer than this
 DRAG_THROTTLE_MS = 40  # re-run the race at most ~25 times a second while a start is dragged
 
+TRAIL_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
+NO_CACHE = QGraphicsItem.CacheMode.NoCache
+
 # One symbol per kind of critical point, so the kind reads without colour.
 CRITICAL_SYMBOLS = {"minimum": "star", "maximum": "t1", "saddle": "d", "degenerate": "s"}
 CRITICAL_TITLES = {"minimum": "minimum ★", "maximum": "maximum ▲", "saddle": "saddle ◆",
@@ -60,6 +63,27 @@ def contour_paths(x: np.ndarray, y: np.ndarray, Z: np.ndarray, levels) -> tuple[
     return np.concatenate(xs), np.concatenate(ys)
 
 
+class HeadSpot:
+    """One racer's head: its spot in the view's single head scatter.
+
+    All heads are painted by one ScatterPlotItem (six scatter items cost six times the
+    per-item work of one, every frame); this keeps each racer's position and style.
+    """
+
+    def __init__(self):
+        self.position: tuple[float, float] | None = None
+        self.visible = True
+        self.size = 10.0
+        self.pen = pg.mkPen("#000000")
+        self.brush = pg.mkBrush("#ffffff")
+
+    def getData(self) -> tuple[np.ndarray, np.ndarray]:
+        """(x, y) arrays as ScatterPlotItem.getData gives them: one point, or none."""
+        if self.position is None or not self.visible:
+            return np.empty(0), np.empty(0)
+        return np.array([self.position[0]]), np.array([self.position[1]])
+
+
 class Racer:
     """The plot items of one optimizer: trail, head, start handle, arrow, diverged marker."""
 
@@ -67,7 +91,9 @@ class Racer:
         self.index = index
         plot = view.plot
         self.trail = pg.PlotCurveItem(connect="finite")
-        self.head = pg.ScatterPlotItem(symbol="o", pxMode=True)
+        self.head = HeadSpot()
+        # what update_step drew last: (trajectory, (k, diverged, arrows)); None redraws
+        self.shown: tuple | None = None
         self.start = pg.TargetItem(pos=(0, 0), size=16, symbol="o", movable=True)
         self.start.setZValue(30)
         self.arrow_shaft = pg.PlotCurveItem()
@@ -75,19 +101,18 @@ class Racer:
         self.diverged = pg.ScatterPlotItem(symbol="x", pxMode=True)
         self.diverged_text = pg.TextItem(anchor=(0, 1.2))
         self.trail.setZValue(10)
-        self.head.setZValue(20)
         self.arrow_shaft.setZValue(15)
         self.arrow_tip.setZValue(16)
         self.diverged.setZValue(25)
         self.diverged_text.setZValue(26)
-        for item in (self.trail, self.arrow_shaft, self.arrow_tip, self.head, self.diverged,
+        for item in (self.trail, self.arrow_shaft, self.arrow_tip, self.diverged,
                      self.diverged_text, self.start):
             plot.addItem(item)
         self.start.sigPositionChanged.connect(lambda _: view._start_dragged(self.index, False))
         self.start.sigPositionChangeFinished.connect(lambda _: view._start_dragged(self.index, True))
 
     def remove(self, plot) -> None:
-        for item in (self.trail, self.arrow_shaft, self.arrow_tip, self.head, self.diverged,
+        for item in (self.trail, self.arrow_shaft, self.arrow_tip, self.diverged,
                      self.diverged_text, self.start):
             plot.removeItem(item)
 
@@ -117,6 +142,8 @@ class Landscape2DView(pg.PlotWidget):
 
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-10)
+        # The heatmap, like the contours below, changes only with the surface: blit, don't rescale.
+        self.image.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.plot.addItem(self.image)
         self.contours = pg.PlotCurveItem(connect="finite")
         self.contours.setZValue(-5)
@@ -129,7 +156,11 @@ class Landscape2DView(pg.PlotWidget):
         self.plot.addItem(self.field)
         self.critical = pg.ScatterPlotItem(pxMode=True, hoverable=True, tip=self._critical_tip)
         self.critical.setZValue(5)
+        self.critical.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.plot.addItem(self.critical)
+        self.heads = pg.ScatterPlotItem(symbol="o", pxMode=True)
+        self.heads.setZValue(20)
+        self.plot.addItem(self.heads)
         self.colorbar = pg.ColorBarItem(colorMap=self.theme.colormap, interactive=False, width=18)
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
         # The legend sits in a row above the plot: on the plot it would hide paths or minima.
@@ -326,6 +357,7 @@ class Landscape2DView(pg.PlotWidget):
     def _rebuild_racers(self) -> None:
         """Create items only when the number of racers changes; otherwise restyle."""
         specs = self.session.scene.optimizers
+        self._forget_drawn_steps()
         while len(self.racers) > len(specs):
             self.racers.pop().remove(self.plot)
         while len(self.racers) < len(specs):
@@ -341,9 +373,10 @@ class Landscape2DView(pg.PlotWidget):
             selected = racer.index == self.session.selected
             width = theme.line_width * (1.5 if selected else 1.0)
             racer.trail.setPen(pg.mkPen(spec.color, width=width))
-            racer.head.setSize(theme.head_size * (1.2 if selected else 1.0))
-            racer.head.setPen(pg.mkPen(theme.marker_edge, width=2))
-            racer.head.setBrush(pg.mkBrush(spec.color))
+            racer.head.size = theme.head_size * (1.2 if selected else 1.0)
+            racer.head.pen = pg.mkPen(theme.marker_edge, width=2)
+            racer.head.brush = pg.mkBrush(spec.color)
+            racer.head.visible = spec.visible
             racer.start.setPen(pg.mkPen(spec.color, width=2.5))
             racer.start.setBrush(pg.mkBrush(None))
             racer.arrow_shaft.setPen(pg.mkPen(spec.color, width=max(2.0, theme.line_width)))
@@ -357,8 +390,11 @@ class Landscape2DView(pg.PlotWidget):
             font.setPointSize(theme.font_size + 1)
             font.setBold(True)
             racer.diverged_text.setFont(font)
-            for item in (racer.trail, racer.head, racer.start, racer.arrow_shaft, racer.arrow_tip):
+            for item in (racer.trail, racer.start):
                 item.setVisible(spec.visible)
+            if not spec.visible:  # shown again by _draw_arrow when there is an arrow to draw
+                racer.arrow_shaft.setVisible(False)
+                racer.arrow_tip.setVisible(False)
             if spec.visible:
                 self.legend.addItem(racer.trail, spec.display_label())
         kinds = {m["kind"] for m in self._markers()} if self.session.scene.view.critical_points else set()
@@ -368,8 +404,15 @@ class Landscape2DView(pg.PlotWidget):
                                             brush=pg.mkBrush("#ffffff"), pen=pg.mkPen("#000000"))
                 self.legend.addItem(sample, CRITICAL_TITLES[kind])
         self._fit_legend_columns()
+        self._draw_heads()
+
+    def _forget_drawn_steps(self) -> None:
+        """Bounds, styles or runs changed: the next update_step redraws every racer."""
+        for racer in self.racers:
+            racer.shown = None
 
     def _results_changed(self, index: int) -> None:
+        self._forget_drawn_steps()
         self._sync_handles()
         self.update_step(self.session.step)
 
@@ -386,19 +429,28 @@ class Landscape2DView(pg.PlotWidget):
         """Draw every racer at step t: setData on items we own, nothing created."""
         session = self.session
         arrows = session.scene.view.arrows
+        changed = False
         for racer, traj in zip(self.racers, session.trajectories):
             if traj is None:
                 continue
             last = len(traj.points) - 1
             k = min(t, last)
+            shown = (k, traj.stopped_at is not None and t >= traj.stopped_at, arrows)
+            if racer.shown is not None and racer.shown[0] is traj and racer.shown[1] == shown:
+                # A run that has ended looks the same at every later step: its trail is
+                # blitted from a pixmap while the others, drawn over it, keep moving.
+                if racer.trail.cacheMode() != TRAIL_CACHE:
+                    racer.trail.setCacheMode(TRAIL_CACHE)
+                continue
+            racer.shown = (traj, shown)
+            changed = True
+            if racer.trail.cacheMode() != NO_CACHE:
+                racer.trail.setCacheMode(NO_CACHE)  # a growing trail would re-cache every frame
             trail = traj.points[: k + 1]
             finite = np.isfinite(trail).all(axis=1)
             racer.trail.setData(trail[finite, 0], trail[finite, 1])
             head = traj.points[k]
-            if np.isfinite(head).all():
-                racer.head.setData([head[0]], [head[1]])
-            else:
-                racer.head.setData([], [])
+            racer.head.position = (float(head[0]), float(head[1])) if np.isfinite(head).all() else None
             diverged = traj.status == "diverged" and traj.stopped_at is not None and t >= traj.stopped_at
             if diverged:
                 where = self._last_finite_visible(trail)
@@ -412,6 +464,18 @@ class Landscape2DView(pg.PlotWidget):
             racer.diverged.setVisible(diverged)
             racer.diverged_text.setVisible(diverged)
             self._draw_arrow(racer, traj, k, arrows)
+        if changed:
+            self._draw_heads()
+
+    def _draw_heads(self) -> None:
+        """Every visible head in one setData, in racer order (later racers on top)."""
+        shown = [r.head for r in self.racers if r.head.visible and r.head.position is not None]
+        if not shown:
+            self.heads.setData([])
+            return
+        self.heads.setData(x=[h.position[0] for h in shown], y=[h.position[1] for h in shown],
+                           size=[h.size for h in shown], pen=[h.pen for h in shown],
+                           brush=[h.brush for h in shown])
 
     def _last_finite_visible(self, trail: np.ndarray) -> np.ndarray:
         """Where to put the ✕: the last point of the run, clamped into the view."""
@@ -436,12 +500,16 @@ class Landscape2DView(pg.PlotWidget):
                 key = "v" if mode == "velocity" and "v" in state else "delta"
                 if key in state:
                     vector = np.asarray(state[key], float).reshape(-1)[:2]
-        if vector is None or not np.isfinite(vector).all() or not np.any(vector):
-            racer.arrow_shaft.setData([], [])
+        spec = self.session.scene.optimizers[racer.index]
+        if (vector is None or not spec.visible or not np.isfinite(vector).all()
+                or not np.any(vector)):
+            # hidden, not emptied: an empty curve still costs a paint call every frame
+            racer.arrow_shaft.setVisible(False)
             racer.arrow_tip.setVisible(False)
             return
         tip = head + vector
         racer.arrow_shaft.setData([head[0], tip[0]], [head[1], tip[1]])
+        racer.arrow_shaft.setVisible(True)
         # ArrowItem angles are in screen pixels: map the direction through the view.
         a = self.vb.mapViewToScene(QPointF(*head))
         b = self.vb.mapViewToScene(QPointF(*tip))
