@@ -156,3 +156,29 @@ def test_a_path_the_system_refuses_exits_2_with_its_reason(qapp, tmp_path, capsy
     monkeypatch.setattr(tempfile, "mkstemp", refuse)
     code, err = run(["rosenbrock", "-o", tmp_path / "a.png", "--size", "160x120"], capsys)
     assert code == 2 and "Read-only file system" in err and os.listdir(tmp_path) == []
+
+
+def test_the_readme_export_examples_are_valid_commands():
+    import re
+    import shlex
+
+    from app.export import format_of
+    from app.export.render import parse_size
+    from app.export_cli import build_parser
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("## Scenes and exports")
+    section = text[start:text.index("\n## ", start + 1)]
+    commands = re.findall(r"^valley export (.+)$", section, re.M)
+    assert len(commands) >= 3
+    for command in commands:
+        args = build_parser().parse_args(shlex.split(command))
+        format_of(args.output)
+        parse_size(args.size)
+        parse_steps(args.steps)
+        if not args.scene.endswith(".toml"):
+            assert resolve_scene(args.scene).exists()  # a lecture preset by name
+    shelf = section[section.index("Lecture menu"):section.index("resources/scenes/")]
+    presets = re.findall(r"`([a-z_]+)`", shelf)
+    assert {resolve_scene(name).stem.split("_", 1)[1] for name in presets} \
+        >= {Path(p).stem.split("_", 1)[1] for p in (ROOT / "resources" / "scenes").glob("*.toml")}

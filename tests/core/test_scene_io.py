@@ -351,3 +351,25 @@ def test_network_scenes_are_checked_against_core_registries():
     (problem,) = problems_of(NETWORK.replace('dataset = "spiral"', 'example = "no_such"'))
     assert problem.key == "network.example" and "backprop_example" in problem.expected
     assert "a key 'network'" in problems_of(NETWORK.split("[network]")[0])[0].expected
+
+
+def readme_section() -> str:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    start = text.index("## Scenes and exports")
+    return text[start:text.index("\n## ", start + 1)]
+
+
+def test_the_readme_scene_example_loads_and_round_trips():
+    import re
+
+    (example,) = re.findall(r"```toml\n(.*?)```", readme_section(), re.S)
+    scene = loads_scene(example, "README.md")
+    assert scene.surface.name == "rosenbrock" and scene.bounds == ((-2.0, 2.0), (-1.0, 3.0))
+    assert [s.kind for s in scene.optimizers] == ["momentum", "adam"]
+    assert scene.optimizers[1].start == (1.5, -0.5)
+    assert scene.optimizers[1].hyperparameters["schedule"] == {"kind": "linear", "lr_end": 0.001,
+                                                              "tau": 300}
+    assert scene.view.theme == "light" and scene.view.show_3d is False
+    assert loads_scene(dumps_scene(scene)) == scene
