@@ -9,7 +9,7 @@ import html
 import math
 
 import numpy as np
-from PyQt6.QtCore import QPointF, QRectF, QSize, Qt
+from PyQt6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
 from PyQt6.QtGui import (QAbstractTextDocumentLayout, QAction, QGuiApplication, QKeySequence,
                          QPainter, QPalette, QTextCursor, QTextDocument)
 from PyQt6.QtWidgets import QScrollArea, QSizePolicy, QVBoxLayout, QWidget
@@ -61,6 +61,7 @@ class DocumentLabel(QWidget):
         super().__init__(parent)
         self.document = QTextDocument(self)
         self.document.setUndoRedoEnabled(False)
+        self.document.setDefaultFont(self.font())
         self._html = ""
         self._height = 0
         self._selection: QTextCursor | None = None
@@ -87,8 +88,7 @@ class DocumentLabel(QWidget):
             return  # nothing to lay out or repaint
         self._html = text
         self._selection = None
-        self.document.setDefaultFont(self.font())
-        self.document.setHtml(text)
+        self.document.setHtml(text)  # in the default font changeEvent keeps
         self.document.setTextWidth(max(1, self.width()))
         self._height_may_have_changed()
         self.update()
@@ -141,8 +141,10 @@ class DocumentLabel(QWidget):
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
-        if event.type().name in ("FontChange", "PaletteChange"):
+        if event.type() == QEvent.Type.FontChange:  # not per text: it lays the old text out again
             self.document.setDefaultFont(self.font())
+            self._height_may_have_changed()
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.PaletteChange):
             self.update()
 
     # ----- painting and selection -----
