@@ -77,7 +77,15 @@ def _backprop_compute() -> dict:
     i = net.param_index
     after = net.copy()
     after.set_params(new)
+    # "Time step 2, so the momentum term will be nonzero": the same example again.
+    rec2 = after.forward(s.X)
+    back2 = after.backward(rec2, s.T)
+    step2 = optimizer.step(new, obj) - new
     return {"h1": rec.a[1][0, 0], "h2": rec.a[1][0, 1], "o": rec.a[2][0, 0],
+            "h1_step2": rec2.a[1][0, 0], "o_step2": rec2.a[2][0, 0],
+            "delta_k_step2": -back2.delta[2][0, 0], "delta_j1_step2": -back2.delta[1][0, 0],
+            "dw2_k0": step2[i(1, 0)], "dw2_k1": step2[i(1, 0, 0)], "dw2_j0": step2[i(0, 0)],
+            "dw2_j2": step2[i(0, 0, 1)],
             # the slides' δ is (t − o)·o(1 − o) = −∂E/∂z
             "delta_k": -back.delta[2][0, 0], "delta_j1": -back.delta[1][0, 0],
             "delta_j2": -back.delta[1][0, 1],
@@ -103,12 +111,17 @@ BACKPROP_EXAMPLE = Example(
         ".1 − .0172 = .0828 and .1 − .0095 = .0905 (moving uphill), and for the hidden "
         "layer '.1 − .0004 = .9996' (which is also a typo for .0996); the correct new "
         "hidden weights are .1004. Here the engine takes the step with the momentum "
-        "optimizer and shows the correct values."),
+        "optimizer and shows the correct values.\n"
+        "Step 2 (the slide stops at 'this is time step 2, so the momentum term will be "
+        "nonzero'): the same example again gives o = .5591, δk = .0840, and "
+        "Δw = η·δ·input + α·Δw(1): .2·.0840 + .9·.0172 = .0323 for the output bias."),
     build=_backprop_build, compute=_backprop_compute,
     printed={"h1": ".55", "h2": ".55", "o": ".552", "delta_k": ".086", "delta_j1": ".002",
              "delta_j2": ".002", "dw_k0": ".0172", "dw_k1": ".0095", "dw_k2": ".0095",
              "dw_j0": ".0004", "dw_j1": ".0004", "dw_j2": "0", "w_k0": ".1172",
-             "w_k1": ".1095", "w_j0": ".1004", "w_j1": ".1004", "w_j2": ".1"},
+             "w_k1": ".1095", "w_j0": ".1004", "w_j1": ".1004", "w_j2": ".1",
+             # step 2 is not on the slide: our numbers, shown in the description
+             "o_step2": ".5591", "delta_k_step2": ".0840", "dw2_k0": ".0323"},
     slips={"w_k0": ".0828", "w_k1": ".0905", "w_j0": ".9996", "w_j1": ".9996"})
 
 
@@ -126,6 +139,35 @@ def _perceptron_or_compute() -> dict:
     history = train_perceptron(s.network, s.X, s.T, lr=1.0, max_epochs=20)
     return {"rows": [r.as_row() for r in history.rows], "status": history.status,
             "steps": len(history.rows), "final_weights": tuple(history.rows[-1].new_weights[0])}
+
+
+def _perceptron_step_build() -> ExampleSetup:
+    net = _network([2, 1], [[[0.5, 0.3]]], [[-1.0]], output_activation="step", loss="mse")
+    return ExampleSetup(net, np.array([[2.0, 1.0]]), np.array([[0.0]]),
+                        {"rule": "perceptron", "lr": 1.0, "shuffle": False, "max_epochs": 1})
+
+
+def _perceptron_step_compute() -> dict:
+    s = _perceptron_step_build()
+    history = train_perceptron(s.network, s.X, s.T, lr=1.0, max_epochs=1)
+    row = history.rows[0]
+    again = s.network.forward(s.X)
+    return {"sum": row.weighted_sum[0], "u": row.output[0], "w0": row.new_weights[0, 0],
+            "w1": row.new_weights[0, 1], "w2": row.new_weights[0, 2],
+            "sum_again": again.z[1][0, 0], "u_again": again.a[1][0, 0]}
+
+
+PERCEPTRON_STEP = Example(
+    name="perceptron_step", title="One step of the perceptron learning rule", slide="003",
+    description=(
+        "Inputs x1 = 2, x2 = 1 with the bias input x0 = 1; weights w0 = −1, w1 = .5, w2 = .3; "
+        "desired output y = 0, learning rate c = 1. The weighted sum is 2(.5) + 1(.3) − 1 = .3 "
+        "> 0, so the perceptron outputs u = 1: wrong. The rule Δwᵢ = c(y − u)xᵢ gives "
+        "w0 = −1 + (0 − 1)·1 = −2, w1 = .5 + (0 − 1)·2 = −1.5, w2 = .3 + (0 − 1)·1 = −.7. "
+        "Presented again, the input gives the sum −5.7 and the output 0, as the slide says."),
+    build=_perceptron_step_build, compute=_perceptron_step_compute,
+    printed={"sum": ".3", "u": "1", "w0": "-2", "w1": "-1.5", "w2": "-.7", "sum_again": "-5.7",
+             "u_again": "0"})
 
 
 # (step, w0, w1, w2, input x0x1x2, Σ w_i x_i, output u, label y, new w0, w1, w2)
@@ -388,5 +430,5 @@ XOR_RELU = Example(
 
 
 EXAMPLES: dict[str, Example] = {e.name: e for e in (
-    BACKPROP_EXAMPLE, PERCEPTRON_OR, EXERCISE_2, SOFTMAX, MSE_EXAMPLE, CROSS_ENTROPY_GOOD_POOR,
+    BACKPROP_EXAMPLE, PERCEPTRON_STEP, PERCEPTRON_OR, EXERCISE_2, SOFTMAX, MSE_EXAMPLE, CROSS_ENTROPY_GOOD_POOR,
     COMPUTATIONAL_GRAPH, XOR_RELU)}

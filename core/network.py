@@ -43,6 +43,19 @@ class NetworkError(ValueError):
     """A bad network configuration, or data of the wrong shape for the network."""
 
 
+def parameter_count(layer_sizes) -> int:
+    """Weights and biases of a fully connected net: Σ (n_in + 1)·n_out over its layers.
+
+    Any shape, also beyond what Network builds: slide 003's exercise (40×40 inputs, three
+    hidden layers of 100, 10 classes) has parameter_count([1600, 100, 100, 100, 10]) = 181,310.
+    """
+    sizes = list(layer_sizes)
+    if len(sizes) < 2 or any(isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1
+                             for n in sizes):
+        raise NetworkError(f"layer_sizes must be two or more positive integers, got {layer_sizes!r}")
+    return int(sum((n_in + 1) * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:])))
+
+
 @dataclass
 class ForwardRecord:
     """Every neuron layer's pre-activation z[l] and activation a[l] (z[0] = a[0] = X)."""

@@ -93,3 +93,37 @@ def test_node_graph_reuses_a_node():
     y = x * x + x  # dy/dx = 2x + 1
     y.backward()
     assert y.value == 12.0 and x.grad == 7.0
+
+
+def test_backprop_example_second_step_carries_the_momentum_term(computed):
+    """Slide 002 stops at 'time step 2, so the momentum term will be nonzero': the slide's rule
+    Δw(t) = η·δ·input + α·Δw(t−1), computed here by hand from the corrected first step."""
+    r = computed["backprop_example"]
+    s = lambda v: 1 / (1 + math.exp(-v))  # noqa: E731
+    h = s(0.1 + 0.1)
+    o = s(0.1 + 0.2 * h)
+    dk = o * (1 - o) * (0.9 - o)
+    dj = h * (1 - h) * 0.1 * dk
+    dw_k0, dw_k1, dw_j0 = 0.2 * dk, 0.2 * dk * h, 0.2 * dj  # step 1 (momentum term 0)
+    wk0, wk1, wj0, wj1 = 0.1 + dw_k0, 0.1 + dw_k1, 0.1 + dw_j0, 0.1 + dw_j0
+    h2 = s(wj0 + wj1 * 1.0)                    # both hidden units stay equal; x2 = 0
+    o2 = s(wk0 + 2 * wk1 * h2)
+    dk2 = o2 * (1 - o2) * (0.9 - o2)
+    dj2 = h2 * (1 - h2) * wk1 * dk2
+    assert r["h1_step2"] == pytest.approx(h2, rel=1e-12)
+    assert r["o_step2"] == pytest.approx(o2, rel=1e-12)
+    assert r["delta_k_step2"] == pytest.approx(dk2, rel=1e-12)
+    assert r["delta_j1_step2"] == pytest.approx(dj2, rel=1e-12)
+    assert r["dw2_k0"] == pytest.approx(0.2 * dk2 + 0.9 * dw_k0, rel=1e-12)
+    assert r["dw2_k1"] == pytest.approx(0.2 * dk2 * h2 + 0.9 * dw_k1, rel=1e-12)
+    assert r["dw2_j0"] == pytest.approx(0.2 * dj2 + 0.9 * dw_j0, rel=1e-12)
+    assert r["dw2_j2"] == 0.0  # x2 = 0 at both steps: neither term moves w from x2
+    assert ".0323" in EXAMPLES["backprop_example"].description
+
+
+def test_perceptron_single_step_of_slide_003(computed):
+    r = computed["perceptron_step"]
+    # Σ = 2(.5) + 1(.3) + (−1) = .3 > 0 → u = 1 ≠ y = 0; w ← w + (0 − 1)·(1, 2, 1)
+    assert r["sum"] == pytest.approx(0.3, abs=1e-15) and r["u"] == 1.0
+    assert (r["w0"], r["w1"], r["w2"]) == pytest.approx((-2.0, -1.5, -0.7), abs=1e-15)
+    assert r["u_again"] == 0.0  # "if we present this input again, we'd output 0 instead"

@@ -187,3 +187,14 @@ def test_random_text_only_ever_raises_formula_error(text):
     values, g, H = s.value(theta), s.gradient(theta), s.hessian(theta)
     assert values.shape == (3,) and g.shape == (3, 2) and H.shape == (3, 2, 2)
     assert time.perf_counter() - start < 1.0
+
+
+def test_the_chain_rule_example_of_slide_000():
+    # f = (3x³ + 2x)⁴ = z⁴: df/dx = 4z³·(9x² + 2). At x = 1: 4·5³·11 = 5500; at x = −0.5:
+    # z = −1.375, so 4·(−1.375)³·4.25.
+    s = parse_formula("(3*x**3 + 2*x)**4")
+    assert s.gradient(np.array([1.0, 0.0]))[0] == pytest.approx(5500.0, rel=1e-14)
+    assert s.gradient(np.array([-0.5, 7.0]))[0] == pytest.approx(4 * (-1.375) ** 3 * 4.25,
+                                                                 rel=1e-14)
+    # d²f/dx² = 12z²(9x² + 2)² + 4z³·18x; at x = 1: 12·25·121 + 4·125·18 = 45300
+    assert s.hessian(np.array([1.0, 0.0]))[0, 0] == pytest.approx(45300.0, rel=1e-13)

@@ -6,7 +6,7 @@ import pytest
 
 from core.activations import ActivationError, make_activation
 from core.losses import LossError, make_loss
-from core.network import Network, NetworkError
+from core.network import Network, NetworkError, parameter_count
 
 
 def small_data(n_in=2, n_out=1, n=6, seed=0):
@@ -215,3 +215,14 @@ def test_the_issue_limits_hold_at_their_edges():
     assert Network([30, 16, 40]).layer_sizes == [30, 16, 40]  # inputs and outputs are free
     with pytest.raises(ValueError, match="limit"):
         Network([2] + [16] * 7 + [1])
+
+
+def test_parameter_count_answers_the_slide_003_exercise():
+    # 40×40 pixels, three hidden layers of 100, 10 classes:
+    # (1600 + 1)·100 + (100 + 1)·100 + (100 + 1)·100 + (100 + 1)·10 = 181,310
+    assert parameter_count([1600, 100, 100, 100, 10]) == 160_100 + 10_100 + 10_100 + 1_010
+    assert parameter_count([1600, 100, 100, 100, 10]) == 181_310
+    for sizes in ([2, 1], [2, 4, 3, 1], [3] + [16] * 6 + [2]):
+        assert parameter_count(sizes) == Network(sizes).n_params
+    with pytest.raises(NetworkError, match="layer_sizes"):
+        parameter_count([5])
