@@ -27,6 +27,20 @@ class LandscapeError(ValueError):
     """Directions or paths of the wrong shape, or degenerate directions."""
 
 
+def _norms(A, axis=None, keepdims=False):
+    """Euclidean norms that neither overflow nor warn: ‖A‖ = m·‖A/m‖ with m = max |A|.
+
+    A diverged run's weights can be 1e200 and more, whose squares overflow.
+    """
+    A = np.asarray(A, float)
+    with np.errstate(all="ignore"):
+        m = np.max(np.abs(A), axis=axis, keepdims=True) if A.size else np.zeros((1,) * A.ndim)
+        safe = np.where((m > 0) & np.isfinite(m), m, 1.0)
+        n = safe * np.sqrt(np.sum((A / safe) ** 2, axis=axis, keepdims=True))
+        n = np.where(np.isfinite(m), n, m)  # an infinite entry: an infinite norm
+    return n if keepdims else np.squeeze(n, axis=axis) if axis is not None else float(n.squeeze())
+
+
 def _vector(name, v, n=None):
     v = np.asarray(v, float)
     if v.ndim != 1 or (n is not None and v.shape != (n,)):
@@ -159,7 +173,8 @@ def filter_normalized_direction(net, rng: np.random.Generator, keep_biases: bool
     for W, b in zip(net.weights, net.biases):
         d = rng.standard_normal(W.shape)
         norms = np.linalg.norm(d, axis=1, keepdims=True)
-        d *= np.linalg.norm(W, axis=1, keepdims=True) / np.maximum(norms, 1e-10)
+        with np.errstate(all="ignore"):  # huge or non-finite weights give huge or NaN rows
+            d *= _norms(W, axis=1, keepdims=True) / np.maximum(norms, 1e-10)
         parts += [d.ravel(), b.copy() if keep_biases else np.zeros_like(b)]
     return np.concatenate(parts)
 
@@ -177,13 +192,18 @@ def start_to_end_directions(start, end, rng: np.random.Generator) -> tuple[np.nd
     """d₁ = end − start; d₂ a random direction orthogonal to d₁ with the same length."""
     start = _vector("start", start)
     end = _vector("end", end, start.size)
-    d1 = end - start
-    norm = np.linalg.norm(d1)
+    with np.errstate(all="ignore"):
+        d1 = end - start
+    if not np.isfinite(d1).all():
+        raise LandscapeError("start and end must be finite points (a diverged run's last point "
+                             "is not): no start-to-end direction")
+    norm = _norms(d1)
     if norm == 0:
         raise LandscapeError("start and end are the same point: no start-to-end direction")
+    unit = d1 / norm
     d2 = rng.standard_normal(start.size)
-    d2 -= (d2 @ d1) / (norm * norm) * d1
-    return d1, d2 * norm / np.linalg.norm(d2)
+    d2 -= (d2 @ unit) * unit
+    return d1, d2 / np.linalg.norm(d2) * norm
 
 
 def pca_directions(path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -195,9 +215,16 @@ def pca_directions(path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     path = np.asarray(path, float)
     if path.ndim != 2 or path.shape[0] < 3 or path.shape[1] < 2:
         raise LandscapeError(f"pca_directions needs a path of shape (steps ≥ 3, n ≥ 2), got {path.shape}")
-    M = path - path[-1]
-    M = M - M.mean(axis=0)
-    _, s, Vt = np.linalg.svd(M, full_matrices=False)
+    bad = np.flatnonzero(~np.isfinite(path).all(axis=1))
+    if bad.size:
+        raise LandscapeError(f"pca_directions needs finite points; row {bad[0]} of the path is not "
+                             "(a diverged run: use the path up to its last finite point)")
+    with np.errstate(all="ignore"):
+        M = path - path[-1]
+        M = M - M.mean(axis=0)
+        # Scale out the magnitude first: the squared singular values of a huge path overflow.
+        scale = float(np.max(np.abs(M))) or 1.0
+        _, s, Vt = np.linalg.svd(M / scale, full_matrices=False)
     total = float(np.sum(s * s))
     if total == 0 or s.size < 2 or s[1] <= 1e-12 * s[0]:
         raise LandscapeError("the path does not span two dimensions: no PCA plane")
@@ -213,14 +240,19 @@ def project(path, theta0, d1, d2) -> np.ndarray:
     if path.ndim != 2 or path.shape[1] != theta0.size:
         raise LandscapeError(f"path must have shape (steps, {theta0.size}), got {path.shape}")
     D = np.column_stack([_vector("d1", d1, theta0.size), _vector("d2", d2, theta0.size)])
-    coefficients, *_ = np.linalg.lstsq(D, (path - theta0).T, rcond=None)
-    return coefficients.T
+    if not np.isfinite(D).all():
+        raise LandscapeError("project needs finite directions d1, d2")
+    # The pseudo-inverse solves every row on its own: a non-finite row (a diverged step)
+    # projects to NaN without touching the others.
+    with np.errstate(all="ignore"):
+        return (np.linalg.pinv(D) @ (path - theta0).T).T
 
 
 def fit_bounds(coords, margin: float = 0.25, minimum: float = 1e-3):
     """Bounds around projected points, widened by `margin` of their extent on each side."""
     coords = np.asarray(coords, float)
     low, high = coords.min(axis=0), coords.max(axis=0)
-    pad = np.maximum((high - low) * margin, minimum)
-    return ((float(low[0] - pad[0]), float(high[0] + pad[0])),
-            (float(low[1] - pad[1]), float(high[1] + pad[1])))
+    with np.errstate(all="ignore"):
+        pad = np.maximum((high - low) * margin, minimum)
+        return ((float(low[0] - pad[0]), float(high[0] + pad[0])),
+                (float(low[1] - pad[1]), float(high[1] + pad[1])))
