@@ -75,3 +75,20 @@ def test_features():
 def test_bad_input(call, fragment):
     with pytest.raises(DatasetError, match=fragment):
         call()
+
+
+def test_noise_free_moons_and_spiral_lie_on_their_curves():
+    m = make_dataset("moons", samples=200, noise=0.0, seed=2)
+    u = m.X / 4.0 + [0.5, 0.25]  # undo the scaling: scikit-learn's two moons
+    upper, lower = u[m.T[:, 0] == 1], u[m.T[:, 0] == 0]
+    assert len(upper) == len(lower) == 100
+    np.testing.assert_allclose(np.hypot(*upper.T), 1.0, rtol=1e-12)
+    assert np.all(upper[:, 1] >= -1e-12)                      # the upper half circle about (0, 0)
+    np.testing.assert_allclose(np.hypot(*(lower - [1.0, 0.5]).T), 1.0, rtol=1e-12)
+    assert np.all(lower[:, 1] <= 0.5 + 1e-12)                 # the lower one about (1, 0.5)
+    s = make_dataset("spiral", samples=200, noise=0.0, seed=2)
+    r = np.hypot(*s.X.T)
+    angle = np.arctan2(s.X[:, 0], s.X[:, 1])                  # x = r sin t, y = r cos t
+    expected = 1.75 * 2 * np.pi * r / 5.0 + np.where(s.T[:, 0] == 1, 0.0, np.pi)
+    wrapped = np.angle(np.exp(1j * (angle - expected)))
+    np.testing.assert_allclose(wrapped[r > 1e-9], 0.0, atol=1e-9)
