@@ -20,6 +20,24 @@ MAX_NEURONS = 16
 BACKGROUND_WORK = 2_000_000
 NEWTON_MAX_PARAMS = 200  # an exact Hessian of a bigger net is too slow to be a live demo
 
+_blas_controller = None
+
+
+def single_threaded_blas():
+    """A context in which BLAS uses one thread.
+
+    The playground's matrices are tiny (a 100×100 heatmap through 8 neurons is a
+    10000×8 by 8×8 product): a second BLAS thread costs more in hand-off than it saves,
+    and when the other core is busy it costs 10–40× (measured: 0.2 ms on one thread,
+    4–9 ms on two under load). The controller finds the BLAS library once.
+    """
+    global _blas_controller
+    if _blas_controller is None:
+        from threadpoolctl import ThreadpoolController
+
+        _blas_controller = ThreadpoolController()
+    return _blas_controller.limit(limits=1, user_api="blas")
+
 
 class NetworkSpecError(ValueError):
     """A playground setting that cannot be used (names the setting and the value)."""
@@ -97,7 +115,7 @@ def train_network(network, data: NetworkData, spec: NetworkSpec, steps: int, see
 
     optimizer = optimizer_for(spec.optimizer)
     split = (data.X_train, data.T_train, data.X_test, data.T_test)
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), single_threaded_blas():
         return train(network, split, optimizer, int(steps), batch_size=int(spec.batch_size),
                      rng=np.random.default_rng(seed), keep_states=False)
 
@@ -197,7 +215,7 @@ class NetworkSession(QObject):
         return apply_feature_maps(points, self.spec.features)
 
     def forward_at(self, X: np.ndarray, t: int | None = None):
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), single_threaded_blas():
             return self.network_at(t).forward(X)
 
     def plane_grid(self, n: int):
@@ -221,7 +239,7 @@ class NetworkSession(QObject):
         t = self.step if t is None else int(t)
         X, T = (self.data.X_train, self.data.T_train) if batch else self.selected_rows()
         net = self.network_at(t)
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), single_threaded_blas():
             rec = net.forward(X)
             back = net.backward(rec, T)
             loss = float(net.loss(X, T))
