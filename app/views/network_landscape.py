@@ -20,6 +20,10 @@ def compute_landscape(network, X, T, path: np.ndarray, plane: str, resolution: i
     from core import landscape
 
     objective = network.objective(X, T)
+    finite = np.isfinite(path).all(axis=1)
+    if not finite.any():
+        raise ValueError("the training path has no finite parameters to draw a landscape around")
+    path = path[: int(np.flatnonzero(finite)[-1]) + 1]  # a diverged run: centre on its last finite step
     centre = path[-1]
     rng = np.random.default_rng(seed)
     net = network.copy()
