@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PyQt6.QtCore import QSignalBlocker
 from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 COARSE, FULL = 25, 81
@@ -28,9 +29,9 @@ def compute_landscape(network, X, T, path: np.ndarray, plane: str, resolution: i
     rng = np.random.default_rng(seed)
     net = network.copy()
     net.set_params(centre)
+    explained = None
     if plane == "pca" and len(path) >= 3:
-        result = landscape.pca_directions(path)
-        d1, d2 = result[0], result[1]
+        d1, d2, explained = landscape.pca_directions(path)
     else:
         d1 = landscape.filter_normalized_direction(net, rng)
         d2 = landscape.filter_normalized_direction(net, rng)
@@ -43,7 +44,7 @@ def compute_landscape(network, X, T, path: np.ndarray, plane: str, resolution: i
         return {}
     surface = landscape.Slice(objective, centre, d1, d2)
     Z = np.asarray(surface.evaluate(A, B), float)
-    return dict(Z=Z, extent=extent, coords=coords, resolution=resolution)
+    return dict(Z=Z, extent=extent, coords=coords, resolution=resolution, explained=explained)
 
 
 class NetworkLandscapeView(QWidget):
@@ -86,6 +87,8 @@ class NetworkLandscapeView(QWidget):
     def set_plane(self, plane: str) -> None:
         if plane != self.plane:
             self.plane = plane
+            with QSignalBlocker(self.choice):
+                self.choice.setCurrentIndex(self.choice.findData(plane))
             self.recompute()
 
     def recompute(self, *_) -> None:
@@ -128,7 +131,11 @@ class NetworkLandscapeView(QWidget):
         self.image.setRect(pg.QtCore.QRectF(-e, -e, 2 * e, 2 * e))
         coords = result["coords"]
         self.path.setData(coords[:, 0], coords[:, 1])
-        self.status.setText(f"log₁₀ loss, {result['resolution']}×{result['resolution']}")
+        text = f"log₁₀ loss, {result['resolution']}×{result['resolution']}"
+        if result.get("explained") is not None:
+            share = float(np.sum(result["explained"][:2]))
+            text += f" · the plane explains {share:.0%} of the path's variance"
+        self.status.setText(text)
         self._move_head(self.session.step)
 
     def _move_head(self, t: int) -> None:
