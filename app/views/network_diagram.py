@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import numpy as np
 from PyQt6.QtCore import QPointF, QRectF, Qt
-from PyQt6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPainterPathStroker, QPen, QPixmap
+from PyQt6.QtGui import (QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPainterPathStroker, QPen,
+                         QPixmap)
 from PyQt6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem, QGraphicsPixmapItem,
                              QGraphicsRectItem, QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView)
 
-from app.views.diverging import (DELTA_LUT, NEUTRAL_NODE, VALUE_LUT, colour, fmt, image, normalizer)
+from app.views.diverging import (DELTA_LUT, NEUTRAL_NODE, VALUE_LUT, colour, fmt, image, lut_index,
+                                  normalizer)
 
 NODE = 64.0  # scene units; the view scales the whole scene to fit
 RING = 7.0
@@ -59,6 +61,21 @@ def neuron_name(layer: int, j: int, n_layers: int, n_out: int) -> str:
         return f"x{sub}"
     prefix = "h" if n_layers == 2 else f"h{str(layer).translate(str.maketrans('0123456789', '⁰¹²³⁴⁵⁶⁷⁸⁹'))}"
     return f"{prefix}{sub}"
+
+
+def thumbnail_pixmaps(values: np.ndarray, lut: np.ndarray = VALUE_LUT) -> list[QPixmap]:
+    """One THUMB_GRID² pixmap per column of `values` (grid points × neurons, in [-1, 1]).
+
+    The colour lookup runs once for the whole layer, not once per neuron; row 0 of the
+    grid is the bottom of the picture, as in diverging.image.
+    """
+    argb = lut[lut_index(values, len(lut))].reshape(THUMB_GRID, THUMB_GRID, -1)[::-1]
+    pixmaps = []
+    for j in range(argb.shape[2]):
+        pixels = np.ascontiguousarray(argb[:, :, j])
+        picture = QImage(pixels.data, THUMB_GRID, THUMB_GRID, 4 * THUMB_GRID, QImage.Format.Format_ARGB32)
+        pixmaps.append(QPixmap.fromImage(picture.copy()))  # own the pixels: `pixels` is freed
+    return pixmaps
 
 
 class NodeItem(QGraphicsRectItem):
@@ -105,6 +122,7 @@ class EdgeItem(QGraphicsPathItem):
         self._shape = stroker.createStroke(path)
         self.label = QGraphicsSimpleTextItem()
         self.label.setZValue(4)
+        self.labelled = False  # whether the label (and its backdrop) is shown
 
     def shape(self):
         return self._shape
@@ -331,6 +349,7 @@ class NetworkDiagram(QGraphicsView):
             if grid is not None:
                 plane = grid.a[layer]
                 norm = normalizer(name, plane)
+                thumbnails = thumbnail_pixmaps(norm(plane))
             else:
                 plane = None
                 norm = normalizer(name, a)
@@ -353,8 +372,7 @@ class NetworkDiagram(QGraphicsView):
                     fill, text = QColor(NEUTRAL_NODE), ""
                 node.setBrush(QBrush(fill))
                 if plane is not None:
-                    pix = QPixmap.fromImage(image(norm(plane[:, j]).reshape(THUMB_GRID, THUMB_GRID)))
-                    node.thumb.setPixmap(pix)
+                    node.thumb.setPixmap(thumbnails[j])
                     node.thumb.setScale((NODE - 2 * RING) / THUMB_GRID)
                 node.thumb.setOpacity(1.0 if computed else 0.2)
                 node.label.setText(text if self.show_values else "")
@@ -380,26 +398,37 @@ class NetworkDiagram(QGraphicsView):
         else:
             scale = weight_scale
         few = sum(e.size for e in self.edges) <= EDGE_LABELS_MAX
+        labelled = show_update and few and self.show_values
         for l, grid_edges in enumerate(self.edges):
-            W = record.update_weights[l] if show_update else values["weights"][l]
+            W = np.asarray(record.update_weights[l] if show_update else values["weights"][l], float)
             into_unreached = l + 1 > reached
             carries_delta = phase is not None and phase.kind == "delta" and l == phase.layer
-            for (j, i), edge in np.ndenumerate(grid_edges):
-                w = float(W[j, i])
-                width = 0.8 + (MAX_EDGE_WIDTH - 0.8) * min(abs(w) / scale, 1.0) if np.isfinite(w) else 0.8
-                c = QColor(colour(np.sign(w) if np.isfinite(w) else 0.0, VALUE_LUT))
-                alpha = 235
-                if into_unreached:
-                    alpha = 40
-                elif phase is not None and phase.kind == "delta" and not carries_delta:
-                    alpha = 90
+            alpha = 235
+            if into_unreached:
+                alpha = 40
+            elif phase is not None and phase.kind == "delta" and not carries_delta:
+                alpha = 90
+            # Widths and colours for the whole layer at once (the per-edge Python was most
+            # of a playing frame); only 3 colours exist per layer: −, 0 (or not finite), +.
+            finite = np.isfinite(W)
+            with np.errstate(invalid="ignore"):
+                widths = np.where(finite, 0.8 + (MAX_EDGE_WIDTH - 0.8)
+                                  * np.minimum(np.abs(W) / scale, 1.0), 0.8)
+            signs = np.where(finite, np.sign(W), 0.0)
+            colours = {}
+            for sign in (-1.0, 0.0, 1.0):
+                c = QColor(colour(sign, VALUE_LUT))
                 c.setAlpha(alpha)
-                pen = QPen(c, width)
+                colours[sign] = c
+            for edge, w, width, sign in zip(grid_edges.ravel(), W.ravel().tolist(),
+                                            widths.ravel().tolist(), signs.ravel().tolist()):
+                pen = QPen(colours[sign], width)
                 pen.setCapStyle(Qt.PenCapStyle.RoundCap)
                 edge.setPen(pen)
-                labelled = show_update and few and self.show_values
-                edge.label.setVisible(labelled)
-                edge.backdrop.setVisible(labelled)
+                if edge.labelled != labelled:
+                    edge.labelled = labelled
+                    edge.label.setVisible(labelled)
+                    edge.backdrop.setVisible(labelled)
                 if labelled:
                     edge.label.setText(f"{'+' if w > 0 else ''}{fmt(w)}")
                     rect = edge.label.boundingRect()
