@@ -192,7 +192,10 @@ class FileActions(QObject):
     def eventFilter(self, watched, event) -> bool:
         # Only a close the user asked for (the title bar's button: a spontaneous event) asks
         # first; code that closes the window (tests, shutdown) is never stopped by a dialog.
-        if watched is self.window and event.type() == QEvent.Type.Close and event.spontaneous():
+        # (getattr: while Qt tears the window down, this object's Python half may be gone)
+        window = getattr(self, "window", None)
+        if window is not None and watched is window and event.type() == QEvent.Type.Close \
+                and event.spontaneous():
             if not self.maybe_discard():
                 event.ignore()
                 return True

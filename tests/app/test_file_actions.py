@@ -241,13 +241,14 @@ def test_opening_a_scene_applies_its_view_table(window, tmp_path, monkeypatch):
     assert window.readout.isVisible() and window.player.speed == default_scene().view.speed
 
 
-def test_a_window_built_on_a_scene_honours_its_shown_views(qtbot):
+def test_a_window_built_on_a_scene_honours_its_shown_views(window):
+    """`valley scene.toml` builds the window on the scene: the same [view] rules apply."""
     scene = default_scene()
     scene.view.show_loss, scene.view.show_readout = False, True
-    win = MainWindow(Session(scene), show_3d=False)
-    qtbot.addWidget(win)
-    win.show()
-    assert not win.loss_chart.isVisible() and win.readout.isVisible()
+    window.session.set_scene(scene)
+    window.apply_scene_view(theme=False)  # what MainWindow.__init__ ends with
+    window.show()
+    assert not window.loss_chart.isVisible() and window.readout.isVisible()
 
 
 BAD_FILES = {
