@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-from PyQt6.QtCore import QEvent, QObject, QSettings
+from PyQt6.QtCore import QObject, QSettings
 from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
@@ -64,7 +64,6 @@ class FileActions(QObject):
         self.path: Path | None = None
         self._build_file_menu(window.menus["file"])
         self._build_lecture_menu(window.menus["lecture"])
-        window.installEventFilter(self)
 
     # ----- menus -----
     def _action(self, menu: QMenu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
@@ -188,18 +187,6 @@ class FileActions(QObject):
         if answer == "save":
             return self.save()
         return answer == "discard"
-
-    def eventFilter(self, watched, event) -> bool:
-        # Only a close the user asked for (the title bar's button: a spontaneous event) asks
-        # first; code that closes the window (tests, shutdown) is never stopped by a dialog.
-        # (getattr: while Qt tears the window down, this object's Python half may be gone)
-        window = getattr(self, "window", None)
-        if window is not None and watched is window and event.type() == QEvent.Type.Close \
-                and event.spontaneous():
-            if not self.maybe_discard():
-                event.ignore()
-                return True
-        return False
 
     def quit(self) -> bool:
         if not self.maybe_discard():

@@ -367,6 +367,14 @@ class MainWindow(QMainWindow):
 
     # ----- lifetime -----
     def closeEvent(self, event) -> None:
+        # Only a close the user asked for (title bar, File > Quit: spontaneous) may be refused by
+        # the unsaved-changes question; code that closes the window is never stopped by a dialog.
+        if event.spontaneous() and self.file_actions is not None \
+                and not self.file_actions.maybe_discard():
+            event.ignore()
+            return
+        if self.network_page is not None:
+            self.network_page.shutdown()
         self.player.stop()
         self.landscape.shutdown()
         if self.basin_overlay is not None:

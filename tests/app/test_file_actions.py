@@ -85,11 +85,15 @@ def test_unsaved_changes_ask_first_and_cancel_keeps_everything(window, tmp_path)
     assert not window.file_actions.open_path(preset)  # our stub answers "cancel"
     assert window.asked == [window.session.scene.title] and window.session.scene.steps == 123
     # a close from the window system (spontaneous) asks; cancel keeps the window open
+    window.player.play()
     event = SpontaneousClose()
-    assert window.file_actions.eventFilter(window, event)
+    window.closeEvent(event)
     assert not event.isAccepted() and len(window.asked) == 2
+    assert window.player.playing  # a refused close leaves the lecture running
     # a close from code (tests, shutdown) never waits on a dialog
-    assert not window.file_actions.eventFilter(window, QCloseEvent()) and len(window.asked) == 2
+    event = QCloseEvent()
+    window.closeEvent(event)
+    assert event.isAccepted() and len(window.asked) == 2
 
 
 class SpontaneousClose(QCloseEvent):
@@ -291,14 +295,16 @@ def test_closing_with_unsaved_changes_can_save_first(window, tmp_path, monkeypat
     monkeypatch.setattr(fa, "ask_unsaved", lambda parent, title: "save")
     monkeypatch.setattr(fa, "choose_save_path", lambda parent, suggested: str(tmp_path / "kept"))
     event = SpontaneousClose()
-    assert not window.file_actions.eventFilter(window, event)  # saved: the close goes on
+    window.closeEvent(event)
+    assert event.isAccepted()  # saved: the close goes on
     assert load_scene(tmp_path / "kept.toml").steps == 77 and not window.session.modified
     # asked to save but the save dialog was cancelled: the window stays open
     window.session.set_steps(78)
     monkeypatch.setattr(fa, "choose_save_path", lambda parent, suggested: "")
     monkeypatch.setattr(window.file_actions, "path", None)
     event = SpontaneousClose()
-    assert window.file_actions.eventFilter(window, event) and not event.isAccepted()
+    window.closeEvent(event)
+    assert not event.isAccepted()
 
 
 def test_export_dialog_says_the_3d_view_needs_opengl(window, qtbot, monkeypatch):
