@@ -76,6 +76,9 @@ class MainWindow(QMainWindow):
         self._build_side_panels()
         self._build_shortcuts()
         self.network_page = None
+        from app.help_menu import install as install_help
+
+        self.help_actions = install_help(self)
         install_network_page = optional_class("app.network_page", "install")
         if install_network_page is not None:
             install_network_page(self)
