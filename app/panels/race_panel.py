@@ -9,7 +9,7 @@ from PyQt6.QtWidgets import (QButtonGroup, QColorDialog, QComboBox, QHBoxLayout,
                              QLineEdit, QMenu, QPushButton, QRadioButton, QToolButton,
                              QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from app.session import MAX_OPTIMIZERS
+from app.session import MAX_OPTIMIZERS, outcome_text
 from core.optimizers import OPTIMIZERS
 from core.scene import OptimizerSpec
 
@@ -17,13 +17,10 @@ ERROR_STYLE = "color: #e0404a;"
 LABEL, KIND, STATUS = range(3)
 
 
-def status_text(trajectory) -> str:
-    """"converged at step 87", "diverged at step 12" or "running"."""
-    if trajectory is None:
-        return ""
-    if trajectory.status in ("converged", "diverged") and trajectory.stopped_at is not None:
-        return f"{trajectory.status} at step {trajectory.stopped_at}"
-    return trajectory.status
+def status_text(trajectory, objective) -> str:
+    """"converged at step 87", "stopped on a saddle at step 3", "diverged at step 12" or
+    "running": a converged run says what the Hessian calls the point it stopped on."""
+    return outcome_text(trajectory, objective, step_word="step ")
 
 
 def swatch(color: str, size: int = 14) -> QIcon:
@@ -161,8 +158,9 @@ class RacePanel(QWidget):
         with QSignalBlocker(self.list):
             for i in range(min(self.list.topLevelItemCount(), len(trajectories))):
                 item = self.list.topLevelItem(i)
-                item.setText(STATUS, status_text(trajectories[i]))
-                item.setToolTip(STATUS, status_text(trajectories[i]))  # narrow docks cut it
+                text = status_text(trajectories[i], self.session.surface)
+                item.setText(STATUS, text)
+                item.setToolTip(STATUS, text)  # narrow docks cut it
 
     def _sync_selection(self, index: int) -> None:
         with QSignalBlocker(self.list):

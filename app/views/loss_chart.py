@@ -12,6 +12,7 @@ from PyQt6.QtWidgets import (QAbstractItemView, QCheckBox, QGraphicsItem, QHBoxL
 # just the step line. Cached as pixmaps, they are blitted instead of redrawn under it.
 STATIC_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
 
+from app.session import OUTCOME_COLOURS, outcome_text, run_outcome
 from app.theme import THEMES, Theme, style_plot
 
 
@@ -170,7 +171,7 @@ class ResultsTable(QTableWidget):
                 out.append((spec.display_label(), "", ""))
                 continue
             final = traj.losses[-1]
-            status = traj.status if traj.stopped_at is None else f"{traj.status} at {traj.stopped_at}"
+            status = outcome_text(traj, self.session.surface)
             out.append((spec.display_label(), format_loss(float(final)), status))
         return out
 
@@ -179,8 +180,9 @@ class ResultsTable(QTableWidget):
         self.setRowCount(len(rows))
         font = QFont(self.font())
         font.setPointSize(self.theme.font_size)
-        status_colours = {"diverged": "#e0405a", "converged": "#2fae64"}
+        trajectories = self.session.trajectories
         for r, (spec, row) in enumerate(zip(self.session.scene.optimizers, rows)):
+            kind = run_outcome(trajectories[r], self.session.surface)[0] if r < len(trajectories) else ""
             for c, text in enumerate(row):
                 item = QTableWidgetItem(text)
                 item.setFont(font)
@@ -190,8 +192,8 @@ class ResultsTable(QTableWidget):
                     item.setIcon(QIcon(swatch))
                 else:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                if c == 2 and text.split()[0] in status_colours:
-                    item.setForeground(QBrush(QColor(status_colours[text.split()[0]])))
+                if c == 2 and kind in OUTCOME_COLOURS:
+                    item.setForeground(QBrush(QColor(OUTCOME_COLOURS[kind])))
                 self.setItem(r, c, item)
         self.resizeRowsToContents()
         self._sync_selection(self.session.selected)

@@ -14,10 +14,17 @@ from PyQt6.QtGui import (QAbstractTextDocumentLayout, QAction, QGuiApplication, 
                          QPainter, QPalette, QTextCursor, QTextDocument)
 from PyQt6.QtWidgets import QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
+from app.session import outcome_text, run_outcome
 from app.theme import THEMES, Theme
 
 ADAM_LIKE = {"adam", "amsgrad", "adamw", "nadam"}
 NEWTON_LIKE = {"newton", "damped_newton", "saddle_free_newton"}
+# What a lecturer says about a run that stopped where the gradient vanished but not in a valley.
+OUTCOME_EXPLANATIONS = {
+    "saddle": " The gradient is zero but H has eigenvalues of both signs: this is not a minimum.",
+    "maximum": " The gradient is zero but every eigenvalue of H is negative: a maximum.",
+    "degenerate": " The gradient is zero but H has a zero eigenvalue: the Hessian cannot tell.",
+}
 
 
 def num(value, digits: int = 4) -> str:
@@ -258,11 +265,13 @@ class Readout(QWidget):
         rows.append(("f(θ<sub>t</sub>)", num(traj.losses[k_point], 6)))
         notes: list[str] = []
         if t >= last or state is None:
-            status = traj.status
-            where = f" at step {traj.stopped_at}" if traj.stopped_at is not None else ""
-            notes.append(f"The run is over: <b>{html.escape(status)}{where}</b>."
-                         if status != "running" else
-                         f"All {last} steps ran; not converged yet.")
+            kind, _ = run_outcome(traj, session.surface)
+            if kind == "running":
+                notes.append(f"All {last} steps ran; not converged yet.")
+            else:
+                status = outcome_text(traj, session.surface, step_word="step ")
+                notes.append(f"The run is over: <b>{html.escape(status)}</b>."
+                             + OUTCOME_EXPLANATIONS.get(kind, ""))
         if state is not None and t < last:
             rows += self._rule_rows(spec, state, k)
             rows.append(("θ<sub>t+1</sub> = θ<sub>t</sub> + Δθ", vec(traj.points[k + 1])))

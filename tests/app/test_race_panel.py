@@ -26,8 +26,11 @@ def test_rows_mirror_the_racers_with_status(panel):
     assert rows(panel) == [s.display_label() for s in session.scene.optimizers]
     newton = [s.kind for s in session.scene.optimizers].index("newton")
     traj = session.trajectories[newton]
-    assert traj.status == "converged"
-    assert panel.list.topLevelItem(newton).text(2) == f"converged at step {traj.stopped_at}"
+    assert traj.status == "converged"  # on the saddle (0, 0): H = diag(2, −4)
+    assert panel.list.topLevelItem(newton).text(2) == f"stopped on a saddle at step {traj.stopped_at}"
+    sgd = [s.kind for s in session.scene.optimizers].index("sgd")
+    assert panel.list.topLevelItem(sgd).text(2) == \
+        f"converged at step {session.trajectories[sgd].stopped_at}"
 
 
 def test_add_until_eight_then_refused(panel):
@@ -139,4 +142,4 @@ def test_status_text_for_divergence():
                             optimizers=[OptimizerSpec(kind="sgd", hyperparameters={"lr": 5.0})]))
     traj = session.trajectories[0]
     assert traj.status == "diverged"
-    assert status_text(traj) == f"diverged at step {traj.stopped_at}"
+    assert status_text(traj, session.surface) == f"diverged at step {traj.stopped_at}"

@@ -85,8 +85,19 @@ def test_every_optimizer_gets_its_numbers(readout, kind):
 
 def test_readout_follows_selection_and_end_of_run(readout):
     session = readout.session
-    i = index_of(session, "newton")
+    i = index_of(session, "sgd")
     session.set_selected(i)
     session.set_step(session.max_step)
     traj = session.trajectories[i]
-    assert f"{traj.status} at step {traj.stopped_at}" in readout.html()
+    assert traj.status == "converged"  # at the minimum (0, 1)
+    assert f"converged at step {traj.stopped_at}" in readout.html()
+
+
+def test_newton_at_its_end_says_it_is_stuck_on_a_saddle(readout):
+    session = readout.session
+    session.set_selected(index_of(session, "newton"))
+    traj = session.trajectories[session.selected]
+    session.set_step(session.max_step)
+    text = readout.html()
+    assert f"stopped on a saddle at step {traj.stopped_at}" in text
+    assert "converged" not in text

@@ -1,0 +1,86 @@
+"""Loss chart (log y) and results table: final loss, and how each run ended, by its Hessian."""
+import numpy as np
+import pytest
+from PyQt6.QtGui import QColor
+
+from app.session import OUTCOME_COLOURS, Session, outcome_text, run_outcome
+from app.views.loss_chart import LossChart, ResultsTable, chart_losses
+from core.scene import OptimizerSpec, Scene, SurfaceSpec
+
+
+def index_of(session, kind):
+    return next(i for i, s in enumerate(session.scene.optimizers) if s.kind == kind)
+
+
+@pytest.fixture
+def session():
+    return Session()
+
+
+def test_newton_on_the_default_scene_is_stuck_on_the_saddle(session):
+    newton = session.trajectories[index_of(session, "newton")]
+    # double well a·x² + (y² − 1)²: H(0, 0) = diag(2, −4), one eigenvalue of each sign
+    assert newton.status == "converged" and np.allclose(newton.points[-1], 0.0)
+    assert run_outcome(newton, session.surface) == ("saddle", newton.stopped_at)
+    assert outcome_text(newton, session.surface) == f"stopped on a saddle at {newton.stopped_at}"
+    sgd = session.trajectories[index_of(session, "sgd")]
+    assert outcome_text(sgd, session.surface, "step ") == f"converged at step {sgd.stopped_at}"
+
+
+def test_newton_on_a_hill_stops_on_a_maximum():
+    scene = Scene(surface=SurfaceSpec(name="formula", formula="-(x**2 + 2*y**2)"), start=(1.0, 0.5),
+                  steps=20, optimizers=[OptimizerSpec(kind="newton", hyperparameters={"lr": 1.0})])
+    s = Session(scene)
+    traj = s.trajectories[0]
+    assert traj.status == "converged" and np.allclose(traj.points[-1], 0.0, atol=1e-9)
+    assert run_outcome(traj, s.surface)[0] == "maximum"
+
+
+def test_table_says_saddle_in_amber_and_converged_in_green(qtbot, session):
+    table = ResultsTable(session)
+    qtbot.addWidget(table)
+    newton, sgd = index_of(session, "newton"), index_of(session, "sgd")
+    stopped = session.trajectories[newton].stopped_at
+    assert table.rows()[newton][2] == f"stopped on a saddle at {stopped}"
+    assert table.item(newton, 2).text() == f"stopped on a saddle at {stopped}"
+    assert table.item(newton, 2).foreground().color() == QColor(OUTCOME_COLOURS["saddle"])
+    assert table.item(sgd, 2).foreground().color() == QColor(OUTCOME_COLOURS["minimum"])
+    assert OUTCOME_COLOURS["saddle"] != OUTCOME_COLOURS["minimum"]
+    # final loss column: f(0, 0) = 1 on the double well
+    assert float(table.rows()[newton][1]) == pytest.approx(1.0)
+
+
+def test_table_marks_divergence_in_red(qtbot):
+    s = Session(Scene(surface=SurfaceSpec(name="quadratic"), start=(1.0, 1.0), steps=50,
+                      optimizers=[OptimizerSpec(kind="sgd", hyperparameters={"lr": 5.0})]))
+    table = ResultsTable(s)
+    qtbot.addWidget(table)
+    traj = s.trajectories[0]
+    assert traj.status == "diverged"
+    assert table.item(0, 2).text() == f"diverged at {traj.stopped_at}"
+    assert table.item(0, 2).foreground().color() == QColor(OUTCOME_COLOURS["diverged"])
+
+
+def test_log_y_plots_log10_of_loss_above_the_lowest(qtbot, session):
+    chart = LossChart(session)
+    qtbot.addWidget(chart)
+    i = index_of(session, "sgd")
+    losses = session.trajectories[i].losses
+    floor = min(float(t.losses[np.isfinite(t.losses)].min()) for t in session.trajectories)
+    _, linear = chart.curves[i].getData()
+    assert np.allclose(linear, losses)
+    chart.log_box.setChecked(True)
+    assert chart.log_y
+    _, logged = chart.curves[i].getData()
+    expected = np.log10(np.maximum(losses - floor, 1e-16))
+    assert np.allclose(logged, expected)
+    assert logged[0] == pytest.approx(np.log10(losses[0] - floor))
+    assert "log" in chart.plot.getAxis("left").labelText
+    chart.log_box.setChecked(False)
+    assert np.allclose(chart.curves[i].getData()[1], losses)
+
+
+def test_chart_losses_handles_negative_losses():
+    values = chart_losses(np.array([-1.0, -2.0, -3.0]), floor=-3.0, log_y=True)
+    assert values[0] == pytest.approx(np.log10(2.0)) and values[1] == pytest.approx(0.0)
+    assert values[2] == pytest.approx(-16.0)
