@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import copy
 
+import loss_landscapes
 import numpy as np
 import torch
-import loss_landscapes
 from loss_landscapes.metrics import Loss as LossMetric
 
 from bench.bench_core_speed import network_case

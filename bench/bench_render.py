@@ -90,8 +90,8 @@ def matplotlib_fps(frames: int) -> float:
     import matplotlib
 
     matplotlib.use("Agg")
-    from matplotlib.figure import Figure
     from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     from app.session import Session
 

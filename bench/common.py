@@ -19,7 +19,7 @@ import gc
 import math
 import statistics
 import time
-from typing import Callable
+from collections.abc import Callable
 
 UNITS_PER_SECOND = {"s": 1.0, "ms": 1e3, "us": 1e6, "µs": 1e6}
 

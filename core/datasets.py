@@ -8,8 +8,8 @@ position is kept, so noise shows up as points on the wrong side.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -38,7 +38,7 @@ class Dataset:
     def T(self) -> np.ndarray:
         return np.concatenate([self.T_train, self.T_test])
 
-    def with_features(self, names) -> "Dataset":
+    def with_features(self, names) -> Dataset:
         """The same split with the inputs replaced by the named feature maps."""
         return Dataset(self.name, self.kind, apply_features(self.X_train, names), self.T_train,
                        apply_features(self.X_test, names), self.T_test, self.bounds)

@@ -228,7 +228,7 @@ class Network:
         biases = [theta[..., b0:end] for (_, b0, end) in self._offsets]
         return weights, biases
 
-    def copy(self) -> "Network":
+    def copy(self) -> Network:
         return _copy.deepcopy(self)
 
     # --- forward and backward -----------------------------------------------------------
@@ -270,7 +270,7 @@ class Network:
             return float(np.mean(np.argmax(out, 1) == np.argmax(T, 1)))
         return float(np.mean((out[:, 0] > threshold) == (T[:, 0] > threshold)))
 
-    def objective(self, X, T) -> "NetworkObjective":
+    def objective(self, X, T) -> NetworkObjective:
         """This network's loss on (X, T) as an n-D objective over the flat parameter vector."""
         return NetworkObjective(self, X, T)
 
@@ -375,7 +375,7 @@ class NetworkObjective(Objective):
     def n_samples(self) -> int:
         return self.X.shape[0]
 
-    def subset(self, indices) -> "NetworkObjective":
+    def subset(self, indices) -> NetworkObjective:
         """The same loss on a subset of the samples (a mini-batch)."""
         sub = NetworkObjective.__new__(NetworkObjective)
         sub.net, sub.dim, sub._typed = self.net, self.dim, {}

@@ -1,27 +1,10 @@
 """Basin maps: vectorized across starts, and equal to a plain loop over starts."""
 import numpy as np
 import pytest
+from reference_surfaces import Himmelblau
 
 from core.basins import DIVERGED, NOT_YET, basin_map
 from core.optimizers import make_optimizer
-from core.objective import Surface
-
-
-class Himmelblau(Surface):
-    """(x² + y − 11)² + (x + y² − 7)²."""
-
-    bounds = ((-5.0, 5.0), (-5.0, 5.0))
-
-    def _f(self, x, y):
-        return (x * x + y - 11) ** 2 + (x + y * y - 7) ** 2
-
-    def _grad(self, x, y):
-        a, b = x * x + y - 11, x + y * y - 7
-        return 4 * x * a + 2 * b, 2 * a + 4 * y * b
-
-    def _hess(self, x, y):
-        return 12 * x * x + 4 * y - 42, 4 * x + 4 * y, 4 * x + 12 * y * y - 26
-
 
 HIMMELBLAU_MINIMA = [(3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186),
                      (3.584428, -1.848126)]

@@ -1,50 +1,9 @@
 """Critical points: found by Newton on ∇f = 0, classified by the Hessian."""
 import numpy as np
 import pytest
+from reference_surfaces import Himmelblau, Monkey, SaddleXY
 
 from core.critical import critical_points
-from core.objective import Surface
-
-
-class Himmelblau(Surface):
-    """(x² + y − 11)² + (x + y² − 7)², written out here independently of the catalogue."""
-
-    bounds = ((-5.0, 5.0), (-5.0, 5.0))
-
-    def _f(self, x, y):
-        return (x * x + y - 11) ** 2 + (x + y * y - 7) ** 2
-
-    def _grad(self, x, y):
-        a, b = x * x + y - 11, x + y * y - 7
-        return 4 * x * a + 2 * b, 2 * a + 4 * y * b
-
-    def _hess(self, x, y):
-        return 12 * x * x + 4 * y - 42, 4 * x + 4 * y, 4 * x + 12 * y * y - 26
-
-
-class SaddleXY(Surface):
-    def _f(self, x, y):
-        return x * x - y * y
-
-    def _grad(self, x, y):
-        return 2 * x, -2 * y
-
-    def _hess(self, x, y):
-        return 2 + 0 * x, 0 * x, -2 + 0 * x
-
-
-class Monkey(Surface):
-    bounds = ((-1.5, 1.5), (-1.5, 1.5))
-
-    def _f(self, x, y):
-        return x ** 3 - 3 * x * y * y
-
-    def _grad(self, x, y):
-        return 3 * x * x - 3 * y * y, -6 * x * y
-
-    def _hess(self, x, y):
-        return 6 * x, -6 * y, -6 * x
-
 
 # Published: four minima with value 0 and the local maximum at (−0.270845, −0.923039).
 HIMMELBLAU_MINIMA = [(3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186),

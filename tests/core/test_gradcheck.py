@@ -1,7 +1,8 @@
 """Backpropagation against central differences, for every activation × loss × depth."""
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.activations import ACTIVATIONS
 from core.network import Network

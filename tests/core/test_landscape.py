@@ -2,8 +2,16 @@
 import numpy as np
 import pytest
 
-from core.landscape import (LandscapeError, Slice, filter_normalized_direction, fit_bounds,
-                            parameter_axes, pca_directions, project, start_to_end_directions)
+from core.landscape import (
+    LandscapeError,
+    Slice,
+    filter_normalized_direction,
+    fit_bounds,
+    parameter_axes,
+    pca_directions,
+    project,
+    start_to_end_directions,
+)
 from core.network import Network
 from core.objective import Objective, Surface
 

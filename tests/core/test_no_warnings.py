@@ -8,8 +8,15 @@ import pytest
 
 from core.datasets import FEATURES, apply_features
 from core.expression import parse_formula
-from core.landscape import (LandscapeError, Slice, filter_normalized_direction, fit_bounds,
-                            pca_directions, project, start_to_end_directions)
+from core.landscape import (
+    LandscapeError,
+    Slice,
+    filter_normalized_direction,
+    fit_bounds,
+    pca_directions,
+    project,
+    start_to_end_directions,
+)
 from core.network import Network
 from core.surfaces import SURFACES, get_surface
 

@@ -3,38 +3,11 @@ import math
 
 import numpy as np
 import pytest
+from reference_surfaces import Bowl, SaddleXY
 
 from core.objective import Objective, Surface
 from core.optimizers import OPTIMIZERS, OptimizerError, make_optimizer
 from core.schedules import make_schedule
-
-
-class Bowl(Surface):
-    """f = x² + 10y², gradient (2x, 20y), Hessian diag(2, 20)."""
-
-    bounds = ((-2.0, 2.0), (-2.0, 2.0))
-
-    def _f(self, x, y):
-        return x * x + 10 * y * y
-
-    def _grad(self, x, y):
-        return 2 * x, 20 * y
-
-    def _hess(self, x, y):
-        return 2 + 0 * x, 0 * x, 20 + 0 * x
-
-
-class SaddleXY(Surface):
-    """f = x² − y²: a saddle at the origin."""
-
-    def _f(self, x, y):
-        return x * x - y * y
-
-    def _grad(self, x, y):
-        return 2 * x, -2 * y
-
-    def _hess(self, x, y):
-        return 2 + 0 * x, 0 * x, -2 + 0 * x
 
 
 class Valley(Surface):

@@ -8,8 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.scene import NetworkSpec, OptimizerSpec, Scene, SurfaceSpec, ViewSpec, default_scene
-from core.scene_io import (SceneError, dumps_scene, format_key, load_scene, loads_scene,
-                           save_scene, scene_to_dict)
+from core.scene_io import SceneError, dumps_scene, format_key, load_scene, loads_scene, save_scene, scene_to_dict
 
 GOOD = """\
 version = 1

@@ -9,12 +9,12 @@ import pytest
 
 
 def test_issue_2_surface_as_printed():
-    from core.surfaces import SURFACES, get_surface   # get_surface("rosenbrock", a=1, b=100)
-    from core.expression import parse_formula, FormulaError
-    from core.optimizers import make_optimizer        # make_optimizer("adam", lr=0.01, beta1=0.9)
+    from core.basins import basin_map  # basin_map(surface, optimizer, resolution=256, steps=200)
+    from core.critical import critical_points  # items with .point, .kind, .eigenvalues
+    from core.expression import FormulaError, parse_formula
+    from core.optimizers import make_optimizer  # make_optimizer("adam", lr=0.01, beta1=0.9)
+    from core.surfaces import SURFACES, get_surface  # get_surface("rosenbrock", a=1, b=100)
     from core.trajectory import run
-    from core.critical import critical_points         # items with .point, .kind, .eigenvalues
-    from core.basins import basin_map                 # basin_map(surface, optimizer, resolution=256, steps=200)
 
     s = get_surface("rosenbrock", a=1, b=100)
     assert "rosenbrock" in SURFACES
@@ -64,8 +64,8 @@ def test_issue_2_optimizer_names():
 
 
 def test_issue_3_surface_as_printed():
-    from core.network import Network
     from core.landscape import Slice, filter_normalized_direction, pca_directions, project
+    from core.network import Network
 
     net = Network([2, 4, 1], activation="tanh", output_activation="sigmoid", loss="mse",
                   init="xavier", seed=0)

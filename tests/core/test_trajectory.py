@@ -3,23 +3,11 @@ import warnings
 
 import numpy as np
 import pytest
+from reference_surfaces import Bowl
 
-from core.objective import Objective, Surface
+from core.objective import Objective
 from core.optimizers import OPTIMIZERS, make_optimizer
 from core.trajectory import Trajectory, run
-
-
-class Bowl(Surface):
-    bounds = ((-2.0, 2.0), (-2.0, 2.0))
-
-    def _f(self, x, y):
-        return x * x + 10 * y * y
-
-    def _grad(self, x, y):
-        return 2 * x, 20 * y
-
-    def _hess(self, x, y):
-        return 2 + 0 * x, 0 * x, 20 + 0 * x
 
 
 class ArrayOnly(Bowl):
