@@ -78,7 +78,8 @@ class _Compiler:
     Instructions are ("const", value), ("var", 0 or 1), ("call", name, i) and
     ("op", symbol, i, j), where i and j index earlier instructions; a power with a constant
     exponent c is ("call", ("pow", c), i), one with a constant base k
-    ("call", ("exp_base", k), j). Subtrees without x or y are folded to constants here, so their size and finiteness are checked before any grid.
+    ("call", ("exp_base", k), j). Subtrees without x or y are folded to constants here, so
+    their size and finiteness are checked before any grid.
     """
 
     def __init__(self, lead: int):
