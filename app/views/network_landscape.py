@@ -53,6 +53,7 @@ class NetworkLandscapeView(QWidget):
         self.session, self.player = session, player
         self.plane = "random"
         self.job = None
+        self._old_jobs = []  # cancelled jobs whose threads may still be running
         self.result = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -99,8 +100,7 @@ class NetworkLandscapeView(QWidget):
             return
         from app.workers import BackgroundJob
 
-        if self.job is not None:
-            self.job.cancel()
+        self._retire_job()
         history = self.session.history
         if history is None or len(history.params) < 2:
             self.status.setText("train first: the landscape follows the training path")
@@ -118,6 +118,26 @@ class NetworkLandscapeView(QWidget):
         self.job = job
         self.status.setText(f"computing {resolution}×{resolution}…")
         job.start()
+
+    def _retire_job(self) -> None:
+        """Cancel the current job and free the finished ones.
+
+        A job (a child of this view) holds its function's closure — the training path, i.e.
+        the history's parameters — until it is deleted: without this every retrain leaked one.
+        """
+        if self.job is not None:
+            self.job.cancel()
+            self._old_jobs.append(self.job)
+            self.job = None
+        still_running = []
+        for job in self._old_jobs:
+            if job.is_running():
+                still_running.append(job)
+            else:
+                job.wait()
+                job.setParent(None)
+                job.deleteLater()
+        self._old_jobs = still_running
 
     def _show(self, result: dict) -> None:
         if not result:
@@ -146,5 +166,5 @@ class NetworkLandscapeView(QWidget):
         self.head.setData(pos=coords[t:t + 1])
 
     def shutdown(self) -> None:
-        if self.job is not None:
-            self.job.shutdown()
+        for job in self._old_jobs + ([self.job] if self.job is not None else []):
+            job.shutdown()

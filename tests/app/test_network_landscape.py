@@ -45,3 +45,30 @@ def test_a_diverged_path_is_centred_on_its_last_finite_step(trained):
     final.set_params(path[-1])
     assert result["Z"][5, 5] == pytest.approx(final.loss(data.X_train, data.T_train), rel=1e-4)
     assert len(result["coords"]) == len(path)
+
+
+def test_retraining_many_times_keeps_a_bounded_number_of_histories_alive(qtbot):
+    """A soak showed memory growing with every retrain: old landscape jobs kept the paths alive."""
+    import gc
+    import weakref
+
+    from app.network_page import NetworkPage
+    from app.network_session import NetworkSession
+    from core.scene import NetworkSpec
+
+    page = NetworkPage(NetworkSession(NetworkSpec(hidden=[3], samples=40), steps=20, background=False))
+    qtbot.addWidget(page)
+    page.show()
+    session, view = page.session, page.landscape
+    histories, paths = [], []
+    for k in range(12):
+        session.set_steps(20 + k % 2)
+        histories.append(weakref.ref(session.history))
+        paths.append(weakref.ref(session.history.params))
+        qtbot.waitUntil(lambda: view.job is not None and not view.job.is_running(), timeout=5000)
+        qtbot.wait(5)  # deliver the job's queued result
+    gc.collect()
+    assert sum(r() is not None for r in histories) <= 2
+    assert sum(r() is not None for r in paths) <= 2
+    assert len(view.findChildren(type(view.job))) <= 2  # finished jobs are freed, not parented forever
+    page.shutdown()
