@@ -15,6 +15,9 @@ CONTOUR_LEVELS = 14
 FIELD_GRID = 17  # arrows per side of the optional gradient field
 MAX_ASPECT_DISTORTION = 4.0  # lock x:y at 1:1 unless the bounds are longer than this
 DRAG_THROTTLE_MS = 40  # re-run the race at most ~25 times a second while a start is dragged
+HEADS_Z = 20
+CRITICAL_Z = 13  # above trails (10), below arrows (15) and heads (20)
+CRITICAL_SIZE = 2.2  # marker size in head sizes: its outline rings a head sitting on it
 
 TRAIL_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
 NO_CACHE = QGraphicsItem.CacheMode.NoCache
@@ -155,12 +158,19 @@ class Landscape2DView(pg.PlotWidget):
         self.field.setZValue(-4)
         self.field.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.plot.addItem(self.field)
+        # Critical points are hollow outlines over the trails and under the heads, about twice
+        # a head's size: a head parked on a saddle or a minimum shows ringed by the marker
+        # instead of hiding it. A dark halo under the light outline reads on any map colour.
+        self.critical_halo = pg.ScatterPlotItem(pxMode=True)
+        self.critical_halo.setZValue(CRITICAL_Z - 1)
+        self.critical_halo.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.plot.addItem(self.critical_halo)
         self.critical = pg.ScatterPlotItem(pxMode=True, hoverable=True, tip=self._critical_tip)
-        self.critical.setZValue(5)
+        self.critical.setZValue(CRITICAL_Z)
         self.critical.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.plot.addItem(self.critical)
         self.heads = pg.ScatterPlotItem(symbol="o", pxMode=True)
-        self.heads.setZValue(20)
+        self.heads.setZValue(HEADS_Z)
         self.plot.addItem(self.heads)
         self.colorbar = pg.ColorBarItem(colorMap=self.theme.colormap, interactive=False, width=18)
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
@@ -320,16 +330,22 @@ class Landscape2DView(pg.PlotWidget):
     def _draw_critical_points(self) -> None:
         show = bool(self.session.scene.view.critical_points)
         self.critical.setVisible(show)
+        self.critical_halo.setVisible(show)
         if not show:
             self.critical.setData([])
+            self.critical_halo.setData([])
             return
-        points = []
+        size = self.theme.head_size * CRITICAL_SIZE
+        outline = max(2.5, self.theme.line_width)
+        points, halo = [], []
         for cp in self._markers():
             kind, (px, py) = cp["kind"], cp["point"]
-            points.append(dict(pos=(px, py), symbol=CRITICAL_SYMBOLS.get(kind, "s"),
-                               size=self.theme.head_size + 4,
-                               brush=pg.mkBrush("#ffffff"), pen=pg.mkPen("#000000", width=1.5),
-                               data=cp["tip"]))
+            symbol = CRITICAL_SYMBOLS.get(kind, "s")
+            points.append(dict(pos=(px, py), symbol=symbol, size=size, brush=pg.mkBrush(None),
+                               pen=pg.mkPen("#ffffff", width=outline), data=cp["tip"]))
+            halo.append(dict(pos=(px, py), symbol=symbol, size=size, brush=pg.mkBrush(None),
+                             pen=pg.mkPen(self.theme.marker_edge, width=outline + 3)))
+        self.critical_halo.setData(halo)
         self.critical.setData(points)
 
     def _markers(self) -> list[dict]:
@@ -408,8 +424,9 @@ class Landscape2DView(pg.PlotWidget):
         kinds = {m["kind"] for m in self._markers()} if self.session.scene.view.critical_points else set()
         for kind in ("minimum", "saddle", "maximum", "degenerate"):
             if kind in kinds:
-                sample = pg.ScatterPlotItem(symbol=CRITICAL_SYMBOLS[kind], size=12,
-                                            brush=pg.mkBrush("#ffffff"), pen=pg.mkPen("#000000"))
+                sample = pg.ScatterPlotItem(symbol=CRITICAL_SYMBOLS[kind], size=14,
+                                            brush=pg.mkBrush(None),
+                                            pen=pg.mkPen(theme.foreground, width=2))
                 self.legend.addItem(sample, CRITICAL_TITLES[kind])
         self._fit_legend_columns()
         self._draw_heads()

@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 from PyQt6.QtCore import QPoint, Qt
+from PyQt6.QtGui import QColor
 
 from app.session import Session
 from app.views.landscape2d import CRITICAL_SYMBOLS, Landscape2DView, contour_paths, display_values
@@ -133,3 +134,57 @@ def test_gradient_field_arrows_point_downhill(view):
     f = view.session.surface.value
     downhill = [f(b) < f(a) for a, b in zip(tails, tips)]
     assert np.mean(downhill) > 0.9
+
+
+def ring_and_centre(view, point, inner, outer):
+    """Colours (r, g, b) at the pixel of a data point, and of the ring inner..outer px around it."""
+    image = view.grab().toImage()
+    centre = view.data_to_widget(point)
+    cx, cy = round(centre.x()), round(centre.y())
+    ring = []
+    for dx in range(-outer, outer + 1):
+        for dy in range(-outer, outer + 1):
+            if inner <= np.hypot(dx, dy) <= outer:
+                c = image.pixelColor(cx + dx, cy + dy)
+                ring.append((c.red(), c.green(), c.blue()))
+    c = image.pixelColor(cx, cy)
+    return (c.red(), c.green(), c.blue()), np.array(ring)
+
+
+@pytest.mark.parametrize("surface, start, kind", [
+    ("double_well", (-1.6, 0.0), "newton"),  # Newton stops on the saddle (0, 0)
+    ("rosenbrock", (-1.0, 1.5), "newton"),  # and on Rosenbrock reaches the minimum (1, 1)
+])
+def test_a_head_on_a_critical_point_and_the_marker_both_show(qtbot, view, surface, start, kind):
+    from core.scene import SurfaceSpec
+
+    session = view.session
+    session.set_surface(SurfaceSpec(name=surface))
+    session.set_start(start)
+    i = next(k for k, s in enumerate(session.scene.optimizers) if s.kind == kind)
+    for k, spec in enumerate(session.scene.optimizers):  # only this racer on the map
+        spec.visible = k == i
+    session.optimizersChanged.emit()
+    traj = session.trajectories[i]
+    assert traj.status == "converged"
+    end = traj.points[-1]
+    markers = [m["point"] for m in view._markers()]
+    assert any(np.allclose(end, p, atol=1e-6) for p in markers)
+    session.set_step(session.max_step)
+    head_colour = QColor(session.scene.optimizers[i].color)
+    head_radius = view.theme.head_size * (1.2 if session.selected == i else 1.0) / 2 + 2
+    marker_radius = view.theme.head_size * 2.2 / 2
+    centre, ring = ring_and_centre(view, end, int(head_radius) + 2, int(marker_radius))
+    # the head is on top: its own colour at the centre
+    assert np.abs(np.array(centre) - [head_colour.red(), head_colour.green(), head_colour.blue()]).max() < 40
+    # and the marker's white outline shows around it
+    assert (ring.min(axis=1) > 220).sum() >= 4
+
+
+def test_markers_lie_over_trails_and_under_heads(view):
+    trail_z = max(r.trail.zValue() for r in view.racers)
+    assert trail_z < view.critical.zValue() < view.heads.zValue()
+    assert view.critical_halo.zValue() < view.critical.zValue()
+    for spot in view.critical.points():  # hollow: a trail or head below still shows through
+        assert spot.brush().style() == Qt.BrushStyle.NoBrush
+        assert spot.size() > view.theme.head_size * 1.5
