@@ -352,12 +352,22 @@ class NetworkSession(QObject):
             raise NetworkSpecError(f"unknown playground setting {name!r}")
         if isinstance(value, list):
             value = list(value)
-        if getattr(self.spec, name) == value:
+        # While a worked example is loaded, choosing the dataset already in the spec still
+        # leaves the example (the panel shows the example, not that dataset).
+        leaving = self.example is not None and name in self.DATA_FIELDS + ("features",)
+        if getattr(self.spec, name) == value and not leaving:
             return
-        trial = replace(self.spec, **{name: value})
+        changes = {name: value}
+        if leaving:
+            from core.datasets import FEATURES
+
+            # An example's inputs (x3, x4 …) are not feature maps of a 2-D dataset.
+            features = [f for f in (value if name == "features" else self.spec.features) if f in FEATURES]
+            changes.update(example="", features=features or ["x1", "x2"])
+        trial = replace(self.spec, **changes)
         self._validate(trial)
-        if self.example is not None and name in self.DATA_FIELDS + ("features",):
-            self.example = None  # leaving the worked example: back to a dataset
+        if leaving:
+            self.example = None  # back to a dataset
             self.exampleChanged.emit("")
         self.spec = trial
         if name in self.DATA_FIELDS or name == "features":

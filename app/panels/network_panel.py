@@ -26,6 +26,15 @@ def _datasets() -> list[str]:
     return list(DATASETS)
 
 
+def _show(combo: QComboBox, text: str, data=None) -> None:
+    """Select `text` in a combo, adding it first when a worked example uses a value the list lacks."""
+    index = combo.findText(text)
+    if index < 0:
+        combo.addItem(text, data)
+        index = combo.count() - 1
+    combo.setCurrentIndex(index)
+
+
 class NetworkPanel(QWidget):
     """A form over `session.spec`; shows the session's error message when a setting is refused."""
 
@@ -38,8 +47,12 @@ class NetworkPanel(QWidget):
         data = QGroupBox("Data", self)
         form = QFormLayout(data)
         self.dataset = QComboBox(data)
-        self.dataset.addItems(_datasets())
-        self.dataset.currentTextChanged.connect(lambda v: self._set("dataset", v))
+        for name in _datasets():
+            self.dataset.addItem(name, name)
+        self.dataset.currentIndexChanged.connect(self._dataset_changed)
+        # An example's long title must not widen the panel: it is elided, the tooltip has it all.
+        self.dataset.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.dataset.setMinimumContentsLength(10)
         form.addRow("Dataset", self.dataset)
         self.noise = QDoubleSpinBox(data, minimum=0.0, maximum=1.0, singleStep=0.05, decimals=2)
         self.noise.valueChanged.connect(lambda v: self._set("noise", round(v, 2)))
@@ -50,7 +63,13 @@ class NetworkPanel(QWidget):
         self.samples = QSpinBox(data, minimum=10, maximum=5000, singleStep=50)
         self.samples.valueChanged.connect(lambda v: self._set("samples", v))
         form.addRow("Samples", self.samples)
+        # While a worked example is loaded its own data replaces the dataset: say so.
+        self.example_note = QLabel(data)
+        self.example_note.setWordWrap(True)
+        self.example_note.setVisible(False)
+        form.addRow(self.example_note)
         layout.addWidget(data)
+        self.data_group = data
 
         features = QGroupBox("Features", self)
         grid = QGridLayout(features)
@@ -61,6 +80,7 @@ class NetworkPanel(QWidget):
             grid.addWidget(box, k // 2, k % 2)
             self.feature_boxes[name] = box
         layout.addWidget(features)
+        self.features_group = features
 
         arch = QGroupBox("Network", self)
         form = QFormLayout(arch)
@@ -141,6 +161,11 @@ class NetworkPanel(QWidget):
     def _set(self, name: str, value) -> None:
         self._call(self.session.set_option, name, value)
 
+    def _dataset_changed(self, index: int) -> None:
+        name = self.dataset.itemData(index)
+        if name:  # the worked example's own entry has no dataset behind it
+            self._set("dataset", name)
+
     def _features_toggled(self, *_):
         names = [n for n, box in self.feature_boxes.items() if box.isChecked()]
         self._set("features", names)
@@ -167,21 +192,15 @@ class NetworkPanel(QWidget):
                                                self.activation, self.output, self.init, self.seed,
                                                self.regularization, self.reg_rate, self.optimizer,
                                                self.batch, self.steps, *self.feature_boxes.values())]
-        self.dataset.setCurrentText(spec.dataset)
-        self.noise.setValue(spec.noise)
-        self.train_fraction.setValue(round(spec.train_fraction * 100))
-        self.samples.setValue(spec.samples)
-        for name, box in self.feature_boxes.items():
-            box.setChecked(name in spec.features)
-        self.activation.setCurrentText(spec.activation)
-        for k in range(self.output.count()):
-            if self.output.itemData(k) == (spec.output_activation, spec.loss):
-                self.output.setCurrentIndex(k)
-        self.init.setCurrentText(spec.init)
+        example = self.session.example
+        self._sync_data(spec, example)
+        _show(self.activation, spec.activation)
+        _show(self.output, f"{spec.output_activation} + {spec.loss}", (spec.output_activation, spec.loss))
+        _show(self.init, spec.init)
         self.seed.setValue(self.session.seed)
         self.regularization.setCurrentText(spec.regularization)
         self.reg_rate.setValue(spec.reg_rate)
-        self.optimizer.setCurrentText(spec.optimizer.kind)
+        _show(self.optimizer, spec.optimizer.kind)
         self.batch.setValue(spec.batch_size)
         self.steps.setValue(self.session.steps)
         del blockers
@@ -189,6 +208,44 @@ class NetworkPanel(QWidget):
         self.remove_layer.setEnabled(len(spec.hidden) > 0)
         self._sync_neurons()
         self._sync_hyperparameters()
+
+    def _sync_data(self, spec, example) -> None:
+        """Dataset controls: the dataset's settings, or the worked example's own data (read-only)."""
+        data = self.session.data
+        example_index = self.dataset.findData("")
+        if example is not None:
+            title = getattr(example, "title", "") or spec.example
+            n_train, n_test = len(data.X_train), len(data.X_test)
+            sizes = f"{n_train} sample{'s' if n_train != 1 else ''}" + (f", {n_test} test" if n_test else "")
+            entry = f"{title} ({sizes})"
+            if example_index < 0:
+                self.dataset.insertItem(0, entry, "")
+                example_index = 0
+            self.dataset.setItemText(example_index, entry)
+            self.dataset.setItemData(example_index, entry, Qt.ItemDataRole.ToolTipRole)
+            self.dataset.setCurrentIndex(example_index)
+            self.example_note.setText("Worked example loaded: its own data and inputs. "
+                                      "Pick a dataset to leave it.")
+            self.samples.setMinimum(1)
+            self.samples.setValue(n_train + n_test)
+            self.train_fraction.setValue(round(100 * n_train / max(n_train + n_test, 1)))
+            self.noise.setValue(0.0)
+        else:
+            if example_index >= 0:
+                self.dataset.removeItem(example_index)
+            self.dataset.setCurrentIndex(self.dataset.findData(spec.dataset))
+            self.samples.setMinimum(10)
+            self.noise.setValue(spec.noise)
+            self.train_fraction.setValue(round(spec.train_fraction * 100))
+            self.samples.setValue(spec.samples)
+        in_example = example is not None
+        self.example_note.setVisible(in_example)
+        for widget in (self.noise, self.train_fraction, self.samples):
+            widget.setEnabled(not in_example)
+        self.features_group.setEnabled(not in_example)
+        self.features_group.setTitle("Features (the example's own inputs)" if in_example else "Features")
+        for name, box in self.feature_boxes.items():
+            box.setChecked(not in_example and name in spec.features)
 
     def _sync_neurons(self) -> None:
         for w in self.neuron_widgets:
