@@ -29,7 +29,7 @@ class NetworkPage(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
         self.panel = NetworkPanel(self.session, self)
-        scroll = QScrollArea(self)
+        scroll = self.scroll = QScrollArea(self)
         scroll.setWidget(self.panel)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -122,6 +122,21 @@ class NetworkPage(QWidget):
         self.session.sampleChanged.connect(self._sync_samples)
         self.session.busyChanged.connect(lambda busy: self.status.setText("training…" if busy else ""))
         self.session.errorOccurred.connect(self.status.setText)
+
+    def apply_theme(self, theme) -> None:
+        """Restyle every view of the page (MainWindow calls this when the theme or presentation changes)."""
+        self.theme = theme
+        views = [self.panel, self.diagram, self.readout, self.decision, self.chart]
+        if self.landscape is not None:
+            views.append(self.landscape)
+        for view in views:
+            view.apply_theme(theme)
+        self.player_bar.apply_theme_colour(theme.foreground, icon_size=round(1.6 * theme.font_size + 4))
+        # As the landscape window hides its side panels, presentation mode gives the room to the views.
+        self.scroll.setVisible(not theme.presentation)
+        # Larger fonts make the controls wider: the panel must not clip them.
+        self.scroll.setMinimumWidth(max(260, self.panel.minimumSizeHint().width()
+                                        + self.scroll.verticalScrollBar().sizeHint().width() + 4))
 
     # ----- keys: this page's player, not the landscape window's -----
     def event(self, event):

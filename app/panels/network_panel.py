@@ -139,7 +139,7 @@ class NetworkPanel(QWidget):
 
         self.error = QLabel(self)
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #ff6b6b;")
+        self.apply_theme(None)
         layout.addWidget(self.error)
         layout.addStretch(1)
 
@@ -147,6 +147,10 @@ class NetworkPanel(QWidget):
         session.networkChanged.connect(self.sync)
         session.errorOccurred.connect(self.error.setText)
         self.sync()
+
+    def apply_theme(self, theme) -> None:
+        light = theme is not None and theme.name == "light"
+        self.error.setStyleSheet(f"color: {'#b3261e' if light else '#ff6b6b'};")
 
     # ----- edits -----
     def _call(self, function, *args) -> None:

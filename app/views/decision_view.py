@@ -29,13 +29,8 @@ class DecisionView(pg.PlotWidget):
         self.setAspectLocked(True)
         self.hideButtons()
         plot = self.getPlotItem()
-        if theme is not None:
-            from app.theme import style_plot
-
-            style_plot(plot, theme, "x₁", "x₂")
-        else:
-            plot.setLabel("bottom", "x₁")
-            plot.setLabel("left", "x₂")
+        plot.setLabel("bottom", "x₁")
+        plot.setLabel("left", "x₂")
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setLookupTable(_lut_rgba(VALUE_LUT))
         self.image.setOpacity(0.9)
@@ -51,11 +46,20 @@ class DecisionView(pg.PlotWidget):
             item.setZValue(10)
             self.addItem(item)
         self.values = None  # the last heatmap, in [-1, 1]
+        if theme is not None:
+            self.apply_theme(theme)
         session.networkChanged.connect(self.rebuild)
         session.sampleChanged.connect(self._sync_selection)
         for signal in (session.resultsChanged, session.stepChanged):
             signal.connect(self.refresh)
         self.rebuild()
+
+    def apply_theme(self, theme) -> None:
+        from app.theme import style_plot
+
+        self.setBackground(theme.background)
+        style_plot(self.getPlotItem(), theme, "x₁", "x₂")
+        self.test_points.setPen(pg.mkPen(theme.marker_edge, width=2.0))
 
     def set_discretize(self, on: bool) -> None:
         self.discretize = bool(on)

@@ -19,7 +19,7 @@ from PyQt6.QtGui import (QBrush, QColor, QFont, QImage, QPainter, QPainterPath, 
 from PyQt6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem, QGraphicsPixmapItem,
                              QGraphicsRectItem, QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView)
 
-from app.views.diverging import (DELTA_LUT, NEUTRAL_NODE, VALUE_LUT, colour, fmt, image, lut_index,
+from app.views.diverging import (DELTA_LUT, MIDDLE, NEUTRAL_NODE, VALUE_LUT, colour, fmt, image, lut_index,
                                   normalizer)
 
 NODE = 64.0  # scene units; the view scales the whole scene to fit
@@ -156,24 +156,36 @@ class NetworkDiagram(QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
         self.setMinimumSize(320, 240)
-        background = theme.background if theme is not None else "#15171c"
-        self.foreground = QColor(theme.foreground if theme is not None else "#e8e8e8")
-        self.muted = QColor(theme.muted if theme is not None else "#8a8f99")
-        self.setBackgroundBrush(QBrush(QColor(background)))
         self.magnifier = QGraphicsPixmapItem()
         self.magnifier.setZValue(20)
         self.magnifier_frame = QGraphicsRectItem()
         self.magnifier_frame.setZValue(19)
-        self.magnifier_frame.setBrush(QBrush(QColor(background)))
-        self.magnifier_frame.setPen(QPen(self.foreground, 2))
         self.magnifier_caption = QGraphicsSimpleTextItem()
         self.magnifier_caption.setZValue(21)
-        self.magnifier_caption.setBrush(self.foreground)
         self.magnifier_caption.setFont(self._font(15))
+        self._set_colours(theme)
         session.networkChanged.connect(self.rebuild)
         for signal in (session.resultsChanged, session.stepChanged, session.sampleChanged,
                        session.phaseChanged):
             signal.connect(self.refresh)
+        self.rebuild()
+
+    # ----- look -----
+    def _set_colours(self, theme) -> None:
+        self.theme = theme
+        self.background = QColor(theme.background if theme is not None else "#15171c")
+        self.foreground = QColor(theme.foreground if theme is not None else "#e8e8e8")
+        self.muted = QColor(theme.muted if theme is not None else "#8a8f99")
+        # Zero weights are the light grey of the scale's middle: on a white page they need the muted tone.
+        self.zero_edge = QColor(MIDDLE if self.background.lightness() < 128 else self.muted)
+        self.setBackgroundBrush(QBrush(self.background))
+        self.magnifier_frame.setBrush(QBrush(self.background))
+        self.magnifier_frame.setPen(QPen(self.foreground, 2))
+        self.magnifier_caption.setBrush(self.foreground)
+
+    def apply_theme(self, theme) -> None:
+        """Background, text and the zero-weight colour of the window's theme (labels are rebuilt)."""
+        self._set_colours(theme)
         self.rebuild()
 
     # ----- building -----
@@ -230,11 +242,12 @@ class NetworkDiagram(QGraphicsView):
                     edge.label.setFont(self._font(15, bold=True))
                     edge.label.setBrush(self.foreground)
                     edge.label.setVisible(False)
-                    # Spread labels along the edges by source neuron so crossing edges'
-                    # labels land at different places.
-                    edge.anchor = path.pointAtPercent((i + 1) / (sizes[l] + 1))
-                    edge.backdrop = scene.addRect(QRectF(), QPen(Qt.PenStyle.NoPen),
-                                                  QBrush(QColor(21, 23, 28, 215)))
+                    # Spread labels along the edges by source and target neuron, so neither the
+                    # edges leaving one neuron nor crossing edges put their labels in one place.
+                    edge.anchor = path.pointAtPercent((i * sizes[l + 1] + j + 1) / (sizes[l] * sizes[l + 1] + 1))
+                    backdrop = QColor(self.background)
+                    backdrop.setAlpha(215)
+                    edge.backdrop = scene.addRect(QRectF(), QPen(Qt.PenStyle.NoPen), QBrush(backdrop))
                     edge.backdrop.setZValue(3.5)
                     edge.backdrop.setVisible(False)
                     scene.addItem(edge.label)
@@ -417,7 +430,7 @@ class NetworkDiagram(QGraphicsView):
             signs = np.where(finite, np.sign(W), 0.0)
             colours = {}
             for sign in (-1.0, 0.0, 1.0):
-                c = QColor(colour(sign, VALUE_LUT))
+                c = QColor(colour(sign, VALUE_LUT) if sign else self.zero_edge)
                 c.setAlpha(alpha)
                 colours[sign] = c
             for edge, w, width, sign in zip(grid_edges.ravel(), W.ravel().tolist(),
@@ -433,12 +446,33 @@ class NetworkDiagram(QGraphicsView):
                     edge.label.setText(f"{'+' if w > 0 else ''}{fmt(w)}")
                     rect = edge.label.boundingRect()
                     edge.label.setPos(edge.anchor - QPointF(rect.width() / 2, rect.height() / 2))
-                    edge.backdrop.setRect(edge.label.sceneBoundingRect().adjusted(-3, 0, 3, 0))
+        if labelled:
+            self._separate_edge_labels()
         if self.hovered_node is not None:
             self._hover_node(self.hovered_node)
         if self.hovered_edge is not None:
             self._hover_edge(self.hovered_edge)
         self.viewport().update()
+
+    def _separate_edge_labels(self) -> None:
+        """Move an edge label down (then up) until it overlaps no label placed before it (≤ 12 labels)."""
+        placed: list[QRectF] = []
+        for grid_edges in self.edges:
+            for edge in grid_edges.ravel():
+                start = edge.label.pos()
+                height = edge.label.boundingRect().height()
+                for shift in (0, 1, -1, 2, -2, 3, -3):
+                    edge.label.setPos(start + QPointF(0, shift * (height + 2)))
+                    rect = edge.label.sceneBoundingRect().adjusted(-3, 0, 3, 0)
+                    if not any(rect.intersects(other) for other in placed):
+                        break
+                placed.append(rect)
+                edge.backdrop.setRect(rect)
+
+    def label_overlaps(self) -> int:
+        """How many pairs of shown edge labels overlap (tests)."""
+        rects = [e.label.sceneBoundingRect() for g in self.edges for e in g.ravel() if e.label.isVisible()]
+        return sum(a.intersects(b) for k, a in enumerate(rects) for b in rects[k + 1:])
 
     @staticmethod
     def _weight_scale(values) -> float:

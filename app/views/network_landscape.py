@@ -78,12 +78,24 @@ class NetworkLandscapeView(QWidget):
         self.head = pg.ScatterPlotItem(size=14, brush=pg.mkBrush("#ff5c8a"), pen=pg.mkPen("#000000", width=1.5))
         self.plot.addItem(self.head)
         layout.addWidget(self.plot, 1)
+        if theme is not None:
+            self.apply_theme(theme)
         session.resultsChanged.connect(self.recompute)
         session.networkChanged.connect(self.recompute)
         session.stepChanged.connect(self._move_head)
         if player is not None:
             player.playingChanged.connect(lambda playing: None if playing else self.recompute())
         self.recompute()
+
+    def apply_theme(self, theme) -> None:
+        from app.theme import style_plot
+
+        self.plot.setBackground(theme.background)
+        style_plot(self.plot.getPlotItem(), theme, "α (direction 1)", "β (direction 2)")
+        # The path is drawn over viridis (dark blue to yellow): white with a dark edge reads on all of it.
+        self.path.setPen(pg.mkPen("#ffffff", width=theme.line_width))
+        self.head.setSize(theme.head_size)
+        self.head.setBrush(pg.mkBrush(theme.accent))
 
     def set_plane(self, plane: str) -> None:
         if plane != self.plane:

@@ -26,12 +26,21 @@ class StepReadout(QTextBrowser):
         self.session = session
         self.setOpenLinks(False)
         self.setMinimumHeight(120)
-        size = theme.font_size + 3 if theme is not None else 14
-        self.document().setDefaultStyleSheet(f"body {{ font-size: {size}pt; }} "
-                                             f"h3 {{ margin: 0 0 4px 0; }} .note {{ color: #c9a227; }}")
+        self._set_style(theme)
         for signal in (session.phaseChanged, session.stepChanged, session.resultsChanged,
                        session.sampleChanged, session.networkChanged):
             signal.connect(self.refresh)
+        self.refresh()
+
+    def _set_style(self, theme) -> None:
+        size = theme.font_size + 3 if theme is not None else 14
+        light = theme is not None and theme.name == "light"
+        note = "#7a5c00" if light else "#e0b84a"  # amber that keeps its contrast on either background
+        self.document().setDefaultStyleSheet(f"body {{ font-size: {size}pt; }} "
+                                             f"h3 {{ margin: 0 0 4px 0; }} .note {{ color: {note}; }}")
+
+    def apply_theme(self, theme) -> None:
+        self._set_style(theme)
         self.refresh()
 
     def lines(self) -> tuple[str, list[str]]:

@@ -15,29 +15,41 @@ class TrainingChart(pg.PlotWidget):
         self.setMenuEnabled(False)
         self.hideButtons()
         plot = self.getPlotItem()
-        if theme is not None:
-            from app.theme import style_plot
-
-            style_plot(plot, theme, "step", "loss")
-        else:
-            plot.setLabel("bottom", "step")
-            plot.setLabel("left", "loss")
+        plot.setLabel("bottom", "step")
+        plot.setLabel("left", "loss")
         plot.getAxis("left").enableAutoSIPrefix(False)
-        legend = plot.addLegend(offset=(-10, 10), labelTextSize="12pt")
-        width = theme.line_width if theme is not None else 2.5
-        self.train_curve = plot.plot(pen=pg.mkPen(TRAIN_COLOUR, width=width), name="train loss")
-        self.test_curve = plot.plot(pen=pg.mkPen(TEST_COLOUR, width=width, style=pg.QtCore.Qt.PenStyle.DashLine),
-                                    name="test loss")
-        accent = theme.accent if theme is not None else "#ff5c8a"
-        self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen(accent, width=2))
+        # The key is the title, not a legend: wherever a legend sits, some run's curve passes under it.
+        self.train_curve = plot.plot(pen=pg.mkPen(TRAIN_COLOUR, width=2.5))
+        self.test_curve = plot.plot(pen=pg.mkPen(TEST_COLOUR, width=2.5, style=pg.QtCore.Qt.PenStyle.DashLine))
+        self._title(12)
+        self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen("#ff5c8a", width=2))
         plot.addItem(self.cursor)
-        self.status = pg.TextItem(anchor=(0, 0), color=accent)
+        self.status = pg.TextItem(anchor=(0, 0), color="#ff5c8a")
         plot.addItem(self.status)
+        if theme is not None:
+            self.apply_theme(theme)
         self.log_y = False
         session.resultsChanged.connect(self.refresh)
         session.networkChanged.connect(self.refresh)
         session.stepChanged.connect(self._move_cursor)
         self.refresh()
+
+    def apply_theme(self, theme) -> None:
+        from app.theme import style_plot
+
+        self.setBackground(theme.background)
+        style_plot(self.getPlotItem(), theme, "step", "loss")
+        width = theme.line_width
+        self.train_curve.setPen(pg.mkPen(TRAIN_COLOUR, width=width))
+        self.test_curve.setPen(pg.mkPen(TEST_COLOUR, width=width, style=pg.QtCore.Qt.PenStyle.DashLine))
+        self.cursor.setPen(pg.mkPen(theme.accent, width=2))
+        self.status.setColor(theme.accent)
+        self._title(theme.axis_font_size)
+
+    def _title(self, points: int) -> None:
+        self.getPlotItem().setTitle(f"<span style='color:{TRAIN_COLOUR}'>━ train loss</span>"
+                                    f"&nbsp;&nbsp;&nbsp;<span style='color:{TEST_COLOUR}'>╍ test loss</span>",
+                                    size=f"{points}pt")
 
     def set_log_y(self, on: bool) -> None:
         self.log_y = bool(on)

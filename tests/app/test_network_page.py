@@ -217,3 +217,41 @@ def test_the_panel_describes_a_loaded_example_and_a_dataset_leaves_it(qtbot, ses
     assert panel.dataset.findData("") == -1 and panel.dataset.currentText() == "circles"
     assert panel.samples.isEnabled() and panel.features_group.isEnabled()
     assert [n for n, box in panel.feature_boxes.items() if box.isChecked()] == ["x1", "x2"]
+
+
+def test_the_page_follows_the_windows_theme_and_presentation_mode(qtbot):
+    from app.main_window import MainWindow
+    from app.session import Session
+    from app.theme import THEMES
+
+    window = MainWindow(Session(), show_3d=False)
+    qtbot.addWidget(window)
+    page = window.network_page
+    window.set_theme("light")
+    light = QColor(THEMES["light"].background)
+    assert page.diagram.backgroundBrush().color() == light
+    assert page.diagram.headers[0].brush().color() == QColor(THEMES["light"].foreground)
+    for plot in (page.decision, page.chart, page.landscape.plot):
+        assert plot.backgroundBrush().color() == light
+    assert page.chart.getPlotItem().getAxis("left").textPen().color() == QColor(THEMES["light"].foreground)
+    window.set_theme("dark")
+    assert page.diagram.backgroundBrush().color() == QColor(THEMES["dark"].background)
+    assert page.chart.backgroundBrush().color() == QColor(THEMES["dark"].background)
+    # Presentation: thicker curves, and the controls give their room to the views (as the docks do).
+    window.set_presentation(True, fullscreen=False)
+    assert page.chart.train_curve.opts["pen"].widthF() == pytest.approx(window.theme.line_width)
+    assert not page.scroll.isVisibleTo(page)
+    window.set_presentation(False)
+    assert page.scroll.isVisibleTo(page)
+    window.close()
+
+
+def test_edge_labels_of_the_slide_002_updates_do_not_overlap(qtbot):
+    page_session = NetworkSession(small_spec(), steps=5, background=False)
+    diagram = NetworkDiagram(page_session)
+    qtbot.addWidget(diagram)
+    page_session.load_example("backprop_example")
+    page_session.set_phase(len(page_session.phases()) - 1)  # the weight updates, labelled on the edges
+    shown = [e for g in diagram.edges for e in g.ravel() if e.label.isVisible()]
+    assert len(shown) == 6
+    assert diagram.label_overlaps() == 0
