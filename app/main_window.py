@@ -23,6 +23,9 @@ from app.widgets.player_bar import PlayerBar
 
 NARROW_WINDOW = 1200  # px: below this the side panels start hidden (View menu shows them)
 SIDE_PANEL_WIDTH = 280  # px: enough for a ParameterTree, leaves the landscape the room
+# Presentation: readout, loss chart, results table share the right-hand column like this.
+PRESENTATION_SIDE_SHARES = (0.5, 0.28, 0.22)
+PRESENTATION_TABLE_SCALE = 0.85  # the table's font relative to the presentation font
 
 # Side panels other engineers build: (dock title, module, class). Each takes the session.
 SIDE_PANELS = (
@@ -271,12 +274,24 @@ class MainWindow(QMainWindow):
         for dock in self.docks.values():
             dock.setVisible(not on)
         self.menuBar().setVisible(not on)
+        self.statusBar().setVisible(not on)  # every pixel of height goes to the views
         if on and fullscreen:
             self._was_maximized = self.isMaximized()
             self.showFullScreen()
         elif self.isFullScreen():
             self.showMaximized() if getattr(self, "_was_maximized", False) else self.showNormal()
         self._apply_theme_everywhere()
+        self._share_side_column()
+
+    def _share_side_column(self) -> None:
+        """In presentation the readout, the step a lecturer explains, gets most of the column."""
+        total = sum(self.side_splitter.sizes()) or self.side_splitter.height()
+        if self.presentation:
+            self._normal_side_sizes = self.side_splitter.sizes()
+            shares = PRESENTATION_SIDE_SHARES
+            self.side_splitter.setSizes([round(total * share) for share in shares])
+        elif getattr(self, "_normal_side_sizes", None):
+            self.side_splitter.setSizes(self._normal_side_sizes)
 
     def _apply_theme_everywhere(self) -> None:
         self.theme = get_theme(self.theme_name, self.presentation)
@@ -290,10 +305,16 @@ class MainWindow(QMainWindow):
         self.dark_action.blockSignals(False)
         font = self.font()
         font.setPointSize(self.theme.font_size)
-        for widget in (self.player_bar, self.results, self.tabs):
+        for widget in (self.player_bar, self.tabs):
             widget.setFont(font)
+        table_font = self.font()  # the table's rows use the smaller presentation size too
+        table_font.setPointSize(round(self.theme.font_size * PRESENTATION_TABLE_SCALE)
+                                if self.presentation else self.theme.font_size)
+        self.results.setFont(table_font)
         self.player_bar.apply_theme_colour(self.theme.foreground,
                                            icon_size=round(1.6 * self.theme.font_size + 4))
+        if self.network_page is not None:  # after the fonts: the page sizes its panel to them
+            self.network_page.apply_theme(self.theme)
 
     def apply_scene_view(self, theme: bool = True) -> None:
         """Show what the scene's [view] asks: theme, 3-D view, loss chart, readout, speed, menus.
