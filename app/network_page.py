@@ -138,6 +138,36 @@ class NetworkPage(QWidget):
         self.scroll.setMinimumWidth(max(260, self.panel.minimumSizeHint().width()
                                         + self.scroll.verticalScrollBar().sizeHint().width() + 4))
 
+    def apply_scene_view(self, view) -> None:
+        """A scene's [view] show_network: whether the Network tab is offered with that scene.
+
+        A landscape-only lecture hides the tab (the Examples menu still opens it: the
+        lecturer asked for it); hiding the tab that is showing goes back to the first page.
+        """
+        tabs = self._tabs()
+        if tabs is None:
+            return
+        shown = bool(getattr(view, "show_network", True))
+        if not shown:
+            self.player.pause()
+            if tabs.currentWidget() is self:
+                tabs.setCurrentIndex(0)
+        tabs.setTabVisible(tabs.indexOf(self), shown)
+
+    def show_tab(self) -> None:
+        tabs = self._tabs()
+        if tabs is not None:
+            tabs.setTabVisible(tabs.indexOf(self), True)
+            tabs.setCurrentWidget(self)
+
+    def _tabs(self):
+        from PyQt6.QtWidgets import QStackedWidget
+
+        stack = self.parentWidget()
+        if isinstance(stack, QStackedWidget) and isinstance(stack.parentWidget(), QTabWidget):
+            return stack.parentWidget()
+        return None
+
     # ----- keys: this page's player, not the landscape window's -----
     def event(self, event):
         if event.type() == QEvent.Type.ShortcutOverride and event.key() in KEYS:
@@ -197,6 +227,6 @@ def install(window) -> NetworkPage:
     else:
         window.menuBar().addMenu(menu)
     window.menus["examples"] = menu
-    build_examples_menu(menu, page, on_open=lambda: window.tabs.setCurrentWidget(page))
+    build_examples_menu(menu, page, on_open=page.show_tab)
     window.network_page = page
     return page

@@ -255,3 +255,26 @@ def test_edge_labels_of_the_slide_002_updates_do_not_overlap(qtbot):
     shown = [e for g in diagram.edges for e in g.ravel() if e.label.isVisible()]
     assert len(shown) == 6
     assert diagram.label_overlaps() == 0
+
+
+def test_a_scene_without_the_network_hides_the_tab_and_an_example_brings_it_back(qtbot):
+    from app.main_window import MainWindow
+    from app.session import Session
+
+    window = MainWindow(Session(), show_3d=False)
+    qtbot.addWidget(window)
+    page, tabs = window.network_page, window.tabs
+    index = tabs.indexOf(page)
+    assert tabs.isTabVisible(index)  # scenes show the network by default
+    tabs.setCurrentWidget(page)
+    window.session.scene.view.show_network = False
+    window.apply_scene_view()
+    assert not tabs.isTabVisible(index) and tabs.currentWidget() is window.landscape_page
+    action = next(a for a in window.menus["examples"].actions() if "Backprop" in a.text())
+    action.trigger()
+    assert tabs.isTabVisible(index) and tabs.currentWidget() is page
+    assert page.session.example is not None and page.session.phase == 0
+    window.session.scene.view.show_network = True
+    window.apply_scene_view()
+    assert tabs.isTabVisible(index)
+    window.close()
