@@ -338,6 +338,8 @@ class MainWindow(QMainWindow):
         self.loss_chart.setVisible(view.show_loss)
         self.readout.setVisible(view.show_readout)
         self.player.set_speed(view.speed)
+        if self.network_page is not None:
+            self.network_page.apply_scene_view(view)  # show_network: the Network tab
         for name, action in self.view_option_actions.items():
             action.blockSignals(True)
             action.setChecked(bool(getattr(view, name)))
