@@ -179,7 +179,10 @@ class ResultsTable(QTableWidget):
         rows = self.rows()
         self.setRowCount(len(rows))
         font = QFont(self.font())
-        font.setPointSize(self.theme.font_size)
+        # presentation fonts are large already: the status ("stopped on a saddle at 3") must
+        # leave the optimizer's name some room in the side column
+        font.setPointSize(round(self.theme.font_size * 0.85) if self.theme.presentation
+                          else self.theme.font_size)
         trajectories = self.session.trajectories
         for r, (spec, row) in enumerate(zip(self.session.scene.optimizers, rows)):
             kind = run_outcome(trajectories[r], self.session.surface)[0] if r < len(trajectories) else ""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 
 import numpy as np
 from PyQt6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
@@ -17,6 +18,11 @@ from PyQt6.QtWidgets import QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 from app.session import outcome_text, run_outcome
 from app.theme import THEMES, Theme
 
+# DejaVu Sans, the usual sans font on Linux, drops the combining hat over r (r̂ showed as r,
+# next to r on the same line); its serif sibling draws it.
+COMBINING_HAT = re.compile("(\\w\u0302)")
+HAT_IN_A_FONT_THAT_DRAWS_IT = "<span style='font-family:\"DejaVu Serif\",serif'>\\1</span>"
+MIN_FONT_SCALE = 0.7  # the readout may shrink its type to this share of the theme's to fit
 ADAM_LIKE = {"adam", "amsgrad", "adamw", "nadam"}
 NEWTON_LIKE = {"newton", "damped_newton", "saddle_free_newton"}
 # What a lecturer says about a run that stopped where the gradient vanished but not in a valley.
@@ -37,18 +43,24 @@ def num(value, digits: int = 4) -> str:
     return text.replace("-", "−")
 
 
-def vec(values, digits: int = 4) -> str:
-    """A column vector: one component per line (narrow, and how the slides write it)."""
+def vec(values, digits: int = 4, inline: bool = False) -> str:
+    """A column vector: one component per line (narrow, and how the slides write it);
+    inline, "(a, b)" on one line, for a readout short of height."""
     if values is None:
         return "—"
     values = np.asarray(values, float).reshape(-1)
+    if inline:
+        return "(" + ",&nbsp;".join(num(v, digits) for v in values) + ")"
     return "<br>".join(num(v, digits) for v in values)
 
 
-def mat(values, digits: int = 4) -> str:
+def mat(values, digits: int = 4, inline: bool = False) -> str:
+    """A matrix row by row; inline, "[a, b; c, d]" on one line."""
     m = np.asarray(values, float)
     if m.ndim != 2:
-        return vec(m, digits)
+        return vec(m, digits, inline)
+    if inline:
+        return "[" + ";&nbsp;".join(",&nbsp;".join(num(v, digits) for v in row) for row in m) + "]"
     return "<br>".join("&nbsp;&nbsp;".join(num(v, digits) for v in row) for row in m)
 
 
@@ -209,7 +221,12 @@ class Readout(QWidget):
         self.label = DocumentLabel(self)
         self.label.setObjectName("readout")
         self.label.setMargin(8)
-        scroll = QScrollArea(self)
+        # Vectors stand as columns, as on the slides, unless that makes the readout taller than
+        # its room (presentation mode on a 1280×720 projector): then each sits on one line.
+        self.compact = False
+        self.font_pt = self.theme.font_size + 1
+        self._fit_key = None
+        self.scroll = scroll = QScrollArea(self)
         scroll.setWidget(self.label)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -241,7 +258,49 @@ class Readout(QWidget):
         return traj.states[k], k
 
     def refresh(self) -> None:
+        self._choose_layout()
         self.label.setText(self.html())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.refresh()
+
+    def _choose_layout(self) -> None:
+        """Columns at the theme's size when they fit the panel's height; else one-line vectors
+        (no rule line, title and step on one line), then smaller type down to a floor.
+
+        Decided when the racer, run, size or theme change, not every frame: measuring lays
+        the text out once per candidate."""
+        index = self.session.selected
+        trajectories = self.session.trajectories
+        traj = trajectories[index] if 0 <= index < len(trajectories) else None
+        viewport = self.scroll.viewport()
+        key = (index, id(traj), viewport.width(), viewport.height(), self.theme)
+        if key == self._fit_key:
+            return
+        self._fit_key = key
+        base = self.theme.font_size + 1
+        self.compact, self.font_pt = False, base
+        if viewport.height() < 40 or traj is None:  # not laid out yet
+            return
+        floor = max(9, round(self.theme.font_size * MIN_FONT_SCALE))
+        candidates = [(False, base)] + [(True, pt) for pt in range(base, floor - 1, -1)]
+        probe = QTextDocument()
+        probe.setDefaultFont(self.label.font())
+        probe.setDocumentMargin(self.label.document.documentMargin())
+        probe.setTextWidth(max(1, viewport.width()))
+        for compact, pt in candidates:
+            self.compact, self.font_pt = compact, pt
+            probe.setHtml(self.html())
+            if probe.size().height() <= viewport.height() and probe.idealWidth() <= viewport.width():
+                return
+
+    def _vec(self, values, digits: int = 4) -> str:
+        # one line per vector: three significant digits keep two components on one line
+        return vec(values, min(digits, 3) if self.compact else digits, inline=self.compact)
+
+    def _mat(self, values, digits: int = 4) -> str:
+        return mat(values, min(digits, 3) if self.compact else digits, inline=self.compact)
 
     def html(self) -> str:
         session, theme = self.session, self.theme
@@ -261,7 +320,7 @@ class Readout(QWidget):
         k_point = min(t, last)
         theta = traj.points[k_point]
         state, k = self.state_at(t)
-        rows.append(("θ<sub>t</sub>", vec(theta)))
+        rows.append(("θ<sub>t</sub>", self._vec(theta)))
         rows.append(("f(θ<sub>t</sub>)", num(traj.losses[k_point], 6)))
         notes: list[str] = []
         if t >= last or state is None:
@@ -274,25 +333,32 @@ class Readout(QWidget):
                              + OUTCOME_EXPLANATIONS.get(kind, ""))
         if state is not None and t < last:
             rows += self._rule_rows(spec, state, k)
-            rows.append(("θ<sub>t+1</sub> = θ<sub>t</sub> + Δθ", vec(traj.points[k + 1])))
+            rows.append(("θ<sub>t+1</sub> = θ<sub>t</sub> + Δθ", self._vec(traj.points[k + 1])))
             notes += self._flag_notes(spec.kind, state)
         title_step = (f"update {t + 1}: θ<sub>{t}</sub> → θ<sub>{t + 1}</sub>" if t < last
                       else f"step {t}")
-        rule = self._rule_text(spec.kind)
-        size = theme.font_size + 1
-        body = [f"<div style='font-size:{size + 2}pt'>{head}</div>"
-                f"<div style='font-size:{size}pt;color:{theme.muted}'>{title_step}</div>"]
+        rule = "" if self.compact else self._rule_text(spec.kind)  # the rows spell it out
+        size = self.font_pt
+        if self.compact:
+            body = [f"<div style='font-size:{size + 1}pt'>{head}&nbsp;&nbsp;<span style='"
+                    f"font-size:{size}pt;color:{theme.muted}'>{title_step}</span></div>"]
+        else:
+            body = [f"<div style='font-size:{size + 2}pt'>{head}</div>"
+                    f"<div style='font-size:{size}pt;color:{theme.muted}'>{title_step}</div>"]
         if rule:
             body.append(f"<div style='font-size:{size}pt;color:{theme.muted};margin-top:4px'>{rule}</div>")
-        table = [f"<table cellspacing='0' cellpadding='2' style='font-size:{size}pt;margin-top:6px'>"]
+        gap = 0 if self.compact else 4  # px under each row
+        table = [f"<table cellspacing='0' cellpadding='{1 if self.compact else 2}' "
+                 f"style='font-size:{size}pt;margin-top:6px'>"]
         for name, value in rows:
-            table.append(f"<tr><td style='padding-right:12px;padding-bottom:4px'>{name}</td>"
-                         f"<td align='right' style='{mono};padding-bottom:4px'>{value}</td></tr>")
+            table.append(f"<tr><td style='padding-right:12px;padding-bottom:{gap}px'>{name}</td>"
+                         f"<td align='right' style='{mono};padding-bottom:{gap}px;white-space:nowrap'>"
+                         f"{value}</td></tr>")
         table.append("</table>")
         body.append("".join(table))
         for note in notes:
             body.append(f"<p style='font-size:{size}pt;color:{theme.accent};margin-top:6px'>{note}</p>")
-        return "".join(body)
+        return COMBINING_HAT.sub(HAT_IN_A_FONT_THAT_DRAWS_IT, "".join(body))
 
     def _rule_text(self, kind: str) -> str:
         """The rule as the optimizer registry writes it, if it offers one."""
@@ -321,47 +387,47 @@ class Readout(QWidget):
         g = get("g", "gradient")
         if g is not None:
             where = "∇f(θ<sub>t</sub> + μv)" if kind == "nesterov" else "∇f(θ<sub>t</sub>)"
-            rows.append((f"g = {where}", vec(g)))
+            rows.append((f"g = {where}", self._vec(g)))
         if lr is not None:
             rows.append(("lr now", num(lr)))
         t_count = get("t")
         t_label = int(t_count) if t_count is not None else k + 1
         if kind in ADAM_LIKE:
             b1, b2 = hp.get("beta1", 0.9), hp.get("beta2", 0.999)
-            rows += [(f"s ← {b1:g}·s + {1 - b1:g}·g", vec(get("s"))),
-                     (f"r ← {b2:g}·r + {1 - b2:g}·g²", vec(get("r", "v")))]
-            rows += [(f"ŝ = s / (1 − {b1:g}<sup>{t_label}</sup>)", vec(get("s_hat", "m_hat")))]
+            rows += [(f"s ← {b1:g}·s + {1 - b1:g}·g", self._vec(get("s"))),
+                     (f"r ← {b2:g}·r + {1 - b2:g}·g²", self._vec(get("r", "v")))]
+            rows += [(f"ŝ = s / (1 − {b1:g}<sup>{t_label}</sup>)", self._vec(get("s_hat", "m_hat")))]
             if kind == "amsgrad" and get("m") is not None:
-                rows += [("m ← max(m, r)", vec(get("m"))),
-                         (f"r̂ = m / (1 − {b2:g}<sup>{t_label}</sup>)", vec(get("r_hat")))]
+                rows += [("m ← max(m, r)", self._vec(get("m"))),
+                         (f"r̂ = m / (1 − {b2:g}<sup>{t_label}</sup>)", self._vec(get("r_hat")))]
             else:
-                rows.append((f"r̂ = r / (1 − {b2:g}<sup>{t_label}</sup>)", vec(get("r_hat", "v_hat"))))
+                rows.append((f"r̂ = r / (1 − {b2:g}<sup>{t_label}</sup>)", self._vec(get("r_hat", "v_hat"))))
             rows += [
-                     ("Δθ = −lr·ŝ / (√r̂ + ε)", vec(get("delta")))]
+                     ("Δθ = −lr·ŝ / (√r̂ + ε)", self._vec(get("delta")))]
         elif kind in ("momentum", "nesterov"):
             mu = hp.get("momentum", 0.9)
-            rows += [(f"v ← {mu:g}·v − lr·g", vec(get("v", "velocity"))),
-                     ("Δθ = v", vec(get("delta", "v")))]
+            rows += [(f"v ← {mu:g}·v − lr·g", self._vec(get("v", "velocity"))),
+                     ("Δθ = v", self._vec(get("delta", "v")))]
         elif kind == "adagrad":
-            rows += [("r ← r + g²", vec(get("r"))),
-                     ("Δθ = −lr·g / (ε + √r)", vec(get("delta")))]
+            rows += [("r ← r + g²", self._vec(get("r"))),
+                     ("Δθ = −lr·g / (ε + √r)", self._vec(get("delta")))]
         elif kind == "rmsprop":
             rho = hp.get("rho", 0.9)
-            rows += [(f"r ← {rho:g}·r + {1 - rho:g}·g²", vec(get("r"))),
-                     ("Δθ = −lr·g / √(ε + r)", vec(get("delta")))]
+            rows += [(f"r ← {rho:g}·r + {1 - rho:g}·g²", self._vec(get("r"))),
+                     ("Δθ = −lr·g / √(ε + r)", self._vec(get("delta")))]
         elif kind == "adadelta":
             rho = hp.get("rho", 0.9)
-            rows += [(f"r ← {rho:g}·r + {1 - rho:g}·g²", vec(get("r"))),
-                     ("Δ = −√(u + ε)/√(r + ε)·g", vec(get("step", "update", "Delta"))),
-                     (f"u ← {rho:g}·u + {1 - rho:g}·Δ²", vec(get("u"))),
-                     ("Δθ = lr·Δ", vec(get("delta")))]
+            rows += [(f"r ← {rho:g}·r + {1 - rho:g}·g²", self._vec(get("r"))),
+                     ("Δ = −√(u + ε)/√(r + ε)·g", self._vec(get("step", "update", "Delta"))),
+                     (f"u ← {rho:g}·u + {1 - rho:g}·Δ²", self._vec(get("u"))),
+                     ("Δθ = lr·Δ", self._vec(get("delta")))]
         elif kind in NEWTON_LIKE:
             H = get("H", "hessian")
             if H is not None:
-                rows.append(("H = ∇²f(θ<sub>t</sub>)", mat(H)))
+                rows.append(("H = ∇²f(θ<sub>t</sub>)", self._mat(H)))
             eig = get("eigenvalues")
             if eig is not None:
-                rows.append(("eigenvalues of H", vec(eig)))
+                rows.append(("eigenvalues of H", self._vec(eig)))
             name = {"newton": "H⁻¹g", "damped_newton": "(H + λI)⁻¹g",
                     "saddle_free_newton": "|H|⁻¹g"}[kind]
             # core records newton_step = −(matrix)⁻¹g, the direction before lr
@@ -370,10 +436,10 @@ class Readout(QWidget):
             solved = -np.asarray(direction, float) if direction is not None else (
                 -np.asarray(delta, float) / float(lr) if delta is not None and lr else None)
             if solved is not None:
-                rows.append((name, vec(solved)))
-            rows.append((f"Δθ = −lr·{name}", vec(delta) if delta is not None else "—"))
+                rows.append((name, self._vec(solved)))
+            rows.append((f"Δθ = −lr·{name}", self._vec(delta) if delta is not None else "—"))
         else:
-            rows.append(("Δθ = −lr·g", vec(get("delta")) if get("delta") is not None else "—"))
+            rows.append(("Δθ = −lr·g", self._vec(get("delta")) if get("delta") is not None else "—"))
         return rows
 
     def _flag_notes(self, kind: str, state: dict) -> list[str]:

@@ -101,3 +101,36 @@ def test_newton_at_its_end_says_it_is_stuck_on_a_saddle(readout):
     text = readout.html()
     assert f"stopped on a saddle at step {traj.stopped_at}" in text
     assert "converged" not in text
+
+
+def test_vectors_go_on_one_line_when_columns_do_not_fit(qtbot):
+    from app.views.readout import mat, vec
+
+    assert vec([1.5, -0.25], inline=True) == "(+1.5,&nbsp;−0.25)"
+    assert vec([1.5, -0.25]) == "+1.5<br>−0.25"
+    assert mat([[2, 0], [0, -4]], inline=True) == "[+2,&nbsp;+0;&nbsp;+0,&nbsp;−4]"
+    session = Session()
+    r = Readout(session)
+    qtbot.addWidget(r)
+    session.set_selected(index_of(session, "adam"))
+    session.set_step(5)
+    r.resize(420, 900)
+    r.show()
+    qtbot.waitExposed(r)
+    assert not r.compact and "<br>" in r.label.text()  # room for columns
+    r.resize(420, 260)
+    qtbot.wait(1)
+    assert r.compact and "<br>" not in r.label.text()
+    # compact or not, the numbers are the recorded state's (three digits inline)
+    state = session.trajectories[session.selected].states[5]
+    table = rows(r)
+    g = next(v for k, v in table.items() if k.startswith("g ="))
+    np.testing.assert_allclose(g, state["g"], rtol=5e-3)
+
+
+def test_r_hat_is_drawn_in_a_font_that_has_the_hat(readout):
+    session = readout.session
+    session.set_selected(index_of(session, "adam"))
+    session.set_step(3)
+    text = readout.html()
+    assert "'font-family:\"DejaVu Serif\",serif'>r\u0302</span>" in text

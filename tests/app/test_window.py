@@ -93,3 +93,41 @@ def test_close_stops_the_timer(qtbot, window):
     window.player.play()
     window.close()
     assert not window.player.timer.isActive()
+
+
+def test_f11_toggles_presentation_and_escape_leaves(qtbot, window):
+    qtbot.keyClick(window, Qt.Key.Key_F11)
+    assert window.presentation and window.theme.presentation
+    assert not window.statusBar().isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert not window.presentation
+
+
+@pytest.mark.parametrize("extra", [(), ("amsgrad", "adadelta", "nesterov")])
+def test_presentation_readout_fits_at_1280x720_without_scrolling(qtbot, extra):
+    """On a 1280×720 projector the whole update rule shows: no scroll bar, type still large."""
+    from core.scene import OptimizerSpec
+
+    session = Session()
+    for kind in extra:
+        session.add_optimizer(OptimizerSpec(kind=kind, label=kind, hyperparameters={"lr": 0.05}))
+    w = MainWindow(session, show_3d=False)
+    qtbot.addWidget(w)
+    w.resize(1280, 720)
+    w.show()
+    qtbot.waitExposed(w)
+    w.set_presentation(True, fullscreen=False)
+    readout = w.readout
+    for t in (0, 80, session.max_step):
+        session.set_step(t)
+        for i, spec in enumerate(session.scene.optimizers):
+            session.set_selected(i)
+            qtbot.wait(1)
+            viewport = readout.scroll.viewport()
+            needed = readout.label.heightForWidth(viewport.width())
+            assert needed <= viewport.height(), (spec.kind, t, needed, viewport.height())
+            assert not readout.scroll.verticalScrollBar().isVisible(), (spec.kind, t)
+            assert readout.font_pt >= round(0.7 * w.theme.font_size) >= 12
+    # the chart keeps a usable plot under the readout
+    assert w.loss_chart.plot.getViewBox().height() >= 60
+    w.player.stop()
