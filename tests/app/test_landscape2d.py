@@ -188,3 +188,39 @@ def test_markers_lie_over_trails_and_under_heads(view):
     for spot in view.critical.points():  # hollow: a trail or head below still shows through
         assert spot.brush().style() == Qt.BrushStyle.NoBrush
         assert spot.size() > view.theme.head_size * 1.5
+
+
+def test_dragging_a_start_handle_with_the_mouse_moves_the_start(qtbot, view):
+    """Press on a start handle, move, release: real mouse events through the viewport."""
+    from PyQt6.QtCore import QPointF
+    from PyQt6.QtGui import QMouseEvent
+    from PyQt6.QtWidgets import QApplication
+
+    session = view.session
+    start = np.array(session.scene.start)
+    target = np.array([0.8, -0.6])
+    viewport = view.viewport()
+    left = Qt.MouseButton.LeftButton
+
+    def send(kind, point, buttons):
+        pos = view.data_to_widget(point)
+        event = QMouseEvent(kind, QPointF(pos), viewport.mapToGlobal(QPointF(pos)), left, buttons,
+                            Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(viewport, event)
+
+    send(QMouseEvent.Type.MouseButtonPress, start, left)
+    for s in np.linspace(0.1, 1.0, 8):  # several moves: the drag is throttled while it lasts
+        send(QMouseEvent.Type.MouseMove, start + s * (target - start), left)
+        qtbot.wait(10)
+    # while the button is still down the trails already follow (throttled re-runs)
+    qtbot.waitUntil(lambda: np.linalg.norm(session.trajectories[0].points[0] - start) > 1.0,
+                    timeout=2000)
+    send(QMouseEvent.Type.MouseButtonRelease, target, Qt.MouseButton.NoButton)
+    # everyone shared the scene start, so every trajectory now begins where the mouse let go
+    pixel = 4.0 / 600 * 2  # two pixels of rounding
+    for traj in session.trajectories:
+        np.testing.assert_allclose(traj.points[0], target, atol=pixel)
+    for racer in view.racers:
+        np.testing.assert_allclose([racer.start.pos().x(), racer.start.pos().y()], target, atol=pixel)
+    # a press-drag is not a click: the start did not jump back to the press point
+    assert not np.allclose(session.trajectories[0].points[0], start, atol=0.1)
