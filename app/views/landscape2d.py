@@ -24,9 +24,13 @@ NO_CACHE = QGraphicsItem.CacheMode.NoCache
 
 # One symbol per kind of critical point, so the kind reads without colour.
 CRITICAL_SYMBOLS = {"minimum": "star", "maximum": "t1", "saddle": "d", "degenerate": "s"}
-CRITICAL_TITLES = {"minimum": "minimum ★", "maximum": "maximum ▲", "saddle": "saddle ◆",
-                   "degenerate": "degenerate ■"}
+CRITICAL_TITLES = {"minimum": "minimum ☆", "maximum": "maximum △", "saddle": "saddle ◇",
+                   "degenerate": "degenerate □"}
 ARROW_TITLES = {"gradient": "−∇f (downhill)", "velocity": "velocity", "step": "next step Δθ"}
+# A step or velocity shorter than this many head sizes on screen is drawn this long (same
+# direction): a true-scale arrow of a small step would hide under its head. Longer ones are
+# drawn to scale; the readout has the exact numbers.
+MIN_ARROW_HEADS = 1.6
 
 
 def display_values(Z: np.ndarray, log_colour: bool) -> tuple[np.ndarray, str]:
@@ -533,11 +537,16 @@ class Landscape2DView(pg.PlotWidget):
             racer.arrow_tip.setVisible(False)
             return
         tip = head + vector
-        racer.arrow_shaft.setData([head[0], tip[0]], [head[1], tip[1]])
-        racer.arrow_shaft.setVisible(True)
         # ArrowItem angles are in screen pixels: map the direction through the view.
         a = self.vb.mapViewToScene(QPointF(*head))
         b = self.vb.mapViewToScene(QPointF(*tip))
+        pixels = math.hypot(b.x() - a.x(), b.y() - a.y())
+        shortest = MIN_ARROW_HEADS * self.theme.head_size
+        if 0 < pixels < shortest:
+            tip = head + vector * (shortest / pixels)
+            b = self.vb.mapViewToScene(QPointF(*tip))
+        racer.arrow_shaft.setData([head[0], tip[0]], [head[1], tip[1]])
+        racer.arrow_shaft.setVisible(True)
         angle = math.degrees(math.atan2(b.y() - a.y(), b.x() - a.x()))
         racer.arrow_tip.setStyle(angle=180 + angle)
         racer.arrow_tip.setPos(float(tip[0]), float(tip[1]))

@@ -224,3 +224,37 @@ def test_dragging_a_start_handle_with_the_mouse_moves_the_start(qtbot, view):
         np.testing.assert_allclose([racer.start.pos().x(), racer.start.pos().y()], target, atol=pixel)
     # a press-drag is not a click: the start did not jump back to the press point
     assert not np.allclose(session.trajectories[0].points[0], start, atol=0.1)
+
+
+@pytest.mark.parametrize("mode", ["gradient", "velocity", "step"])
+def test_head_arrows_point_the_right_way_and_stick_out_of_the_head(view, mode):
+    from app.views.landscape2d import MIN_ARROW_HEADS
+
+    session = view.session
+    session.set_view_option("arrows", mode)
+    k = 6
+    session.set_step(k)
+    checked = 0
+    for racer, traj in zip(view.racers, session.trajectories):
+        if k >= len(traj.states):
+            assert not racer.arrow_shaft.isVisible()  # a finished run has no next step
+            continue
+        state = traj.states[k]
+        expected = {"gradient": -np.asarray(traj.gradients[k]),
+                    "velocity": state.get("v", state["delta"]), "step": state["delta"]}[mode]
+        x, y = racer.arrow_shaft.getData()
+        np.testing.assert_allclose([x[0], y[0]], traj.points[k])  # it starts at the head
+        drawn = np.array([x[1] - x[0], y[1] - y[0]])
+        cosine = drawn @ expected / (np.linalg.norm(drawn) * np.linalg.norm(expected))
+        assert cosine == pytest.approx(1.0, abs=1e-9), (mode, racer.index)
+        a, b = view.data_to_widget((x[0], y[0])), view.data_to_widget((x[1], y[1]))
+        pixels = np.hypot(b.x() - a.x(), b.y() - a.y())
+        assert pixels >= MIN_ARROW_HEADS * view.theme.head_size - 1  # not hidden under the head
+        if mode != "gradient":  # long steps are drawn to scale
+            true = view.data_to_widget(traj.points[k] + expected)
+            true_pixels = np.hypot(true.x() - a.x(), true.y() - a.y())
+            # (widget positions are whole pixels)
+            assert pixels == pytest.approx(max(true_pixels, MIN_ARROW_HEADS * view.theme.head_size),
+                                           abs=1.5)
+        checked += 1
+    assert checked >= 3
