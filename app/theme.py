@@ -100,3 +100,39 @@ def style_plot(plot: pg.PlotItem, theme: Theme, x_label: str, y_label: str) -> N
         axis.setTickFont(tick_font)
         axis.setLabel(text, **label_style)
     plot.getViewBox().setBackgroundColor(theme.background)
+
+
+def _luminance(color: QColor) -> float:
+    """WCAG relative luminance of an sRGB colour."""
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * channel(color.redF()) + 0.7152 * channel(color.greenF()) + 0.0722 * channel(color.blueF())
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG contrast ratio of two colours, 1 (same) to 21 (black on white)."""
+    la, lb = sorted((_luminance(QColor(a)), _luminance(QColor(b))), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+LEAST_LINE_CONTRAST = 2.0  # a racer's colour as a line or text on the plain background
+TARGET_LINE_CONTRAST = 2.5
+
+
+def readable_on(color: str, background: str) -> str:
+    """The racer's colour, darkened or lightened just enough to read on the background.
+
+    The palette's yellow is fine on the dark theme and on the heatmap but nearly vanishes on
+    white (ratio 1.3): as a loss curve or a label on the light theme it is drawn darker, same hue.
+    """
+    if contrast_ratio(color, background) >= LEAST_LINE_CONTRAST:
+        return color
+    base, target = QColor(color), QColor("#000000" if _luminance(QColor(background)) > 0.2 else "#ffffff")
+    for step in range(1, 21):
+        share = step / 20
+        mixed = QColor.fromRgbF(*(base.getRgbF()[i] * (1 - share) + target.getRgbF()[i] * share
+                                  for i in range(3)))
+        if contrast_ratio(mixed.name(), background) >= TARGET_LINE_CONTRAST:
+            return mixed.name().upper()
+    return target.name().upper()

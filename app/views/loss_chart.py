@@ -13,7 +13,7 @@ from PyQt6.QtWidgets import (QAbstractItemView, QCheckBox, QGraphicsItem, QHBoxL
 STATIC_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
 
 from app.session import OUTCOME_COLOURS, outcome_text, run_outcome
-from app.theme import THEMES, Theme, style_plot
+from app.theme import THEMES, Theme, readable_on, style_plot
 
 
 def format_loss(value: float) -> str:
@@ -106,7 +106,7 @@ class LossChart(QWidget):
         low_all, high_all = [], []
         for i, (curve, spec, traj) in enumerate(zip(self.curves, specs, trajectories)):
             width = self.theme.line_width * (1.4 if i == session.selected else 0.9)
-            curve.setPen(pg.mkPen(spec.color, width=width))
+            curve.setPen(pg.mkPen(readable_on(spec.color, self.theme.background), width=width))
             curve.setVisible(spec.visible)
             if traj is None:
                 continue
@@ -196,7 +196,8 @@ class ResultsTable(QTableWidget):
                 else:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if c == 2 and kind in OUTCOME_COLOURS:
-                    item.setForeground(QBrush(QColor(OUTCOME_COLOURS[kind])))
+                    item.setForeground(QBrush(QColor(
+                        readable_on(OUTCOME_COLOURS[kind], self.theme.background))))
                 self.setItem(r, c, item)
         self.resizeRowsToContents()
         self._sync_selection(self.session.selected)

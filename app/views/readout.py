@@ -16,7 +16,7 @@ from PyQt6.QtGui import (QAbstractTextDocumentLayout, QAction, QGuiApplication, 
 from PyQt6.QtWidgets import QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from app.session import outcome_text, run_outcome
-from app.theme import THEMES, Theme
+from app.theme import THEMES, Theme, readable_on
 
 # DejaVu Sans, the usual sans font on Linux, drops the combining hat over r (r̂ showed as r,
 # next to r on the same line); its serif sibling draws it.
@@ -313,7 +313,8 @@ class Readout(QWidget):
         # double quotes inside: the style attribute itself is single-quoted
         mono = 'font-family:"DejaVu Sans Mono","Menlo","Consolas",monospace'
         rows: list[tuple[str, str]] = []
-        head = f"<span style='color:{spec.color};font-weight:bold'>■ {html.escape(spec.display_label())}</span>"
+        colour = readable_on(spec.color, theme.background)
+        head = f"<span style='color:{colour};font-weight:bold'>■ {html.escape(spec.display_label())}</span>"
         if traj is None:
             return head
         last = len(traj.points) - 1

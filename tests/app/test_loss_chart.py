@@ -84,3 +84,26 @@ def test_chart_losses_handles_negative_losses():
     values = chart_losses(np.array([-1.0, -2.0, -3.0]), floor=-3.0, log_y=True)
     assert values[0] == pytest.approx(np.log10(2.0)) and values[1] == pytest.approx(0.0)
     assert values[2] == pytest.approx(-16.0)
+
+
+def test_light_theme_darkens_only_colours_that_vanish_on_white(qtbot, session):
+    from app.theme import THEMES, contrast_ratio, readable_on
+    from core.scene import PALETTE
+
+    white, dark = THEMES["light"].background, THEMES["dark"].background
+    assert contrast_ratio("#000000", "#ffffff") == pytest.approx(21.0)
+    assert contrast_ratio("#F0E442", white) < 1.5  # the palette's yellow on white
+    for colour in PALETTE:
+        shown = readable_on(colour, white)
+        assert contrast_ratio(shown, white) >= 2.0
+        assert readable_on(colour, dark) == colour  # the dark theme keeps every colour
+        if contrast_ratio(colour, white) >= 2.0:
+            assert shown == colour
+    chart = LossChart(session, THEMES["light"])
+    qtbot.addWidget(chart)
+    newton = index_of(session, "newton")
+    assert session.scene.optimizers[newton].color == "#F0E442"
+    pen = chart.curves[newton].opts["pen"].color().name()
+    assert contrast_ratio(pen, white) >= 2.0
+    # same hue: darker, not another colour of the palette
+    assert QColor(pen).hue() == pytest.approx(QColor("#F0E442").hue(), abs=3)
