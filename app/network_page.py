@@ -122,6 +122,17 @@ class NetworkPage(QWidget):
         self.session.sampleChanged.connect(self._sync_samples)
         self.session.busyChanged.connect(lambda busy: self.status.setText("training…" if busy else ""))
         self.session.errorOccurred.connect(self.status.setText)
+        self.session.resultsChanged.connect(self._show_outcome)
+
+    def _show_outcome(self) -> None:
+        """Divergence is a result: say it where the lecturer looks, beside the player."""
+        history = self.session.history
+        if getattr(history, "status", "") == "diverged":
+            at = getattr(history, "stopped_at", None)
+            self.status.setText(f"⚠ training diverged{f' at step {at}' if at is not None else ''} "
+                                f"(NaN/overflow: try a smaller learning rate)")
+        elif self.status.text().startswith("⚠ training diverged"):
+            self.status.setText("")
 
     def apply_theme(self, theme) -> None:
         """Restyle every view of the page (MainWindow calls this when the theme or presentation changes)."""

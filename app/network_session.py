@@ -560,8 +560,11 @@ class NetworkSession(QObject):
     def _retrain(self, keep_initial: bool = False, announce: bool = True) -> None:
         """Re-run training from the initial parameters; big runs go to a worker thread."""
         self._generation += 1
-        if not keep_initial:
+        # The initial parameters belong to the network object: network_at() moves its parameters
+        # to the step being shown, so reading them again would restart training from there.
+        if not keep_initial and getattr(self, "_initial_of", None) is not self.network:
             self._initial_params = self.network.get_params().copy()
+        self._initial_of = self.network
         self.network.set_params(self._initial_params)
         work = len(self.data.X_train) * self.network.get_params().size * self.steps
         spec, data, steps, seed = copy.deepcopy(self.spec), self.data, self.steps, self.seed

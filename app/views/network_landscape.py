@@ -147,8 +147,7 @@ class NetworkLandscapeView(QWidget):
                 still_running.append(job)
             else:
                 job.wait()
-                job.setParent(None)
-                job.deleteLater()
+                job.deleteLater()  # Qt deletes it (and so its closure) from the event loop
         self._old_jobs = still_running
 
     def _show(self, result: dict) -> None:

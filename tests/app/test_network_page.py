@@ -278,3 +278,29 @@ def test_a_scene_without_the_network_hides_the_tab_and_an_example_brings_it_back
     window.apply_scene_view()
     assert tabs.isTabVisible(index)
     window.close()
+
+
+def test_a_huge_learning_rate_diverges_into_a_status_and_the_page_keeps_working(qtbot):
+    from app.network_page import NetworkPage
+
+    spec = small_spec(activation="relu", output_activation="linear", loss="mse", hidden=[8, 8])
+    page = NetworkPage(NetworkSession(spec, steps=300, background=False), with_landscape=False)
+    qtbot.addWidget(page)
+    session = page.session
+    session.set_optimizer("sgd", {"lr": 10.0})
+    assert session.status == "diverged" and session.history.stopped_at is not None
+    assert f"diverged at step {session.history.stopped_at}" in page.status.text()
+    assert "diverged" in page.chart.status.textItem.toPlainText()
+    session.set_step(session.max_step)  # the last recorded (finite) step still draws
+    assert np.isfinite(page.diagram.values["weights"][0]).all()
+    session.set_optimizer("adam", {"lr": 0.01})
+    assert session.status != "diverged" and page.status.text() == ""
+
+
+def test_retraining_after_scrubbing_starts_from_the_initial_weights_not_the_shown_step(session):
+    initial = session.params_at(0).copy()
+    session.set_step(session.max_step)  # the views move the network's parameters to this step
+    session.set_optimizer("sgd", {"lr": 0.1})
+    np.testing.assert_array_equal(session.params_at(0), initial)
+    session.set_steps(41)
+    np.testing.assert_array_equal(session.params_at(0), initial)
