@@ -186,7 +186,17 @@ class NetworkDiagram(QGraphicsView):
     def apply_theme(self, theme) -> None:
         """Background, text and the zero-weight colour of the window's theme (labels are rebuilt)."""
         self._set_colours(theme)
-        self.rebuild()
+        # Recolour the items in place: rebuilding the scene here (while its queued updates
+        # still name the old items) crashed Qt.
+        for item in self.headers + self.input_labels + [n.label for column in self.nodes for n in column]:
+            item.setBrush(self.foreground)
+        backdrop = QColor(self.background)
+        backdrop.setAlpha(215)
+        for grid_edges in self.edges:
+            for edge in grid_edges.ravel():
+                edge.label.setBrush(self.foreground)
+                edge.backdrop.setBrush(QBrush(backdrop))
+        self.refresh()
 
     # ----- building -----
     @staticmethod
