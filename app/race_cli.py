@@ -10,6 +10,7 @@ import sys
 import numpy as np
 
 from core.optimizers import OPTIMIZERS, OptimizerError, make_optimizer
+from core.outcome import OUTCOME_PHRASES, run_outcome
 from core.trajectory import run
 
 EXAMPLES = """\
@@ -90,9 +91,12 @@ def race(surface, names: list[str], start, steps: int, lr: float | None, tol: fl
         trajectory = run(surface, optimizer, start, steps, rng=np.random.default_rng(seed), tol=tol)
         x, y = trajectory.final_point
         step = "" if trajectory.stopped_at is None else str(trajectory.stopped_at)
+        kind, _ = run_outcome(trajectory, surface)
+        why = trajectory.reason
+        if kind in ("saddle", "maximum", "degenerate"):  # converged, but not to a minimum
+            why = f"{OUTCOME_PHRASES[kind]}: {why}"
         rows.append((name, f"({_format_number(x)}, {_format_number(y)})",
-                     _format_number(trajectory.final_loss), trajectory.status, step,
-                     trajectory.reason))
+                     _format_number(trajectory.final_loss), trajectory.status, step, why))
     return rows
 
 

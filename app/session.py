@@ -23,40 +23,9 @@ def build_surface(spec: SurfaceSpec):
     return get_surface(spec.name, **spec.params)
 
 
-# How a finished run reads, by what the Hessian says about the point it stopped on.
-OUTCOME_PHRASES = {"minimum": "converged", "saddle": "stopped on a saddle",
-                   "maximum": "stopped on a maximum", "degenerate": "stopped on a flat point",
-                   "diverged": "diverged", "running": "running"}
 # Green only for a real minimum; a run stuck on a saddle or maximum is a warning, not a win.
 OUTCOME_COLOURS = {"minimum": "#2fae64", "saddle": "#e69f00", "maximum": "#e69f00",
                    "degenerate": "#e69f00", "diverged": "#e0405a"}
-
-
-def run_outcome(trajectory, objective) -> tuple[str, int | None]:
-    """(kind, step) of how a run ended: "minimum", "saddle", "maximum" or "degenerate" for a
-    converged run (by the Hessian's eigenvalues at its last point), else "diverged" or
-    "running"; step is where it stopped (None while running)."""
-    if trajectory is None:
-        return "", None
-    if trajectory.status != "converged":
-        return trajectory.status, trajectory.stopped_at
-    from core.critical import classify
-
-    point = np.asarray(trajectory.points[-1], float)
-    with np.errstate(all="ignore"):
-        eigenvalues = np.linalg.eigvalsh(np.asarray(objective.hessian(point), float))
-    scale = float(np.max(np.abs(eigenvalues))) if np.isfinite(eigenvalues).all() else 1.0
-    return classify(eigenvalues, max(scale, 1e-300)), trajectory.stopped_at
-
-
-def outcome_text(trajectory, objective, step_word: str = "") -> str:
-    """"converged at 87", "stopped on a saddle at 3", "diverged at 12" or "running";
-    step_word="step " gives "converged at step 87"."""
-    kind, step = run_outcome(trajectory, objective)
-    if not kind:
-        return ""
-    phrase = OUTCOME_PHRASES.get(kind, kind)
-    return phrase if step is None else f"{phrase} at {step_word}{step}"
 
 
 def build_optimizer(spec: OptimizerSpec):

@@ -9,7 +9,8 @@ from PyQt6.QtWidgets import (QButtonGroup, QColorDialog, QComboBox, QHBoxLayout,
                              QLineEdit, QMenu, QPushButton, QRadioButton, QToolButton,
                              QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from app.session import MAX_OPTIMIZERS, outcome_text
+from app.session import MAX_OPTIMIZERS
+from core.outcome import outcome_text
 from core.optimizers import OPTIMIZERS
 from core.scene import OptimizerSpec
 

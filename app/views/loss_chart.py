@@ -12,7 +12,8 @@ from PyQt6.QtWidgets import (QAbstractItemView, QCheckBox, QGraphicsItem, QHBoxL
 # just the step line. Cached as pixmaps, they are blitted instead of redrawn under it.
 STATIC_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
 
-from app.session import OUTCOME_COLOURS, outcome_text, run_outcome
+from app.session import OUTCOME_COLOURS
+from core.outcome import outcome_text, run_outcome
 from app.theme import THEMES, Theme, readable_on, style_plot
 
 

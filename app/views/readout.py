@@ -15,7 +15,7 @@ from PyQt6.QtGui import (QAbstractTextDocumentLayout, QAction, QGuiApplication, 
                          QPainter, QPalette, QTextCursor, QTextDocument)
 from PyQt6.QtWidgets import QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
-from app.session import outcome_text, run_outcome
+from core.outcome import outcome_text, run_outcome
 from app.theme import THEMES, Theme, readable_on
 
 # DejaVu Sans, the usual sans font on Linux, drops the combining hat over r (r̂ showed as r,

@@ -3,8 +3,9 @@ import numpy as np
 import pytest
 from PyQt6.QtGui import QColor
 
-from app.session import OUTCOME_COLOURS, Session, outcome_text, run_outcome
+from app.session import OUTCOME_COLOURS, Session
 from app.views.loss_chart import LossChart, ResultsTable, chart_losses
+from core.outcome import outcome_text, run_outcome
 from core.scene import OptimizerSpec, Scene, SurfaceSpec
 
 

@@ -65,3 +65,11 @@ def test_race_loads_no_qt():
             "print(sorted(m for m in sys.modules if m.startswith(('PyQt6', 'pyqtgraph'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_newton_stopping_on_a_saddle_is_called_a_saddle(capsys):
+    assert main(["race", "--surface", "double_well", "--optimizers", "newton,adam",
+                 "--start", "-1.6,0", "--steps", "100"]) == 0
+    rows = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[3:]}
+    assert "stopped on a saddle" in rows["newton"] and "converged" in rows["newton"]
+    assert "saddle" not in rows["adam"]

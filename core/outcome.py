@@ -1,0 +1,35 @@
+"""How a finished run reads: what the Hessian says about the point it stopped on."""
+from __future__ import annotations
+
+import numpy as np
+
+OUTCOME_PHRASES = {"minimum": "converged", "saddle": "stopped on a saddle",
+                   "maximum": "stopped on a maximum", "degenerate": "stopped on a flat point",
+                   "diverged": "diverged", "running": "running"}
+
+
+def run_outcome(trajectory, objective) -> tuple[str, int | None]:
+    """(kind, step) of how a run ended: "minimum", "saddle", "maximum" or "degenerate" for a
+    converged run (by the Hessian's eigenvalues at its last point), else "diverged" or
+    "running"; step is where it stopped (None while running)."""
+    if trajectory is None:
+        return "", None
+    if trajectory.status != "converged":
+        return trajectory.status, trajectory.stopped_at
+    from core.critical import classify
+
+    point = np.asarray(trajectory.points[-1], float)
+    with np.errstate(all="ignore"):
+        eigenvalues = np.linalg.eigvalsh(np.asarray(objective.hessian(point), float))
+    scale = float(np.max(np.abs(eigenvalues))) if np.isfinite(eigenvalues).all() else 1.0
+    return classify(eigenvalues, max(scale, 1e-300)), trajectory.stopped_at
+
+
+def outcome_text(trajectory, objective, step_word: str = "") -> str:
+    """"converged at 87", "stopped on a saddle at 3", "diverged at 12" or "running";
+    step_word="step " gives "converged at step 87"."""
+    kind, step = run_outcome(trajectory, objective)
+    if not kind:
+        return ""
+    phrase = OUTCOME_PHRASES.get(kind, kind)
+    return phrase if step is None else f"{phrase} at {step_word}{step}"
