@@ -219,7 +219,7 @@ def test_the_panel_describes_a_loaded_example_and_a_dataset_leaves_it(qtbot, ses
     assert [n for n, box in panel.feature_boxes.items() if box.isChecked()] == ["x1", "x2"]
 
 
-def test_the_page_follows_the_windows_theme_and_presentation_mode(qtbot):
+def test_the_page_follows_the_windows_theme_presentation_and_show_network(qtbot):
     from app.main_window import MainWindow
     from app.session import Session
     from app.theme import THEMES
@@ -243,6 +243,20 @@ def test_the_page_follows_the_windows_theme_and_presentation_mode(qtbot):
     assert not page.scroll.isVisibleTo(page)
     window.set_presentation(False)
     assert page.scroll.isVisibleTo(page)
+
+    # A scene without the network hides the tab (one window per test file: see the report).
+    tabs = window.tabs
+    index = tabs.indexOf(page)
+    assert tabs.isTabVisible(index)  # scenes show the network by default
+    tabs.setCurrentWidget(page)
+    window.session.scene.view.show_network = False
+    window.apply_scene_view()
+    assert not tabs.isTabVisible(index) and tabs.currentWidget() is window.landscape_page
+    page.show_tab()  # what the Examples menu does before loading
+    assert tabs.isTabVisible(index) and tabs.currentWidget() is page
+    window.session.scene.view.show_network = True
+    window.apply_scene_view()
+    assert tabs.isTabVisible(index)
     window.close()
 
 
@@ -255,29 +269,6 @@ def test_edge_labels_of_the_slide_002_updates_do_not_overlap(qtbot):
     shown = [e for g in diagram.edges for e in g.ravel() if e.label.isVisible()]
     assert len(shown) == 6
     assert diagram.label_overlaps() == 0
-
-
-def test_a_scene_without_the_network_hides_the_tab_and_an_example_brings_it_back(qtbot):
-    from app.main_window import MainWindow
-    from app.session import Session
-
-    window = MainWindow(Session(), show_3d=False)
-    qtbot.addWidget(window)
-    page, tabs = window.network_page, window.tabs
-    index = tabs.indexOf(page)
-    assert tabs.isTabVisible(index)  # scenes show the network by default
-    tabs.setCurrentWidget(page)
-    window.session.scene.view.show_network = False
-    window.apply_scene_view()
-    assert not tabs.isTabVisible(index) and tabs.currentWidget() is window.landscape_page
-    # The Examples menu opens the page through show_tab before loading. (Triggering the menu
-    # here, after the other tests' widgets, crashed Qt in a scene's queued update: see the report.)
-    page.show_tab()
-    assert tabs.isTabVisible(index) and tabs.currentWidget() is page
-    window.session.scene.view.show_network = True
-    window.apply_scene_view()
-    assert tabs.isTabVisible(index)
-    window.close()
 
 
 def test_a_huge_learning_rate_diverges_into_a_status_and_the_page_keeps_working(qtbot):
