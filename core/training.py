@@ -1,5 +1,8 @@
 """Training loops: full batch, mini-batch, online, and Rosenblatt's perceptron rule.
 
+`perceptron_history` runs the perceptron rule and returns the same `TrainingHistory`
+as `train`, so the app draws a perceptron's training like any other.
+
 `train` drives any optimizer with the contract `step(theta, objective, rng,
 gradient=None) -> theta` (core.optimizers) on a network's objective and keeps,
 per step, the parameters and the losses on the training and test data.
@@ -176,6 +179,7 @@ class PerceptronStep:
     output: np.ndarray       # (outputs,) step of the sum: 1 if > 0 else 0
     label: np.ndarray        # (outputs,)
     new_weights: np.ndarray  # after Δw = α(t − o)x
+    sample: int = -1         # index of the presented sample in X
 
     def as_row(self) -> tuple:
         """(step, w..., input, Σ wx, output, label, new w...) for a single output neuron."""
@@ -235,7 +239,7 @@ def train_perceptron(net: Network, X, T, lr: float = 1.0, max_epochs: int = 100,
             o = (s > 0).astype(float)
             new_w = w + lr * np.outer(T[i] - o, Xa[i])
             wrong += int(np.any(o != T[i]))
-            rows.append(PerceptronStep(step, epoch, w, Xa[i], s, o, T[i].copy(), new_w))
+            rows.append(PerceptronStep(step, epoch, w, Xa[i], s, o, T[i].copy(), new_w, int(i)))
             w = new_w
         errors.append(wrong)
         if wrong == 0:
@@ -248,3 +252,89 @@ def train_perceptron(net: Network, X, T, lr: float = 1.0, max_epochs: int = 100,
     net.biases[0] = w[:, 0].copy()
     net.weights[0] = w[:, 1:].copy()
     return PerceptronHistory(rows, errors, status, len(errors))
+
+
+def uses_perceptron_rule(net: Network) -> bool:
+    """True for a network Rosenblatt's rule trains: no hidden layer and a step output.
+
+    A gradient optimizer cannot train it: the step's derivative is 0 everywhere.
+    """
+    return net.n_layers == 1 and net.output_activation.name == "step"
+
+
+def _flat(w: np.ndarray) -> np.ndarray:
+    """Bias-first perceptron weights (outputs, 1 + inputs) in get_params order (W row-major, then b)."""
+    return np.concatenate([w[:, 1:].ravel(), w[:, 0]])
+
+
+def perceptron_history(net: Network, data, lr: float = 1.0, steps: int = 100,
+                       max_epochs: int | None = None, stable_epochs: int | None = 10,
+                       shuffle: bool = False, rng=None) -> TrainingHistory:
+    """Rosenblatt's rule w ← w + α(t − o)x, one sample per update, as a `TrainingHistory`.
+
+    Updates run online through the training samples (in order unless `shuffle`), at
+    most `steps` of them. `params[k]` and the losses describe the network after k
+    updates; `states[k]` holds the rule's numbers for update k+1 (bias-first vectors as
+    the slides write them: x with x0 = 1, w, s = w·x, o = step(s), t, t − o, Δw, new w,
+    epoch, sample); `batches[k]` is [sample]; `gradients[k]` is −(t − o)x, the
+    perceptron criterion's gradient, so each update is −α times it. Termination as on
+    slide 000: an epoch without mistakes → "converged"; the mistakes per epoch unchanged
+    for `stable_epochs` epochs → "stable"; `max_epochs` epochs or `steps` updates →
+    "running". The network ends with the last weights.
+    """
+    if not uses_perceptron_rule(net):
+        raise TrainingError("perceptron_history needs a network without hidden layers and "
+                            f"output_activation='step', got {net!r}")
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise TrainingError(f"perceptron_history: steps must be a whole number ≥ 0, got {steps!r}")
+    if max_epochs is not None and not (isinstance(max_epochs, (int, np.integer)) and max_epochs >= 1):
+        raise TrainingError(f"perceptron_history: max_epochs must be ≥ 1 or None, got {max_epochs!r}")
+    if not (isinstance(lr, (int, float, np.floating)) and math.isfinite(lr) and lr > 0):
+        raise TrainingError(f"perceptron_history: lr must be a positive number, got {lr!r}")
+    X, T, X_test, T_test = _split(data)
+    try:
+        objective = net.objective(X, T)
+        test_objective = net.objective(X_test, T_test) if X_test is not None and len(X_test) else None
+    except NetworkError as error:
+        raise TrainingError(f"perceptron_history: {error}") from None
+    n = objective.n_samples
+    if n == 0:
+        raise TrainingError("perceptron_history: the training set is empty")
+    epochs = max(1, math.ceil(steps / n))
+    if max_epochs is not None:
+        epochs = min(epochs, int(max_epochs))
+    table = train_perceptron(net.copy(), objective.X, objective.T, lr=float(lr), max_epochs=epochs,
+                             stable_epochs=stable_epochs, shuffle=shuffle, rng=rng)
+    rows = table.rows[:steps]
+    finished = len(table.rows) <= steps  # the table's own stop came within the step budget
+    status, reason, stopped_at = "running", "", None
+    if finished and table.status == "all_correct":
+        status, stopped_at = "converged", len(rows)
+        reason = f"every sample labelled correctly in epoch {table.epochs} (slide 000, rule a)"
+    elif finished and table.status == "stable":
+        status, stopped_at = "stable", len(rows)
+        reason = (f"{table.errors_per_epoch[-1]} misclassified samples in each of the last "
+                  f"{stable_epochs} epochs (slide 000, rule c)")
+    elif finished and max_epochs is not None and table.epochs == max_epochs and len(rows) < steps:
+        stopped_at = len(rows)
+        reason = f"epoch limit of {max_epochs} reached (slide 000, rule b)"
+
+    start = np.column_stack([net.biases[0], net.weights[0]])
+    params = [_flat(start)] + [_flat(r.new_weights) for r in rows]
+    gradients = [_flat(-np.outer(r.label - r.output, r.x)) for r in rows]
+    states = [{"rule": "perceptron", "lr": float(lr), "epoch": r.epoch, "sample": r.sample,
+               "x": r.x.copy(), "w": r.weights.copy(), "s": r.weighted_sum.copy(),
+               "o": r.output.copy(), "t": r.label.copy(), "error": r.label - r.output,
+               "delta_w": r.new_weights - r.weights, "new_w": r.new_weights.copy()} for r in rows]
+    params = np.array(params)
+    with np.errstate(all="ignore"):
+        train_loss = objective.values(params)
+        test_loss = test_objective.values(params) if test_objective is not None \
+            else np.full(len(params), np.nan)
+    net.set_params(params[-1])
+    return TrainingHistory(params=params, train_loss=np.asarray(train_loss, float),
+                           test_loss=np.asarray(test_loss, float),
+                           gradients=np.array(gradients).reshape(len(rows), net.n_params),
+                           states=states, batches=[np.array([r.sample]) for r in rows],
+                           status=status, stopped_at=stopped_at, reason=reason, mode="online",
+                           batch_size=1)

@@ -8,7 +8,7 @@ from core.datasets import make_dataset
 from core.examples import XOR_T, XOR_X
 from core.network import Network
 from core.optimizers import make_optimizer
-from core.training import TrainingError, train, train_perceptron
+from core.training import TrainingError, perceptron_history, train, train_perceptron, uses_perceptron_rule
 
 
 @pytest.fixture
@@ -152,3 +152,55 @@ def test_float32_curves_fall_back_to_float64_beyond_float32_range():
         warnings.simplefilter("error")
         values = obj.values(theta, dtype=np.float32)
     np.testing.assert_allclose(values, [0.5e78, 2.0], rtol=1e-6)  # E = ½(w·1 − 0)²
+
+
+def _row_of(state, step):
+    """A history state written as a row of the slide's table (core.examples.PERCEPTRON_OR_TABLE)."""
+    return (step, *map(float, state["w"][0]), "".join(f"{v:g}" for v in state["x"]),
+            float(state["s"][0]), float(state["o"][0]), float(state["t"][0]), *map(float, state["new_w"][0]))
+
+
+def test_perceptron_history_reproduces_the_slide_003_or_table():
+    from core.examples import EXAMPLES, PERCEPTRON_OR_TABLE
+
+    setup = EXAMPLES["perceptron_or"].build()
+    net = setup.network
+    assert uses_perceptron_rule(net) and not uses_perceptron_rule(Network([2, 2, 1], output_activation="step"))
+    obj = net.objective(setup.X, setup.T)
+    h = perceptron_history(net, (setup.X, setup.T), lr=1.0, steps=40)
+    assert [_row_of(s, k + 1) for k, s in enumerate(h.states[:10])] == PERCEPTRON_OR_TABLE
+    # rule a: epoch 4 (steps 13–16) is the first without a mistake
+    assert (h.status, h.stopped_at, h.steps) == ("converged", 16, 16)
+    assert h.reason == "every sample labelled correctly in epoch 4 (slide 000, rule a)"
+    assert h.mode == "online" and [list(b) for b in h.batches] == [[k % 4] for k in range(16)]
+    # params in get_params order (w1, w2, b): the slide's (w0, w1, w2) = (0, 1, −1) is (1, −1, 0)
+    assert np.array_equal(h.params[0], [1.0, -1.0, 0.0])
+    assert np.array_equal(h.params[2], [1.0, 0.0, 1.0])  # after step 2: w0, w1, w2 = 1, 1, 0
+    assert np.array_equal(h.params[-1], [1.0, 1.0, 0.0]) and np.array_equal(net.get_params(), h.params[-1])
+    assert net.accuracy(setup.X, setup.T) == 1.0
+    # losses after each update: ½(t − o)² averaged; 2 wrong of 4 at the start, none at the end
+    assert h.train_loss[0] == 0.25 and h.train_loss[-1] == 0.0
+    assert np.array_equal(h.train_loss, [obj.value(p) for p in h.params])
+    for k, s in enumerate(h.states):
+        assert s["epoch"] == k // 4 + 1
+        assert np.array_equal(s["error"], s["t"] - s["o"])
+        assert np.array_equal(s["delta_w"], 1.0 * np.outer(s["error"], s["x"]))
+        assert np.array_equal(h.params[k + 1] - h.params[k], -1.0 * h.gradients[k])
+
+
+def test_perceptron_history_step_budget_epoch_limit_and_stable():
+    from core.examples import EXAMPLES
+
+    setup = EXAMPLES["perceptron_or"].build()
+    short = perceptron_history(setup.network.copy(), (setup.X, setup.T), steps=10)
+    assert (short.status, short.stopped_at, short.steps) == ("running", None, 10)
+    limited = perceptron_history(setup.network.copy(), (setup.X, setup.T), steps=40, max_epochs=2)
+    assert limited.status == "running" and limited.stopped_at == 8 and "rule b" in limited.reason
+    xor = Network([2, 1], output_activation="step", init="constant", init_scale=0.0)
+    stuck = perceptron_history(xor, (XOR_X, XOR_T, XOR_X, XOR_T), steps=400, stable_epochs=4)
+    assert stuck.status == "stable" and "rule c" in stuck.reason and stuck.steps < 400
+    assert np.array_equal(stuck.train_loss, stuck.test_loss)
+    with pytest.raises(TrainingError, match="step"):
+        perceptron_history(Network([2, 1]), (XOR_X, XOR_T))
+    with pytest.raises(TrainingError, match="lr"):
+        perceptron_history(xor, (XOR_X, XOR_T), lr=-1.0)
