@@ -110,11 +110,20 @@ def optimizer_for(spec: OptimizerSpec):
 
 
 def train_network(network, data: NetworkData, spec: NetworkSpec, steps: int, seed: int):
-    """One training run of `steps` optimizer steps; returns core's TrainingHistory."""
-    from core.training import train
+    """One training run of `steps` updates; returns core's TrainingHistory.
 
-    optimizer = optimizer_for(spec.optimizer)
+    A perceptron (no hidden layer, step output) learns by Rosenblatt's rule, online and in
+    order as the slides' table does, with the optimizer's lr as α: a gradient optimizer
+    would never move it (the step's derivative is 0).
+    """
+    from core.training import perceptron_history, train, uses_perceptron_rule
+
     split = (data.X_train, data.T_train, data.X_test, data.T_test)
+    if uses_perceptron_rule(network):
+        lr = float(spec.optimizer.hyperparameters.get("lr", 1.0))
+        with np.errstate(all="ignore"):
+            return perceptron_history(network, split, lr=lr, steps=int(steps))
+    optimizer = optimizer_for(spec.optimizer)
     with np.errstate(all="ignore"), single_threaded_blas():
         return train(network, split, optimizer, int(steps), batch_size=int(spec.batch_size),
                      rng=np.random.default_rng(seed), keep_states=False)
@@ -195,6 +204,21 @@ class NetworkSession(QObject):
         return list(self.spec.features)
 
     @property
+    def perceptron(self) -> bool:
+        """True when the network learns by Rosenblatt's rule (the optimizer is then unused)."""
+        from core.training import uses_perceptron_rule
+
+        return uses_perceptron_rule(self.network)
+
+    def rule_state(self, t: int | None = None) -> dict | None:
+        """The perceptron rule's numbers for the update from step t to t+1 (None otherwise)."""
+        t = self.step if t is None else int(t)
+        states = getattr(self.history, "states", None) or []
+        if not self.perceptron or not 0 <= t < len(states) or states[t].get("rule") != "perceptron":
+            return None
+        return states[t]
+
+    @property
     def status(self) -> str:
         return "" if self.history is None else str(getattr(self.history, "status", ""))
 
@@ -255,6 +279,11 @@ class NetworkSession(QObject):
 
     # ----- step-through -----
     def phases(self) -> list[Phase]:
+        if self.perceptron:  # Rosenblatt's rule: no deltas flow back, the error itself updates w
+            return [Phase("forward", 0, "Inputs x (with the bias input x0 = 1)"),
+                    Phase("forward", 1, "Forward: s = w·x, o = step(s)"),
+                    Phase("error", -1, "Error t − o"),
+                    Phase("update", -1, "Update w ← w + α(t − o)x")]
         L = self.n_layers
         out = [Phase("forward", 0, "Inputs")]
         for l in range(1, L + 1):
@@ -312,7 +341,15 @@ class NetworkSession(QObject):
         if t == self.step:
             return
         self.step = t
+        self._follow_presented_sample()
         self.stepChanged.emit(t)
+
+    def _follow_presented_sample(self) -> None:
+        """A perceptron's step t presents one sample (the slide's table row): select it."""
+        state = self.rule_state()
+        if state is not None and self.sample >= 0 and state["sample"] != self.sample:
+            self.sample = int(state["sample"])
+            self.sampleChanged.emit(self.sample)
 
     def set_sample(self, index: int) -> None:
         index = int(index)
@@ -460,6 +497,9 @@ class NetworkSession(QObject):
         self.sample = 0
         self.step = 0
         self._retrain(keep_initial=True, announce=False)
+        state = self.rule_state(0)
+        if state is not None:
+            self.sample = int(state["sample"])
         self.networkChanged.emit()
         self.sceneChanged.emit()
         self.resultsChanged.emit()

@@ -12,6 +12,7 @@ ACTIVATIONS = ("tanh", "sigmoid", "relu", "leaky_relu", "elu", "swish", "softplu
 OUTPUTS = (("sigmoid", "bce"), ("sigmoid", "mse"), ("tanh", "mse"), ("linear", "mse"),
            ("linear", "mae"))
 INITS = ("xavier", "he", "uniform", "gaussian", "constant")
+PERCEPTRON_RULE = "Rosenblatt's rule"  # shown instead of an optimizer for a step-output perceptron
 
 
 def _feature_names() -> list[str]:
@@ -182,7 +183,7 @@ class NetworkPanel(QWidget):
         self._call(lambda: self.session.set_options(output_activation=act, loss=loss))
 
     def _optimizer_changed(self, kind: str) -> None:
-        if kind and kind != self.session.spec.optimizer.kind:
+        if kind and kind != PERCEPTRON_RULE and kind != self.session.spec.optimizer.kind:
             lr = self.session.spec.optimizer.hyperparameters.get("lr", 0.03)
             self._call(self.session.set_optimizer, kind, {"lr": lr})
 
@@ -204,7 +205,7 @@ class NetworkPanel(QWidget):
         self.seed.setValue(self.session.seed)
         self.regularization.setCurrentText(spec.regularization)
         self.reg_rate.setValue(spec.reg_rate)
-        _show(self.optimizer, spec.optimizer.kind)
+        self._sync_optimizer(spec)
         self.batch.setValue(spec.batch_size)
         self.steps.setValue(self.session.steps)
         del blockers
@@ -212,6 +213,24 @@ class NetworkPanel(QWidget):
         self.remove_layer.setEnabled(len(spec.hidden) > 0)
         self._sync_neurons()
         self._sync_hyperparameters()
+
+    def _sync_optimizer(self, spec) -> None:
+        """The optimizer, or for a perceptron the rule that trains it instead (the box is then locked)."""
+        rule = self.optimizer.findText(PERCEPTRON_RULE)
+        perceptron = self.session.perceptron
+        if perceptron:
+            _show(self.optimizer, PERCEPTRON_RULE)
+        else:
+            if rule >= 0:
+                self.optimizer.removeItem(rule)
+            _show(self.optimizer, spec.optimizer.kind)
+        self.optimizer.setEnabled(not perceptron)
+        self.batch.setEnabled(not perceptron)
+        self.optimizer.setToolTip(
+            "A step output has derivative 0, so no gradient optimizer moves this perceptron: it "
+            "learns by Rosenblatt's rule Δw = α(t − o)x, one sample per step in order, α = lr."
+            if perceptron else "")
+        self.batch.setToolTip("Rosenblatt's rule updates after every sample." if perceptron else "")
 
     def _sync_data(self, spec, example) -> None:
         """Dataset controls: the dataset's settings, or the worked example's own data (read-only)."""

@@ -18,6 +18,63 @@ def signed(v: float) -> str:
     return f"+{fmt(v)}" if v > 0 else fmt(v)
 
 
+def vector(values) -> str:
+    return "(" + ", ".join(fmt(float(v)) for v in values) + ")"
+
+
+def term(v: float) -> str:
+    """A factor in a product: negative numbers in parentheses, as the slides write w·x."""
+    return f"({fmt(v)})" if v < 0 else fmt(v)
+
+
+def perceptron_lines(session, phase, rec) -> list[str]:
+    """Rosenblatt's rule in the slides' terms: s = w·x, o = step(s), t − o, w ← w + α(t − o)x.
+
+    Weights are written bias first, w = (w0, w1, …) with the bias input x0 = 1, as in the
+    slide 003 table.
+    """
+    net = session.network
+    x = np.concatenate([[1.0], rec.a[0][0]])
+    t, n_out = rec.T[0], net.weights[0].shape[0]
+    names = [f"o{j + 1}" if n_out > 1 else "o" for j in range(n_out)]
+    out: list[str] = []
+    if phase.kind == "forward" and phase.layer == 0:
+        out.append("x = (x0, " + ", ".join(f"x{i}" for i in range(1, len(x))) + f") = {vector(x)}")
+        out.append("target t = " + ", ".join(fmt(v) for v in t))
+    elif phase.kind == "forward":
+        for j in range(n_out):
+            w = np.concatenate([[net.biases[0][j]], net.weights[0][j]])
+            s, o = rec.z[1][0, j], rec.a[1][0, j]
+            terms = " + ".join(f"{term(w[i])}·{fmt(x[i])}" for i in range(min(len(x), MAX_LISTED)))
+            out.append(f"w = {vector(w)}")
+            out.append(f"s = w·x = {terms}{' + …' if len(x) > MAX_LISTED else ''} = {fmt(s)}")
+            out.append(f"{names[j]} = step(s) = step({fmt(s)}) = {fmt(o)}   (1 if s > 0, else 0)")
+    elif phase.kind == "error":
+        for j in range(n_out):
+            o = rec.a[1][0, j]
+            verdict = "correct: w stays" if t[j] == o else "wrong: w moves"
+            out.append(f"t − {names[j]} = {fmt(t[j])} − {fmt(o)} = {fmt(t[j] - o)}   ({verdict})")
+    elif phase.kind == "update":
+        state = session.rule_state()
+        if state is None:
+            out.append("This is the last recorded step: no update follows.")
+            status = getattr(session.history, "reason", "")
+            if status:
+                out.append(f"Training stopped: {status}.")
+            return out
+        lr = state["lr"]
+        out.append(f"step {session.step + 1}, epoch {state['epoch']}: sample {state['sample'] + 1}, "
+                   f"x = {vector(state['x'])}, α = {fmt(lr)}")
+        for j in range(len(state["t"])):
+            e, w, dw, new = state["error"][j], state["w"][j], state["delta_w"][j], state["new_w"][j]
+            out.append(f"Δw = α(t − o)x = {fmt(lr)}·({fmt(state['t'][j])} − {fmt(state['o'][j])})·"
+                       f"{vector(state['x'])} = {vector(dw)}")
+            out.append(f"w ← w + Δw = {vector(w)} + {vector(dw)} = {vector(new)}")
+            if e == 0:
+                out.append("o was right: Δw = 0, the weights stay.")
+    return out
+
+
 class StepReadout(QTextBrowser):
     """Shows the phase title and its equations with the live numbers; empty when step-through is off."""
 
@@ -57,6 +114,8 @@ class StepReadout(QTextBrowser):
         name = lambda layer, j: neuron_name(layer, j, L, sizes[-1])
         a = [x[row] for x in rec.a]
         out: list[str] = []
+        if session.perceptron:
+            return phase.title, perceptron_lines(session, phase, rec)
         if phase.kind == "forward" and phase.layer == 0:
             labels = [feature_label(n) for n in session.input_names]
             out.append(", ".join(f"{labels[i] if i < len(labels) else name(0, i)} = {fmt(a[0][i])}"

@@ -124,3 +124,23 @@ def test_decay_settles_where_a_constant_lr_keeps_bouncing():
     tail = slice(-100, None)
     assert np.mean(decayed.losses[tail]) < np.mean(constant.losses[tail]) / 5
     assert np.mean(decayed.losses[tail]) < np.mean(timid.losses[tail]) / 5
+
+
+def test_perceptron_or_learns_by_rosenblatts_rule():
+    """The preset's step-output perceptron learns OR (a gradient optimizer would leave it at loss .25)."""
+    from core.examples import EXAMPLES, PERCEPTRON_OR_TABLE
+    from core.optimizers import make_optimizer
+    from core.training import perceptron_history, train, uses_perceptron_rule
+
+    scene = load_scene(BY_NAME["perceptron_or"])
+    setup = EXAMPLES[scene.network.example].build()
+    assert uses_perceptron_rule(setup.network)
+    frozen = train(setup.network.copy(), (setup.X, setup.T), make_optimizer("sgd", lr=1.0), scene.steps)
+    assert np.all(frozen.params == frozen.params[0]) and np.all(frozen.train_loss == 0.25)
+    h = perceptron_history(setup.network, (setup.X, setup.T), lr=setup.hyperparameters["lr"],
+                           steps=scene.steps)
+    assert h.status == "converged" and h.stopped_at == 16 <= scene.steps
+    assert h.train_loss[0] == 0.25 and h.train_loss[-1] == 0.0
+    w0, w1, w2 = PERCEPTRON_OR_TABLE[1][-3:]  # the slide's weights after step 2
+    assert np.array_equal(h.params[2], [w1, w2, w0])
+    assert setup.network.accuracy(setup.X, setup.T) == 1.0
