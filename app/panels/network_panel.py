@@ -206,7 +206,7 @@ class NetworkPanel(QWidget):
         self.regularization.setCurrentText(spec.regularization)
         self.reg_rate.setValue(spec.reg_rate)
         self._sync_optimizer(spec)
-        self.batch.setValue(spec.batch_size)
+        self.batch.setValue(1 if self.session.perceptron else spec.batch_size)  # the rule is online
         self.steps.setValue(self.session.steps)
         del blockers
         self.add_layer.setEnabled(len(spec.hidden) < MAX_HIDDEN_LAYERS)

@@ -63,7 +63,7 @@ def perceptron_lines(session, phase, rec) -> list[str]:
                 out.append(f"Training stopped: {status}.")
             return out
         lr = state["lr"]
-        out.append(f"step {session.step + 1}, epoch {state['epoch']}: sample {state['sample'] + 1}, "
+        out.append(f"update {session.step + 1} (epoch {state['epoch']}): sample {state['sample'] + 1}, "
                    f"x = {vector(state['x'])}, α = {fmt(lr)}")
         for j in range(len(state["t"])):
             e, w, dw, new = state["error"][j], state["w"][j], state["delta_w"][j], state["new_w"][j]

@@ -54,6 +54,7 @@ def test_step_through_shows_the_rule_with_the_slides_numbers(qtbot, session):
     update = at("update")
     assert "Δw = α(t − o)x = 1·(0 − 0)·(1, 0, 0) = (0, 0, 0)" in update
     assert "w ← w + Δw = (0, 1, -1) + (0, 0, 0) = (0, 1, -1)" in update
+    assert "update 1 (epoch 1): sample 1, x = (1, 0, 0), α = 1" in update
     assert "δ" not in update  # no backprop deltas for a perceptron
 
     # Right from the update goes to row 2, which presents sample 2 (input 101): s = −1, o = 0, t = 1.
@@ -77,7 +78,7 @@ def test_panel_shows_the_rule_instead_of_an_optimizer_and_lr_is_alpha(qtbot, ses
     panel = NetworkPanel(session)
     qtbot.addWidget(panel)
     assert panel.optimizer.currentText() == PERCEPTRON_RULE and not panel.optimizer.isEnabled()
-    assert not panel.batch.isEnabled()
+    assert not panel.batch.isEnabled() and panel.batch.value() == 1  # online: one sample per update
     assert panel.hyper_widgets["lr"].value() == 1.0
     panel.hyper_widgets["lr"].setValue(0.5)  # α = .5: row 2 moves the weights by .5·(1, 0, 1)
     assert session.history.states[1]["lr"] == 0.5
