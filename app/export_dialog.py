@@ -13,13 +13,38 @@ import time
 from pathlib import Path
 
 from PyQt6.QtCore import QObject, QTimer, pyqtSignal
-from PyQt6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
-                             QFormLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
-                             QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PyQt6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
-from app.export import (ANIMATED, FORMATS, MAX_SIZE, ExportError, GifWriter,
-                        Mp4Writer, build_view, check_writable, export_file, format_of,
-                        frame_steps, image_to_rgb, render_image)
+from app.export import (
+    ANIMATED,
+    FORMATS,
+    MAX_SIZE,
+    ExportError,
+    GifWriter,
+    Mp4Writer,
+    build_view,
+    check_writable,
+    export_file,
+    format_of,
+    frame_steps,
+    image_to_rgb,
+    render_image,
+)
 from app.export.render import gl_status
 
 BATCH_SECONDS = 0.04  # render for at most this long per timer tick, then let the GUI breathe

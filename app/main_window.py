@@ -11,8 +11,7 @@ import importlib
 
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QAction, QKeySequence, QShortcut
-from PyQt6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QSplitter, QTabWidget,
-                             QVBoxLayout, QWidget)
+from PyQt6.QtWidgets import QDockWidget, QLabel, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from app.player import Player
 from app.theme import apply_to_application, get_theme

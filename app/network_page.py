@@ -2,8 +2,18 @@
 from __future__ import annotations
 
 from PyQt6.QtCore import QEvent, Qt
-from PyQt6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QMenu, QScrollArea, QSpinBox, QSplitter, QTabWidget,
-                             QVBoxLayout, QWidget)
+from PyQt6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.network_session import NetworkSession
 from app.panels.network_panel import NetworkPanel

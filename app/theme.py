@@ -28,7 +28,7 @@ class Theme:
     head_size: float = 14.0  # pixels
     presentation: bool = False
 
-    def scaled(self, factor: float) -> "Theme":
+    def scaled(self, factor: float) -> Theme:
         """A projector-sized copy: larger fonts, thicker lines, bigger markers."""
         from dataclasses import replace
 

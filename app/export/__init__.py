@@ -16,8 +16,7 @@ from app.export.frames import check_fps, frame_steps
 from app.export.gif import GifWriter, export_gif
 from app.export.mp4 import Mp4Writer, check_even, export_mp4
 from app.export.png import export_png
-from app.export.render import (MAX_SIZE, VIEWS, build_view, check_size, gl_status, image_to_rgb,
-                               parse_size, render_image)
+from app.export.render import MAX_SIZE, VIEWS, build_view, check_size, gl_status, image_to_rgb, parse_size, render_image
 from app.export.svg import export_svg
 
 FORMATS = ("png", "svg", "gif", "mp4")

@@ -5,7 +5,7 @@ the session) redraws, the frame is rendered. The session's step is put back afte
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -242,7 +242,7 @@ class HyperparameterPanel(QWidget):
         schedule = make_schedule(spec.hyperparameters.get("schedule"))
         kinds = {SCHEDULE_TITLES[k]: k for k in SCHEDULE_OPTIONS}
         children = [dict(name="kind", title="kind", type="list", limits=kinds, value=schedule.kind)]
-        for name, (default, description) in SCHEDULE_OPTIONS[schedule.kind].items():
+        for name, (_default, description) in SCHEDULE_OPTIONS[schedule.kind].items():
             value = schedule.options.get(name)
             if name == "lr_end":
                 # None means "1 % of lr" (the slide's rule of thumb); show that number.

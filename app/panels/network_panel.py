@@ -2,8 +2,20 @@
 from __future__ import annotations
 
 from PyQt6.QtCore import QSignalBlocker, Qt
-from PyQt6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout, QGroupBox,
-                             QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PyQt6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.network_session import MAX_HIDDEN_LAYERS, MAX_NEURONS
 from app.views.network_diagram import feature_label
@@ -298,7 +310,7 @@ class NetworkPanel(QWidget):
         cls = OPTIMIZERS.get(spec.kind)
         wanted = [h for h in cls.hyperparameters] if cls is not None else []
         if [h.name for h in wanted] != list(self.hyper_widgets):
-            for name, w in self.hyper_widgets.items():
+            for w in self.hyper_widgets.values():
                 self.training_form.removeRow(w)
             self.hyper_widgets = {}
             for h in wanted:

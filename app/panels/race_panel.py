@@ -5,13 +5,26 @@ import math
 
 from PyQt6.QtCore import QSignalBlocker, Qt, QTimer
 from PyQt6.QtGui import QColor, QIcon, QPixmap
-from PyQt6.QtWidgets import (QButtonGroup, QColorDialog, QComboBox, QHBoxLayout, QLabel,
-                             QLineEdit, QMenu, QPushButton, QRadioButton, QToolButton,
-                             QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+from PyQt6.QtWidgets import (
+    QButtonGroup,
+    QColorDialog,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QRadioButton,
+    QToolButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.session import MAX_OPTIMIZERS
-from core.outcome import outcome_text
 from core.optimizers import OPTIMIZERS
+from core.outcome import outcome_text
 from core.scene import OptimizerSpec
 
 ERROR_STYLE = "color: #e0404a;"

@@ -10,10 +10,18 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import QRectF, QSignalBlocker
-from PyQt6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QProgressBar,
-                             QPushButton, QSlider, QVBoxLayout, QWidget)
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import QRectF, QSignalBlocker, Qt
+from PyQt6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.workers import BackgroundJob
 

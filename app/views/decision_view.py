@@ -4,7 +4,6 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QRectF
-from PyQt6.QtGui import QColor
 
 from app.views.diverging import NEGATIVE, POSITIVE, VALUE_LUT, normalizer
 

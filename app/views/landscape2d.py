@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
+from PyQt6 import sip
 from PyQt6.QtCore import QPointF, QRectF, Qt, QTimer
 from PyQt6.QtGui import QFont
 from PyQt6.QtWidgets import QGraphicsItem
@@ -94,7 +95,7 @@ class HeadSpot:
 class Racer:
     """The plot items of one optimizer: trail, head, start handle, arrow, diverged marker."""
 
-    def __init__(self, view: "Landscape2DView", index: int):
+    def __init__(self, view: Landscape2DView, index: int):
         self.index = index
         plot = view.plot
         self.trail = pg.PlotCurveItem(connect="finite")
@@ -183,6 +184,9 @@ class Landscape2DView(pg.PlotWidget):
                                     colCount=3, horSpacing=18)
         self.plot.titleLabel.setMaximumHeight(0)
         self.plot.layout.removeItem(self.plot.titleLabel)
+        # removeItem hands the label to Python while it stays a child in the scene: give it back
+        # to the plot so Qt alone deletes it with the plot.
+        sip.transferto(self.plot.titleLabel, self.plot)
         self.plot.titleLabel.setVisible(False)
         self.plot.layout.addItem(self.legend, 0, 1)
         self.legend_corner = "above"

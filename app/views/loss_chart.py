@@ -5,16 +5,26 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QBrush, QColor, QFont, QIcon, QPixmap
-from PyQt6.QtWidgets import (QAbstractItemView, QCheckBox, QGraphicsItem, QHBoxLayout,
-                             QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PyQt6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QGraphicsItem,
+    QHBoxLayout,
+    QHeaderView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.session import OUTCOME_COLOURS
+from app.theme import THEMES, Theme, readable_on, style_plot
+from core.outcome import outcome_text, run_outcome
 
 # Curves and axes change only when results, the range or the theme do; every frame moves
 # just the step line. Cached as pixmaps, they are blitted instead of redrawn under it.
 STATIC_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
 
-from app.session import OUTCOME_COLOURS
-from core.outcome import outcome_text, run_outcome
-from app.theme import THEMES, Theme, readable_on, style_plot
 
 
 def format_loss(value: float) -> str:

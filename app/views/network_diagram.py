@@ -14,13 +14,18 @@ from __future__ import annotations
 
 import numpy as np
 from PyQt6.QtCore import QPointF, QRectF, Qt
-from PyQt6.QtGui import (QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPainterPathStroker, QPen,
-                         QPixmap)
-from PyQt6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem, QGraphicsPixmapItem,
-                             QGraphicsRectItem, QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView)
+from PyQt6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPainterPathStroker, QPen, QPixmap
+from PyQt6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsPathItem,
+    QGraphicsPixmapItem,
+    QGraphicsRectItem,
+    QGraphicsScene,
+    QGraphicsSimpleTextItem,
+    QGraphicsView,
+)
 
-from app.views.diverging import (DELTA_LUT, MIDDLE, NEUTRAL_NODE, VALUE_LUT, colour, fmt, image, lut_index,
-                                  normalizer)
+from app.views.diverging import DELTA_LUT, MIDDLE, NEUTRAL_NODE, VALUE_LUT, colour, fmt, image, lut_index, normalizer
 
 NODE = 64.0  # scene units; the view scales the whole scene to fit
 RING = 7.0
@@ -81,7 +86,7 @@ def thumbnail_pixmaps(values: np.ndarray, lut: np.ndarray = VALUE_LUT) -> list[Q
 class NodeItem(QGraphicsRectItem):
     """One neuron: activation ring, thumbnail inside, bias square, printed value."""
 
-    def __init__(self, diagram: "NetworkDiagram", layer: int, index: int):
+    def __init__(self, diagram: NetworkDiagram, layer: int, index: int):
         super().__init__(0, 0, NODE, NODE)
         self.diagram, self.layer, self.index = diagram, layer, index
         self.setAcceptHoverEvents(True)
@@ -112,7 +117,7 @@ class NodeItem(QGraphicsRectItem):
 class EdgeItem(QGraphicsPathItem):
     """One weight w_ji from neuron i of `layer` to neuron j of `layer + 1`."""
 
-    def __init__(self, diagram: "NetworkDiagram", layer: int, j: int, i: int, path: QPainterPath):
+    def __init__(self, diagram: NetworkDiagram, layer: int, j: int, i: int, path: QPainterPath):
         super().__init__(path)
         self.diagram, self.layer, self.j, self.i = diagram, layer, j, i
         self.setAcceptHoverEvents(True)

@@ -11,12 +11,20 @@ import re
 
 import numpy as np
 from PyQt6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
-from PyQt6.QtGui import (QAbstractTextDocumentLayout, QAction, QGuiApplication, QKeySequence,
-                         QPainter, QPalette, QTextCursor, QTextDocument)
+from PyQt6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QAction,
+    QGuiApplication,
+    QKeySequence,
+    QPainter,
+    QPalette,
+    QTextCursor,
+    QTextDocument,
+)
 from PyQt6.QtWidgets import QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
-from core.outcome import outcome_text, run_outcome
 from app.theme import THEMES, Theme, readable_on
+from core.outcome import outcome_text, run_outcome
 
 # DejaVu Sans, the usual sans font on Linux, drops the combining hat over r (r̂ showed as r,
 # next to r on the same line); its serif sibling draws it.

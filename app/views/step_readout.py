@@ -111,7 +111,9 @@ class StepReadout(QTextBrowser):
         sizes = session.sizes
         L = len(sizes) - 1
         row = 0  # the readout follows the first row of the selection (the selected sample)
-        name = lambda layer, j: neuron_name(layer, j, L, sizes[-1])
+        def name(layer, j):
+            return neuron_name(layer, j, L, sizes[-1])
+
         a = [x[row] for x in rec.a]
         out: list[str] = []
         if session.perceptron:

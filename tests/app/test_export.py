@@ -8,9 +8,21 @@ import pytest
 from PIL import Image
 from PyQt6.QtGui import QImage
 
-from app.export import (ExportCancelled, ExportError, build_view, export_file, export_gif,
-                        export_mp4, export_png, export_svg, format_of, frame_steps, image_to_rgb, parse_size,
-                        render_image)
+from app.export import (
+    ExportCancelled,
+    ExportError,
+    build_view,
+    export_file,
+    export_gif,
+    export_mp4,
+    export_png,
+    export_svg,
+    format_of,
+    frame_steps,
+    image_to_rgb,
+    parse_size,
+    render_image,
+)
 from app.session import Session
 from core.scene_io import list_presets, load_scene
 

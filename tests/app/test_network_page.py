@@ -1,9 +1,6 @@
 """The network page: diagram follows the weights, hover shows core's numbers, slide 002 steps through."""
 from __future__ import annotations
 
-import sys
-import types
-
 import numpy as np
 import pytest
 from PyQt6.QtCore import Qt
@@ -92,33 +89,10 @@ def test_hovering_a_node_shows_cores_forward_and_backward_numbers(qtbot, session
     assert diagram.magnifier.isVisible()
 
 
-def _slide_002_key(monkeypatch) -> str:
-    """The slide-002 backprop example from core.examples, or the slide's numbers if it has not landed."""
-    try:
-        from core.examples import EXAMPLES
-    except ImportError:
-        from core.network import Network
-
-        def build():
-            net = Network([2, 2, 1], activation="sigmoid", output_activation="sigmoid", loss="mse",
-                          init="constant")
-            data = (np.array([[1.0, 0.0]]), np.array([[0.9]]))
-            return net, data, {"optimizer": "momentum", "lr": 0.2, "momentum": 0.9, "steps": 5}
-
-        example = types.SimpleNamespace(name="backprop_002", title="Backprop example, slide 002",
-                                        description="The slide writes .1 − .0172; the update is +.0172.",
-                                        build=build)
-        module = types.ModuleType("core.examples")
-        module.EXAMPLES = {"backprop_002": example}
-        monkeypatch.setitem(sys.modules, "core.examples", module)
-        return "backprop_002"
-    return "backprop_example"
-
-
-def test_slide_002_in_step_through_shows_the_output_delta_086(qtbot, monkeypatch):
+def test_slide_002_in_step_through_shows_the_output_delta_086(qtbot):
     from app.network_page import NetworkPage
 
-    key = _slide_002_key(monkeypatch)
+    key = "backprop_example"
     page = NetworkPage(NetworkSession(small_spec(), steps=5, background=False), with_landscape=False)
     qtbot.addWidget(page)
     page.show()

@@ -6,8 +6,6 @@ import pytest
 
 from app.cli import main
 
-pytest.importorskip("core.surfaces")
-
 
 def rows(text):
     return {line.split()[0]: line for line in text.splitlines()[3:] if line.strip()}

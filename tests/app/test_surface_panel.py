@@ -1,6 +1,4 @@
 """SurfacePanel: catalogue, parameters, the formula field with inline errors, bounds, view options."""
-import sys
-import types
 
 import numpy as np
 import pytest
@@ -8,43 +6,13 @@ from PyQt6.QtCore import Qt
 
 from app.panels.surface_panel import SurfacePanel, caret_message
 from app.session import Session
-from core.objective import Surface
-
-
-class _StandInFormulaError(ValueError):
-    def __init__(self, message, position):
-        super().__init__(f"{message} at position {position}")
-        self.position = position
-
-
-class _Paraboloid(Surface):
-    name, title, formula = "formula", "x**2 + 3*y**2", "x**2 + 3*y**2"
-
-    def _f(self, x, y):
-        return x * x + 3 * y * y
-
-    def _grad(self, x, y):
-        return 2 * x, 6 * y
-
-    def _hess(self, x, y):
-        return 2.0 + 0 * x, 0.0 * x, 6.0 + 0 * x
 
 
 @pytest.fixture
-def parse_formula(monkeypatch):
-    """core.expression.parse_formula, or a stand-in for the two formulas used here until it lands."""
-    try:
-        from core.expression import parse_formula
-        return parse_formula
-    except ImportError:
-        def stand_in(text):
-            if text.replace(" ", "") == "x**2+3*y**2":
-                return _Paraboloid()
-            raise _StandInFormulaError("unexpected '*'", text.index("* y"))
-        module = types.ModuleType("core.expression")
-        module.parse_formula, module.FormulaError = stand_in, _StandInFormulaError
-        monkeypatch.setitem(sys.modules, "core.expression", module)
-        return stand_in
+def parse_formula():
+    from core.expression import parse_formula
+
+    return parse_formula
 
 
 @pytest.fixture

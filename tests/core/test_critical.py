@@ -54,7 +54,8 @@ def test_bad_resolution_is_a_value_error():
 
 
 def test_catalogue_himmelblau_monkey_and_camel():
-    surfaces = pytest.importorskip("core.surfaces")
+    from core import surfaces
+
     assert kinds(critical_points(surfaces.get_surface("himmelblau"))) == \
         ["maximum"] + ["minimum"] * 4 + ["saddle"] * 4
     assert kinds(critical_points(surfaces.get_surface("monkey_saddle"))) == ["degenerate"]
