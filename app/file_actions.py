@@ -21,6 +21,9 @@ from core.scene_io import SceneError, list_presets, load_scene, save_scene
 MAX_RECENT = 8
 RECENT_KEY = "recentFiles"
 SCENE_FILTER = "Valley scenes (*.toml);;All files (*)"
+NETWORK_SLICE_MESSAGE = (
+    "A scene file cannot hold a slice of a network's loss: export a picture or an animation "
+    "instead (File → Export…), or choose a catalogue surface or a formula to save a scene.")
 
 
 # ----- dialogs (replaced in tests) -----
@@ -237,12 +240,25 @@ class FileActions(QObject):
             self._remember(self.path)
         return True
 
+    def _refuse_network_slice(self) -> bool:
+        """True (after saying why) when the surface is a slice of a network's loss."""
+        from app.session import NETWORK_SLICE
+
+        if self.session.scene.surface.name != NETWORK_SLICE:
+            return False
+        show_error(self.window, "Cannot save the scene", NETWORK_SLICE_MESSAGE)
+        return True
+
     def save(self) -> bool:
+        if self._refuse_network_slice():
+            return False
         if self.path is None:
             return self.save_as()
         return self.save_to(self.path)
 
     def save_as(self) -> bool:
+        if self._refuse_network_slice():
+            return False
         stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in self.session.scene.title)
         suggested = str((self.path.parent if self.path else Path.cwd()) / f"{stem or 'scene'}.toml")
         path = choose_save_path(self.window, suggested)
@@ -253,6 +269,8 @@ class FileActions(QObject):
         return self.save_to(Path(path))
 
     def save_to(self, path: Path) -> bool:
+        if self._refuse_network_slice():
+            return False
         try:
             save_scene(self.current_scene(), path)
         except OSError as error:

@@ -250,4 +250,18 @@ def install(window) -> NetworkPage:
     window.menus["examples"] = menu
     build_examples_menu(menu, page, on_open=page.show_tab)
     window.network_page = page
+    if page.landscape is not None:
+        page.landscape.raceRequested.connect(
+            lambda surface, title, bounds, start: race_on_plane(window, page, surface, title, bounds, start))
     return page
+
+
+def race_on_plane(window, page: NetworkPage, surface, title: str, bounds, start) -> bool:
+    """The window's race runs on the network's loss plane; the Landscape tab shows it."""
+    try:
+        window.session.race_on_surface(surface, title, bounds, start)
+    except ValueError as error:
+        page.status.setText(f"cannot race on this plane: {error}")
+        return False
+    window.tabs.setCurrentWidget(window.landscape_page)
+    return True

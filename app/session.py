@@ -10,6 +10,8 @@ from PyQt6.QtCore import QObject, pyqtSignal
 from core.scene import PALETTE, OptimizerSpec, Scene, SurfaceSpec, default_scene
 
 MAX_OPTIMIZERS = 8
+NETWORK_SLICE = "network_slice"  # a SurfaceSpec name: the surface is a slice of a network's loss
+NETWORK_SLICE_RESOLUTION = 96  # each grid point is a forward pass over the training data
 
 
 def build_surface(spec: SurfaceSpec):
@@ -55,6 +57,7 @@ class Session(QObject):
         self.selected = 0 if self.scene.optimizers else -1
         self.modified = False
         self.click_moves = "all"  # a UI preference, not part of the scene
+        self._view_before_slice = None  # (resolution, critical_points) to restore on leaving a slice
         self._compute_all()
 
     # ----- derived -----
@@ -85,6 +88,7 @@ class Session(QObject):
         for spec in scene.optimizers:
             build_optimizer(spec)
         self.scene, self.surface = scene, surface
+        self._view_before_slice = None
         self.selected = 0 if scene.optimizers else -1
         self.step = 0
         self._compute_all()
@@ -99,9 +103,50 @@ class Session(QObject):
         """Switch surface; a bad formula raises FormulaError and leaves the current surface."""
         if spec == self.scene.surface and bounds == self.scene.bounds:
             return
-        surface = build_surface(spec)
+        on_slice = self.scene.surface.name == NETWORK_SLICE
+        if spec.name == NETWORK_SLICE and on_slice:
+            surface = self.surface  # the same slice with other bounds (the panel's "reset")
+        else:
+            surface = build_surface(spec)
+        if on_slice and spec.name != NETWORK_SLICE and self._view_before_slice is not None:
+            # Leaving the network's slice: the view gets back its own resolution and markers.
+            self.scene.view.resolution, self.scene.view.critical_points = self._view_before_slice
+            self._view_before_slice = None
         self.scene.surface, self.surface = spec, surface
         self.scene.bounds = bounds
+        self._compute_all()
+        self.sceneChanged.emit()
+        self.resultsChanged.emit(-1)
+        self._clamp_step()
+        self._set_modified(True)
+
+    def race_on_surface(self, surface, title: str, bounds, start) -> None:
+        """Race on a ready-made Surface (a slice of a network's loss) from `start`.
+
+        The scene marks it as SurfaceSpec(name="network_slice"): it cannot be saved,
+        and any catalogue surface or formula replaces it as usual. The grid is coarser
+        and the critical-point finder off (both take long on a network; the user can
+        turn them back on); leaving the slice restores both.
+        """
+        (x0, x1), (y0, y1) = bounds
+        if not (np.isfinite([x0, x1, y0, y1]).all() and x0 < x1 and y0 < y1):
+            raise ValueError(f"race_on_surface needs bounds with xmin < xmax and ymin < ymax, got {bounds}")
+        start = (float(start[0]), float(start[1]))
+        if not np.isfinite(start).all():
+            raise ValueError(f"race_on_surface needs a finite start, got {start}")
+        if getattr(surface, "title", None) != title:
+            surface.title = title
+        view = self.scene.view
+        if self.scene.surface.name != NETWORK_SLICE:
+            self._view_before_slice = (view.resolution, view.critical_points)
+        self.surface = surface
+        self.scene.surface = SurfaceSpec(name=NETWORK_SLICE)
+        self.scene.bounds = ((float(x0), float(x1)), (float(y0), float(y1)))
+        self.scene.start = start
+        for spec in self.scene.optimizers:
+            spec.start = None
+        view.resolution = min(view.resolution, NETWORK_SLICE_RESOLUTION)
+        view.critical_points = False
         self._compute_all()
         self.sceneChanged.emit()
         self.resultsChanged.emit(-1)

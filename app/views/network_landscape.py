@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import QSignalBlocker
-from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PyQt6.QtCore import QSignalBlocker, pyqtSignal
+from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 COARSE, FULL = 25, 81
 SPAN = 1.0  # the plane covers α, β in [−SPAN, SPAN] (random) or the path's extent (PCA)
@@ -44,10 +44,31 @@ def compute_landscape(network, X, T, path: np.ndarray, plane: str, resolution: i
         return {}
     surface = landscape.Slice(objective, centre, d1, d2)
     Z = np.asarray(surface.evaluate(A, B), float)
-    return dict(Z=Z, extent=extent, coords=coords, resolution=resolution, explained=explained)
+    # The plane itself travels with the picture: "Race on this plane" slices the same one.
+    return dict(Z=Z, extent=extent, coords=coords, resolution=resolution, explained=explained,
+                objective=objective, centre=centre, d1=d1, d2=d2,
+                plane="pca" if explained is not None else "random")
+
+
+def plane_surface(result: dict, title: str = "Loss landscape"):
+    """The Slice of compute_landscape's plane, bounded by its extent (a core Surface)."""
+    from core import landscape
+
+    e = float(result["extent"])
+    return landscape.Slice(result["objective"], result["centre"], result["d1"], result["d2"],
+                           bounds=((-e, e), (-e, e)), title=title)
+
+
+def race_start(result: dict) -> tuple[float, float]:
+    """Where training started, projected on the plane; the centre (0, 0) if that is not finite."""
+    first = np.asarray(result["coords"][0], float)
+    return (float(first[0]), float(first[1])) if np.isfinite(first).all() else (0.0, 0.0)
 
 
 class NetworkLandscapeView(QWidget):
+    # (surface, title, bounds, start): race the optimizers on the shown plane
+    raceRequested = pyqtSignal(object, str, object, object)
+
     def __init__(self, session, player=None, parent=None, theme=None):
         super().__init__(parent)
         self.session, self.player = session, player
@@ -65,6 +86,12 @@ class NetworkLandscapeView(QWidget):
         bar.addWidget(self.choice)
         self.status = QLabel(self)
         bar.addWidget(self.status, 1)
+        self.race_button = QPushButton("Race on this plane", self)
+        self.race_button.setToolTip("Race the optimizers on this slice of the network's loss, "
+                                    "from where training started (the Landscape tab)")
+        self.race_button.setEnabled(False)
+        self.race_button.clicked.connect(lambda _=False: self.request_race())
+        bar.addWidget(self.race_button)
         layout.addLayout(bar)
         self.plot = pg.PlotWidget(self)
         self.plot.setMenuEnabled(False)
@@ -116,6 +143,7 @@ class NetworkLandscapeView(QWidget):
         history = self.session.history
         if history is None or len(history.params) < 2:
             self.status.setText("train first: the landscape follows the training path")
+            self.race_button.setEnabled(False)
             return
         playing = self.player is not None and self.player.playing
         resolution = COARSE if playing else FULL
@@ -150,10 +178,28 @@ class NetworkLandscapeView(QWidget):
                 job.deleteLater()  # Qt deletes it (and so its closure) from the event loop
         self._old_jobs = still_running
 
+    def race_title(self, result: dict) -> str:
+        """E.g. "Loss of the 2-4-4-1 network on circles (PCA plane)"."""
+        session = self.session
+        sizes = "-".join(str(n) for n in session.sizes)
+        dataset = getattr(session.spec, "example", "") or session.spec.dataset
+        plane = "PCA plane" if result.get("plane") == "pca" else "random plane"
+        return f"Loss of the {sizes} network on {dataset} ({plane})"
+
+    def request_race(self) -> bool:
+        """Emit raceRequested for the shown plane; False when no landscape is shown."""
+        if self.result is None or not self.race_button.isEnabled():
+            return False
+        title = self.race_title(self.result)
+        surface = plane_surface(self.result, title)
+        self.raceRequested.emit(surface, title, surface.bounds, race_start(self.result))
+        return True
+
     def _show(self, result: dict) -> None:
         if not result:
             return
         self.result = result
+        self.race_button.setEnabled(True)
         Z = result["Z"]
         finite = Z[np.isfinite(Z)]
         shown = np.log10(np.maximum(Z, 1e-12)) if finite.size and finite.min() > 0 else Z

@@ -1,0 +1,157 @@
+"""Race on this plane: the optimizers race on a slice of the loss of the network being trained."""
+import numpy as np
+import pytest
+from PyQt6.QtCore import QSettings
+
+import app.file_actions as fa
+from app.network_session import NetworkSession
+from app.session import NETWORK_SLICE, Session
+from app.views.network_landscape import NetworkLandscapeView, compute_landscape
+from core.scene import NetworkSpec, SurfaceSpec, default_scene
+
+
+def landscape_of(net_session: NetworkSession, plane: str, resolution: int = 11) -> dict:
+    data = net_session.data
+    return compute_landscape(net_session.network.copy(), data.X_train, data.T_train,
+                             np.asarray(net_session.history.params, float), plane, resolution,
+                             net_session.seed)
+
+
+def final_loss(net_session: NetworkSession) -> float:
+    net = net_session.network.copy()
+    net.set_params(np.asarray(net_session.history.params[-1], float))
+    return float(net.loss(net_session.data.X_train, net_session.data.T_train))
+
+
+@pytest.fixture
+def trained(qtbot):
+    net_session = NetworkSession(NetworkSpec(hidden=[4, 4], samples=40), steps=25, background=False)
+    view = NetworkLandscapeView(net_session)
+    qtbot.addWidget(view)
+    yield net_session, view
+    view.shutdown()
+
+
+@pytest.mark.parametrize("plane", ["random", "pca"])
+def test_the_race_runs_on_the_networks_loss_from_where_training_started(trained, qtbot, plane):
+    net_session, view = trained
+    view._retire_job()  # the view's own background job is not needed: we show a result ourselves
+    result = landscape_of(net_session, plane)
+    view._show(result)
+    assert view.race_button.isEnabled()
+    with qtbot.waitSignal(view.raceRequested) as signal:
+        view.race_button.click()
+    surface, title, bounds, start = signal.args
+    plane_name = "PCA plane" if plane == "pca" else "random plane"
+    assert title == f"Loss of the 2-4-4-1 network on circles ({plane_name})"
+    e = result["extent"]
+    assert bounds == ((-e, e), (-e, e))
+    assert start == pytest.approx(tuple(result["coords"][0]))
+
+    session = Session(default_scene())
+    session.scene.view.critical_points = True
+    emitted = []
+    session.sceneChanged.connect(lambda: emitted.append("scene"))
+    session.resultsChanged.connect(lambda i: emitted.append(("results", i)))
+    session.race_on_surface(surface, title, bounds, start)
+    assert emitted == ["scene", ("results", -1)] and session.modified
+    assert session.surface is surface and session.surface.title == title
+    assert session.scene.surface == SurfaceSpec(name=NETWORK_SLICE) and session.bounds == bounds
+    assert session.scene.view.resolution == 96 and not session.scene.view.critical_points
+    # The centre of the plane is the trained network: the slice's value there is its loss.
+    assert session.surface.value((0.0, 0.0)) == pytest.approx(final_loss(net_session), rel=1e-9)
+    # Every racer starts where training started, projected on the plane.
+    for traj in session.trajectories:
+        assert np.allclose(traj.points[0], start)
+    # SGD's first step by hand: −lr · (∂L/∂α, ∂L/∂β), the gradient taken by central differences.
+    index = next(i for i, s in enumerate(session.scene.optimizers) if s.kind == "sgd")
+    lr = session.scene.optimizers[index].hyperparameters["lr"]
+    h = 1e-5
+    a, b = start
+    grad = np.array([(surface.value((a + h, b)) - surface.value((a - h, b))) / (2 * h),
+                     (surface.value((a, b + h)) - surface.value((a, b - h))) / (2 * h)])
+    step = session.trajectories[index].points[1] - session.trajectories[index].points[0]
+    assert np.linalg.norm(grad) > 1e-6  # a real step, not a flat spot
+    assert step == pytest.approx(-lr * grad, rel=1e-4, abs=1e-9)
+
+
+def test_leaving_the_slice_restores_the_view_and_reset_keeps_the_slice(trained):
+    net_session, view = trained
+    view._retire_job()
+    result = landscape_of(net_session, "random")
+    from app.views.network_landscape import plane_surface, race_start
+
+    surface = plane_surface(result)
+    session = Session(default_scene())
+    assert session.scene.view.resolution == 256 and session.scene.view.critical_points
+    session.race_on_surface(surface, "Loss", surface.bounds, race_start(result))
+    session.set_surface(SurfaceSpec(name=NETWORK_SLICE), None)  # the Surface panel's "reset bounds"
+    assert session.surface is surface and session.bounds == surface.bounds
+    session.set_surface(SurfaceSpec(name="rosenbrock"))
+    assert session.surface.name == "rosenbrock"
+    assert session.scene.view.resolution == 256 and session.scene.view.critical_points
+
+
+def test_no_landscape_no_race(qtbot):
+    net_session = NetworkSession(NetworkSpec(hidden=[3], samples=20), steps=5, background=False)
+    view = NetworkLandscapeView(net_session)
+    qtbot.addWidget(view)
+    view._retire_job()
+    assert view.result is None and not view.race_button.isEnabled()
+    assert view.request_race() is False
+    view.shutdown()
+
+
+def test_the_window_races_on_the_plane_and_refuses_to_save_it(qtbot, tmp_path, monkeypatch):
+    """One MainWindow in this file (a second one in a file has crashed Qt in a later event loop)."""
+    from PIL import Image
+
+    from app.export import export_file
+    from app.main_window import MainWindow
+
+    monkeypatch.setattr(fa, "QSettings", lambda *a: QSettings(str(tmp_path / "settings.ini"),
+                                                              QSettings.Format.IniFormat))
+    errors = []
+    monkeypatch.setattr(fa, "show_error", lambda parent, title, text: errors.append((title, text)))
+    window = MainWindow(Session(default_scene()), show_3d=False)
+    qtbot.addWidget(window)
+    window.resize(1400, 850)
+    window.show()
+    page = window.network_page
+    page.session.wait()
+    view = page.landscape
+    view._retire_job()
+    result = landscape_of(page.session, "pca", resolution=21)
+    view._show(result)
+    window.tabs.setCurrentWidget(page)
+    view.race_button.click()
+
+    session = window.session
+    assert window.tabs.currentWidget() is window.landscape_page
+    assert session.scene.surface.name == NETWORK_SLICE
+    assert session.surface.value((0.0, 0.0)) == pytest.approx(final_loss(page.session), rel=1e-9)
+    assert np.allclose(session.trajectories[0].points[0], result["coords"][0])
+    assert window.panels["Surface"].catalogue.currentIndex() == -1  # no catalogue entry is claimed
+
+    # A scene file cannot hold the slice: every save path refuses and writes nothing.
+    monkeypatch.setattr(fa, "choose_save_path", lambda parent, suggested: str(tmp_path / "net"))
+    actions = window.file_actions
+    assert not actions.save()
+    assert not actions.save_as()
+    assert not actions.save_to(tmp_path / "direct.toml")
+    assert not list(tmp_path.glob("*.toml"))
+    assert len(errors) == 3 and all(title == "Cannot save the scene" for title, _ in errors)
+    assert "cannot hold a slice of a network's loss" in errors[0][1] and "Export" in errors[0][1]
+    assert session.modified
+
+    # Pictures still export, and the window looks right.
+    qtbot.wait(50)
+    export_file(session, window.landscape, tmp_path / "race.png", size=(640, 480))
+    assert Image.open(tmp_path / "race.png").size == (640, 480)
+    window.grab().save("/tmp/network_race_window.png")
+
+    # Any catalogue surface takes over again, and then the scene saves.
+    window.panels["Surface"].choose_surface("rosenbrock")
+    assert session.surface.name == "rosenbrock" and session.scene.view.resolution == 256
+    assert actions.save_to(tmp_path / "after.toml") and (tmp_path / "after.toml").exists()
+    page.shutdown()
