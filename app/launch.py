@@ -65,8 +65,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"valley: {error}", file=sys.stderr)
         return 2
 
-    if screenshot is not None and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+    has_display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    if screenshot is not None and not has_display:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    elif not has_display and sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM"):
+        # Qt would abort with a page about platform plugins; say what is missing instead.
+        print("valley: no display found (DISPLAY and WAYLAND_DISPLAY are unset). Run it in a desktop "
+              "session, or headless: valley --screenshot out.png, valley export SCENE -o out.gif",
+              file=sys.stderr)
+        return 2
 
     from PyQt6.QtWidgets import QApplication
 

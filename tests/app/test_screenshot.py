@@ -116,3 +116,10 @@ def test_parse_size():
     for bad in ("1000", "0x0", "10x10", "axb"):
         with pytest.raises(ValueError):
             parse_size(bad)
+
+
+def test_without_a_display_the_window_says_so_instead_of_aborting():
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    done = subprocess.run([sys.executable, "-m", "app"], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "no display found" in done.stderr and "--screenshot" in done.stderr
