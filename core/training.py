@@ -61,6 +61,17 @@ class TrainingHistory:
         return twin
 
 
+def _objectives(net: Network, data, who: str):
+    """Training inputs and targets, and the train and test objectives (None without test data)."""
+    X, T, X_test, T_test = _split(data)
+    try:
+        objective = net.objective(X, T)
+        test_objective = net.objective(X_test, T_test) if X_test is not None and len(X_test) else None
+    except NetworkError as error:
+        raise TrainingError(f"{who}: {error}") from None
+    return X, T, objective, test_objective
+
+
 def _split(data):
     """(X_train, T_train, X_test, T_test) from a Dataset or a tuple of 2 or 4 arrays."""
     if hasattr(data, "X_train"):
@@ -94,12 +105,7 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
     stops as "converged" when gradient and step norms both fall to `tol` or below
     (tol=0: only at an exact stationary point).
     """
-    X, T, X_test, T_test = _split(data)
-    try:
-        objective = net.objective(X, T)
-        test_objective = net.objective(X_test, T_test) if X_test is not None and len(X_test) else None
-    except NetworkError as error:
-        raise TrainingError(f"train: {error}") from None
+    X, T, objective, test_objective = _objectives(net, data, "train")
     n = objective.n_samples
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
         raise TrainingError(f"train: steps must be a whole number ≥ 0, got {steps!r}")
@@ -291,12 +297,7 @@ def perceptron_history(net: Network, data, lr: float = 1.0, steps: int = 100,
         raise TrainingError(f"perceptron_history: max_epochs must be ≥ 1 or None, got {max_epochs!r}")
     if not (isinstance(lr, (int, float, np.floating)) and math.isfinite(lr) and lr > 0):
         raise TrainingError(f"perceptron_history: lr must be a positive number, got {lr!r}")
-    X, T, X_test, T_test = _split(data)
-    try:
-        objective = net.objective(X, T)
-        test_objective = net.objective(X_test, T_test) if X_test is not None and len(X_test) else None
-    except NetworkError as error:
-        raise TrainingError(f"perceptron_history: {error}") from None
+    X, T, objective, test_objective = _objectives(net, data, "perceptron_history")
     n = objective.n_samples
     if n == 0:
         raise TrainingError("perceptron_history: the training set is empty")
