@@ -136,3 +136,18 @@ def readable_on(color: str, background: str) -> str:
         if contrast_ratio(mixed.name(), background) >= TARGET_LINE_CONTRAST:
             return mixed.name().upper()
     return target.name().upper()
+
+
+# Inline error text under a field: readable red on both themes.
+ERROR_STYLE = "color: #e0404a;"
+
+
+def error_label():
+    """A hidden, word-wrapped red label for inline error messages."""
+    from PyQt6.QtWidgets import QLabel
+
+    label = QLabel()
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    label.hide()
+    return label

@@ -15,11 +15,11 @@ from PyQt6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSlider, QVBoxLayout
 from pyqtgraph.parametertree import Parameter, ParameterTree, registerParameterType
 from pyqtgraph.parametertree.parameterTypes import WidgetParameterItem
 
+from app.theme import ERROR_STYLE, error_label
 from core.optimizers import COMMON_HYPERPARAMETERS, OPTIMIZERS
 from core.schedules import SCHEDULE_OPTIONS, SCHEDULE_TITLES, make_schedule
 
 SLIDER_TICKS = 1000
-ERROR_STYLE = "color: #e0404a;"
 # Knobs the panel shows in their own groups rather than in the optimizer's list.
 COMMON_KEYS = {h.name for h in COMMON_HYPERPARAMETERS}
 
@@ -171,10 +171,7 @@ class HyperparameterPanel(QWidget):
         self.rule.setWordWrap(True)
         self.rule.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.tree = ParameterTree(showHeader=False)
-        self.error = QLabel()
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_label()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.header)

@@ -23,11 +23,11 @@ from PyQt6.QtWidgets import (
 )
 
 from app.session import MAX_OPTIMIZERS
+from app.theme import error_label
 from core.optimizers import OPTIMIZERS
 from core.outcome import outcome_text
 from core.scene import OptimizerSpec
 
-ERROR_STYLE = "color: #e0404a;"
 LABEL, KIND, STATUS = range(3)
 
 
@@ -121,10 +121,7 @@ class RacePanel(QWidget):
         clicks.addWidget(self.click_selected)
         clicks.addStretch(1)
 
-        self.error = QLabel()
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_label()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)

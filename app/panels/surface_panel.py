@@ -23,10 +23,10 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from app.theme import ERROR_STYLE, error_label
 from core.scene import SurfaceSpec
 from core.surfaces import SURFACES
 
-ERROR_STYLE = "color: #e0404a;"
 FORMULA = "formula"  # the SurfaceSpec name of a user formula
 ARROWS = {"none": "none", "gradient": "gradient −∇f", "velocity": "velocity", "step": "step Δθ"}
 VIEW_TOGGLES = (("log_colour", "log colour"), ("contours", "contours"),
@@ -115,10 +115,7 @@ class SurfacePanel(QWidget):
         arrows.addWidget(QLabel("arrows at the heads:"))
         arrows.addWidget(self.arrows, 1)
 
-        self.error = QLabel()
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_label()
 
         surface_group = QGroupBox("Surface")
         surface_layout = QVBoxLayout(surface_group)
