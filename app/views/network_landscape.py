@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QSignalBlocker, pyqtSignal
-from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 COARSE, FULL = 25, 81
 SPAN = 1.0  # the plane covers α, β in [−SPAN, SPAN] (random) or the path's extent (PCA)
@@ -83,9 +83,10 @@ class NetworkLandscapeView(QWidget):
         self.choice.addItem("Filter-normalized random plane", "random")
         self.choice.addItem("PCA plane of the training path", "pca")
         self.choice.currentIndexChanged.connect(lambda i: self.set_plane(self.choice.itemData(i)))
-        bar.addWidget(self.choice)
+        bar.addWidget(self.choice, 1)
+        # Its own line: in the page's narrow column the status would crowd out the controls.
         self.status = QLabel(self)
-        bar.addWidget(self.status, 1)
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.race_button = QPushButton("Race on this plane", self)
         self.race_button.setToolTip("Race the optimizers on this slice of the network's loss, "
                                     "from where training started (the Landscape tab)")
@@ -93,6 +94,7 @@ class NetworkLandscapeView(QWidget):
         self.race_button.clicked.connect(lambda _=False: self.request_race())
         bar.addWidget(self.race_button)
         layout.addLayout(bar)
+        layout.addWidget(self.status)
         self.plot = pg.PlotWidget(self)
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
