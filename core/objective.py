@@ -35,6 +35,7 @@ class Surface(Objective):
     minima: list[tuple[float, float]] = []
     saddles: list[tuple[float, float]] = []
     params: dict[str, float] = {}
+    axis_labels: tuple[str, str] = ("x", "y")
 
     def _f(self, x, y):
         raise NotImplementedError

@@ -241,7 +241,7 @@ class Landscape2DView(pg.PlotWidget):
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme
         self.setBackground(theme.background)
-        style_plot(self.plot, theme, "x", "y")
+        style_plot(self.plot, theme, *self.session.surface.axis_labels)
         self.colorbar.setColorMap(pg.colormap.get(theme.colormap))
         axis = self.colorbar.getAxis("right") if hasattr(self.colorbar, "getAxis") else None
         if axis is not None:
@@ -267,6 +267,8 @@ class Landscape2DView(pg.PlotWidget):
     # ----- surface -----
     def redraw_surface(self) -> None:
         session, view_spec = self.session, self.session.scene.view
+        if self.plot.getAxis("bottom").labelText != session.surface.axis_labels[0]:
+            style_plot(self.plot, self.theme, *session.surface.axis_labels)  # e.g. α, β on a network plane
         (x0, x1), (y0, y1) = session.bounds
         n = int(view_spec.resolution)
         x, y = np.linspace(x0, x1, n), np.linspace(y0, y1, n)

@@ -132,6 +132,8 @@ def test_the_window_races_on_the_plane_and_refuses_to_save_it(qtbot, tmp_path, m
     assert session.surface.value((0.0, 0.0)) == pytest.approx(final_loss(page.session), rel=1e-9)
     assert np.allclose(session.trajectories[0].points[0], result["coords"][0])
     assert window.panels["Surface"].catalogue.currentIndex() == -1  # no catalogue entry is claimed
+    axes = window.landscape.plot
+    assert axes.getAxis("bottom").labelText.startswith("α") and axes.getAxis("left").labelText.startswith("β")
 
     # A scene file cannot hold the slice: every save path refuses and writes nothing.
     monkeypatch.setattr(fa, "choose_save_path", lambda parent, suggested: str(tmp_path / "net"))
@@ -148,10 +150,11 @@ def test_the_window_races_on_the_plane_and_refuses_to_save_it(qtbot, tmp_path, m
     qtbot.wait(50)
     export_file(session, window.landscape, tmp_path / "race.png", size=(640, 480))
     assert Image.open(tmp_path / "race.png").size == (640, 480)
-    window.grab().save("/tmp/network_race_window.png")
 
     # Any catalogue surface takes over again, and then the scene saves.
     window.panels["Surface"].choose_surface("rosenbrock")
     assert session.surface.name == "rosenbrock" and session.scene.view.resolution == 256
+    assert axes.getAxis("bottom").labelText == "x" and axes.getAxis("left").labelText == "y"
     assert actions.save_to(tmp_path / "after.toml") and (tmp_path / "after.toml").exists()
     page.shutdown()
+
