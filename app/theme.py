@@ -98,6 +98,7 @@ def style_plot(plot: pg.PlotItem, theme: Theme, x_label: str, y_label: str) -> N
         axis.setPen(pg.mkPen(theme.foreground))
         axis.setTextPen(pg.mkPen(theme.foreground))
         axis.setTickFont(tick_font)
+        axis.enableAutoSIPrefix(False)  # "loss (×0.001)" over 100…600 reads worse than 0.1…0.6
         axis.setLabel(text, **label_style)
     plot.getViewBox().setBackgroundColor(theme.background)
 
