@@ -385,7 +385,7 @@ class MainWindow(QMainWindow):
     def _balance_views(self) -> None:
         """Split the room once the window knows its size: a GL view's size hint would win otherwise."""
         page = self.landscape_page.width() or self.width()
-        views = page * (7 if self.surface3d is not None else 6) // 10
+        views = page * (64 if self.surface3d is not None else 60) // 100
         self.landscape_page.setSizes([views, page - views])
         if self.surface3d is not None:
             self.views_splitter.setSizes([views // 2, views - views // 2])
