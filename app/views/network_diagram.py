@@ -531,10 +531,14 @@ class NetworkDiagram(QGraphicsView):
         info = self.edge_info(l, j, i)
         L, n_out = len(self.session.sizes) - 1, self.session.sizes[-1]
         target, source = neuron_name(l + 1, j, L, n_out), neuron_name(l, i, L, n_out)
+        weight = f"w({target} ← {source}) = {fmt(info['w'])}"
+        rule = self.session.rule_state()
+        if rule is not None:  # a step output has no gradient: the perceptron learns by Rosenblatt's rule
+            lr, error, x = rule["lr"], float(rule["error"][j]), float(rule["x"][i + 1])
+            return (f"{weight}\nRosenblatt's rule (no gradient through a step):\n"
+                    f"Δw = α(t − o)x = {fmt(lr)}·{fmt(error)}·{fmt(x)} = {fmt(rule['delta_w'][j, i + 1])}")
         update = "—  (last recorded step)" if info["update"] is None else fmt(info["update"])
-        return (f"w({target} ← {source}) = {fmt(info['w'])}\n"
-                f"∂E/∂w = {fmt(info['grad'])}  (training batch)\n"
-                f"update Δw = {update}")
+        return (f"{weight}\n∂E/∂w = {fmt(info['grad'])}  (training batch)\nupdate Δw = {update}")
 
     def _hover_node(self, node: NodeItem | None) -> None:
         self.hovered_node = node

@@ -97,3 +97,15 @@ def test_the_lecture_preset_shows_learning(qtbot):
     h = model.history
     assert h.status == "converged" and h.train_loss[0] == 0.25 and h.train_loss[-1] == 0.0
     assert len({tuple(p) for p in h.params}) > 1  # the weights change (they stayed [1, −1, 0] before)
+
+
+def test_edge_hover_shows_rosenblatts_update_not_a_zero_gradient(qtbot, session):
+    from app.views.network_diagram import NetworkDiagram
+
+    diagram = NetworkDiagram(session)
+    qtbot.addWidget(diagram)
+    session.set_step(1)  # the slide's second row: x = (1, 0, 1), t − o = 1 − 0, α = 1
+    to_x2 = diagram.edge_tooltip(0, 0, 1)
+    assert "Rosenblatt" in to_x2 and "Δw = α(t − o)x = 1·1·1 = 1" in to_x2
+    assert diagram.edge_tooltip(0, 0, 0).endswith("1·1·0 = 0")  # X₁ was 0: its weight stays
+    assert "∂E/∂w" not in to_x2
