@@ -59,6 +59,7 @@ class Slice(Surface):
 
     name = "landscape"
     axis_labels = ("α (direction 1)", "β (direction 2)")
+    value_label = "loss"
 
     def __init__(self, objective, theta0, d1, d2, bounds=((-1.0, 1.0), (-1.0, 1.0)),
                  title: str = "Loss landscape", grid_dtype=np.float32, workers: int | None = None):

@@ -36,6 +36,7 @@ class Surface(Objective):
     saddles: list[tuple[float, float]] = []
     params: dict[str, float] = {}
     axis_labels: tuple[str, str] = ("x", "y")
+    value_label: str = "f(x, y)"
 
     def _f(self, x, y):
         raise NotImplementedError

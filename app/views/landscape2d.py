@@ -34,16 +34,16 @@ ARROW_TITLES = {"gradient": "−∇f (downhill)", "velocity": "velocity", "step"
 MIN_ARROW_HEADS = 1.6
 
 
-def display_values(Z: np.ndarray, log_colour: bool) -> tuple[np.ndarray, str]:
+def display_values(Z: np.ndarray, log_colour: bool, name: str = "f(x, y)") -> tuple[np.ndarray, str]:
     """What the heatmap shows: f, or log(f − min + 1) for surfaces with a huge range."""
     finite = np.isfinite(Z)
     if not finite.any():
-        return np.zeros_like(Z), "f(x, y)"
+        return np.zeros_like(Z), name
     low, high = float(Z[finite].min()), float(Z[finite].max())
     Z = np.where(finite, Z, high)  # a pole or overflow shows as the highest colour
     if log_colour:
-        return np.log1p(Z - low), "log(f − min + 1)"
-    return Z, "f(x, y)"
+        return np.log1p(Z - low), f"log({name.split('(')[0]} − min + 1)"
+    return Z, name
 
 
 def contour_paths(x: np.ndarray, y: np.ndarray, Z: np.ndarray, levels) -> tuple[np.ndarray, np.ndarray]:
@@ -273,7 +273,7 @@ class Landscape2DView(pg.PlotWidget):
         n = int(view_spec.resolution)
         x, y = np.linspace(x0, x1, n), np.linspace(y0, y1, n)
         Z = session.surface.evaluate(x[None, :], y[:, None])
-        shown, label = display_values(Z, view_spec.log_colour)
+        shown, label = display_values(Z, view_spec.log_colour, session.surface.value_label)
         self.grid = (x, y, shown)
         low, high = float(shown.min()), float(shown.max())
         if high <= low:

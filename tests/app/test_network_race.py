@@ -134,6 +134,7 @@ def test_the_window_races_on_the_plane_and_refuses_to_save_it(qtbot, tmp_path, m
     assert window.panels["Surface"].catalogue.currentIndex() == -1  # no catalogue entry is claimed
     axes = window.landscape.plot
     assert axes.getAxis("bottom").labelText.startswith("α") and axes.getAxis("left").labelText.startswith("β")
+    assert window.landscape.colorbar.getAxis("right").labelText == "loss"
 
     # A scene file cannot hold the slice: every save path refuses and writes nothing.
     monkeypatch.setattr(fa, "choose_save_path", lambda parent, suggested: str(tmp_path / "net"))
