@@ -4,8 +4,8 @@ from __future__ import annotations
 import sys
 
 SUBCOMMANDS = {
-    "race": "app.race_cli",      # print a race table, no window
-    "export": "app.export_cli",  # render a scene to png/svg/gif/mp4, no display needed
+    "race": "valley.app.race_cli",      # print a race table, no window
+    "export": "valley.app.export_cli",  # render a scene to png/svg/gif/mp4, no display needed
 }
 
 
@@ -16,7 +16,7 @@ def main(argv: list[str] | None = None) -> int:
 
         module = importlib.import_module(SUBCOMMANDS[argv[0]])
         return module.main(argv[1:])
-    from app.launch import main as launch_window
+    from valley.app.launch import main as launch_window
 
     return launch_window(argv)
 

@@ -6,7 +6,7 @@ from PyQt6.QtGui import QAction
 
 def example_entries() -> list[tuple[str, str, str]]:
     """(key, menu title, description) of every worked example in core.examples."""
-    from core.examples import EXAMPLES
+    from valley.core.examples import EXAMPLES
 
     entries = []
     for key, example in EXAMPLES.items():

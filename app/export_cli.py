@@ -65,7 +65,7 @@ def resolve_scene(name: str) -> Path:
     path = Path(name)
     if path.exists() or path.suffix == ".toml":
         return path
-    from core.scene_io import list_presets
+    from valley.core.scene_io import list_presets
 
     key = name.lower().replace("-", "_")
     matches = [Path(p) for p, _, _ in list_presets()
@@ -151,9 +151,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
 
-    from app.export.atomic import ExportCancelled, ExportError, check_writable
-    from app.export.frames import check_fps, frame_steps
-    from core.scene_io import SceneError, load_scene
+    from valley.app.export.atomic import ExportCancelled, ExportError, check_writable
+    from valley.app.export.frames import check_fps, frame_steps
+    from valley.core.scene_io import SceneError, load_scene
 
     def fail(message: str, code: int = 2) -> int:
         print(f"valley export: {message}", file=sys.stderr)
@@ -161,8 +161,8 @@ def main(argv: list[str] | None = None) -> int:
 
     # Everything that needs no Qt is checked first, so a typo answers at once.
     try:
-        from app.export import format_of
-        from app.export.render import parse_size
+        from valley.app.export import format_of
+        from valley.app.export.render import parse_size
 
         kind = format_of(args.output)
         check_writable(args.output)
@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.frames is not None and args.frames < 1:
             raise UsageError(f"--frames must be >= 1, got {args.frames}")
         if kind == "mp4":
-            from app.export.mp4 import check_even
+            from valley.app.export.mp4 import check_even
 
             check_even(size)
         scene = load_scene(resolve_scene(args.scene))
@@ -191,12 +191,12 @@ def main(argv: list[str] | None = None) -> int:
     if app is None:  # our own process: headless if need be, and no plugin chatter
         _headless_platform()
         _quiet_qt_messages()
-        from app.qt_setup import prepare_qt
+        from valley.app.qt_setup import prepare_qt
 
         prepare_qt()
         app = QApplication(["valley export"])  # noqa: F841 (kept alive until we return)
-    from app.export import build_view, export_file
-    from app.session import Session
+    from valley.app.export import build_view, export_file
+    from valley.app.session import Session
 
     try:
         session = Session(scene)
@@ -241,7 +241,7 @@ def _network_session(scene):
     """The playground model for a network scene."""
     if scene.network is None:
         raise UsageError("the network view needs a network scene (kind = \"network\")")
-    from app.export.render import make_network_session
+    from valley.app.export.render import make_network_session
 
     return make_network_session(scene)
 

@@ -30,7 +30,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from app.export import (
+from valley.app.export import (
     ANIMATED,
     FORMATS,
     MAX_SIZE,
@@ -45,7 +45,7 @@ from app.export import (
     image_to_rgb,
     render_image,
 )
-from app.export.render import gl_status
+from valley.app.export.render import gl_status
 
 BATCH_SECONDS = 0.04  # render for at most this long per timer tick, then let the GUI breathe
 _DONE = object()

@@ -15,8 +15,8 @@ from PyQt6.QtCore import QObject, QSettings
 from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
-from core.scene import Scene, default_scene
-from core.scene_io import SceneError, list_presets, load_scene, save_scene
+from valley.core.scene import Scene, default_scene
+from valley.core.scene_io import SceneError, list_presets, load_scene, save_scene
 
 MAX_RECENT = 8
 RECENT_KEY = "recentFiles"
@@ -242,7 +242,7 @@ class FileActions(QObject):
 
     def _refuse_network_slice(self) -> bool:
         """True (after saying why) when the surface is a slice of a network's loss."""
-        from app.session import NETWORK_SLICE
+        from valley.app.session import NETWORK_SLICE
 
         if self.session.scene.surface.name != NETWORK_SLICE:
             return False
@@ -282,7 +282,7 @@ class FileActions(QObject):
         return True
 
     def export_dialog(self) -> None:
-        from app.export_dialog import ExportDialog
+        from valley.app.export_dialog import ExportDialog
 
         dialog = ExportDialog(self.window, parent=self.window)
         dialog.open()

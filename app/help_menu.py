@@ -27,7 +27,7 @@ def shortcuts_html() -> str:
 
 def update_rules_html() -> str:
     """Every optimizer's rule as core states it: g is the gradient at θ, t counts steps from 1."""
-    from core.optimizers import OPTIMIZERS
+    from valley.core.optimizers import OPTIMIZERS
 
     rows = "".join(f"<tr><td><b>{escape(cls.title)}</b></td>"
                    f"<td>&nbsp;&nbsp;<code>{escape(cls.rule)}</code></td></tr>"

@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def load_scene_file(path: str):
-    from core.scene_io import load_scene
+    from valley.core.scene_io import load_scene
 
     return load_scene(path)
 
@@ -77,14 +77,14 @@ def main(argv: list[str] | None = None) -> int:
 
     from PyQt6.QtWidgets import QApplication
 
-    from app.qt_setup import prepare_qt
+    from valley.app.qt_setup import prepare_qt
 
     prepare_qt()
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "valley"])
     app.setApplicationName("Valley")
 
-    from app.main_window import MainWindow
-    from app.session import Session
+    from valley.app.main_window import MainWindow
+    from valley.app.session import Session
 
     session = Session(scene)
     offscreen = screenshot is not None

@@ -13,12 +13,12 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QAction, QKeySequence, QShortcut
 from PyQt6.QtWidgets import QDockWidget, QLabel, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from app.player import Player
-from app.theme import apply_to_application, get_theme
-from app.views.landscape2d import Landscape2DView
-from app.views.loss_chart import LossChart, ResultsTable
-from app.views.readout import Readout
-from app.widgets.player_bar import PlayerBar
+from valley.app.player import Player
+from valley.app.theme import apply_to_application, get_theme
+from valley.app.views.landscape2d import Landscape2DView
+from valley.app.views.loss_chart import LossChart, ResultsTable
+from valley.app.views.readout import Readout
+from valley.app.widgets.player_bar import PlayerBar
 
 NARROW_WINDOW = 1200  # px: below this the side panels start hidden (View menu shows them)
 SIDE_PANEL_WIDTH = 280  # px: enough for a ParameterTree, leaves the landscape the room
@@ -28,9 +28,9 @@ PRESENTATION_TABLE_SCALE = 0.85  # the table's font relative to the presentation
 
 # Side panels other engineers build: (dock title, module, class). Each takes the session.
 SIDE_PANELS = (
-    ("Race", "app.panels.race_panel", "RacePanel"),
-    ("Hyperparameters", "app.panels.hyperparameters", "HyperparameterPanel"),
-    ("Surface", "app.panels.surface_panel", "SurfacePanel"),
+    ("Race", "valley.app.panels.race_panel", "RacePanel"),
+    ("Hyperparameters", "valley.app.panels.hyperparameters", "HyperparameterPanel"),
+    ("Surface", "valley.app.panels.surface_panel", "SurfacePanel"),
 )
 
 
@@ -78,14 +78,14 @@ class MainWindow(QMainWindow):
         self._build_side_panels()
         self._build_shortcuts()
         self.network_page = None
-        from app.help_menu import install as install_help
+        from valley.app.help_menu import install as install_help
 
         self.help_actions = install_help(self)
-        install_network_page = optional_class("app.network_page", "install")
+        install_network_page = optional_class("valley.app.network_page", "install")
         if install_network_page is not None:
             install_network_page(self)
         self.file_actions = None
-        install_file_actions = optional_class("app.file_actions", "install")  # File + Lecture menus
+        install_file_actions = optional_class("valley.app.file_actions", "install")  # File + Lecture menus
         if install_file_actions is not None:
             install_file_actions(self)
         self.tabs.currentChanged.connect(self._page_changed)
@@ -178,8 +178,8 @@ class MainWindow(QMainWindow):
 
     def _add_3d_view(self) -> None:
         """The 3-D view beside the 2-D one; without OpenGL a status note says why it is off."""
-        gl_available = optional_class("app.views.surface3d", "gl_available")
-        view_class = optional_class("app.views.surface3d", "Surface3DView")
+        gl_available = optional_class("valley.app.views.surface3d", "gl_available")
+        view_class = optional_class("valley.app.views.surface3d", "Surface3DView")
         if gl_available is None or view_class is None:
             return
         ok, reason = gl_available()
@@ -210,7 +210,7 @@ class MainWindow(QMainWindow):
                 self.add_side_panel(title, cls(self.session))
         # The basin map draws on the 2-D view, so it is given that view.
         self.basin_overlay = None
-        overlay_class = optional_class("app.views.basin_overlay", "BasinOverlay")
+        overlay_class = optional_class("valley.app.views.basin_overlay", "BasinOverlay")
         if overlay_class is not None:
             self.basin_overlay = overlay_class(self.session, self.landscape)
             self.add_side_panel("Basins", self.basin_overlay)

@@ -15,14 +15,14 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from app.network_session import NetworkSession
-from app.panels.network_panel import NetworkPanel
-from app.player import Player
-from app.views.decision_view import DecisionView
-from app.views.network_diagram import NetworkDiagram
-from app.views.network_landscape import NetworkLandscapeView
-from app.views.step_readout import StepReadout
-from app.widgets.player_bar import PlayerBar
+from valley.app.network_session import NetworkSession
+from valley.app.panels.network_panel import NetworkPanel
+from valley.app.player import Player
+from valley.app.views.decision_view import DecisionView
+from valley.app.views.network_diagram import NetworkDiagram
+from valley.app.views.network_landscape import NetworkLandscapeView
+from valley.app.views.step_readout import StepReadout
+from valley.app.widgets.player_bar import PlayerBar
 
 KEYS = (Qt.Key.Key_Right, Qt.Key.Key_Left, Qt.Key.Key_Space, Qt.Key.Key_Home)
 
@@ -88,7 +88,7 @@ class NetworkPage(QWidget):
             w.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
             data_controls.addWidget(w)
         data_controls.addStretch(1)
-        from app.views.training_chart import TrainingChart
+        from valley.app.views.training_chart import TrainingChart
 
         self.chart = TrainingChart(self.session, self, theme=theme)
         self.lower_tabs = QTabWidget(self)
@@ -237,7 +237,7 @@ class NetworkPage(QWidget):
 
 def install(window) -> NetworkPage:
     """Add the Network page and the Examples menu to a MainWindow."""
-    from app.examples_menu import build_examples_menu
+    from valley.app.examples_menu import build_examples_menu
 
     page = NetworkPage(theme=getattr(window, "theme", None), parent=window)
     window.add_page(page, "Network")

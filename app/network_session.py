@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from PyQt6.QtCore import QObject, QThread, pyqtSignal
 
-from core.scene import NetworkSpec, OptimizerSpec
+from valley.core.scene import NetworkSpec, OptimizerSpec
 
 MAX_HIDDEN_LAYERS = 6
 MAX_NEURONS = 16
@@ -98,13 +98,13 @@ def _plane_bounds(points: np.ndarray, margin: float = 0.15) -> tuple:
 
 
 def apply_feature_maps(points: np.ndarray, names: list[str]) -> np.ndarray:
-    from core.datasets import apply_features
+    from valley.core.datasets import apply_features
 
     return np.asarray(apply_features(np.asarray(points, float), list(names)), float)
 
 
 def optimizer_for(spec: OptimizerSpec):
-    from core.optimizers import make_optimizer
+    from valley.core.optimizers import make_optimizer
 
     return make_optimizer(spec.kind, **spec.hyperparameters)
 
@@ -116,7 +116,7 @@ def train_network(network, data: NetworkData, spec: NetworkSpec, steps: int, see
     order as the slides' table does, with the optimizer's lr as α: a gradient optimizer
     would never move it (the step's derivative is 0).
     """
-    from core.training import perceptron_history, train, uses_perceptron_rule
+    from valley.core.training import perceptron_history, train, uses_perceptron_rule
 
     split = (data.X_train, data.T_train, data.X_test, data.T_test)
     if uses_perceptron_rule(network):
@@ -206,7 +206,7 @@ class NetworkSession(QObject):
     @property
     def perceptron(self) -> bool:
         """True when the network learns by Rosenblatt's rule (the optimizer is then unused)."""
-        from core.training import uses_perceptron_rule
+        from valley.core.training import uses_perceptron_rule
 
         return uses_perceptron_rule(self.network)
 
@@ -396,7 +396,7 @@ class NetworkSession(QObject):
             return
         changes = {name: value}
         if leaving:
-            from core.datasets import FEATURES
+            from valley.core.datasets import FEATURES
 
             # An example's inputs (x3, x4 …) are not feature maps of a 2-D dataset.
             features = [f for f in (value if name == "features" else self.spec.features) if f in FEATURES]
@@ -481,8 +481,8 @@ class NetworkSession(QObject):
 
     # ----- worked examples -----
     def load_example(self, name: str, step_through: bool = True) -> None:
-        """Open a worked example from core.examples: its network, data and hyperparameters."""
-        from core.examples import EXAMPLES
+        """Open a worked example from valley.core.examples: its network, data and hyperparameters."""
+        from valley.core.examples import EXAMPLES
 
         if name not in EXAMPLES:
             raise NetworkSpecError(f"unknown worked example {name!r}; known: {', '.join(EXAMPLES)}")
@@ -523,7 +523,7 @@ class NetworkSession(QObject):
                                    f"(this network has {n_params})")
 
     def _validate(self, spec: NetworkSpec) -> None:
-        from core.datasets import DATASETS
+        from valley.core.datasets import DATASETS
 
         if not 0 <= len(spec.hidden) <= MAX_HIDDEN_LAYERS:
             raise NetworkSpecError(f"hidden layers must number 0..{MAX_HIDDEN_LAYERS}, got {len(spec.hidden)}")
@@ -550,7 +550,7 @@ class NetworkSession(QObject):
             self._check_newton(spec.optimizer, self._param_count(spec))
 
     def _make_data(self, spec: NetworkSpec) -> NetworkData:
-        from core.datasets import make_dataset
+        from valley.core.datasets import make_dataset
 
         dataset = make_dataset(spec.dataset, samples=int(spec.samples), noise=float(spec.noise),
                                train_fraction=float(spec.train_fraction), seed=self.seed)
@@ -564,7 +564,7 @@ class NetworkSession(QObject):
                            ((float(x0), float(x1)), (float(y0), float(y1))))
 
     def _make_network(self, spec: NetworkSpec):
-        from core.network import Network
+        from valley.core.network import Network
 
         sizes = [len(spec.features)] + [int(n) for n in spec.hidden] + [self.data.T_train.shape[1]]
         return Network(sizes, activation=spec.activation, output_activation=spec.output_activation,
@@ -690,7 +690,7 @@ def build_example(example) -> dict:
     points = X[:, :2] if X.shape[1] >= 2 else np.column_stack([X[:, 0], np.zeros(len(X))])
     points_test = (X_test[:, :2] if X_test.shape[1] >= 2 else
                    np.column_stack([X_test[:, 0], np.zeros(len(X_test))]))
-    from core.optimizers import OPTIMIZERS
+    from valley.core.optimizers import OPTIMIZERS
 
     hyper = dict(hyper)
     kind = hyper.pop("optimizer", "momentum" if hyper.get("momentum") else "sgd")

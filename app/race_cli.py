@@ -9,9 +9,9 @@ import sys
 
 import numpy as np
 
-from core.optimizers import OPTIMIZERS, OptimizerError, make_optimizer
-from core.outcome import OUTCOME_PHRASES, run_outcome
-from core.trajectory import run
+from valley.core.optimizers import OPTIMIZERS, OptimizerError, make_optimizer
+from valley.core.outcome import OUTCOME_PHRASES, run_outcome
+from valley.core.trajectory import run
 
 EXAMPLES = """\
 examples:
@@ -32,7 +32,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    from core.surfaces import SURFACES
+    from valley.core.surfaces import SURFACES
 
     parser = _Parser(
         prog="valley race",
@@ -110,7 +110,7 @@ def format_table(rows, header=("optimizer", "final point", "final loss", "status
 
 
 def main(argv: list[str] | None = None) -> int:
-    from core.surfaces import get_surface
+    from valley.core.surfaces import get_surface
 
     argv = list(sys.argv[1:] if argv is None else argv)
     # "--start -1.5,2": argparse would read "-1.5,2" as an option, so glue it on.

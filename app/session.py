@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 from PyQt6.QtCore import QObject, pyqtSignal
 
-from core.scene import PALETTE, OptimizerSpec, Scene, SurfaceSpec, default_scene
+from valley.core.scene import PALETTE, OptimizerSpec, Scene, SurfaceSpec, default_scene
 
 MAX_OPTIMIZERS = 8
 NETWORK_SLICE = "network_slice"  # a SurfaceSpec name: the surface is a slice of a network's loss
@@ -17,10 +17,10 @@ NETWORK_SLICE_RESOLUTION = 96  # each grid point is a forward pass over the trai
 def build_surface(spec: SurfaceSpec):
     """A Surface from its spec; raises ValueError (FormulaError included) on bad input."""
     if spec.name == "formula":
-        from core.expression import parse_formula  # sympy is heavy: only when a formula needs it
+        from valley.core.expression import parse_formula  # sympy is heavy: only when a formula needs it
 
         return parse_formula(spec.formula)
-    from core.surfaces import get_surface
+    from valley.core.surfaces import get_surface
 
     return get_surface(spec.name, **spec.params)
 
@@ -31,7 +31,7 @@ OUTCOME_COLOURS = {"minimum": "#2fae64", "saddle": "#e69f00", "maximum": "#e69f0
 
 
 def build_optimizer(spec: OptimizerSpec):
-    from core.optimizers import make_optimizer
+    from valley.core.optimizers import make_optimizer
 
     return make_optimizer(spec.kind, **spec.hyperparameters)
 
@@ -317,7 +317,7 @@ class Session(QObject):
 
     # ----- internals -----
     def _compute(self, index: int) -> None:
-        from core.trajectory import run
+        from valley.core.trajectory import run
 
         spec = self.scene.optimizers[index]
         optimizer = build_optimizer(spec)

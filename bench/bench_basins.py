@@ -14,10 +14,10 @@ import time
 import numpy as np
 
 from bench.common import make_row, median_time
-from core.basins import DIVERGED, NOT_YET, basin_map
-from core.optimizers import make_optimizer
-from core.surfaces import get_surface
-from core.trajectory import FAR_AWAY
+from valley.core.basins import DIVERGED, NOT_YET, basin_map
+from valley.core.optimizers import make_optimizer
+from valley.core.surfaces import get_surface
+from valley.core.trajectory import FAR_AWAY
 
 RESOLUTION = 256
 STEPS = 200

@@ -9,11 +9,11 @@ from __future__ import annotations
 import numpy as np
 
 from bench.common import make_row, median_time
-from core.network import Network
-from core.optimizers import OPTIMIZERS, make_optimizer
-from core.surfaces import SURFACES, get_surface
-from core.training import train
-from core.trajectory import run as run_trajectory
+from valley.core.network import Network
+from valley.core.optimizers import OPTIMIZERS, make_optimizer
+from valley.core.surfaces import SURFACES, get_surface
+from valley.core.training import train
+from valley.core.trajectory import run as run_trajectory
 
 GRID = 1024
 # Hyperparameters that keep each optimizer on Rosenbrock for the whole 1,000 steps (tol=0).

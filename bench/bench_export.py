@@ -28,15 +28,15 @@ def _session():
     from PyQt6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(["bench"])
-    from app.export_cli import resolve_scene
-    from app.session import Session
-    from core.scene_io import load_scene
+    from valley.app.export_cli import resolve_scene
+    from valley.app.session import Session
+    from valley.core.scene_io import load_scene
 
     return app, Session(load_scene(resolve_scene(PRESET)))
 
 
 def _valley_seconds(session, kind: str, frames: int, folder: Path) -> float:
-    from app.export import build_view, export_file
+    from valley.app.export import build_view, export_file
 
     view = build_view(session, "landscape")
     size = (3840, 2160) if kind == "png" else SIZE

@@ -26,8 +26,8 @@ from loss_landscapes.metrics import Loss as LossMetric
 
 from bench.bench_core_speed import network_case
 from bench.common import make_row, median_time
-from core.optimizers import make_optimizer
-from core.training import train
+from valley.core.optimizers import make_optimizer
+from valley.core.training import train
 
 RADIUS = 1.0  # the plane spans α, β in [-RADIUS, RADIUS]
 TARGET_GRID = 101  # issue 3: a 101×101 landscape of this network in under 0.5 s
@@ -83,7 +83,7 @@ def package_points(n: int, radius: float = RADIUS):
 
 
 def landscape_rows(quick: bool, net, X, T) -> list[dict]:
-    from core.landscape import Slice, filter_normalized_direction
+    from valley.core.landscape import Slice, filter_normalized_direction
 
     n = 31 if quick else TARGET_GRID
     runs = 3 if quick else 5
@@ -203,5 +203,5 @@ def run(quick: bool) -> list[dict]:
         rows = landscape_rows(quick, net, X, T)
     except ImportError as error:
         rows = [make_row("landscape: skipped", None, unit="", runs=0,
-                         note=f"core.landscape not importable: {error}")]
+                         note=f"valley.core.landscape not importable: {error}")]
     return rows + training_rows(quick, net, X, T)

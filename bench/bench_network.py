@@ -22,10 +22,10 @@ TARGET_FPS = 30.0
 def _frames_per_second(frames: int) -> float:
     from PyQt6.QtWidgets import QApplication
 
-    from app.network_session import NetworkSession
-    from app.views.decision_view import DecisionView
-    from app.views.network_diagram import NetworkDiagram
-    from core.scene import NetworkSpec, OptimizerSpec
+    from valley.app.network_session import NetworkSession
+    from valley.app.views.decision_view import DecisionView
+    from valley.app.views.network_diagram import NetworkDiagram
+    from valley.core.scene import NetworkSpec, OptimizerSpec
 
     app = QApplication.instance() or QApplication([])
     spec = NetworkSpec(hidden=[8, 8], dataset="circles", samples=715, train_fraction=0.7,

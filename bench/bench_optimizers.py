@@ -14,9 +14,9 @@ import numpy as np
 import torch
 
 from bench.common import make_row, median_time
-from core.optimizers import make_optimizer
-from core.surfaces import get_surface
-from core.trajectory import run as run_trajectory
+from valley.core.optimizers import make_optimizer
+from valley.core.surfaces import get_surface
+from valley.core.trajectory import run as run_trajectory
 
 STEPS = 1000
 

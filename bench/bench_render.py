@@ -29,7 +29,7 @@ STARTUP_TARGET_S = 2.0
 
 
 def _scene():
-    from core.scene import PALETTE, OptimizerSpec, default_scene
+    from valley.core.scene import PALETTE, OptimizerSpec, default_scene
 
     scene = default_scene()
     scene.optimizers.append(OptimizerSpec(kind="adam", label="Adam lr 0.01", color=PALETTE[5],
@@ -45,8 +45,8 @@ def valley_fps(frames: int) -> float:
     from PyQt6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])
-    from app.main_window import MainWindow
-    from app.session import Session
+    from valley.app.main_window import MainWindow
+    from valley.app.session import Session
 
     session = Session(_scene())
     window = MainWindow(session, show_3d=False)
@@ -93,7 +93,7 @@ def matplotlib_fps(frames: int) -> float:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from app.session import Session
+    from valley.app.session import Session
 
     session = Session(_scene())
     (x0, x1), (y0, y1) = session.bounds
@@ -132,8 +132,8 @@ STARTUP_SCRIPT = textwrap.dedent("""
     from PyQt6.QtCore import QObject, QEvent, Qt
     from PyQt6.QtWidgets import QApplication
     app = QApplication([])
-    from app.main_window import MainWindow
-    from app.session import Session
+    from valley.app.main_window import MainWindow
+    from valley.app.session import Session
 
     class FirstPaint(QObject):
         def eventFilter(self, obj, event):

@@ -53,13 +53,13 @@ def load_app():
     try:
         from PyQt6.QtWidgets import QApplication
 
-        from app.main_window import MainWindow
-        from app.session import Session
-        from core.scene import default_scene
+        from valley.app.main_window import MainWindow
+        from valley.app.session import Session
+        from valley.core.scene import default_scene
     except ImportError as error:
         return None, f"the main window is not importable yet ({error})"
     try:
-        from app.network_page import install as install_network_page
+        from valley.app.network_page import install as install_network_page
     except ImportError as error:
         install_network_page = None
         print(f"soak: no training scene: app.network_page is not importable ({error})",

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.critical import CriticalPoint, classify, critical_points
-from core.optimizers import Optimizer, symmetric_eig
-from core.trajectory import FAR_AWAY
+from valley.core.critical import CriticalPoint, classify, critical_points
+from valley.core.optimizers import Optimizer, symmetric_eig
+from valley.core.trajectory import FAR_AWAY
 
 DIVERGED = -1
 NOT_YET = -2

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.optimizers import SINGULAR_RCOND, symmetric_eig
+from valley.core.optimizers import SINGULAR_RCOND, symmetric_eig
 
 KINDS = ("minimum", "maximum", "saddle", "degenerate")
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from core.network import Network
-from core.optimizers import make_optimizer
-from core.training import train, train_perceptron
+from valley.core.network import Network
+from valley.core.optimizers import make_optimizer
+from valley.core.training import train, train_perceptron
 
 
 @dataclass

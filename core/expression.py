@@ -31,7 +31,7 @@ import math
 
 import numpy as np
 
-from core.objective import Surface
+from valley.core.objective import Surface
 
 MAX_LENGTH = 500
 MAX_PARENTHESES = 30

@@ -15,7 +15,7 @@ import os
 
 import numpy as np
 
-from core.objective import Surface
+from valley.core.objective import Surface
 
 # Grid points per batched call: bounds the (points × parameters) block in memory.
 _BLOCK = 4096

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.activations import Activation
+from valley.core.activations import Activation
 
 LOSSES = ("mse", "mae", "bce", "cross_entropy")
 

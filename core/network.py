@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.activations import Activation, make_activation
-from core.losses import make_loss
-from core.objective import Objective
+from valley.core.activations import Activation, make_activation
+from valley.core.losses import make_loss
+from valley.core.objective import Objective
 
 INITS = ("uniform", "gaussian", "xavier", "he", "constant")
 REGULARIZATIONS = ("none", "l1", "l2")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.schedules import Schedule, ScheduleError, make_schedule
+from valley.core.schedules import Schedule, ScheduleError, make_schedule
 
 
 class OptimizerError(ValueError):

@@ -16,7 +16,7 @@ def run_outcome(trajectory, objective) -> tuple[str, int | None]:
         return "", None
     if trajectory.status != "converged":
         return trajectory.status, trajectory.stopped_at
-    from core.critical import classify
+    from valley.core.critical import classify
 
     point = np.asarray(trajectory.points[-1], float)
     with np.errstate(all="ignore"):

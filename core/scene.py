@@ -40,7 +40,7 @@ class SurfaceSpec:
 class NetworkSpec:
     """A small network learning a 2-D dataset (the training playground)."""
 
-    example: str = ""  # a worked example from core.examples; "" for a free network
+    example: str = ""  # a worked example from valley.core.examples; "" for a free network
     hidden: list[int] = field(default_factory=lambda: [4, 4])
     activation: str = "tanh"
     output_activation: str = "sigmoid"

@@ -46,7 +46,7 @@ from typing import Any
 
 import tomli_w
 
-from core.scene import SCENE_VERSION, NetworkSpec, OptimizerSpec, Scene, SurfaceSpec, ViewSpec
+from valley.core.scene import SCENE_VERSION, NetworkSpec, OptimizerSpec, Scene, SurfaceSpec, ViewSpec
 
 MAX_STEPS = 100_000
 MAX_OPTIMIZERS = 8
@@ -190,7 +190,7 @@ class _LineIndex:
 # ----------------------------------------------------------------------------- registries
 def _optimizer_registry() -> tuple[tuple[str, ...], Callable | None]:
     try:
-        from core import optimizers
+        from valley.core import optimizers
     except ImportError:
         return FALLBACK_OPTIMIZERS, None
     names = getattr(optimizers, "OPTIMIZERS", None)
@@ -205,7 +205,7 @@ _CHECK_TEXT = {"positive": "a number > 0", "optional_positive": "a number > 0",
 def _hyperparameter_specs(kind: str) -> dict[str, Any] | None:
     """{keyword: core Hyperparameter (or None for schedule)} that optimizer `kind` takes."""
     try:
-        from core.optimizers import OPTIMIZERS
+        from valley.core.optimizers import OPTIMIZERS
     except ImportError:
         return None
     cls = OPTIMIZERS.get(kind)
@@ -216,7 +216,7 @@ def _hyperparameter_specs(kind: str) -> dict[str, Any] | None:
 
 def _surface_params(name: str) -> tuple[str, ...] | None:
     try:
-        from core.surfaces import SURFACES
+        from valley.core.surfaces import SURFACES
     except ImportError:
         return None
     cls = SURFACES.get(name)
@@ -225,18 +225,18 @@ def _surface_params(name: str) -> tuple[str, ...] | None:
 
 def _surface_names() -> tuple[str, ...] | None:
     try:
-        from core.surfaces import SURFACES
+        from valley.core.surfaces import SURFACES
     except ImportError:
         return None
     return tuple(SURFACES)
 
 
 def _registry(module: str, *attributes: str) -> tuple[str, ...] | None:
-    """Names from core.<module>.<attribute> (dict or sequence) if that module exists yet."""
+    """Names from valley.core.<module>.<attribute> (dict or sequence) if that module exists yet."""
     try:
         import importlib
 
-        mod = importlib.import_module(f"core.{module}")
+        mod = importlib.import_module(f"valley.core.{module}")
     except ImportError:
         return None
     for attribute in attributes:
@@ -452,13 +452,13 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
         return out
 
     def _schedule(value, path):
-        # Shape here (a name, or a table of names and numbers); meaning from core.schedules,
+        # Shape here (a name, or a table of names and numbers); meaning from valley.core.schedules,
         # so a bad schedule is reported at its own key rather than at the optimizer's table.
         checked = _schedule_shape(value, path)
         if checked is _INVALID or (isinstance(checked, dict) and len(checked) != len(value)):
             return _INVALID
         try:
-            from core.schedules import make_schedule
+            from valley.core.schedules import make_schedule
         except ImportError:
             return checked
         try:
@@ -514,7 +514,7 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
                 return v.problem(path + ("formula",), "a formula f(x, y) when name = 'formula'",
                                  "nothing")
             try:
-                from core.expression import parse_formula
+                from valley.core.expression import parse_formula
             except ImportError:
                 return result
             try:
@@ -527,7 +527,7 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
                              _describe(result.formula))
         elif names is not None:
             try:
-                from core.surfaces import get_surface
+                from valley.core.surfaces import get_surface
 
                 get_surface(result.name, **result.params)
             except Exception as error:
@@ -745,7 +745,7 @@ def list_presets() -> list[tuple[str, str, str]]:
     from importlib import resources
 
     out = []
-    folder = resources.files("resources.scenes")
+    folder = resources.files("valley.resources.scenes")
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".toml"):
             continue

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from core.objective import Surface
+from valley.core.objective import Surface
 
 
 class CatalogueSurface(Surface):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from core.network import Network, NetworkError
+from valley.core.network import Network, NetworkError
 
 MODES = ("batch", "minibatch", "online")
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from core.objective import Surface
-from core.optimizers import Optimizer
+from valley.core.objective import Surface
+from valley.core.optimizers import Optimizer
 
 # A run whose point is this many view-widths outside the bounds has diverged.
 FAR_AWAY = 10.0

@@ -11,6 +11,6 @@ def pytest_configure(config):
         os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
     else:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from app.qt_setup import prepare_qt
+    from valley.app.qt_setup import prepare_qt
 
     prepare_qt()

@@ -1,6 +1,6 @@
 """Exports: PNG and SVG stills, GIF and MP4 animations, of the window or one view, headless.
 
-    from app.export import build_view, export_file
+    from valley.app.export import build_view, export_file
     view = build_view(session, "landscape")
     export_file(session, view, "race.gif", size=(800, 600), steps=(0, 200), fps=30)
 
@@ -11,13 +11,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.export.atomic import ExportCancelled, ExportError, atomic_path, check_writable
-from app.export.frames import check_fps, frame_steps
-from app.export.gif import GifWriter, export_gif
-from app.export.mp4 import Mp4Writer, check_even, export_mp4
-from app.export.png import export_png
-from app.export.render import MAX_SIZE, VIEWS, build_view, check_size, gl_status, image_to_rgb, parse_size, render_image
-from app.export.svg import export_svg
+from valley.app.export.atomic import ExportCancelled, ExportError, atomic_path, check_writable
+from valley.app.export.frames import check_fps, frame_steps
+from valley.app.export.gif import GifWriter, export_gif
+from valley.app.export.mp4 import Mp4Writer, check_even, export_mp4
+from valley.app.export.png import export_png
+from valley.app.export.render import (
+    MAX_SIZE,
+    VIEWS,
+    build_view,
+    check_size,
+    gl_status,
+    image_to_rgb,
+    parse_size,
+    render_image,
+)
+from valley.app.export.svg import export_svg
 
 FORMATS = ("png", "svg", "gif", "mp4")
 ANIMATED = ("gif", "mp4")

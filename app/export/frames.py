@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from app.export.atomic import ExportCancelled, ExportError
-from app.export.render import check_size, image_to_rgb, render_image
+from valley.app.export.atomic import ExportCancelled, ExportError
+from valley.app.export.render import check_size, image_to_rgb, render_image
 
 MAX_FRAMES = 10_000
 MAX_FPS = 120

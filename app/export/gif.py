@@ -13,9 +13,9 @@ from __future__ import annotations
 import numpy as np
 from PIL import GifImagePlugin, Image
 
-from app.export.atomic import ExportError, atomic_path
-from app.export.frames import check_fps, frame_steps, render_frames
-from app.export.render import check_size, image_to_rgb, render_image
+from valley.app.export.atomic import ExportError, atomic_path
+from valley.app.export.frames import check_fps, frame_steps, render_frames
+from valley.app.export.render import check_size, image_to_rgb, render_image
 
 
 class GifWriter:

@@ -5,9 +5,9 @@ import contextlib
 
 import numpy as np
 
-from app.export.atomic import ExportError, atomic_path
-from app.export.frames import check_fps, frame_steps, render_frames
-from app.export.render import check_size
+from valley.app.export.atomic import ExportError, atomic_path
+from valley.app.export.frames import check_fps, frame_steps, render_frames
+from valley.app.export.render import check_size
 
 
 def check_even(size) -> tuple[int, int]:

@@ -1,8 +1,8 @@
 """PNG stills, up to 3840×2160, optionally with a transparent background."""
 from __future__ import annotations
 
-from app.export.atomic import ExportError, atomic_path
-from app.export.render import render_image
+from valley.app.export.atomic import ExportError, atomic_path
+from valley.app.export.render import render_image
 
 # Qt maps PNG "quality" q to zlib level (100 − q)·9/91: 80 is level 1, which writes a 4K frame
 # in about half the time of the default level at a slightly larger file.

@@ -14,7 +14,7 @@ from PyQt6.QtCore import QPoint, QSize, Qt
 from PyQt6.QtGui import QBrush, QColor, QImage, QPainter, QRegion
 from PyQt6.QtWidgets import QApplication, QGraphicsItem, QGraphicsView, QWidget
 
-from app.export.atomic import ExportError
+from valley.app.export.atomic import ExportError
 
 VIEWS = ("window", "landscape", "3d", "network", "loss")
 MAX_SIZE = (3840, 2160)
@@ -48,7 +48,7 @@ def label_scale(size: tuple[int, int]) -> float:
 
 def gl_status() -> tuple[bool, str]:
     try:
-        from app.views.surface3d import gl_available
+        from valley.app.views.surface3d import gl_available
     except ImportError as error:
         return False, f"the 3-D view is not available ({error})"
     return gl_available()
@@ -58,15 +58,15 @@ def build_view(session, view: str, network_session=None) -> QWidget:
     """A fresh widget showing `view` of the session, ready to render offscreen."""
     if view not in VIEWS:
         raise ExportError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
-    from app.theme import get_theme
+    from valley.app.theme import get_theme
 
     theme = get_theme(session.scene.view.theme)
     if view == "landscape":
-        from app.views.landscape2d import Landscape2DView
+        from valley.app.views.landscape2d import Landscape2DView
 
         widget = Landscape2DView(session, theme)
     elif view == "loss":
-        from app.views.loss_chart import LossChart
+        from valley.app.views.loss_chart import LossChart
 
         widget = LossChart(session, theme)
     elif view == "3d":
@@ -74,18 +74,18 @@ def build_view(session, view: str, network_session=None) -> QWidget:
         if not ok:
             raise ExportError(f"the 3-D view needs OpenGL, which is not available here ({reason}); "
                               "run under a display or Xvfb, or export --view landscape")
-        from app.views.surface3d import Surface3DView
+        from valley.app.views.surface3d import Surface3DView
 
         widget = Surface3DView(session)
     elif view == "network":
         widget = _network_view(session, network_session)
     else:
-        from app.main_window import MainWindow
+        from valley.app.main_window import MainWindow
 
         widget = MainWindow(session, show_3d=gl_status()[0] and session.scene.view.show_3d)
         page = getattr(widget, "network_page", None)
         if session.scene.kind == "network" and page is not None:
-            from app.file_actions import apply_network_scene
+            from valley.app.file_actions import apply_network_scene
 
             apply_network_scene(page, session.scene)
             settle(page.session)
@@ -107,7 +107,7 @@ def settle(network_session, seconds: float = 60.0) -> None:
 
 def make_network_session(scene):
     """The playground model of a network scene, trained in the foreground (for exports)."""
-    from app.network_session import NetworkSession
+    from valley.app.network_session import NetworkSession
 
     if scene.network is None:
         raise ExportError("the network view needs a network scene (kind = \"network\")")
@@ -121,7 +121,7 @@ def make_network_session(scene):
 def _network_view(session, network_session) -> QWidget:
     if network_session is None:
         raise ExportError("the network view needs a network scene (kind = \"network\")")
-    from app.views.network_diagram import NetworkDiagram
+    from valley.app.views.network_diagram import NetworkDiagram
 
     return NetworkDiagram(network_session)
 

@@ -13,8 +13,8 @@ from PyQt6.QtGui import QPainter, QRegion
 from PyQt6.QtSvg import QSvgGenerator
 from PyQt6.QtWidgets import QWidget
 
-from app.export.atomic import ExportError, atomic_path
-from app.export.render import check_size, prepare, vector_items
+from valley.app.export.atomic import ExportError, atomic_path
+from valley.app.export.render import check_size, prepare, vector_items
 
 
 def export_svg(widget, path, size=(1280, 720), title: str = "Valley") -> None:

@@ -15,9 +15,9 @@ from PyQt6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSlider, QVBoxLayout
 from pyqtgraph.parametertree import Parameter, ParameterTree, registerParameterType
 from pyqtgraph.parametertree.parameterTypes import WidgetParameterItem
 
-from app.theme import ERROR_STYLE, error_label
-from core.optimizers import COMMON_HYPERPARAMETERS, OPTIMIZERS
-from core.schedules import SCHEDULE_OPTIONS, SCHEDULE_TITLES, make_schedule
+from valley.app.theme import ERROR_STYLE, error_label
+from valley.core.optimizers import COMMON_HYPERPARAMETERS, OPTIMIZERS
+from valley.core.schedules import SCHEDULE_OPTIONS, SCHEDULE_TITLES, make_schedule
 
 SLIDER_TICKS = 1000
 # Knobs the panel shows in their own groups rather than in the optimizer's list.

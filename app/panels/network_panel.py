@@ -17,8 +17,8 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from app.network_session import MAX_HIDDEN_LAYERS, MAX_NEURONS
-from app.views.network_diagram import feature_label
+from valley.app.network_session import MAX_HIDDEN_LAYERS, MAX_NEURONS
+from valley.app.views.network_diagram import feature_label
 
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "leaky_relu", "elu", "swish", "softplus", "linear")
 OUTPUTS = (("sigmoid", "bce"), ("sigmoid", "mse"), ("tanh", "mse"), ("linear", "mse"),
@@ -28,13 +28,13 @@ PERCEPTRON_RULE = "Rosenblatt's rule"  # shown instead of an optimizer for a ste
 
 
 def _feature_names() -> list[str]:
-    from core.datasets import FEATURES
+    from valley.core.datasets import FEATURES
 
     return list(FEATURES)
 
 
 def _datasets() -> list[str]:
-    from core.datasets import DATASETS
+    from valley.core.datasets import DATASETS
 
     return list(DATASETS)
 
@@ -136,7 +136,7 @@ class NetworkPanel(QWidget):
         training = QGroupBox("Training", self)
         self.training_form = QFormLayout(training)
         self.optimizer = QComboBox(training)
-        from core.optimizers import OPTIMIZERS
+        from valley.core.optimizers import OPTIMIZERS
 
         self.optimizer.addItems(list(OPTIMIZERS))
         self.optimizer.currentTextChanged.connect(self._optimizer_changed)
@@ -304,7 +304,7 @@ class NetworkPanel(QWidget):
             self.neuron_widgets += [label, minus, plus]
 
     def _sync_hyperparameters(self) -> None:
-        from core.optimizers import OPTIMIZERS
+        from valley.core.optimizers import OPTIMIZERS
 
         spec = self.session.spec.optimizer
         cls = OPTIMIZERS.get(spec.kind)

@@ -22,11 +22,11 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from app.session import MAX_OPTIMIZERS
-from app.theme import error_label
-from core.optimizers import OPTIMIZERS
-from core.outcome import outcome_text
-from core.scene import OptimizerSpec
+from valley.app.session import MAX_OPTIMIZERS
+from valley.app.theme import error_label
+from valley.core.optimizers import OPTIMIZERS
+from valley.core.outcome import outcome_text
+from valley.core.scene import OptimizerSpec
 
 LABEL, KIND, STATUS = range(3)
 

@@ -23,9 +23,9 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from app.theme import ERROR_STYLE, error_label
-from core.scene import SurfaceSpec
-from core.surfaces import SURFACES
+from valley.app.theme import ERROR_STYLE, error_label
+from valley.core.scene import SurfaceSpec
+from valley.core.surfaces import SURFACES
 
 FORMULA = "formula"  # the SurfaceSpec name of a user formula
 ARROWS = {"none": "none", "gradient": "gradient −∇f", "velocity": "velocity", "step": "step Δθ"}

@@ -23,7 +23,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from app.workers import BackgroundJob
+from valley.app.workers import BackgroundJob
 
 RESOLUTIONS = (32, 64, 128, 256)
 DEFAULT_RESOLUTION = 128
@@ -39,7 +39,7 @@ NOT_CONVERGED_COLOUR = "#FFFFFF"
 def basin_rgba(label: np.ndarray, opacity: float = DEFAULT_OPACITY) -> np.ndarray:
     """(n, n) labels -> (n, n, 4) uint8: a colour per attractor, dark for diverged,
     faint white for still moving."""
-    from core.basins import DIVERGED, NOT_YET
+    from valley.core.basins import DIVERGED, NOT_YET
 
     alpha = int(round(255 * opacity))
     rgba = np.zeros(label.shape + (4,), dtype=np.uint8)
@@ -57,7 +57,7 @@ def basin_rgba(label: np.ndarray, opacity: float = DEFAULT_OPACITY) -> np.ndarra
 
 def describe(result) -> str:
     """Share of starts per outcome, largest first: "minimum (3, 2) 41% · diverged 12%"."""
-    from core.basins import DIVERGED, NOT_YET
+    from valley.core.basins import DIVERGED, NOT_YET
 
     total = result.label.size
     parts = []
@@ -161,8 +161,8 @@ class BasinOverlay(QWidget):
     # ----- computing -----
     def compute(self, resolution: int | None = None) -> bool:
         """Start the basin map for the chosen optimizer in the background."""
-        from app.session import build_optimizer
-        from core.basins import basin_map
+        from valley.app.session import build_optimizer
+        from valley.core.basins import basin_map
 
         index = self.optimizer.currentIndex()
         if not 0 <= index < len(self.session.scene.optimizers):

@@ -5,7 +5,7 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QRectF
 
-from app.views.diverging import NEGATIVE, POSITIVE, VALUE_LUT, normalizer
+from valley.app.views.diverging import NEGATIVE, POSITIVE, VALUE_LUT, normalizer
 
 HEATMAP = 100  # grid points per side
 
@@ -54,7 +54,7 @@ class DecisionView(pg.PlotWidget):
         self.rebuild()
 
     def apply_theme(self, theme) -> None:
-        from app.theme import style_plot
+        from valley.app.theme import style_plot
 
         self.setBackground(theme.background)
         style_plot(self.getPlotItem(), theme, "x₁", "x₂")
@@ -71,7 +71,7 @@ class DecisionView(pg.PlotWidget):
     @staticmethod
     def _brushes(T: np.ndarray):
         if T.shape[1] > 1:
-            from core.scene import PALETTE
+            from valley.core.scene import PALETTE
 
             return [pg.mkBrush(PALETTE[k % len(PALETTE)]) for k in np.argmax(T, 1)]
         lo, hi = float(np.min(T, initial=0.0)), float(np.max(T, initial=1.0))

@@ -10,7 +10,7 @@ from PyQt6.QtCore import QPointF, QRectF, Qt, QTimer
 from PyQt6.QtGui import QFont
 from PyQt6.QtWidgets import QGraphicsItem
 
-from app.theme import THEMES, Theme, style_plot
+from valley.app.theme import THEMES, Theme, style_plot
 
 CONTOUR_LEVELS = 14
 FIELD_GRID = 17  # arrows per side of the optional gradient field
@@ -215,7 +215,7 @@ class Landscape2DView(pg.PlotWidget):
         surface = self.session.surface
         if self._critical_cache is None or self._critical_cache[0] is not surface:
             try:
-                from core.critical import critical_points
+                from valley.core.critical import critical_points
 
                 found = list(critical_points(surface))
             except (ImportError, ValueError, ArithmeticError):

@@ -17,9 +17,9 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from app.session import OUTCOME_COLOURS
-from app.theme import THEMES, Theme, readable_on, style_plot
-from core.outcome import outcome_text, run_outcome
+from valley.app.session import OUTCOME_COLOURS
+from valley.app.theme import THEMES, Theme, readable_on, style_plot
+from valley.core.outcome import outcome_text, run_outcome
 
 # Curves and axes change only when results, the range or the theme do; every frame moves
 # just the step line. Cached as pixmaps, they are blitted instead of redrawn under it.

@@ -25,7 +25,17 @@ from PyQt6.QtWidgets import (
     QGraphicsView,
 )
 
-from app.views.diverging import DELTA_LUT, MIDDLE, NEUTRAL_NODE, VALUE_LUT, colour, fmt, image, lut_index, normalizer
+from valley.app.views.diverging import (
+    DELTA_LUT,
+    MIDDLE,
+    NEUTRAL_NODE,
+    VALUE_LUT,
+    colour,
+    fmt,
+    image,
+    lut_index,
+    normalizer,
+)
 
 NODE = 64.0  # scene units; the view scales the whole scene to fit
 RING = 7.0
@@ -48,7 +58,7 @@ FEATURE_LABELS = {
 
 def feature_label(name: str) -> str:
     try:
-        from core.datasets import FEATURES
+        from valley.core.datasets import FEATURES
 
         if name in FEATURES:
             return FEATURES[name][0]

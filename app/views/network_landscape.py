@@ -18,7 +18,7 @@ SPAN = 1.0  # the plane covers α, β in [−SPAN, SPAN] (random) or the path's 
 def compute_landscape(network, X, T, path: np.ndarray, plane: str, resolution: int, seed: int = 0,
                       cancel=lambda: False) -> dict:
     """Loss on a grid over the plane, and the path's coordinates in it (no Qt: runs in a worker)."""
-    from core import landscape
+    from valley.core import landscape
 
     objective = network.objective(X, T)
     finite = np.isfinite(path).all(axis=1)
@@ -52,7 +52,7 @@ def compute_landscape(network, X, T, path: np.ndarray, plane: str, resolution: i
 
 def plane_surface(result: dict, title: str = "Loss landscape"):
     """The Slice of compute_landscape's plane, bounded by its extent (a core Surface)."""
-    from core import landscape
+    from valley.core import landscape
 
     e = float(result["extent"])
     return landscape.Slice(result["objective"], result["centre"], result["d1"], result["d2"],
@@ -117,7 +117,7 @@ class NetworkLandscapeView(QWidget):
         self.recompute()
 
     def apply_theme(self, theme) -> None:
-        from app.theme import style_plot
+        from valley.app.theme import style_plot
 
         self.plot.setBackground(theme.background)
         style_plot(self.plot.getPlotItem(), theme, "α (direction 1)", "β (direction 2)")
@@ -135,11 +135,11 @@ class NetworkLandscapeView(QWidget):
 
     def recompute(self, *_) -> None:
         try:
-            from core import landscape  # noqa: F401
+            from valley.core import landscape  # noqa: F401
         except ImportError:
             self.status.setText("loss landscapes need core.landscape")
             return
-        from app.workers import BackgroundJob
+        from valley.app.workers import BackgroundJob
 
         self._retire_job()
         history = self.session.history

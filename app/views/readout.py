@@ -23,8 +23,8 @@ from PyQt6.QtGui import (
 )
 from PyQt6.QtWidgets import QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
-from app.theme import THEMES, Theme, readable_on
-from core.outcome import outcome_text, run_outcome
+from valley.app.theme import THEMES, Theme, readable_on
+from valley.core.outcome import outcome_text, run_outcome
 
 # DejaVu Sans, the usual sans font on Linux, drops the combining hat over r (r̂ showed as r,
 # next to r on the same line); its serif sibling draws it.
@@ -372,7 +372,7 @@ class Readout(QWidget):
     def _rule_text(self, kind: str) -> str:
         """The rule as the optimizer registry writes it, if it offers one."""
         try:
-            from core.optimizers import OPTIMIZERS
+            from valley.core.optimizers import OPTIMIZERS
         except ImportError:
             return ""
         entry = OPTIMIZERS.get(kind) if hasattr(OPTIMIZERS, "get") else None

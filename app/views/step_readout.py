@@ -6,8 +6,8 @@ import html
 import numpy as np
 from PyQt6.QtWidgets import QTextBrowser
 
-from app.views.diverging import fmt
-from app.views.network_diagram import feature_label, neuron_name
+from valley.app.views.diverging import fmt
+from valley.app.views.network_diagram import feature_label, neuron_name
 
 MAX_LISTED = 8  # neurons / weights listed per layer before "…"
 SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "linear": "", "step": "step",

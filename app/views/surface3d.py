@@ -258,7 +258,7 @@ class Surface3DView(QWidget):
     def _theme(self):
         if self._window_theme is not None:
             return self._window_theme
-        from app.theme import get_theme
+        from valley.app.theme import get_theme
 
         try:
             return get_theme(self.session.scene.view.theme)

@@ -35,7 +35,7 @@ class TrainingChart(pg.PlotWidget):
         self.refresh()
 
     def apply_theme(self, theme) -> None:
-        from app.theme import style_plot
+        from valley.app.theme import style_plot
 
         self.setBackground(theme.background)
         style_plot(self.getPlotItem(), theme, "step", "loss")

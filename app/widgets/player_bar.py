@@ -7,7 +7,7 @@ from PyQt6.QtCore import QPointF, QRectF, QSignalBlocker, QSize, Qt
 from PyQt6.QtGui import QColor, QIcon, QPainter, QPixmap, QPolygonF
 from PyQt6.QtWidgets import QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
 
-from app.player import MAX_SPEED, MIN_SPEED
+from valley.app.player import MAX_SPEED, MIN_SPEED
 
 SPEED_TICKS = 100  # the speed slider is logarithmic: 1..500 steps/s over 0..100
 

@@ -5,11 +5,11 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 
-from app.session import Session
-from app.views.basin_overlay import BasinOverlay, basin_rgba
-from app.workers import BackgroundJob, JobCancelled
-from core.basins import DIVERGED, NOT_YET
-from core.scene import SurfaceSpec
+from valley.app.session import Session
+from valley.app.views.basin_overlay import BasinOverlay, basin_rgba
+from valley.app.workers import BackgroundJob, JobCancelled
+from valley.core.basins import DIVERGED, NOT_YET
+from valley.core.scene import SurfaceSpec
 
 
 # ----- BackgroundJob -----

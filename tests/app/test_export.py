@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 from PyQt6.QtGui import QImage
 
-from app.export import (
+from valley.app.export import (
     ExportCancelled,
     ExportError,
     build_view,
@@ -23,8 +23,8 @@ from app.export import (
     parse_size,
     render_image,
 )
-from app.session import Session
-from core.scene_io import list_presets, load_scene
+from valley.app.session import Session
+from valley.core.scene_io import list_presets, load_scene
 
 LANDSCAPE_PRESETS = [p for p, _, _ in list_presets() if load_scene(p).kind == "landscape"]
 
@@ -134,7 +134,7 @@ def test_gif_has_the_asked_frames_size_and_timing(session, landscape, tmp_path):
 @pytest.fixture
 def converged(qapp):
     """Newton on a round bowl lands on the minimum in one step: every later frame is the same."""
-    from core.scene import OptimizerSpec, Scene, SurfaceSpec
+    from valley.core.scene import OptimizerSpec, Scene, SurfaceSpec
 
     return Session(Scene(surface=SurfaceSpec(name="quadratic", params={"condition": 1.0}),
                          start=(-1.5, 1.0), steps=60,
@@ -229,7 +229,7 @@ def test_a_failing_write_keeps_the_older_file(session, landscape, tmp_path, monk
         export_png(landscape, target, size=(160, 120))
     assert target.read_bytes() == b"old" and os.listdir(tmp_path) == ["still.png"]
 
-    import app.export.gif as gif_module
+    import valley.app.export.gif as gif_module
 
     def broken_write(file, frames, duration):
         file.write(b"GIF89a half a header")  # a truncated file on the way
@@ -270,7 +270,7 @@ def test_parse_size_and_format():
 
 
 def test_the_3d_view_without_opengl_says_so(session, monkeypatch):
-    import app.export.render as render
+    import valley.app.export.render as render
 
     monkeypatch.setattr(render, "gl_status", lambda: (False, "the Qt platform is 'offscreen'"))
     with pytest.raises(ExportError, match="the 3-D view needs OpenGL"):
@@ -292,7 +292,7 @@ NETWORK_PRESETS = [p for p, _, _ in list_presets() if load_scene(p).kind == "net
 
 @pytest.mark.parametrize("path", NETWORK_PRESETS, ids=lambda p: os.path.basename(p))
 def test_every_network_preset_exports_a_png_of_its_diagram(path, qapp, qtbot, tmp_path):
-    from app.export.render import make_network_session
+    from valley.app.export.render import make_network_session
 
     scene = load_scene(path)
     model = make_network_session(scene)
@@ -316,7 +316,7 @@ def accuracy(model) -> tuple[float, float]:
 
 
 def test_the_spiral_needs_its_second_hidden_layer(qapp):
-    from app.export.render import make_network_session
+    from valley.app.export.render import make_network_session
 
     scene = load_scene(next(p for p in NETWORK_PRESETS if "spiral" in p))
     train, test = accuracy(make_network_session(scene))
@@ -327,7 +327,7 @@ def test_the_spiral_needs_its_second_hidden_layer(qapp):
 
 
 def test_the_3d_view_exports_under_a_gl_display(session, qtbot, tmp_path):
-    from app.export.render import gl_status
+    from valley.app.export.render import gl_status
 
     ok, reason = gl_status()
     if not ok:

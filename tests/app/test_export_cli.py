@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from app.export_cli import main, parse_steps, resolve_scene
+from valley.app.export_cli import main, parse_steps, resolve_scene
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,7 +36,7 @@ def test_progress_in_a_log_is_a_line_per_tenth_and_a_bar_on_a_terminal(qapp, tmp
 
     import io
 
-    from app.export_cli import ProgressBar
+    from valley.app.export_cli import ProgressBar
 
     terminal = io.StringIO()
     bar = ProgressBar("t.gif", stream=terminal, interactive=True)
@@ -111,14 +111,14 @@ def _headless_env():
 
 def test_headless_without_any_display(tmp_path):
     out = tmp_path / "h.png"
-    done = subprocess.run([sys.executable, "-m", "app.cli", "export", "beale", "-o", str(out),
+    done = subprocess.run([sys.executable, "-m", "valley.app.cli", "export", "beale", "-o", str(out),
                            "--size", "320x240"], env=_headless_env(), cwd=tmp_path,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert Image.open(out).size == (320, 240)
     assert "propagateSizeHints" not in done.stderr
 
-    done = subprocess.run([sys.executable, "-m", "app.cli", "export", "beale", "-o",
+    done = subprocess.run([sys.executable, "-m", "valley.app.cli", "export", "beale", "-o",
                            str(tmp_path / "g.png"), "--view", "3d"], env=_headless_env(),
                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
@@ -139,7 +139,7 @@ def test_an_unwritable_folder_exits_2_and_writes_nothing(qapp, tmp_path, capsys,
     locked.mkdir()
     locked.chmod(0o500)
     if os.access(locked, os.W_OK):  # root may write anyway: make the check say what a user sees
-        import app.export.atomic as atomic
+        import valley.app.export.atomic as atomic
 
         monkeypatch.setattr(atomic.os, "access", lambda path, mode: Path(path) != locked)
     code, err = run(["rosenbrock", "-o", locked / "a.png", "--size", "160x120"], capsys)
@@ -162,9 +162,9 @@ def test_the_readme_export_examples_are_valid_commands():
     import re
     import shlex
 
-    from app.export import format_of
-    from app.export.render import parse_size
-    from app.export_cli import build_parser
+    from valley.app.export import format_of
+    from valley.app.export.render import parse_size
+    from valley.app.export_cli import build_parser
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     start = text.index("## Scenes and exports")

@@ -7,12 +7,12 @@ import pytest
 from PyQt6.QtCore import QSettings
 from PyQt6.QtGui import QCloseEvent
 
-import app.file_actions as fa
-from app.export_dialog import ExportDialog
-from app.main_window import MainWindow
-from app.session import Session
-from core.scene import default_scene
-from core.scene_io import list_presets, load_scene
+import valley.app.file_actions as fa
+from valley.app.export_dialog import ExportDialog
+from valley.app.main_window import MainWindow
+from valley.app.session import Session
+from valley.core.scene import default_scene
+from valley.core.scene_io import list_presets, load_scene
 
 
 @pytest.fixture
@@ -308,7 +308,7 @@ def test_closing_with_unsaved_changes_can_save_first(window, tmp_path, monkeypat
 
 
 def test_export_dialog_says_the_3d_view_needs_opengl(window, qtbot, monkeypatch):
-    import app.export_dialog as dialog_module
+    import valley.app.export_dialog as dialog_module
 
     monkeypatch.setattr(dialog_module, "gl_status",
                         lambda: (False, "3-D view needs OpenGL; the Qt platform is 'offscreen'"))

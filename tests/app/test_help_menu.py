@@ -1,6 +1,6 @@
-from app.main_window import MainWindow
-from app.session import Session
-from core.optimizers import OPTIMIZERS
+from valley.app.main_window import MainWindow
+from valley.app.session import Session
+from valley.core.optimizers import OPTIMIZERS
 
 
 def test_help_pages_show_the_keys_and_every_update_rule(qtbot):

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from PyQt6.QtCore import Qt
 
-from app.panels.hyperparameters import HyperparameterPanel, LogFloatEdit
-from app.session import Session
+from valley.app.panels.hyperparameters import HyperparameterPanel, LogFloatEdit
+from valley.app.session import Session
 
 ADAM = 2  # index of Adam in the default scene
 

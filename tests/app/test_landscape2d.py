@@ -4,9 +4,9 @@ import pytest
 from PyQt6.QtCore import QPoint, Qt
 from PyQt6.QtGui import QColor
 
-from app.session import Session
-from app.views.landscape2d import CRITICAL_SYMBOLS, Landscape2DView, contour_paths, display_values
-from core.scene import OptimizerSpec
+from valley.app.session import Session
+from valley.app.views.landscape2d import CRITICAL_SYMBOLS, Landscape2DView, contour_paths, display_values
+from valley.core.scene import OptimizerSpec
 
 
 @pytest.fixture
@@ -156,7 +156,7 @@ def ring_and_centre(view, point, inner, outer):
     ("rosenbrock", (-1.0, 1.5), "newton"),  # and on Rosenbrock reaches the minimum (1, 1)
 ])
 def test_a_head_on_a_critical_point_and_the_marker_both_show(qtbot, view, surface, start, kind):
-    from core.scene import SurfaceSpec
+    from valley.core.scene import SurfaceSpec
 
     session = view.session
     session.set_surface(SurfaceSpec(name=surface))
@@ -228,7 +228,7 @@ def test_dragging_a_start_handle_with_the_mouse_moves_the_start(qtbot, view):
 
 @pytest.mark.parametrize("mode", ["gradient", "velocity", "step"])
 def test_head_arrows_point_the_right_way_and_stick_out_of_the_head(view, mode):
-    from app.views.landscape2d import MIN_ARROW_HEADS
+    from valley.app.views.landscape2d import MIN_ARROW_HEADS
 
     session = view.session
     session.set_view_option("arrows", mode)

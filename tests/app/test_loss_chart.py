@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 from PyQt6.QtGui import QColor
 
-from app.session import OUTCOME_COLOURS, Session
-from app.views.loss_chart import LossChart, ResultsTable, chart_losses
-from core.outcome import outcome_text, run_outcome
-from core.scene import OptimizerSpec, Scene, SurfaceSpec
+from valley.app.session import OUTCOME_COLOURS, Session
+from valley.app.views.loss_chart import LossChart, ResultsTable, chart_losses
+from valley.core.outcome import outcome_text, run_outcome
+from valley.core.scene import OptimizerSpec, Scene, SurfaceSpec
 
 
 def index_of(session, kind):
@@ -88,8 +88,8 @@ def test_chart_losses_handles_negative_losses():
 
 
 def test_light_theme_darkens_only_colours_that_vanish_on_white(qtbot, session):
-    from app.theme import THEMES, contrast_ratio, readable_on
-    from core.scene import PALETTE
+    from valley.app.theme import THEMES, contrast_ratio, readable_on
+    from valley.core.scene import PALETTE
 
     white, dark = THEMES["light"].background, THEMES["dark"].background
     assert contrast_ratio("#000000", "#ffffff") == pytest.approx(21.0)

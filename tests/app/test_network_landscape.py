@@ -2,11 +2,11 @@
 import numpy as np
 import pytest
 
-from app.views.network_landscape import compute_landscape
-from core.datasets import make_dataset
-from core.network import Network
-from core.optimizers import make_optimizer
-from core.training import train
+from valley.app.views.network_landscape import compute_landscape
+from valley.core.datasets import make_dataset
+from valley.core.network import Network
+from valley.core.optimizers import make_optimizer
+from valley.core.training import train
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +52,9 @@ def test_retraining_many_times_keeps_a_bounded_number_of_histories_alive(qtbot):
     import gc
     import weakref
 
-    from app.network_page import NetworkPage
-    from app.network_session import NetworkSession
-    from core.scene import NetworkSpec
+    from valley.app.network_page import NetworkPage
+    from valley.app.network_session import NetworkSession
+    from valley.core.scene import NetworkSpec
 
     page = NetworkPage(NetworkSession(NetworkSpec(hidden=[3], samples=40), steps=20, background=False))
     qtbot.addWidget(page)

@@ -6,10 +6,10 @@ import pytest
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QColor
 
-from app.network_session import NetworkSession
-from app.views.diverging import NEGATIVE, POSITIVE
-from app.views.network_diagram import NetworkDiagram
-from core.scene import NetworkSpec, OptimizerSpec
+from valley.app.network_session import NetworkSession
+from valley.app.views.diverging import NEGATIVE, POSITIVE
+from valley.app.views.network_diagram import NetworkDiagram
+from valley.core.scene import NetworkSpec, OptimizerSpec
 
 
 def small_spec(**changes) -> NetworkSpec:
@@ -82,7 +82,7 @@ def test_hovering_a_node_shows_cores_forward_and_backward_numbers(qtbot, session
     assert info["dE_dz"] == pytest.approx(back.delta[layer][0, j], rel=1e-12)
     assert info["delta"] == pytest.approx(-back.delta[layer][0, j], rel=1e-12)
     tip = diagram.node_item(layer, j).toolTip()
-    from app.views.diverging import fmt
+    from valley.app.views.diverging import fmt
 
     assert f"a = f(z) = {fmt(rec.a[layer][0, j])}" in tip
     assert f"∂E/∂z = {fmt(back.delta[layer][0, j])}" in tip
@@ -90,7 +90,7 @@ def test_hovering_a_node_shows_cores_forward_and_backward_numbers(qtbot, session
 
 
 def test_slide_002_in_step_through_shows_the_output_delta_086(qtbot):
-    from app.network_page import NetworkPage
+    from valley.app.network_page import NetworkPage
 
     key = "backprop_example"
     page = NetworkPage(NetworkSession(small_spec(), steps=5, background=False), with_landscape=False)
@@ -129,7 +129,7 @@ def test_slide_002_in_step_through_shows_the_output_delta_086(qtbot):
 
 
 def test_adding_a_layer_or_neuron_rebuilds_and_keeps_the_other_settings(qtbot, session):
-    from app.panels.network_panel import NetworkPanel
+    from valley.app.panels.network_panel import NetworkPanel
 
     diagram = NetworkDiagram(session)
     panel = NetworkPanel(session)
@@ -164,7 +164,7 @@ def test_adding_a_layer_or_neuron_rebuilds_and_keeps_the_other_settings(qtbot, s
 
 
 def test_the_panel_describes_a_loaded_example_and_a_dataset_leaves_it(qtbot, session):
-    from app.panels.network_panel import NetworkPanel
+    from valley.app.panels.network_panel import NetworkPanel
 
     panel = NetworkPanel(session)
     qtbot.addWidget(panel)
@@ -194,9 +194,9 @@ def test_the_panel_describes_a_loaded_example_and_a_dataset_leaves_it(qtbot, ses
 
 
 def test_the_page_follows_the_windows_theme_presentation_and_show_network(qtbot):
-    from app.main_window import MainWindow
-    from app.session import Session
-    from app.theme import THEMES
+    from valley.app.main_window import MainWindow
+    from valley.app.session import Session
+    from valley.app.theme import THEMES
 
     window = MainWindow(Session(), show_3d=False)
     qtbot.addWidget(window)
@@ -246,7 +246,7 @@ def test_edge_labels_of_the_slide_002_updates_do_not_overlap(qtbot):
 
 
 def test_a_huge_learning_rate_diverges_into_a_status_and_the_page_keeps_working(qtbot):
-    from app.network_page import NetworkPage
+    from valley.app.network_page import NetworkPage
 
     spec = small_spec(activation="relu", output_activation="linear", loss="mse", hidden=[8, 8])
     page = NetworkPage(NetworkSession(spec, steps=300, background=False), with_landscape=False)

@@ -4,10 +4,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.network_session import NetworkSession
-from app.panels.network_panel import PERCEPTRON_RULE, NetworkPanel
-from app.views.step_readout import StepReadout
-from core.examples import PERCEPTRON_OR_TABLE
+from valley.app.network_session import NetworkSession
+from valley.app.panels.network_panel import PERCEPTRON_RULE, NetworkPanel
+from valley.app.views.step_readout import StepReadout
+from valley.core.examples import PERCEPTRON_OR_TABLE
 
 
 def slide_params(row) -> list[float]:
@@ -89,8 +89,8 @@ def test_panel_shows_the_rule_instead_of_an_optimizer_and_lr_is_alpha(qtbot, ses
 
 
 def test_the_lecture_preset_shows_learning(qtbot):
-    from app.export.render import make_network_session
-    from core.scene_io import list_presets, load_scene
+    from valley.app.export.render import make_network_session
+    from valley.core.scene_io import list_presets, load_scene
 
     path = next(p for p, _, _ in list_presets() if p.endswith("10_perceptron_or.toml"))
     model = make_network_session(load_scene(path))
@@ -100,7 +100,7 @@ def test_the_lecture_preset_shows_learning(qtbot):
 
 
 def test_edge_hover_shows_rosenblatts_update_not_a_zero_gradient(qtbot, session):
-    from app.views.network_diagram import NetworkDiagram
+    from valley.app.views.network_diagram import NetworkDiagram
 
     diagram = NetworkDiagram(session)
     qtbot.addWidget(diagram)

@@ -3,11 +3,11 @@ import numpy as np
 import pytest
 from PyQt6.QtCore import QSettings
 
-import app.file_actions as fa
-from app.network_session import NetworkSession
-from app.session import NETWORK_SLICE, Session
-from app.views.network_landscape import NetworkLandscapeView, compute_landscape
-from core.scene import NetworkSpec, SurfaceSpec, default_scene
+import valley.app.file_actions as fa
+from valley.app.network_session import NetworkSession
+from valley.app.session import NETWORK_SLICE, Session
+from valley.app.views.network_landscape import NetworkLandscapeView, compute_landscape
+from valley.core.scene import NetworkSpec, SurfaceSpec, default_scene
 
 
 def landscape_of(net_session: NetworkSession, plane: str, resolution: int = 11) -> dict:
@@ -79,7 +79,7 @@ def test_leaving_the_slice_restores_the_view_and_reset_keeps_the_slice(trained):
     net_session, view = trained
     view._retire_job()
     result = landscape_of(net_session, "random")
-    from app.views.network_landscape import plane_surface, race_start
+    from valley.app.views.network_landscape import plane_surface, race_start
 
     surface = plane_surface(result)
     session = Session(default_scene())
@@ -106,8 +106,8 @@ def test_the_window_races_on_the_plane_and_refuses_to_save_it(qtbot, tmp_path, m
     """One MainWindow in this file (a second one in a file has crashed Qt in a later event loop)."""
     from PIL import Image
 
-    from app.export import export_file
-    from app.main_window import MainWindow
+    from valley.app.export import export_file
+    from valley.app.main_window import MainWindow
 
     monkeypatch.setattr(fa, "QSettings", lambda *a: QSettings(str(tmp_path / "settings.ini"),
                                                               QSettings.Format.IniFormat))

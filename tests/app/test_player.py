@@ -1,8 +1,8 @@
 """The Player moves session.step only: timer plan, play to the end, step, home, speed."""
 import pytest
 
-from app.player import MAX_SPEED, MIN_INTERVAL_MS, Player, timer_plan
-from app.session import Session
+from valley.app.player import MAX_SPEED, MIN_INTERVAL_MS, Player, timer_plan
+from valley.app.session import Session
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from app.cli import main
+from valley.app.cli import main
 
 
 def rows(text):
@@ -59,7 +59,7 @@ def test_bad_input_names_the_problem_with_exit_code_2(capsys, argv, word):
 
 
 def test_race_loads_no_qt():
-    code = ("import sys; from app.race_cli import main; main(['--steps', '5']); "
+    code = ("import sys; from valley.app.race_cli import main; main(['--steps', '5']); "
             "print(sorted(m for m in sys.modules if m.startswith(('PyQt6', 'pyqtgraph'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"

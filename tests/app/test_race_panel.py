@@ -4,9 +4,9 @@ import pytest
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QColor
 
-from app.panels.race_panel import RacePanel, status_text
-from app.session import MAX_OPTIMIZERS, Session
-from core.scene import OptimizerSpec, Scene, SurfaceSpec
+from valley.app.panels.race_panel import RacePanel, status_text
+from valley.app.session import MAX_OPTIMIZERS, Session
+from valley.core.scene import OptimizerSpec, Scene, SurfaceSpec
 
 
 @pytest.fixture

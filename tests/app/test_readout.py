@@ -4,8 +4,8 @@ import re
 import numpy as np
 import pytest
 
-from app.session import Session
-from app.views.readout import Readout
+from valley.app.session import Session
+from valley.app.views.readout import Readout
 
 
 @pytest.fixture
@@ -104,7 +104,7 @@ def test_newton_at_its_end_says_it_is_stuck_on_a_saddle(readout):
 
 
 def test_vectors_go_on_one_line_when_columns_do_not_fit(qtbot):
-    from app.views.readout import mat, vec
+    from valley.app.views.readout import mat, vec
 
     assert vec([1.5, -0.25], inline=True) == "(+1.5,&nbsp;−0.25)"
     assert vec([1.5, -0.25]) == "+1.5<br>−0.25"

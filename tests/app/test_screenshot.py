@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from app.launch import main, parse_size
+from valley.app.launch import main, parse_size
 
 # Runs app.launch.main in a fresh process and, for the test only, records where each
 # trajectory point landed in window pixels (the same mapping the window draws with).
 SCRIPT = textwrap.dedent("""
     import json, sys
-    import app.launch as launch
+    import valley.app.launch as launch
 
     original = launch._screenshot
 
@@ -120,6 +120,6 @@ def test_parse_size():
 
 def test_without_a_display_the_window_says_so_instead_of_aborting():
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
-    done = subprocess.run([sys.executable, "-m", "app"], env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run([sys.executable, "-m", "valley"], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "no display found" in done.stderr and "--screenshot" in done.stderr

@@ -4,11 +4,11 @@ import os
 import numpy as np
 import pytest
 
-from app.session import Session
-from app.views import surface3d
-from app.views.surface3d import HeightMap, Surface3DPlaceholder, gl_available, make_surface3d
-from core.scene import SurfaceSpec
-from core.surfaces import get_surface
+from valley.app.session import Session
+from valley.app.views import surface3d
+from valley.app.views.surface3d import HeightMap, Surface3DPlaceholder, gl_available, make_surface3d
+from valley.core.scene import SurfaceSpec
+from valley.core.surfaces import get_surface
 
 
 def test_offscreen_platform_reports_why_without_touching_gl(qtbot, monkeypatch):

@@ -4,13 +4,13 @@ import numpy as np
 import pytest
 from PyQt6.QtCore import Qt
 
-from app.panels.surface_panel import SurfacePanel, caret_message
-from app.session import Session
+from valley.app.panels.surface_panel import SurfacePanel, caret_message
+from valley.app.session import Session
 
 
 @pytest.fixture
 def parse_formula():
-    from core.expression import parse_formula
+    from valley.core.expression import parse_formula
 
     return parse_formula
 

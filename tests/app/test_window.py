@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 from PyQt6.QtCore import Qt
 
-from app.main_window import MainWindow
-from app.session import Session
+from valley.app.main_window import MainWindow
+from valley.app.session import Session
 
 
 @pytest.fixture
@@ -106,7 +106,7 @@ def test_f11_toggles_presentation_and_escape_leaves(qtbot, window):
 @pytest.mark.parametrize("extra", [(), ("amsgrad", "adadelta", "nesterov")])
 def test_presentation_readout_fits_at_1280x720_without_scrolling(qtbot, extra):
     """On a 1280×720 projector the whole update rule shows: no scroll bar, type still large."""
-    from core.scene import OptimizerSpec
+    from valley.core.scene import OptimizerSpec
 
     session = Session()
     for kind in extra:

@@ -1,5 +1,5 @@
 """Small surfaces written out by hand, independent of core.surfaces, for testing the engine."""
-from core.objective import Surface
+from valley.core.objective import Surface
 
 
 class Bowl(Surface):

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 from reference_surfaces import Himmelblau
 
-from core.basins import DIVERGED, NOT_YET, basin_map
-from core.optimizers import make_optimizer
+from valley.core.basins import DIVERGED, NOT_YET, basin_map
+from valley.core.optimizers import make_optimizer
 
 HIMMELBLAU_MINIMA = [(3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186),
                      (3.584428, -1.848126)]

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from reference_surfaces import Himmelblau, Monkey, SaddleXY
 
-from core.critical import critical_points
+from valley.core.critical import critical_points
 
 # Published: four minima with value 0 and the local maximum at (−0.270845, −0.923039).
 HIMMELBLAU_MINIMA = [(3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186),
@@ -54,7 +54,7 @@ def test_bad_resolution_is_a_value_error():
 
 
 def test_catalogue_himmelblau_monkey_and_camel():
-    from core import surfaces
+    from valley.core import surfaces
 
     assert kinds(critical_points(surfaces.get_surface("himmelblau"))) == \
         ["maximum"] + ["minimum"] * 4 + ["saddle"] * 4

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from core.datasets import DATASETS, FEATURES, DatasetError, apply_features, make_dataset
+from valley.core.datasets import DATASETS, FEATURES, DatasetError, apply_features, make_dataset
 
 
 @pytest.mark.parametrize("name", [n for n, info in DATASETS.items() if info.generate is not None])

@@ -4,9 +4,9 @@ import warnings
 import numpy as np
 import pytest
 
-from core import surfaces
-from core.optimizers import OPTIMIZERS, make_optimizer
-from core.trajectory import run
+from valley.core import surfaces
+from valley.core.optimizers import OPTIMIZERS, make_optimizer
+from valley.core.trajectory import run
 
 
 @pytest.mark.parametrize("lr", [1e-8, 1e3, 1e8])

@@ -4,8 +4,8 @@ import math
 import numpy as np
 import pytest
 
-from core.examples import EXAMPLES, PERCEPTRON_OR_TABLE, Node, decimals
-from core.network import Network
+from valley.core.examples import EXAMPLES, PERCEPTRON_OR_TABLE, Node, decimals
+from valley.core.network import Network
 
 NUMERIC = [(name, key) for name, e in EXAMPLES.items() for key, p in e.printed.items()
            if isinstance(p, str)]

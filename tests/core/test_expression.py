@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.expression import FormulaError, parse_formula
-from core.objective import Surface
+from valley.core.expression import FormulaError, parse_formula
+from valley.core.objective import Surface
 
 FORMULAS = [
     "x**2 - y**2 + 0.1*sin(5*x)", "exp(-(x**2 + y**2)) * cos(x*y)", "log(1 + x**2 + y**2) / sqrt(3 + x)",
@@ -162,7 +162,7 @@ def test_biggest_legal_formulas_answer_at_once():
 def test_no_code_path_uses_eval_exec_or_sympy():
     import inspect
 
-    import core.expression as module
+    import valley.core.expression as module
     source = inspect.getsource(module)
     code = source.split('"""', 2)[2]  # skip the module docstring that names them
     for word in ("eval(", "exec(", "sympify", "parse_expr", "compile(", "lambdify"):

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.activations import ACTIVATIONS
-from core.network import Network
+from valley.core.activations import ACTIVATIONS
+from valley.core.network import Network
 
 HIDDEN = [a for a in ACTIVATIONS if a != "softmax"]
 # Each loss with output activations it is meant for (BCE needs outputs in (0, 1)).

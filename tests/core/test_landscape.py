@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from core.landscape import (
+from valley.core.landscape import (
     LandscapeError,
     Slice,
     filter_normalized_direction,
@@ -12,8 +12,8 @@ from core.landscape import (
     project,
     start_to_end_directions,
 )
-from core.network import Network
-from core.objective import Objective, Surface
+from valley.core.network import Network
+from valley.core.objective import Objective, Surface
 
 
 @pytest.fixture
@@ -176,10 +176,10 @@ def test_race_critical_points_and_basins_work_on_a_slice_unchanged():
     With θ₀ = (0.5, 0), d₁ = (1, 0), d₂ = (1, 1) (not orthogonal), w = 0.5 + α + β and b = β,
     so the slice's minimum is (α, β) = (2, −0.5), and its Hessian is Dᵀ·mean([x;1][x;1]ᵀ)·D.
     """
-    from core.basins import basin_map
-    from core.critical import critical_points
-    from core.optimizers import make_optimizer
-    from core.trajectory import run
+    from valley.core.basins import basin_map
+    from valley.core.critical import critical_points
+    from valley.core.optimizers import make_optimizer
+    from valley.core.trajectory import run
 
     X = np.array([[0.0], [1.0], [2.0], [3.0]])
     net = Network([1, 1], activation="linear", output_activation="linear", loss="mse",

@@ -4,9 +4,9 @@ import warnings
 import numpy as np
 import pytest
 
-from core.activations import ActivationError, make_activation
-from core.losses import LossError, make_loss
-from core.network import Network, NetworkError, parameter_count
+from valley.core.activations import ActivationError, make_activation
+from valley.core.losses import LossError, make_loss
+from valley.core.network import Network, NetworkError, parameter_count
 
 
 def small_data(n_in=2, n_out=1, n=6, seed=0):

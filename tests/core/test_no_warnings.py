@@ -6,9 +6,9 @@ import warnings
 import numpy as np
 import pytest
 
-from core.datasets import FEATURES, apply_features
-from core.expression import parse_formula
-from core.landscape import (
+from valley.core.datasets import FEATURES, apply_features
+from valley.core.expression import parse_formula
+from valley.core.landscape import (
     LandscapeError,
     Slice,
     filter_normalized_direction,
@@ -17,8 +17,8 @@ from core.landscape import (
     project,
     start_to_end_directions,
 )
-from core.network import Network
-from core.surfaces import SURFACES, get_surface
+from valley.core.network import Network
+from valley.core.surfaces import SURFACES, get_surface
 
 EXTREME = np.array([[1e200, -1e200], [1e308, 1e308], [-1e-320, 5e-324], [np.nan, 0.0],
                     [np.inf, 1.0], [-np.inf, -np.inf], [710.0, -745.0]])

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 from reference_surfaces import Bowl, SaddleXY
 
-from core.objective import Objective, Surface
-from core.optimizers import OPTIMIZERS, OptimizerError, make_optimizer
-from core.schedules import make_schedule
+from valley.core.objective import Objective, Surface
+from valley.core.optimizers import OPTIMIZERS, OptimizerError, make_optimizer
+from valley.core.schedules import make_schedule
 
 
 class Valley(Surface):

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from core.scene_io import dumps_scene, list_presets, load_scene, loads_scene
+from valley.core.scene_io import dumps_scene, list_presets, load_scene, loads_scene
 
 PRESETS = list_presets()
 BY_NAME = {path.rsplit("/", 1)[-1].split("_", 1)[1].removesuffix(".toml"): path
@@ -24,17 +24,17 @@ def test_every_preset_loads_and_round_trips(path):
     assert loads_scene(dumps_scene(scene)) == scene
     assert len({o.color for o in scene.optimizers}) == len(scene.optimizers)  # racers distinguishable
     if scene.kind == "network":
-        from core.datasets import DATASETS
-        from core.examples import EXAMPLES
+        from valley.core.datasets import DATASETS
+        from valley.core.examples import EXAMPLES
 
         assert scene.network.example in EXAMPLES or scene.network.dataset in DATASETS
 
 
 def race(name):
     """Run a preset's racers exactly as Session does: same seed per racer, same start rule."""
-    from core.optimizers import make_optimizer
-    from core.surfaces import get_surface
-    from core.trajectory import run
+    from valley.core.optimizers import make_optimizer
+    from valley.core.surfaces import get_surface
+    from valley.core.trajectory import run
 
     scene = load_scene(BY_NAME[name])
     surface = get_surface(scene.surface.name, **scene.surface.params)
@@ -128,9 +128,9 @@ def test_decay_settles_where_a_constant_lr_keeps_bouncing():
 
 def test_perceptron_or_learns_by_rosenblatts_rule():
     """The preset's step-output perceptron learns OR (a gradient optimizer would leave it at loss .25)."""
-    from core.examples import EXAMPLES, PERCEPTRON_OR_TABLE
-    from core.optimizers import make_optimizer
-    from core.training import perceptron_history, train, uses_perceptron_rule
+    from valley.core.examples import EXAMPLES, PERCEPTRON_OR_TABLE
+    from valley.core.optimizers import make_optimizer
+    from valley.core.training import perceptron_history, train, uses_perceptron_rule
 
     scene = load_scene(BY_NAME["perceptron_or"])
     setup = EXAMPLES[scene.network.example].build()

@@ -7,8 +7,8 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.scene import NetworkSpec, OptimizerSpec, Scene, SurfaceSpec, ViewSpec, default_scene
-from core.scene_io import SceneError, dumps_scene, format_key, load_scene, loads_scene, save_scene, scene_to_dict
+from valley.core.scene import NetworkSpec, OptimizerSpec, Scene, SurfaceSpec, ViewSpec, default_scene
+from valley.core.scene_io import SceneError, dumps_scene, format_key, load_scene, loads_scene, save_scene, scene_to_dict
 
 GOOD = """\
 version = 1

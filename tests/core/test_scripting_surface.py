@@ -9,12 +9,12 @@ import pytest
 
 
 def test_issue_2_surface_as_printed():
-    from core.basins import basin_map  # basin_map(surface, optimizer, resolution=256, steps=200)
-    from core.critical import critical_points  # items with .point, .kind, .eigenvalues
-    from core.expression import FormulaError, parse_formula
-    from core.optimizers import make_optimizer  # make_optimizer("adam", lr=0.01, beta1=0.9)
-    from core.surfaces import SURFACES, get_surface  # get_surface("rosenbrock", a=1, b=100)
-    from core.trajectory import run
+    from valley.core.basins import basin_map  # basin_map(surface, optimizer, resolution=256, steps=200)
+    from valley.core.critical import critical_points  # items with .point, .kind, .eigenvalues
+    from valley.core.expression import FormulaError, parse_formula
+    from valley.core.optimizers import make_optimizer  # make_optimizer("adam", lr=0.01, beta1=0.9)
+    from valley.core.surfaces import SURFACES, get_surface  # get_surface("rosenbrock", a=1, b=100)
+    from valley.core.trajectory import run
 
     s = get_surface("rosenbrock", a=1, b=100)
     assert "rosenbrock" in SURFACES
@@ -48,7 +48,7 @@ def test_issue_2_surface_as_printed():
     ("clip_value", "rmsprop", 1.0), ("schedule", "momentum", "cosine"),
 ])
 def test_issue_2_hyperparameter_keywords(keyword, optimizer, value):
-    from core.optimizers import make_optimizer
+    from valley.core.optimizers import make_optimizer
 
     opt = make_optimizer(optimizer, **{keyword: value})
     stored = opt.schedule.kind if keyword == "schedule" else getattr(opt, keyword)
@@ -56,7 +56,7 @@ def test_issue_2_hyperparameter_keywords(keyword, optimizer, value):
 
 
 def test_issue_2_optimizer_names():
-    from core.optimizers import OPTIMIZERS
+    from valley.core.optimizers import OPTIMIZERS
 
     assert list(OPTIMIZERS) == ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta",
                                 "adam", "amsgrad", "newton", "damped_newton",
@@ -64,8 +64,8 @@ def test_issue_2_optimizer_names():
 
 
 def test_issue_3_surface_as_printed():
-    from core.landscape import Slice, filter_normalized_direction, pca_directions, project
-    from core.network import Network
+    from valley.core.landscape import Slice, filter_normalized_direction, pca_directions, project
+    from valley.core.network import Network
 
     net = Network([2, 4, 1], activation="tanh", output_activation="sigmoid", loss="mse",
                   init="xavier", seed=0)
@@ -98,9 +98,9 @@ def test_issue_3_surface_as_printed():
 
 
 def test_issue_3_names():
-    from core.activations import ACTIVATIONS
-    from core.losses import LOSSES
-    from core.network import INITS
+    from valley.core.activations import ACTIVATIONS
+    from valley.core.losses import LOSSES
+    from valley.core.network import INITS
 
     assert set(ACTIVATIONS) == set("step linear sigmoid tanh relu leaky_relu elu swish softplus "
                                    "softmax".split())

@@ -4,8 +4,8 @@ import math
 import numpy as np
 import pytest
 
-from core.objective import Surface
-from core.surfaces import SURFACES, get_surface
+from valley.core.objective import Surface
+from valley.core.surfaces import SURFACES, get_surface
 
 NAMES = sorted(SURFACES)
 

@@ -4,11 +4,11 @@ import warnings
 import numpy as np
 import pytest
 
-from core.datasets import make_dataset
-from core.examples import XOR_T, XOR_X
-from core.network import Network
-from core.optimizers import make_optimizer
-from core.training import TrainingError, perceptron_history, train, train_perceptron, uses_perceptron_rule
+from valley.core.datasets import make_dataset
+from valley.core.examples import XOR_T, XOR_X
+from valley.core.network import Network
+from valley.core.optimizers import make_optimizer
+from valley.core.training import TrainingError, perceptron_history, train, train_perceptron, uses_perceptron_rule
 
 
 @pytest.fixture
@@ -85,7 +85,7 @@ def test_newton_converges_on_least_squares():
 
 
 def test_xor_is_learned_by_the_2_2_1_relu_network():
-    from core.examples import EXAMPLES
+    from valley.core.examples import EXAMPLES
     setup = EXAMPLES["xor_relu"].build()
     train(setup.network, (setup.X, setup.T), make_optimizer("adam", lr=0.05), 500)
     assert setup.network.accuracy(XOR_X, XOR_T) == 1.0
@@ -161,7 +161,7 @@ def _row_of(state, step):
 
 
 def test_perceptron_history_reproduces_the_slide_003_or_table():
-    from core.examples import EXAMPLES, PERCEPTRON_OR_TABLE
+    from valley.core.examples import EXAMPLES, PERCEPTRON_OR_TABLE
 
     setup = EXAMPLES["perceptron_or"].build()
     net = setup.network
@@ -189,7 +189,7 @@ def test_perceptron_history_reproduces_the_slide_003_or_table():
 
 
 def test_perceptron_history_step_budget_epoch_limit_and_stable():
-    from core.examples import EXAMPLES
+    from valley.core.examples import EXAMPLES
 
     setup = EXAMPLES["perceptron_or"].build()
     short = perceptron_history(setup.network.copy(), (setup.X, setup.T), steps=10)

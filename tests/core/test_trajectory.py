@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 from reference_surfaces import Bowl
 
-from core.objective import Objective
-from core.optimizers import OPTIMIZERS, make_optimizer
-from core.trajectory import Trajectory, run
+from valley.core.objective import Objective
+from valley.core.optimizers import OPTIMIZERS, make_optimizer
+from valley.core.trajectory import Trajectory, run
 
 
 class ArrayOnly(Bowl):
@@ -111,7 +111,7 @@ def test_bad_arguments_are_value_errors():
 
 
 def catalogue():
-    from core import surfaces
+    from valley.core import surfaces
 
     return [surfaces.get_surface(name) for name in surfaces.SURFACES]
 

@@ -1,0 +1,5 @@
+import sys
+
+from valley.app.cli import main
+
+sys.exit(main())
