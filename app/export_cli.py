@@ -61,25 +61,13 @@ def parse_steps(text: str | None) -> tuple[int, int] | None:
 
 
 def resolve_scene(name: str) -> Path:
-    """A scene path as given, else the lecture preset whose file name contains `name`."""
-    path = Path(name)
-    if path.exists() or path.suffix == ".toml":
-        return path
-    from valley.core.scene_io import list_presets
+    """A scene path as given, else the lecture preset of that name."""
+    from valley.app.model.presets import resolve_scene_path
 
-    key = name.lower().replace("-", "_")
-    matches = [Path(p) for p, _, _ in list_presets()
-               if Path(p).stem.lower() == key or Path(p).stem.lower().split("_", 1)[-1] == key]
-    if not matches:
-        matches = [Path(p) for p, _, _ in list_presets() if key in Path(p).stem.lower()]
-    if len(matches) == 1:
-        return matches[0]
-    presets = ", ".join(Path(p).stem.split("_", 1)[-1] for p, _, _ in list_presets())
-    if matches:
-        raise UsageError(f"scene {name!r} matches several presets: "
-                         f"{', '.join(m.stem for m in matches)}")
-    raise UsageError(f"no scene file {name!r}, and no lecture preset of that name "
-                     f"(presets: {presets})")
+    try:
+        return resolve_scene_path(name)
+    except ValueError as error:
+        raise UsageError(f"scene {error}") from None
 
 
 class ProgressBar:
@@ -195,28 +183,29 @@ def main(argv: list[str] | None = None) -> int:
 
         prepare_qt()
         app = QApplication(["valley export"])  # noqa: F841 (kept alive until we return)
-    from valley.app.export import build_view, export_file
-    from valley.app.session import Session
+    from valley.app.export import build_view, export_file, model_of
+    from valley.app.export.render import settle
+    from valley.app.model.document import Document
 
     try:
-        session = Session(scene)
-        model, network_session = session, None
-        if args.view == "network" or scene.kind == "network":
-            network_session = _network_session(scene)
-            if args.view == "network":
-                model = network_session
-        view = build_view(session, args.view, network_session=network_session)
-        if args.view == "window" and getattr(view, "network_page", None) is not None \
-                and scene.kind == "network":
-            model = view.network_page.session  # the window shows the network page: its time
+        if args.view == "network" and scene.kind != "network":
+            raise UsageError("the network view needs a network scene (kind = \"network\")")
+        document = Document(scene, background=False)  # exports draw finished training
+        model = model_of(document, args.view)
+        if args.view == "window":
+            view = _window(document, scene)
+        else:
+            view = build_view(document, args.view)
+        if scene.kind == "network":
+            settle(document.playground)
         frame_steps(model, steps)  # a range past the run answers before any rendering
-    except (ExportError, ValueError) as error:
+    except (UsageError, ExportError, ValueError) as error:
         return fail(str(error))
 
     progress = ProgressBar(f"{Path(args.output).name}", enabled=not args.quiet)
     try:
         if kind in ("png", "svg") and steps is None:
-            model.set_step(model.max_step)
+            model.timeline.set_step(model.timeline.last)
         export_file(model, view, args.output, size=size, steps=steps, fps=fps, frames=args.frames,
                     transparent=args.transparent, progress=progress)
     except KeyboardInterrupt:
@@ -237,13 +226,18 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _network_session(scene):
-    """The playground model for a network scene."""
-    if scene.network is None:
-        raise UsageError("the network view needs a network scene (kind = \"network\")")
-    from valley.app.export.render import make_network_session
+def _window(document, scene):
+    """The whole window, offscreen, on the tab the scene belongs to; it adds no recent files."""
+    from PyQt6.QtCore import Qt
 
-    return make_network_session(scene)
+    from valley.app.export.render import gl_status
+    from valley.app.main_window import MainWindow
+
+    window = MainWindow(document, show_3d=gl_status()[0] and scene.view.show_3d, remember_recent=False)
+    window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+    if scene.kind == "network":
+        window.network_page.show_tab()
+    return window
 
 
 if __name__ == "__main__":

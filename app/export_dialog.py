@@ -43,6 +43,7 @@ from valley.app.export import (
     format_of,
     frame_steps,
     image_to_rgb,
+    model_of,
     render_image,
 )
 from valley.app.export.render import gl_status
@@ -86,7 +87,7 @@ class AnimationJob(QObject):
             while self.next_index < len(self.steps):
                 if self.cancelled.is_set() or self.error:
                     break
-                self.model.set_step(self.steps[self.next_index])
+                self.model.timeline.set_step(self.steps[self.next_index])
                 frame = image_to_rgb(render_image(self.view, self.size))
                 while not self.cancelled.is_set() and not self.error:
                     try:
@@ -101,7 +102,7 @@ class AnimationJob(QObject):
         except Exception as error:  # a render failure ends the job with its message
             self.error = f"{type(error).__name__}: {error}"
         self.timer.stop()
-        self.model.set_step(self.original_step)
+        self.model.timeline.set_step(self.original_step)
         self.queue.put(_DONE)
         QTimer.singleShot(0, self._wait_for_encoder)
 
@@ -153,7 +154,7 @@ class ExportDialog(QDialog):
     def __init__(self, window, parent=None):
         super().__init__(parent)
         self.window = window
-        self.session = window.session
+        self.document = window.document
         self.job: AnimationJob | None = None
         self.setWindowTitle("Export")
         self.setMinimumWidth(520)
@@ -177,8 +178,6 @@ class ExportDialog(QDialog):
             item.setEnabled(False)
             item.setText("3-D surface (needs OpenGL)")
             item.setToolTip(gl_reason)
-        if getattr(window, "network_page", None) is None:
-            self.view_box.model().item(self.view_box.findData("network")).setEnabled(False)
         self.view_box.setCurrentIndex(self.view_box.findData("landscape"))
         self.width_box = QSpinBox(minimum=64, maximum=MAX_SIZE[0], value=1280, suffix=" px")
         self.height_box = QSpinBox(minimum=64, maximum=MAX_SIZE[1], value=720, suffix=" px")
@@ -187,9 +186,9 @@ class ExportDialog(QDialog):
         size_row.addWidget(QLabel("×"))
         size_row.addWidget(self.height_box)
         self.transparent_box = QCheckBox("Transparent background")
-        last = self.session.max_step
-        self.first_box = QSpinBox(minimum=0, maximum=self.session.scene.steps, value=0)
-        self.last_box = QSpinBox(minimum=0, maximum=self.session.scene.steps, value=last)
+        race = self.document.race
+        self.first_box = QSpinBox(minimum=0, maximum=race.steps, value=0)
+        self.last_box = QSpinBox(minimum=0, maximum=race.steps, value=race.max_step)
         steps_row = QHBoxLayout()
         steps_row.addWidget(self.first_box)
         steps_row.addWidget(QLabel("to"))
@@ -252,7 +251,7 @@ class ExportDialog(QDialog):
             model, view = self._model_and_view(view_name)
             if kind in ANIMATED:
                 frames = self.frames_box.value() or None
-                self.window.player.pause()
+                model.timeline.pause()
                 self.job = AnimationJob(model, view, path, steps, self.fps_box.value(), size,
                                         frames, parent=self)
                 self.job.progress.connect(lambda f: self.progress_bar.setValue(int(1000 * f)))
@@ -271,12 +270,10 @@ class ExportDialog(QDialog):
 
     def _model_and_view(self, name: str) -> tuple[object, QWidget]:
         """The model that moves time for this view, and a fresh offscreen widget to render."""
-        if name == "network":
-            page = self.window.network_page
-            return page.session, build_view(self.session, "network", network_session=page.session)
-        if name == "window":
-            return self.session, self.window  # the window as the user sees it
-        return self.session, build_view(self.session, name)
+        if name == "window":  # the window as the user sees it, following the tab in front
+            on_network = self.window.tabs.currentWidget() is self.window.network_page
+            return (self.document.playground if on_network else self.document.race), self.window
+        return model_of(self.document, name), build_view(self.document, name)
 
     def cancel_or_close(self) -> None:
         if self.job is not None:

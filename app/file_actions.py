@@ -1,29 +1,24 @@
 """The File and Lecture menus: new, open, save, recent files, lecture presets, export.
 
-Installed on a MainWindow by `install(window)`; everything goes through the window's Session
-(and, for network scenes, its network page), so a bad file changes nothing: the loader
-validates everything first, and Session.set_scene refuses a scene it cannot build.
-Dialogs are module-level functions (ask_unsaved, show_error, choose_open_path,
-choose_save_path) so tests can replace them.
+Every command goes through the window's Document, which checks a whole scene before it
+replaces the open one, so a bad file changes nothing. Dialogs are module-level functions
+(ask_unsaved, show_error, choose_open_path, choose_save_path) so tests can replace them.
 """
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 from PyQt6.QtCore import QObject, QSettings
 from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
-from valley.core.scene import Scene, default_scene
-from valley.core.scene_io import SceneError, list_presets, load_scene, save_scene
+from valley.app.export_dialog import ExportDialog
+from valley.app.model.presets import is_preset
+from valley.core.scene_io import SceneError, list_presets
 
 MAX_RECENT = 8
 RECENT_KEY = "recentFiles"
 SCENE_FILTER = "Valley scenes (*.toml);;All files (*)"
-NETWORK_SLICE_MESSAGE = (
-    "A scene file cannot hold a slice of a network's loss: export a picture or an animation "
-    "instead (File → Export…), or choose a catalogue surface or a formula to save a scene.")
 
 
 # ----- dialogs (replaced in tests) -----
@@ -57,14 +52,17 @@ def choose_save_path(parent: QWidget, suggested: str) -> str:
 
 # ----- the menus -----
 class FileActions(QObject):
-    """Owns the current file, the recent-files list and the unsaved-changes question."""
+    """The File and Lecture menus, the recent-files list and the unsaved-changes question.
 
-    def __init__(self, window, settings: QSettings | None = None):
+    `settings` None: the window remembers no recent files (headless runs, exports).
+    """
+
+    def __init__(self, window, settings: QSettings | None = None, remember: bool = True):
         super().__init__(window)
         self.window = window
-        self.session = window.session
+        self.document = window.document
         self.settings = settings if settings is not None else QSettings("Valley", "Valley")
-        self.path: Path | None = None
+        self.remember = remember
         self._build_file_menu(window.menus["file"])
         self._build_lecture_menu(window.menus["lecture"])
 
@@ -133,7 +131,9 @@ class FileActions(QObject):
             value = [value]
         return [str(v) for v in (value or [])]
 
-    def _remember(self, path: Path) -> None:
+    def remember_file(self, path: Path) -> None:
+        if not self.remember or is_preset(path):
+            return
         path = str(Path(path).resolve())
         paths = [path] + [p for p in self.recent_files() if p != path]
         self.settings.setValue(RECENT_KEY, paths[:MAX_RECENT])
@@ -143,50 +143,12 @@ class FileActions(QObject):
         self.settings.setValue(RECENT_KEY, [])
         self.settings.sync()
 
-    # ----- the current scene -----
-    def current_scene(self) -> Scene:
-        """The scene as shown now (network settings read back from the network page)."""
-        scene = copy.deepcopy(self.session.scene)
-        page = getattr(self.window, "network_page", None)
-        if scene.kind == "network" and page is not None and scene.network is not None:
-            net = page.session
-            scene.network = copy.deepcopy(net.spec)
-            scene.seed, scene.steps = int(net.seed), int(net.steps)
-        return scene
-
-    def apply(self, scene: Scene) -> None:
-        """Show `scene`; raises ValueError (nothing changed) when the session refuses it."""
-        self.session.set_scene(scene)  # validates before it changes anything
-        apply_view = getattr(self.window, "apply_scene_view", None)
-        if apply_view is not None:  # theme, shown views, speed: the scene's [view] table
-            apply_view()
-        page = getattr(self.window, "network_page", None)
-        if scene.kind == "network":
-            if page is None:
-                raise ValueError("this Valley has no network page to show a network scene")
-            apply_network_scene(page, scene)
-            self.window.tabs.setCurrentWidget(page)
-        else:
-            self.window.tabs.setCurrentWidget(self.window.landscape_page)
-        self._set_clean()
-
-    def adopt(self, path, scene: Scene) -> None:
-        """The scene `valley scene.toml` opened: remember its file, show its network part."""
-        if scene.kind == "network":
-            self.apply(scene)
-        self.path = Path(path)
-        self._remember(self.path)
-        self._set_clean()
-
-    def _set_clean(self) -> None:
-        self.session._set_modified(False)  # Session's own flag; a save or a load makes it clean
-
     # ----- unsaved changes -----
     def maybe_discard(self) -> bool:
         """True when it is fine to replace the scene (saved, discarded, or never changed)."""
-        if not self.session.modified:
+        if not self.document.modified:
             return True
-        answer = ask_unsaved(self.window, self.session.scene.title)
+        answer = ask_unsaved(self.window, self.document.title)
         if answer == "save":
             return self.save()
         return answer == "discard"
@@ -201,14 +163,13 @@ class FileActions(QObject):
     def new_scene(self) -> bool:
         if not self.maybe_discard():
             return False
-        self.apply(default_scene())
-        self.path = None
+        self.document.new()
         return True
 
     def open_dialog(self) -> bool:
         if not self.maybe_discard():
             return False
-        folder = str(self.path.parent) if self.path is not None else ""
+        folder = str(self.document.path.parent) if self.document.path is not None else ""
         path = choose_open_path(self.window, folder)
         return self.open_path(path, ask=False) if path else False
 
@@ -217,99 +178,72 @@ class FileActions(QObject):
 
     def open_preset(self, path: str) -> bool:
         """A lecture preset: shown as it is, saved only under a new name."""
-        if not self.open_path(path):
+        if not self.maybe_discard():
             return False
-        self.path = None
-        return True
+        return self._attempt(lambda: self.document.open_preset(path), path)
 
     def open_path(self, path, ask: bool = True) -> bool:
-        """Load a scene file; a bad file shows its problems and leaves the session untouched."""
+        """Load a scene file; a bad file shows its problems and leaves the document untouched."""
         if ask and not self.maybe_discard():
             return False
+        if not self._attempt(lambda: self.document.open(path), path):
+            return False
+        self.remember_file(Path(path))
+        return True
+
+    def _attempt(self, opening, path) -> bool:
         try:
-            scene = load_scene(path)
-            self.apply(scene)
+            opening()
         except SceneError as error:
             show_error(self.window, "Cannot open the scene", str(error))
             return False
         except ValueError as error:
             show_error(self.window, "Cannot show the scene", f"{path}: {error}")
             return False
-        self.path = Path(path)
-        if not _is_preset(self.path):
-            self._remember(self.path)
         return True
 
-    def _refuse_network_slice(self) -> bool:
-        """True (after saying why) when the surface is a slice of a network's loss."""
-        from valley.app.session import NETWORK_SLICE
-
-        if self.session.scene.surface.name != NETWORK_SLICE:
-            return False
-        show_error(self.window, "Cannot save the scene", NETWORK_SLICE_MESSAGE)
-        return True
+    def _refuse_unsaveable(self) -> bool:
+        """True (after saying why) when the scene cannot be written to a file."""
+        try:
+            self.document.check_saveable()
+        except ValueError as error:
+            show_error(self.window, "Cannot save the scene", str(error))
+            return True
+        return False
 
     def save(self) -> bool:
-        if self._refuse_network_slice():
+        if self._refuse_unsaveable():
             return False
-        if self.path is None:
+        if self.document.path is None:
             return self.save_as()
-        return self.save_to(self.path)
+        return self.save_to(self.document.path)
 
     def save_as(self) -> bool:
-        if self._refuse_network_slice():
+        if self._refuse_unsaveable():
             return False
-        stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in self.session.scene.title)
-        suggested = str((self.path.parent if self.path else Path.cwd()) / f"{stem or 'scene'}.toml")
-        path = choose_save_path(self.window, suggested)
-        if not path:
+        path = self.document.path
+        stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in self.document.title)
+        suggested = str((path.parent if path is not None else Path.cwd()) / f"{stem or 'scene'}.toml")
+        chosen = choose_save_path(self.window, suggested)
+        if not chosen:
             return False
-        if not path.lower().endswith(".toml"):
-            path += ".toml"
-        return self.save_to(Path(path))
+        if not chosen.lower().endswith(".toml"):
+            chosen += ".toml"
+        return self.save_to(Path(chosen))
 
     def save_to(self, path: Path) -> bool:
-        if self._refuse_network_slice():
-            return False
         try:
-            save_scene(self.current_scene(), path)
+            saved = self.document.save(path)
         except OSError as error:
             show_error(self.window, "Cannot save the scene", f"{path}: {error.strerror or error}")
             return False
-        self.path = Path(path)
-        self._remember(self.path)
-        self._set_clean()
+        except ValueError as error:
+            show_error(self.window, "Cannot save the scene", str(error))
+            return False
+        self.remember_file(saved)
         return True
 
     def export_dialog(self) -> None:
-        from valley.app.export_dialog import ExportDialog
-
         dialog = ExportDialog(self.window, parent=self.window)
         dialog.open()
         self.last_export_dialog = dialog
-
-
-def _is_preset(path: Path) -> bool:
-    return any(Path(p).resolve() == Path(path).resolve() for p, _, _ in list_presets())
-
-
-def apply_network_scene(page, scene: Scene) -> None:
-    """Put a network scene's settings on the network page's NetworkSession."""
-    spec, net = scene.network, page.session
-    page.player.pause()
-    if spec.example:
-        net.load_example(spec.example, step_through=True)
-        return
-    fields = {name: getattr(spec, name) for name in
-              net.DATA_FIELDS + net.NETWORK_FIELDS + net.TRAINING_FIELDS}
-    net.set_options(**fields)
-    net.set_optimizer(spec.optimizer.kind, dict(spec.optimizer.hyperparameters))
-    net.set_seed(scene.seed)
-    net.set_steps(scene.steps)
-
-
-def install(window) -> FileActions:
-    """Fill a MainWindow's File and Lecture menus (MainWindow calls this when it exists)."""
-    actions = FileActions(window)
-    window.file_actions = actions
-    return actions

@@ -7,6 +7,9 @@ import re
 import sys
 from pathlib import Path
 
+from valley.app.model.presets import resolve_scene_path
+from valley.core.scene_io import load_scene
+
 
 class UsageError(ValueError):
     """A bad command-line value (size, path, steps)."""
@@ -27,7 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="valley",
         description="Watch optimizers find the valley. Opens the window on a scene "
                     "(default: optimizers racing past a saddle point).")
-    parser.add_argument("scene", nargs="?", help="a scene file (.toml) to open")
+    parser.add_argument("scene", nargs="?",
+                        help="a scene file (.toml), or a lecture preset by name (e.g. rosenbrock)")
     parser.add_argument("--screenshot", metavar="PATH",
                         help="render the window offscreen after --steps steps, save a PNG, exit")
     parser.add_argument("--steps", type=int, default=None, metavar="N",
@@ -39,12 +43,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--presentation", action="store_true",
                         help="large fonts, thick lines, no side panels (F11 in the window)")
     return parser
-
-
-def load_scene_file(path: str):
-    from valley.core.scene_io import load_scene
-
-    return load_scene(path)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
                 raise UsageError(f"--screenshot writes a PNG: give a path ending in .png, got {str(screenshot)!r}")
             if not screenshot.parent.is_dir():
                 raise UsageError(f"--screenshot: folder {str(screenshot.parent)!r} does not exist")
-        scene = load_scene_file(args.scene) if args.scene else None
+        scene_path = resolve_scene_path(args.scene) if args.scene else None
+        scene = load_scene(scene_path) if scene_path is not None else None
     except (UsageError, ValueError, OSError) as error:
         print(f"valley: {error}", file=sys.stderr)
         return 2
@@ -84,41 +83,52 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("Valley")
 
     from valley.app.main_window import MainWindow
-    from valley.app.session import Session
+    from valley.app.model.document import Document
+    from valley.app.model.presets import is_preset
 
-    session = Session(scene)
     offscreen = screenshot is not None
+    # A screenshot is one picture: train in the foreground so the chart is never "training…".
+    document = Document(background=not offscreen)
     # OpenGL under the offscreen platform crashes pyqtgraph.opengl: keep the 3-D view out then.
     show_3d = False if QApplication.platformName() == "offscreen" else None
-    window = MainWindow(session, theme=args.theme, show_3d=show_3d)
-    if args.scene and getattr(window, "file_actions", None) is not None:
-        window.file_actions.adopt(args.scene, scene)  # Save writes back to it; network part shown
+    window = MainWindow(document, theme=args.theme, show_3d=show_3d, remember_recent=not offscreen)
+    if scene is not None:
+        try:  # Save writes back to the file; a preset is saved only under a new name
+            document.replace(scene, None if is_preset(scene_path) else scene_path)
+        except ValueError as error:
+            print(f"valley: {scene_path}: {error}", file=sys.stderr)
+            window.close()
+            return 2
+        if not offscreen and not is_preset(scene_path):
+            window.file_actions.remember_file(scene_path)
     window.resize(*size)
     window.fit_panels_to_width(size[0])
     if args.presentation:
         window.set_presentation(True, fullscreen=not offscreen)
 
     if offscreen:
-        return _screenshot(app, window, session, screenshot, args.steps, size)
+        return _screenshot(app, window, screenshot, args.steps, size)
 
     window.show()
+    timeline = window.shown_timeline()
     if args.steps is not None:
-        session.set_step(args.steps)
+        timeline.set_step(args.steps)
     else:
-        window.player.play()
+        timeline.play()
     code = app.exec()
     window.player.stop()
     return code
 
 
-def _screenshot(app, window, session, path: Path, steps: int | None, size) -> int:
+def _screenshot(app, window, path: Path, steps: int | None, size) -> int:
     window.resize(*size)
     # Render without mapping a real window: the offscreen platform paints into memory.
     from PyQt6.QtCore import Qt
 
     window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
     window.show()
-    session.set_step(session.max_step if steps is None else steps)
+    timeline = window.shown_timeline()  # the network's on a network scene
+    timeline.set_step(timeline.last if steps is None else steps)
     for _ in range(3):
         app.processEvents()
     image = window.grab()

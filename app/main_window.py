@@ -7,17 +7,34 @@ without touching the rest: `_build_side_panels` (race, hyperparameters, surface 
 """
 from __future__ import annotations
 
-import importlib
-
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QAction, QKeySequence, QShortcut
-from PyQt6.QtWidgets import QDockWidget, QLabel, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
-from valley.app.player import Player
+from valley.app.examples_menu import build_examples_menu
+from valley.app.file_actions import FileActions
+from valley.app.help_menu import install as install_help
+from valley.app.model.document import Document
+from valley.app.model.player import Player
+from valley.app.network_page import NetworkPage
+from valley.app.panels.hyperparameters import HyperparameterPanel
+from valley.app.panels.race_panel import RacePanel
+from valley.app.panels.surface_panel import SurfacePanel
 from valley.app.theme import apply_to_application, get_theme
+from valley.app.views.basin_overlay import BasinOverlay
 from valley.app.views.landscape2d import Landscape2DView
 from valley.app.views.loss_chart import LossChart, ResultsTable
 from valley.app.views.readout import Readout
+from valley.app.views.surface3d import Surface3DView, gl_available
 from valley.app.widgets.player_bar import PlayerBar
 
 NARROW_WINDOW = 1200  # px: below this the side panels start hidden (View menu shows them)
@@ -26,39 +43,27 @@ SIDE_PANEL_WIDTH = 280  # px: enough for a ParameterTree, leaves the landscape t
 PRESENTATION_SIDE_SHARES = (0.5, 0.28, 0.22)
 PRESENTATION_TABLE_SCALE = 0.85  # the table's font relative to the presentation font
 
-# Side panels other engineers build: (dock title, module, class). Each takes the session.
-SIDE_PANELS = (
-    ("Race", "valley.app.panels.race_panel", "RacePanel"),
-    ("Hyperparameters", "valley.app.panels.hyperparameters", "HyperparameterPanel"),
-    ("Surface", "valley.app.panels.surface_panel", "SurfacePanel"),
-)
-
-
-def optional_class(module: str, name: str):
-    """A class from a module that may not exist yet (built in parallel); None if absent."""
-    try:
-        return getattr(importlib.import_module(module), name)
-    except ModuleNotFoundError as error:
-        if error.name and module.startswith(error.name):
-            return None
-        raise
-    except AttributeError:
-        return None
+SIDE_PANELS = (("Race", RacePanel), ("Hyperparameters", HyperparameterPanel), ("Surface", SurfacePanel))
 
 
 class MainWindow(QMainWindow):
-    """Valley's window over one Session; the Player is the only thing that moves time."""
+    """Valley's window over one Document: the race on the Landscape tab, the playground on Network."""
 
-    def __init__(self, session, theme: str | None = None, presentation: bool = False,
-                 show_3d: bool | None = None, parent=None):
+    def __init__(self, document: Document, theme: str | None = None, show_3d: bool | None = None,
+                 remember_recent: bool = True, parent=None):
+        """`remember_recent` False: opening and saving leave the recent-files list alone (headless runs)."""
         super().__init__(parent)
-        self.session = session
-        self.theme_name = theme or session.scene.view.theme
+        self.document = document
+        self.race = session = document.race
+        self.timeline = session.timeline
+        self.theme_name = theme or document.scene.view.theme
         self.presentation = False
+        self._was_maximized = False
+        self._normal_side_sizes: list[int] | None = None
+        self._sizes_balanced = False
         self.theme = get_theme(self.theme_name)
         apply_to_application(self.theme)
-        self.setWindowTitle(f"Valley — {session.scene.title}")
-        self.player = Player(session, parent=self)
+        self.player = Player(self.timeline, parent=self)
         self.docks: dict[str, QDockWidget] = {}
         self.panels: dict[str, QWidget] = {}
         self.menus = {}
@@ -67,7 +72,7 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self._3d_allowed = show_3d is not False  # False: the caller knows GL cannot run here
         self._build_landscape_page(show_3d)
-        self.player_bar = PlayerBar(session, self.player, self)
+        self.player_bar = PlayerBar(self.timeline, self)
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -77,20 +82,14 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._build_side_panels()
         self._build_shortcuts()
-        self.network_page = None
-        from valley.app.help_menu import install as install_help
-
         self.help_actions = install_help(self)
-        install_network_page = optional_class("valley.app.network_page", "install")
-        if install_network_page is not None:
-            install_network_page(self)
-        self.file_actions = None
-        install_file_actions = optional_class("valley.app.file_actions", "install")  # File + Lecture menus
-        if install_file_actions is not None:
-            install_file_actions(self)
+        self._build_network_page()
+        self.file_actions = FileActions(self, remember=remember_recent)
         self.tabs.currentChanged.connect(self._page_changed)
-        session.sceneChanged.connect(
-            lambda: self.setWindowTitle(f"Valley — {self.session.scene.title}"))
+        document.titleChanged.connect(self._show_title)
+        document.modifiedChanged.connect(self._show_title)
+        document.sceneReplaced.connect(self._scene_replaced)
+        self._show_title()
         self._apply_theme_everywhere()
         self.apply_scene_view(theme=False)  # the theme argument (--theme) wins at start
 
@@ -117,8 +116,8 @@ class MainWindow(QMainWindow):
                            ("gradient_field", "Gradient field (−∇f)"),
                            ("critical_points", "Critical points")):
             action = QAction(text, self, checkable=True)
-            action.setChecked(bool(getattr(self.session.scene.view, name)))
-            action.toggled.connect(lambda on, n=name: self.session.set_view_option(n, on))
+            action.setChecked(bool(getattr(self.race.scene.view, name)))
+            action.toggled.connect(lambda on, n=name: self.race.set_view_option(n, on))
             view.addAction(action)
             self.view_option_actions[name] = action
         arrows = view.addMenu("Arrows at the head")
@@ -126,23 +125,22 @@ class MainWindow(QMainWindow):
         for mode, text in (("none", "None"), ("gradient", "Gradient (−∇f)"),
                            ("velocity", "Velocity"), ("step", "Next step Δθ")):
             action = QAction(text, self, checkable=True)
-            action.setChecked(self.session.scene.view.arrows == mode)
+            action.setChecked(self.race.scene.view.arrows == mode)
             action.triggered.connect(lambda _, m=mode: self.set_arrows(m))
             arrows.addAction(action)
             self.arrow_actions[mode] = action
         self.selected_only_action = QAction("Clicks move the selected optimizer only", self,
                                             checkable=True)
-        self.selected_only_action.setChecked(getattr(self.session, "click_moves", "all") == "selected")
+        self.selected_only_action.setChecked(self.race.click_moves == "selected")
         self.selected_only_action.toggled.connect(self._set_click_mode)
-        if hasattr(self.session, "clickModeChanged"):
-            self.session.clickModeChanged.connect(
-                lambda mode: self.selected_only_action.setChecked(mode == "selected"))
+        self.race.clickModeChanged.connect(
+            lambda mode: self.selected_only_action.setChecked(mode == "selected"))
         view.addAction(self.selected_only_action)
-        self.session.viewChanged.connect(self._sync_view_actions)
+        self.race.viewChanged.connect(self._sync_view_actions)
 
     def _build_landscape_page(self, show_3d: bool | None) -> None:
         """2-D view and the 3-D slot side by side; chart, table and readout on the right."""
-        session = self.session
+        session = self.race
         self.landscape = Landscape2DView(session, self.theme)
         self.loss_chart = LossChart(session, self.theme)
         self.results = ResultsTable(session, self.theme)
@@ -178,13 +176,9 @@ class MainWindow(QMainWindow):
 
     def _add_3d_view(self) -> None:
         """The 3-D view beside the 2-D one; without OpenGL a status note says why it is off."""
-        gl_available = optional_class("valley.app.views.surface3d", "gl_available")
-        view_class = optional_class("valley.app.views.surface3d", "Surface3DView")
-        if gl_available is None or view_class is None:
-            return
         ok, reason = gl_available()
         if ok:
-            self.surface3d = view_class(self.session)
+            self.surface3d = Surface3DView(self.race)
             self.views_splitter.addWidget(self.surface3d)
             self.views_splitter.setStretchFactor(0, 1)
             self.views_splitter.setStretchFactor(1, 1)
@@ -203,17 +197,21 @@ class MainWindow(QMainWindow):
         return index
 
     def _build_side_panels(self) -> None:
-        """Docks on the left for the panels that exist (they are built in parallel)."""
-        for title, module, name in SIDE_PANELS:
-            cls = optional_class(module, name)
-            if cls is not None:
-                self.add_side_panel(title, cls(self.session))
-        # The basin map draws on the 2-D view, so it is given that view.
-        self.basin_overlay = None
-        overlay_class = optional_class("valley.app.views.basin_overlay", "BasinOverlay")
-        if overlay_class is not None:
-            self.basin_overlay = overlay_class(self.session, self.landscape)
-            self.add_side_panel("Basins", self.basin_overlay)
+        """Docks on the left: the race's panels, and the basin map (which draws on the 2-D view)."""
+        for title, cls in SIDE_PANELS:
+            self.add_side_panel(title, cls(self.race))
+        self.basin_overlay = BasinOverlay(self.race, self.landscape)
+        self.add_side_panel("Basins", self.basin_overlay)
+
+    def _build_network_page(self) -> None:
+        """The Network tab over the document's playground, and the Examples menu that opens the slides' examples."""
+        self.network_page = NetworkPage(self.document, theme=self.theme, parent=self)
+        self.add_page(self.network_page, "Network")
+        menu = QMenu("E&xamples", self)
+        self.menuBar().insertMenu(self.menus["help"].menuAction(), menu)
+        self.menus["examples"] = menu
+        self.example_actions = build_examples_menu(menu, self.open_example)
+        self.network_page.landscape.raceRequested.connect(self.race_on_plane)
 
     def add_side_panel(self, title: str, widget: QWidget) -> QDockWidget:
         """A dock on the left: the first on top, the second below it, further ones as tabs."""
@@ -238,14 +236,17 @@ class MainWindow(QMainWindow):
         return dock
 
     def _build_shortcuts(self) -> None:
+        """The lecturer's keys act on the page in front of the class, whichever widget has focus."""
         keys = {
-            Qt.Key.Key_Space: self.player.toggle,
-            Qt.Key.Key_Right: self.player.step_forward,
-            Qt.Key.Key_Left: self.player.step_back,
-            Qt.Key.Key_Home: self.player.home,
-            Qt.Key.Key_Plus: self.player.faster,
-            Qt.Key.Key_Equal: self.player.faster,  # + without shift on most keyboards
-            Qt.Key.Key_Minus: self.player.slower,
+            Qt.Key.Key_Space: lambda: self.shown_timeline().toggle(),
+            Qt.Key.Key_Right: self._forward,
+            Qt.Key.Key_Left: self._back,
+            Qt.Key.Key_Home: lambda: self.shown_timeline().home(),
+            Qt.Key.Key_End: lambda: self.shown_timeline().end(),
+            Qt.Key.Key_Plus: lambda: self.shown_timeline().faster(),
+            Qt.Key.Key_Equal: lambda: self.shown_timeline().faster(),  # + without shift on most keyboards
+            Qt.Key.Key_Minus: lambda: self.shown_timeline().slower(),
+            Qt.Key.Key_Escape: lambda: self.set_presentation(False),
         }
         self.shortcuts = []
         for key, slot in keys.items():
@@ -253,14 +254,33 @@ class MainWindow(QMainWindow):
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(slot)
             self.shortcuts.append(shortcut)
-        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
-        escape.activated.connect(lambda: self.set_presentation(False))
-        self.shortcuts.append(escape)
+
+    def _on_network_page(self) -> bool:
+        return self.tabs.currentWidget() is self.network_page
+
+    def shown_timeline(self):
+        """The timeline of the tab in front of the class."""
+        return self.document.playground.timeline if self._on_network_page() else self.timeline
+
+    def _forward(self) -> None:
+        """Right: the next step, or on the Network tab in step-through the next phase of backprop."""
+        self.shown_timeline().pause()
+        if self._on_network_page():
+            self.document.playground.next_phase()
+        else:
+            self.timeline.step_forward()
+
+    def _back(self) -> None:
+        self.shown_timeline().pause()
+        if self._on_network_page():
+            self.document.playground.previous_phase()
+        else:
+            self.timeline.step_back()
 
     # ----- look -----
     def set_theme(self, name: str) -> None:
+        """The room's theme: the window's look, not an edit of the scene."""
         self.theme_name = name
-        self.session.set_view_option("theme", name)
         self._apply_theme_everywhere()
 
     def set_presentation(self, on: bool, fullscreen: bool = True) -> None:
@@ -278,7 +298,7 @@ class MainWindow(QMainWindow):
             self._was_maximized = self.isMaximized()
             self.showFullScreen()
         elif self.isFullScreen():
-            self.showMaximized() if getattr(self, "_was_maximized", False) else self.showNormal()
+            self.showMaximized() if self._was_maximized else self.showNormal()
         self._apply_theme_everywhere()
         self._share_side_column()
 
@@ -289,7 +309,7 @@ class MainWindow(QMainWindow):
             self._normal_side_sizes = self.side_splitter.sizes()
             shares = PRESENTATION_SIDE_SHARES
             self.side_splitter.setSizes([round(total * share) for share in shares])
-        elif getattr(self, "_normal_side_sizes", None):
+        elif self._normal_side_sizes:
             self.side_splitter.setSizes(self._normal_side_sizes)
 
     def _apply_theme_everywhere(self) -> None:
@@ -297,7 +317,7 @@ class MainWindow(QMainWindow):
         apply_to_application(self.theme)
         for view in (self.landscape, self.loss_chart, self.results, self.readout):
             view.apply_theme(self.theme)
-        if self.surface3d is not None and hasattr(self.surface3d, "apply_theme"):
+        if self.surface3d is not None:
             self.surface3d.apply_theme(self.theme)
         self.dark_action.blockSignals(True)
         self.dark_action.setChecked(self.theme_name == "dark")
@@ -312,8 +332,7 @@ class MainWindow(QMainWindow):
         self.results.setFont(table_font)
         self.player_bar.apply_theme_colour(self.theme.foreground,
                                            icon_size=round(1.6 * self.theme.font_size + 4))
-        if self.network_page is not None:  # after the fonts: the page sizes its panel to them
-            self.network_page.apply_theme(self.theme)
+        self.network_page.apply_theme(self.theme)  # after the fonts: the page sizes its panel to them
 
     def apply_scene_view(self, theme: bool = True) -> None:
         """Show what the scene's [view] asks: theme, 3-D view, loss chart, readout, speed, menus.
@@ -321,14 +340,14 @@ class MainWindow(QMainWindow):
         Called when a scene is opened (File, Lecture); not on every sceneChanged, so a
         surface edit never undoes a theme chosen on the command line.
         """
-        view = self.session.scene.view
+        view = self.race.scene.view
         if theme and view.theme != self.theme_name:
             self.theme_name = view.theme
             self._apply_theme_everywhere()
         if view.show_3d and self.surface3d is None and self._3d_allowed \
                 and not self.surface3d_reason:
             self._add_3d_view()
-            if self.surface3d is not None and hasattr(self.surface3d, "apply_theme"):
+            if self.surface3d is not None:
                 self.surface3d.apply_theme(self.theme)
             if self.isVisible():
                 self._balance_views()
@@ -336,9 +355,7 @@ class MainWindow(QMainWindow):
             self.surface3d.setVisible(view.show_3d)
         self.loss_chart.setVisible(view.show_loss)
         self.readout.setVisible(view.show_readout)
-        self.player.set_speed(view.speed)
-        if self.network_page is not None:
-            self.network_page.apply_scene_view(view)  # show_network: the Network tab
+        self.network_page.apply_scene_view(view)  # show_network: the Network tab
         for name, action in self.view_option_actions.items():
             action.blockSignals(True)
             action.setChecked(bool(getattr(view, name)))
@@ -346,15 +363,15 @@ class MainWindow(QMainWindow):
         self._sync_view_actions("arrows")
 
     def _set_click_mode(self, selected_only: bool) -> None:
-        self.session.set_click_moves("selected" if selected_only else "all")
+        self.race.set_click_moves("selected" if selected_only else "all")
 
     def set_arrows(self, mode: str) -> None:
-        self.session.set_view_option("arrows", mode)
+        self.race.set_view_option("arrows", mode)
 
     def _sync_view_actions(self, name: str) -> None:
         if name == "arrows":
             for mode, action in self.arrow_actions.items():
-                action.setChecked(mode == self.session.scene.view.arrows)
+                action.setChecked(mode == self.race.scene.view.arrows)
 
     def fit_panels_to_width(self, width: int) -> None:
         """In a narrow window the landscape gets the room: side panels start hidden."""
@@ -365,20 +382,15 @@ class MainWindow(QMainWindow):
     def _page_changed(self, _index: int) -> None:
         """Each page has its own player: the race's bar, keys and docks belong to the landscape page."""
         on_landscape = self.tabs.currentWidget() is self.landscape_page
-        if not on_landscape:
-            self.player.pause()
-        elif self.network_page is not None:
-            self.network_page.player.pause()
+        (self.document.playground.timeline if on_landscape else self.timeline).pause()
         self.player_bar.setVisible(on_landscape)
-        for shortcut in self.shortcuts:
-            shortcut.setEnabled(on_landscape)
         if not self.presentation:
             for dock in self.docks.values():
                 dock.setVisible(on_landscape)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if not getattr(self, "_sizes_balanced", False):
+        if not self._sizes_balanced:
             self._sizes_balanced = True
             self._balance_views()
 
@@ -394,14 +406,42 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         # Only a close the user asked for (title bar, File > Quit: spontaneous) may be refused by
         # the unsaved-changes question; code that closes the window is never stopped by a dialog.
-        if event.spontaneous() and self.file_actions is not None \
-                and not self.file_actions.maybe_discard():
+        if event.spontaneous() and not self.file_actions.maybe_discard():
             event.ignore()
             return
-        if self.network_page is not None:
-            self.network_page.shutdown()
+        self.network_page.shutdown()
         self.player.stop()
         self.landscape.shutdown()
-        if self.basin_overlay is not None:
-            self.basin_overlay.shutdown()  # no worker thread may outlive the window
+        self.basin_overlay.shutdown()  # no worker thread may outlive the window
         super().closeEvent(event)
+
+    # ----- the document -----
+    def _show_title(self, *_) -> None:
+        self.setWindowTitle(f"Valley — {self.document.title}{' •' if self.document.modified else ''}")
+
+    def _scene_replaced(self) -> None:
+        """A new scene: its [view] table, and the tab its kind belongs to."""
+        self.apply_scene_view()
+        if self.document.scene.kind == "network":
+            self.network_page.show_tab()
+        else:
+            self.tabs.setCurrentWidget(self.landscape_page)
+
+    def open_example(self, name: str) -> bool:
+        """Examples menu: the worked example as a scene of its own, ready to step through."""
+        if not self.file_actions.maybe_discard():
+            return False
+        self.document.open_example(name)
+        self.document.playground.set_step_through(True)
+        self.network_page.setFocus()
+        return True
+
+    def race_on_plane(self, surface, title: str, bounds, start) -> bool:
+        """The race runs on the network's loss plane; the Landscape tab shows it."""
+        try:
+            self.race.race_on_surface(surface, title, bounds, start)
+        except ValueError as error:
+            self.network_page.status.setText(f"cannot race on this plane: {error}")
+            return False
+        self.tabs.setCurrentWidget(self.landscape_page)
+        return True

@@ -1,41 +1,43 @@
 """The "Network" page: controls, the live diagram with step-through, the data view, losses, landscape."""
 from __future__ import annotations
 
-from PyQt6.QtCore import QEvent, Qt
+from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QLabel,
-    QMenu,
     QScrollArea,
     QSpinBox,
     QSplitter,
+    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from valley.app.network_session import NetworkSession
+from valley.app.model.player import Player
 from valley.app.panels.network_panel import NetworkPanel
-from valley.app.player import Player
 from valley.app.views.decision_view import DecisionView
 from valley.app.views.network_diagram import NetworkDiagram
 from valley.app.views.network_landscape import NetworkLandscapeView
 from valley.app.views.step_readout import StepReadout
+from valley.app.views.training_chart import TrainingChart
 from valley.app.widgets.player_bar import PlayerBar
-
-KEYS = (Qt.Key.Key_Right, Qt.Key.Key_Left, Qt.Key.Key_Space, Qt.Key.Key_Home)
 
 
 class NetworkPage(QWidget):
-    """Owns its NetworkSession and Player; keys Right/Left step phases when step-through is on."""
+    """The document's playground: its panel, diagram, step-through, data, losses and landscape.
 
-    def __init__(self, session: NetworkSession | None = None, theme=None, parent=None,
-                 with_landscape: bool = True):
+    The window's keys drive it while it is the current tab (Right/Left step the backprop
+    phases when step-through is on).
+    """
+
+    def __init__(self, document, theme=None, parent=None):
         super().__init__(parent)
-        self.session = session if session is not None else NetworkSession()
+        self.document = document
+        self.session = document.playground
         self.theme = theme
-        self.player = Player(self.session, speed=30.0, parent=self)
+        self.player = Player(self.session.timeline, parent=self)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
         self.panel = NetworkPanel(self.session, self)
@@ -88,15 +90,11 @@ class NetworkPage(QWidget):
             w.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
             data_controls.addWidget(w)
         data_controls.addStretch(1)
-        from valley.app.views.training_chart import TrainingChart
-
         self.chart = TrainingChart(self.session, self, theme=theme)
         self.lower_tabs = QTabWidget(self)
         self.lower_tabs.addTab(self.chart, "Loss")
-        self.landscape = None
-        if with_landscape:
-            self.landscape = NetworkLandscapeView(self.session, self.player, self, theme=theme)
-            self.lower_tabs.addTab(self.landscape, "Landscape")
+        self.landscape = NetworkLandscapeView(self.session, self, theme=theme)
+        self.lower_tabs.addTab(self.landscape, "Landscape")
         right = QWidget(self)
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
@@ -116,7 +114,7 @@ class NetworkPage(QWidget):
         split.setStretchFactor(1, 3)
         split.setStretchFactor(2, 2)
         split.setSizes([330, 880, 560])
-        self.player_bar = PlayerBar(self.session, self.player, self)
+        self.player_bar = PlayerBar(self.session.timeline, self)
         self.status = QLabel(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -126,7 +124,7 @@ class NetworkPage(QWidget):
         bottom.addWidget(self.status)
         layout.addLayout(bottom)
 
-        self.player.playingChanged.connect(self.diagram.set_playing)
+        self.session.timeline.playingChanged.connect(self.diagram.set_playing)
         self.session.phaseChanged.connect(self._sync_step_through)
         self.session.networkChanged.connect(self._sync_samples)
         self.session.sampleChanged.connect(self._sync_samples)
@@ -137,8 +135,8 @@ class NetworkPage(QWidget):
     def _show_outcome(self) -> None:
         """Divergence is a result: say it where the lecturer looks, beside the player."""
         history = self.session.history
-        if getattr(history, "status", "") == "diverged":
-            at = getattr(history, "stopped_at", None)
+        if history.status == "diverged":
+            at = history.stopped_at
             self.status.setText(f"⚠ training diverged{f' at step {at}' if at is not None else ''} "
                                 f"(NaN/overflow: try a smaller learning rate)")
         elif self.status.text().startswith("⚠ training diverged"):
@@ -147,10 +145,7 @@ class NetworkPage(QWidget):
     def apply_theme(self, theme) -> None:
         """Restyle every view of the page (MainWindow calls this when the theme or presentation changes)."""
         self.theme = theme
-        views = [self.panel, self.diagram, self.readout, self.decision, self.chart]
-        if self.landscape is not None:
-            views.append(self.landscape)
-        for view in views:
+        for view in (self.panel, self.diagram, self.readout, self.decision, self.chart, self.landscape):
             view.apply_theme(theme)
         self.player_bar.apply_theme_colour(theme.foreground, icon_size=round(1.6 * theme.font_size + 4))
         # As the landscape window hides its side panels, presentation mode gives the room to the views.
@@ -168,9 +163,9 @@ class NetworkPage(QWidget):
         tabs = self._tabs()
         if tabs is None:
             return
-        shown = bool(getattr(view, "show_network", True))
+        shown = view.show_network
         if not shown:
-            self.player.pause()
+            self.session.timeline.pause()
             if tabs.currentWidget() is self:
                 tabs.setCurrentIndex(0)
         tabs.setTabVisible(tabs.indexOf(self), shown)
@@ -181,35 +176,11 @@ class NetworkPage(QWidget):
             tabs.setTabVisible(tabs.indexOf(self), True)
             tabs.setCurrentWidget(self)
 
-    def _tabs(self):
-        from PyQt6.QtWidgets import QStackedWidget
-
+    def _tabs(self) -> QTabWidget | None:
         stack = self.parentWidget()
         if isinstance(stack, QStackedWidget) and isinstance(stack.parentWidget(), QTabWidget):
             return stack.parentWidget()
         return None
-
-    # ----- keys: this page's player, not the landscape window's -----
-    def event(self, event):
-        if event.type() == QEvent.Type.ShortcutOverride and event.key() in KEYS:
-            event.accept()  # we handle these keys ourselves while the page has focus
-            return True
-        return super().event(event)
-
-    def keyPressEvent(self, event):
-        key = event.key()
-        if key == Qt.Key.Key_Right:
-            self.player.pause()
-            self.session.next_phase()
-        elif key == Qt.Key.Key_Left:
-            self.player.pause()
-            self.session.previous_phase()
-        elif key == Qt.Key.Key_Space:
-            self.player.toggle()
-        elif key == Qt.Key.Key_Home:
-            self.player.home()
-        else:
-            super().keyPressEvent(event)
 
     def _sync_step_through(self, phase: int) -> None:
         self.step_through.blockSignals(True)
@@ -222,46 +193,7 @@ class NetworkPage(QWidget):
         self.sample.setValue(self.session.sample + 1)
         self.sample.blockSignals(False)
 
-    def load_example(self, name: str) -> None:
-        """Open a worked example ready to step through (the Examples menu calls this)."""
-        self.player.pause()
-        self.session.load_example(name, step_through=True)
-        self.setFocus()
-
     def shutdown(self) -> None:
         self.player.stop()
-        if self.landscape is not None:
-            self.landscape.shutdown()
-        self.session.wait()
-
-
-def install(window) -> NetworkPage:
-    """Add the Network page and the Examples menu to a MainWindow."""
-    from valley.app.examples_menu import build_examples_menu
-
-    page = NetworkPage(theme=getattr(window, "theme", None), parent=window)
-    window.add_page(page, "Network")
-    menu = QMenu("E&xamples", window)
-    help_menu = window.menus.get("help")
-    if help_menu is not None:
-        window.menuBar().insertMenu(help_menu.menuAction(), menu)
-    else:
-        window.menuBar().addMenu(menu)
-    window.menus["examples"] = menu
-    build_examples_menu(menu, page, on_open=page.show_tab)
-    window.network_page = page
-    if page.landscape is not None:
-        page.landscape.raceRequested.connect(
-            lambda surface, title, bounds, start: race_on_plane(window, page, surface, title, bounds, start))
-    return page
-
-
-def race_on_plane(window, page: NetworkPage, surface, title: str, bounds, start) -> bool:
-    """The window's race runs on the network's loss plane; the Landscape tab shows it."""
-    try:
-        window.session.race_on_surface(surface, title, bounds, start)
-    except ValueError as error:
-        page.status.setText(f"cannot race on this plane: {error}")
-        return False
-    window.tabs.setCurrentWidget(window.landscape_page)
-    return True
+        self.landscape.shutdown()
+        self.session.shutdown()

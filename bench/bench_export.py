@@ -29,16 +29,16 @@ def _session():
 
     app = QApplication.instance() or QApplication(["bench"])
     from valley.app.export_cli import resolve_scene
-    from valley.app.session import Session
+    from valley.app.model.document import Document
     from valley.core.scene_io import load_scene
 
-    return app, Session(load_scene(resolve_scene(PRESET)))
+    return app, Document(load_scene(resolve_scene(PRESET))).race
 
 
 def _valley_seconds(session, kind: str, frames: int, folder: Path) -> float:
     from valley.app.export import build_view, export_file
 
-    view = build_view(session, "landscape")
+    view = build_view(session.document, "landscape")
     size = (3840, 2160) if kind == "png" else SIZE
     started = time.perf_counter()
     export_file(session, view, folder / f"valley.{kind}", size=size, steps=(0, frames - 1), fps=30)

@@ -22,16 +22,16 @@ TARGET_FPS = 30.0
 def _frames_per_second(frames: int) -> float:
     from PyQt6.QtWidgets import QApplication
 
-    from valley.app.network_session import NetworkSession
+    from valley.app.model.document import Document
     from valley.app.views.decision_view import DecisionView
     from valley.app.views.network_diagram import NetworkDiagram
-    from valley.core.scene import NetworkSpec, OptimizerSpec
+    from valley.core.scene import NetworkSpec, OptimizerSpec, Scene
 
     app = QApplication.instance() or QApplication([])
     spec = NetworkSpec(hidden=[8, 8], dataset="circles", samples=715, train_fraction=0.7,
                        optimizer=OptimizerSpec(kind="adam", hyperparameters={"lr": 0.03}))
     start = time.perf_counter()
-    session = NetworkSession(spec, steps=frames, background=False)  # trains `frames` steps
+    session = Document(Scene(kind="network", network=spec, steps=frames), background=False).playground
     assert len(session.data.X_train) == 500 and session.sizes == [2, 8, 8, 1]
     diagram = NetworkDiagram(session)
     decision = DecisionView(session)
@@ -41,7 +41,7 @@ def _frames_per_second(frames: int) -> float:
     diagram.set_playing(True)  # as the page does while its Player runs
     app.processEvents()
     for t in range(1, frames + 1):
-        session.set_step(t)  # the views recompute on stepChanged
+        session.timeline.set_step(t)  # the views recompute on stepChanged
         diagram.viewport().repaint()
         decision.repaint()
     elapsed = time.perf_counter() - start

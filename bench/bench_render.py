@@ -46,10 +46,10 @@ def valley_fps(frames: int) -> float:
 
     app = QApplication.instance() or QApplication([])
     from valley.app.main_window import MainWindow
-    from valley.app.session import Session
+    from valley.app.model.document import Document
 
-    session = Session(_scene())
-    window = MainWindow(session, show_3d=False)
+    session = Document(_scene()).race
+    window = MainWindow(session.document, show_3d=False, remember_recent=False)
     window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
     window.resize(WIDTH, HEIGHT)
     window.show()
@@ -58,7 +58,7 @@ def valley_fps(frames: int) -> float:
                            window.readout.label)
     start = time.perf_counter()
     for k in range(frames):
-        session.set_step(1 + k % session.max_step)
+        session.timeline.set_step(1 + k % session.max_step)
         app.processEvents()  # as in the app: the step's setData calls queue one repaint
     elapsed = time.perf_counter() - start
     window.close()
@@ -93,9 +93,9 @@ def matplotlib_fps(frames: int) -> float:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from valley.app.session import Session
+    from valley.app.model.document import Document
 
-    session = Session(_scene())
+    session = Document(_scene()).race
     (x0, x1), (y0, y1) = session.bounds
     x, y = np.linspace(x0, x1, RESOLUTION), np.linspace(y0, y1, RESOLUTION)
     Z = session.surface.evaluate(x[None, :], y[:, None])
@@ -133,7 +133,7 @@ STARTUP_SCRIPT = textwrap.dedent("""
     from PyQt6.QtWidgets import QApplication
     app = QApplication([])
     from valley.app.main_window import MainWindow
-    from valley.app.session import Session
+    from valley.app.model.document import Document
 
     class FirstPaint(QObject):
         def eventFilter(self, obj, event):
@@ -142,7 +142,7 @@ STARTUP_SCRIPT = textwrap.dedent("""
                 os._exit(0)
             return False
 
-    window = MainWindow(Session(), show_3d=False)
+    window = MainWindow(Document(), show_3d=False, remember_recent=False)
     window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
     window.resize(1400, 860)
     watcher = FirstPaint()

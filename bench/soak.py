@@ -48,25 +48,6 @@ def parse_args(argv):
     return args
 
 
-def load_app():
-    """The app pieces the soak drives, or a message saying which is missing."""
-    try:
-        from PyQt6.QtWidgets import QApplication
-
-        from valley.app.main_window import MainWindow
-        from valley.app.session import Session
-        from valley.core.scene import default_scene
-    except ImportError as error:
-        return None, f"the main window is not importable yet ({error})"
-    try:
-        from valley.app.network_page import install as install_network_page
-    except ImportError as error:
-        install_network_page = None
-        print(f"soak: no training scene: app.network_page is not importable ({error})",
-              file=sys.stderr)
-    return (QApplication, MainWindow, Session, default_scene, install_network_page), ""
-
-
 class PaintCounter:
     """Counts paint events of the widgets it watches (each one is a frame drawn)."""
 
@@ -97,28 +78,25 @@ def drawing_surface(widget):
 def main(argv=None) -> int:
     args = parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    pieces, problem = load_app()
-    if pieces is None:
-        print(f"soak: cannot run: {problem}", file=sys.stderr)
-        return 2
-    QApplication, MainWindow, Session, default_scene, install_network_page = pieces
     from PyQt6.QtCore import Qt, QTimer
+    from PyQt6.QtWidgets import QApplication
+
+    from valley.app.main_window import MainWindow
+    from valley.app.model.document import Document
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
-    session = Session(default_scene())
-    window = MainWindow(session, show_3d=False)
+    window = MainWindow(Document(), show_3d=False, remember_recent=False)
+    session = window.race
     window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
     window.resize(1400, 860)
-    page = install_network_page(window) if install_network_page is not None else None
+    page = window.network_page
     window.show()
     app.processEvents()
 
     landscape_paints = PaintCounter(drawing_surface(window.landscape))
-    network_paints = PaintCounter(drawing_surface(page.diagram)) if page is not None else None
+    network_paints = PaintCounter(drawing_surface(page.diagram))
     total_s = args.minutes * 60.0
-    phases = [("default scene", total_s / 2 if page is not None else total_s)]
-    if page is not None:
-        phases.append(("training scene", total_s / 2))
+    phases = [("default scene", total_s / 2), ("training scene", total_s / 2)]
 
     samples = []  # (elapsed s, phase, rss MB, fps)
     state = {"phase": 0, "cycles": 0, "last_time": time.perf_counter(), "last_paints": 0}
@@ -138,20 +116,19 @@ def main(argv=None) -> int:
         state["cycles"] += 1
         if lrs:  # re-run one optimizer with a slightly different lr, as a lecturer's knob turn
             session.set_hyperparameter(0, "lr", lrs[0] * (1.1 if state["cycles"] % 2 else 1.0))
-        window.player.play()
+        window.timeline.play()
 
     def restart_network(playing):
         if playing or state["phase"] != 1:
             return
         state["cycles"] += 1
         page.session.set_seed(page.session.seed + 1)  # a new network, trained in the background
-        page.player.play()
+        page.session.timeline.play()
 
-    window.player.playingChanged.connect(restart_landscape)
-    window.player.set_speed(args.speed)
-    if page is not None:
-        page.player.playingChanged.connect(restart_network)
-        page.player.set_speed(args.speed)
+    window.timeline.playingChanged.connect(restart_landscape)
+    window.timeline.set_speed(args.speed)
+    page.session.timeline.playingChanged.connect(restart_network)
+    page.session.timeline.set_speed(args.speed)
 
     def sample():
         now = time.perf_counter()
@@ -169,25 +146,21 @@ def main(argv=None) -> int:
     def begin_phase(index):
         state["phase"], state["cycles"] = index, 0
         if index == 1:
-            window.player.pause()
+            window.timeline.pause()
             window.tabs.setCurrentWidget(page)
-            page.player.play()
+            page.session.timeline.play()
         else:
-            window.player.play()
+            window.timeline.play()
         state["last_time"], state["last_paints"] = time.perf_counter(), counter().count
 
     sampler = QTimer()
     sampler.timeout.connect(sample)
     sampler.start(int(args.sample_seconds * 1000))
     begin_phase(0)
-    if len(phases) > 1:
-        QTimer.singleShot(int(phases[0][1] * 1000), lambda: (sample(), begin_phase(1)))
+    QTimer.singleShot(int(phases[0][1] * 1000), lambda: (sample(), begin_phase(1)))
     QTimer.singleShot(int(total_s * 1000), lambda: (sample(), app.quit()))
     app.exec()
     sampler.stop()
-    window.player.stop()
-    if page is not None:
-        page.shutdown()
     window.close()
     report(samples, start_rss, resident_mb())
     return 0

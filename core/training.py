@@ -94,8 +94,8 @@ def _batch_order(n, mode, batch_size, shuffle, rng):
 
 
 def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: str | None = None,
-          rng=None, shuffle: bool = True, tol: float = 0.0, keep_states: bool = True
-          ) -> TrainingHistory:
+          rng=None, shuffle: bool = True, tol: float = 0.0, keep_states: bool = True,
+          progress=None, cancel=None) -> TrainingHistory:
     """Train `net` in place for `steps` optimizer updates and return the history.
 
     mode "batch" uses every training sample per update; "minibatch" uses
@@ -104,6 +104,9 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
     (or ≥ the training set) means "batch", otherwise "minibatch". A full-batch run
     stops as "converged" when gradient and step norms both fall to `tol` or below
     (tol=0: only at an exact stationary point).
+
+    `progress(fraction)` hears how far it is about a hundred times; when `cancel()` says
+    True the run stops with TrainingCancelled (a slow Newton on the spiral takes minutes).
     """
     X, T, objective, test_objective = _objectives(net, data, "train")
     n = objective.n_samples
@@ -126,8 +129,14 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
     status, stopped_at, reason = "running", None, ""
     order = _batch_order(n, mode, batch_size, shuffle, rng)
     full = mode == "batch"
+    report_every = max(1, steps // 100)
     with np.errstate(all="ignore"):
         for k in range(1, steps + 1):
+            if k % report_every == 0:
+                if cancel is not None and cancel():
+                    raise TrainingCancelled(f"training cancelled at step {k} of {steps}")
+                if progress is not None:
+                    progress(k / steps)
             idx = next(order)
             batch = objective if full else objective.subset(idx)
             f, g = batch.value_and_gradient(theta)
@@ -166,6 +175,10 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
                            gradients=np.array(grads).reshape(len(grads), net.n_params),
                            states=states, batches=batches, status=status, stopped_at=stopped_at,
                            reason=reason, mode=mode, batch_size=batch_size)
+
+
+class TrainingCancelled(TrainingError):
+    """train() was asked to stop by its cancel() callback."""
 
 
 # --- Rosenblatt's perceptron ------------------------------------------------------------

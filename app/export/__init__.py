@@ -1,8 +1,8 @@
 """Exports: PNG and SVG stills, GIF and MP4 animations, of the window or one view, headless.
 
     from valley.app.export import build_view, export_file
-    view = build_view(session, "landscape")
-    export_file(session, view, "race.gif", size=(800, 600), steps=(0, 200), fps=30)
+    view = build_view(document, "landscape")
+    export_file(document.race, view, "race.gif", size=(800, 600), steps=(0, 200), fps=30)
 
 Every file is written atomically (temporary file beside it, then rename); bad input raises
 ExportError (a ValueError) that names what is wrong.
@@ -23,6 +23,7 @@ from valley.app.export.render import (
     check_size,
     gl_status,
     image_to_rgb,
+    model_of,
     parse_size,
     render_image,
 )
@@ -35,7 +36,7 @@ __all__ = ["ANIMATED", "FORMATS", "MAX_SIZE", "VIEWS", "ExportCancelled", "Expor
            "GifWriter", "Mp4Writer", "atomic_path", "build_view", "check_even", "check_fps",
            "check_size", "check_writable", "export_file", "export_gif", "export_mp4",
            "export_png", "export_svg", "format_of", "frame_steps", "gl_status", "image_to_rgb",
-           "parse_size", "render_image"]
+           "model_of", "parse_size", "render_image"]
 
 
 def format_of(path) -> str:
@@ -48,30 +49,32 @@ def format_of(path) -> str:
     return suffix
 
 
-def export_file(session, view, path, size=(1280, 720), steps=None, fps: float = 30,
+def export_file(model, view, path, size=(1280, 720), steps=None, fps: float = 30,
                 frames: int | None = None, transparent: bool = False, progress=None,
                 cancel=None) -> None:
-    """Export `view` to `path` in the format its extension names.
+    """Export `view` of `model` (the race or the playground) to `path` in the format its extension names.
 
-    Stills show the last step of `steps` (default: the session's current step).
+    Stills show the last step of `steps` (default: the model's current step).
     """
+    title = model.document.title
     kind = format_of(path)
     check_writable(path)
     size = check_size(size)
     if kind in ANIMATED:
         exporter = export_gif if kind == "gif" else export_mp4
-        exporter(session, view, path, steps=steps, fps=fps, size=size, frames=frames,
+        exporter(model, view, path, steps=steps, fps=fps, size=size, frames=frames,
                  progress=progress, cancel=cancel)
         return
-    original = session.step
+    timeline = model.timeline
+    original = timeline.step
     if steps is not None:
-        session.set_step(frame_steps(session, steps)[-1])
+        timeline.set_step(frame_steps(model, steps)[-1])
     try:
         if kind == "png":
             export_png(view, path, size, transparent)
         else:
-            export_svg(view, path, size, title=session.scene.title)
+            export_svg(view, path, size, title=title)
     finally:
-        session.set_step(original)
+        timeline.set_step(original)
     if progress is not None:
         progress(1.0)

@@ -1,7 +1,7 @@
 """Drive a view through a range of steps and hand each rendered frame to a writer.
 
-Animations are "draw step t" repeated: the session's step moves, the view (subscribed to
-the session) redraws, the frame is rendered. The session's step is put back afterwards.
+Animations are "draw step t" repeated: the model's timeline moves, the view (subscribed to
+it) redraws, the frame is rendered. The timeline's step is put back afterwards.
 """
 from __future__ import annotations
 
@@ -22,21 +22,15 @@ def check_fps(fps) -> float:
     return float(fps)
 
 
-def step_limit(model) -> int:
-    """The last step a model (Session or NetworkSession) can show."""
-    scene = getattr(model, "scene", None)
-    return int(scene.steps if scene is not None else model.steps)
-
-
 def frame_steps(model, steps=None, frames: int | None = None) -> list[int]:
     """The steps to draw: every step from a to b inclusive, or `frames` of them evenly spread.
 
-    `model` is the Session (or NetworkSession) whose `step` the views follow; by default
-    the range is the whole run, up to the last step any trajectory reached.
+    `model` is the race or the playground, whose timeline the views follow; by default the
+    range is the whole run, up to the last step it reached (runs may stop before `steps`).
     """
-    last = step_limit(model)
+    last = int(model.steps)
     if steps is None:
-        steps = (0, int(getattr(model, "max_step", last)))
+        steps = (0, model.timeline.last)
     try:
         a, b = steps
     except (TypeError, ValueError):
@@ -58,19 +52,19 @@ def frame_steps(model, steps=None, frames: int | None = None) -> list[int]:
     return out
 
 
-def render_frames(session, widget, steps: list[int], size, writer,
+def render_frames(timeline, widget, steps: list[int], size, writer,
                   progress: Callable[[float], None] | None = None,
                   cancel: Callable[[], bool] | None = None) -> None:
-    """Render each step with `widget` and `writer.add(rgb)`; restores the session's step."""
+    """Render each step with `widget` and `writer.add(rgb)`; restores the timeline's step."""
     size = check_size(size)
-    original = session.step
+    original = timeline.step
     try:
         for done, t in enumerate(steps):
             if cancel is not None and cancel():
                 raise ExportCancelled("export cancelled")
-            session.set_step(t)
+            timeline.set_step(t)
             writer.add(image_to_rgb(render_image(widget, size)))
             if progress is not None:
                 progress((done + 1) / len(steps))
     finally:
-        session.set_step(original)
+        timeline.set_step(original)

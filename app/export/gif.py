@@ -81,19 +81,19 @@ def write_gif(file, frames: list[Image.Image], duration: int) -> None:
     file.write(b";")  # the GIF trailer
 
 
-def export_gif(session, view, path, steps=None, fps: float = 30, size=(800, 600),
+def export_gif(model, view, path, steps=None, fps: float = 30, size=(800, 600),
                frames: int | None = None, progress=None, cancel=None) -> None:
     """Animate `view` over steps a..b (inclusive) into a looping GIF at `path`."""
-    chosen = frame_steps(session, steps, frames)
+    chosen = frame_steps(model, steps, frames)
     size = check_size(size)
     check_fps(fps)
-    original = session.step
-    session.set_step(chosen[-1])  # the last frame has every trail: its colours make the palette
+    original = model.timeline.step
+    model.timeline.set_step(chosen[-1])  # the last frame has every trail: its colours make the palette
     palette_frame = image_to_rgb(render_image(view, size))
-    session.set_step(original)
+    model.timeline.set_step(original)
     writer = GifWriter(path, fps, size, palette_frame)
     try:
-        render_frames(session, view, chosen, size, writer, progress, cancel)
+        render_frames(model.timeline, view, chosen, size, writer, progress, cancel)
         writer.finish()
     finally:
         writer.abort()

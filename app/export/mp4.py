@@ -58,13 +58,13 @@ class Mp4Writer:
         self._atomic = None
 
 
-def export_mp4(session, view, path, steps=None, fps: float = 30, size=(800, 600),
+def export_mp4(model, view, path, steps=None, fps: float = 30, size=(800, 600),
                frames: int | None = None, progress=None, cancel=None) -> None:
     """Animate `view` over steps a..b (inclusive) into an H.264 MP4 at `path`."""
-    chosen = frame_steps(session, steps, frames)
+    chosen = frame_steps(model, steps, frames)
     writer = Mp4Writer(path, fps, size)
     try:
-        render_frames(session, view, chosen, size, writer, progress, cancel)
+        render_frames(model.timeline, view, chosen, size, writer, progress, cancel)
         writer.finish()
     finally:
         writer.abort()

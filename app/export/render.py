@@ -1,4 +1,4 @@
-"""Build a view for a session headless, and render any widget into an image of a given size.
+"""Build a view of a document headless, and render any widget into an image of a given size.
 
 A widget is laid out at a logical size near a screen's (at most about 1920×1080) and painted
 into an image `scale` times larger, so a 3840×2160 export has labels as readable as a
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
 
 import numpy as np
 from PyQt6.QtCore import QPoint, QSize, Qt
@@ -15,6 +16,11 @@ from PyQt6.QtGui import QBrush, QColor, QImage, QPainter, QRegion
 from PyQt6.QtWidgets import QApplication, QGraphicsItem, QGraphicsView, QWidget
 
 from valley.app.export.atomic import ExportError
+from valley.app.theme import get_theme
+from valley.app.views.landscape2d import Landscape2DView
+from valley.app.views.loss_chart import LossChart
+from valley.app.views.network_diagram import NetworkDiagram
+from valley.app.views.surface3d import Surface3DView, gl_available
 
 VIEWS = ("window", "landscape", "3d", "network", "loss")
 MAX_SIZE = (3840, 2160)
@@ -47,83 +53,49 @@ def label_scale(size: tuple[int, int]) -> float:
 
 
 def gl_status() -> tuple[bool, str]:
-    try:
-        from valley.app.views.surface3d import gl_available
-    except ImportError as error:
-        return False, f"the 3-D view is not available ({error})"
     return gl_available()
 
 
-def build_view(session, view: str, network_session=None) -> QWidget:
-    """A fresh widget showing `view` of the session, ready to render offscreen."""
-    if view not in VIEWS:
-        raise ExportError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
-    from valley.app.theme import get_theme
+def model_of(document, view: str):
+    """The model whose timeline a view follows: the playground's for the network, else the race's."""
+    if view == "network" or (view == "window" and document.scene.kind == "network"):
+        return document.playground
+    return document.race
 
-    theme = get_theme(session.scene.view.theme)
+
+def build_view(document, view: str) -> QWidget:
+    """A fresh widget showing one view of the document, ready to render offscreen.
+
+    The whole window is built by its callers (the CLI, or the window that exports itself).
+    """
+    if view not in VIEWS or view == "window":
+        raise ExportError(f"unknown view {view!r}; choose one of {', '.join(v for v in VIEWS if v != 'window')}")
+    theme = get_theme(document.scene.view.theme)
+    race = document.race
     if view == "landscape":
-        from valley.app.views.landscape2d import Landscape2DView
-
-        widget = Landscape2DView(session, theme)
+        widget = Landscape2DView(race, theme)
     elif view == "loss":
-        from valley.app.views.loss_chart import LossChart
-
-        widget = LossChart(session, theme)
+        widget = LossChart(race, theme)
     elif view == "3d":
         ok, reason = gl_status()
         if not ok:
             raise ExportError(f"the 3-D view needs OpenGL, which is not available here ({reason}); "
                               "run under a display or Xvfb, or export --view landscape")
-        from valley.app.views.surface3d import Surface3DView
-
-        widget = Surface3DView(session)
-    elif view == "network":
-        widget = _network_view(session, network_session)
+        widget = Surface3DView(race)
     else:
-        from valley.app.main_window import MainWindow
-
-        widget = MainWindow(session, show_3d=gl_status()[0] and session.scene.view.show_3d)
-        page = getattr(widget, "network_page", None)
-        if session.scene.kind == "network" and page is not None:
-            from valley.app.file_actions import apply_network_scene
-
-            apply_network_scene(page, session.scene)
-            settle(page.session)
-            widget.tabs.setCurrentWidget(page)
+        settle(document.playground)
+        widget = NetworkDiagram(document.playground)
     widget.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
     return widget
 
 
-def settle(network_session, seconds: float = 60.0) -> None:
+def settle(playground, seconds: float = 60.0) -> None:
     """Wait for background training and deliver its result (a queued signal) before drawing."""
-    import time
-
     deadline = time.perf_counter() + seconds
-    network_session.wait()
-    while getattr(network_session, "busy", False) and time.perf_counter() < deadline:
+    playground.wait()
+    while playground.busy and time.perf_counter() < deadline:
         QApplication.processEvents()
         time.sleep(0.005)
-
-
-def make_network_session(scene):
-    """The playground model of a network scene, trained in the foreground (for exports)."""
-    from valley.app.network_session import NetworkSession
-
-    if scene.network is None:
-        raise ExportError("the network view needs a network scene (kind = \"network\")")
-    model = NetworkSession(scene.network, seed=scene.seed, steps=scene.steps, background=False)
-    if scene.network.example:
-        model.load_example(scene.network.example, step_through=False)
-    settle(model)
-    return model
-
-
-def _network_view(session, network_session) -> QWidget:
-    if network_session is None:
-        raise ExportError("the network view needs a network scene (kind = \"network\")")
-    from valley.app.views.network_diagram import NetworkDiagram
-
-    return NetworkDiagram(network_session)
 
 
 def prepare(widget: QWidget, size: tuple[int, int]) -> float:
@@ -206,9 +178,8 @@ def render_image(widget: QWidget, size: tuple[int, int], transparent: bool = Fal
     """Paint the widget into a size[0]×size[1] image (RGB32, or premultiplied ARGB32)."""
     size = check_size(size)
     scale = prepare(widget, size)
-    grab = getattr(widget, "grab_frame", None)
-    if callable(grab):  # OpenGL views render through their framebuffer
-        image = grab().scaled(size[0], size[1], Qt.AspectRatioMode.IgnoreAspectRatio,
+    if isinstance(widget, Surface3DView):  # OpenGL views render through their framebuffer
+        image = widget.grab_frame().scaled(size[0], size[1], Qt.AspectRatioMode.IgnoreAspectRatio,
                               Qt.TransformationMode.SmoothTransformation)
         return image.convertToFormat(QImage.Format.Format_RGB32)
     image = QImage(size[0], size[1], QImage.Format.Format_ARGB32_Premultiplied if transparent

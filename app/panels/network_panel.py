@@ -17,8 +17,8 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from valley.app.network_session import MAX_HIDDEN_LAYERS, MAX_NEURONS
 from valley.app.views.network_diagram import feature_label
+from valley.core import limits
 
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "leaky_relu", "elu", "swish", "softplus", "linear")
 OUTPUTS = (("sigmoid", "bce"), ("sigmoid", "mse"), ("tanh", "mse"), ("linear", "mse"),
@@ -221,7 +221,7 @@ class NetworkPanel(QWidget):
         self.batch.setValue(1 if self.session.perceptron else spec.batch_size)  # the rule is online
         self.steps.setValue(self.session.steps)
         del blockers
-        self.add_layer.setEnabled(len(spec.hidden) < MAX_HIDDEN_LAYERS)
+        self.add_layer.setEnabled(len(spec.hidden) < limits.HIDDEN_LAYERS.hi)
         self.remove_layer.setEnabled(len(spec.hidden) > 0)
         self._sync_neurons()
         self._sync_hyperparameters()
@@ -295,7 +295,7 @@ class NetworkPanel(QWidget):
             for b in (minus, plus):
                 b.setFixedWidth(32)
             minus.setEnabled(n > 1)
-            plus.setEnabled(n < MAX_NEURONS)
+            plus.setEnabled(n < limits.NEURONS.hi)
             minus.clicked.connect(lambda _, l=layer: self._call(self.session.remove_neuron, l))
             plus.clicked.connect(lambda _, l=layer: self._call(self.session.add_neuron, l))
             self.neuron_rows.addWidget(label, layer, 0)

@@ -22,8 +22,8 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from valley.app.session import MAX_OPTIMIZERS
 from valley.app.theme import error_label
+from valley.core import limits
 from valley.core.optimizers import OPTIMIZERS
 from valley.core.outcome import outcome_text
 from valley.core.scene import OptimizerSpec
@@ -157,12 +157,12 @@ class RacePanel(QWidget):
         self._refresh_status()
         self._sync_selection(self.session.selected)
         count = len(specs)
-        self.add_button.setEnabled(count < MAX_OPTIMIZERS)
-        self.duplicate_button.setEnabled(count < MAX_OPTIMIZERS)
-        self.duplicate_value.setEnabled(count < MAX_OPTIMIZERS)
+        self.add_button.setEnabled(count < limits.OPTIMIZERS.hi)
+        self.duplicate_button.setEnabled(count < limits.OPTIMIZERS.hi)
+        self.duplicate_value.setEnabled(count < limits.OPTIMIZERS.hi)
         self.remove_button.setEnabled(count > 1)
-        self.add_button.setToolTip("add an optimizer of the chosen kind" if count < MAX_OPTIMIZERS
-                                   else f"at most {MAX_OPTIMIZERS} optimizers race at once")
+        self.add_button.setToolTip("add an optimizer of the chosen kind" if count < limits.OPTIMIZERS.hi
+                                   else f"at most {limits.OPTIMIZERS.hi} optimizers race at once")
 
     def _refresh_status(self, *_) -> None:
         trajectories = self.session.trajectories

@@ -23,7 +23,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from valley.app.workers import BackgroundJob
+from valley.app.model.jobs import BackgroundJob
 
 RESOLUTIONS = (32, 64, 128, 256)
 DEFAULT_RESOLUTION = 128
@@ -161,7 +161,7 @@ class BasinOverlay(QWidget):
     # ----- computing -----
     def compute(self, resolution: int | None = None) -> bool:
         """Start the basin map for the chosen optimizer in the background."""
-        from valley.app.session import build_optimizer
+        from valley.app.model.race import build_optimizer
         from valley.core.basins import basin_map
 
         index = self.optimizer.currentIndex()

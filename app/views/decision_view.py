@@ -49,7 +49,7 @@ class DecisionView(pg.PlotWidget):
             self.apply_theme(theme)
         session.networkChanged.connect(self.rebuild)
         session.sampleChanged.connect(self._sync_selection)
-        for signal in (session.resultsChanged, session.stepChanged):
+        for signal in (session.resultsChanged, session.timeline.stepChanged):
             signal.connect(self.refresh)
         self.rebuild()
 

@@ -195,7 +195,7 @@ class Landscape2DView(pg.PlotWidget):
         session.sceneChanged.connect(self.redraw_surface)
         session.optimizersChanged.connect(self._rebuild_racers)
         session.resultsChanged.connect(self._results_changed)
-        session.stepChanged.connect(self.update_step)
+        session.timeline.stepChanged.connect(self.update_step)
         session.selectionChanged.connect(lambda _: self._restyle_racers())
         session.viewChanged.connect(self._view_option_changed)
         self.apply_theme(self.theme)

@@ -17,7 +17,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from valley.app.session import OUTCOME_COLOURS
+from valley.app.model.race import OUTCOME_COLOURS
 from valley.app.theme import THEMES, Theme, readable_on, style_plot
 from valley.core.outcome import outcome_text, run_outcome
 
@@ -78,7 +78,7 @@ class LossChart(QWidget):
         session.optimizersChanged.connect(self.redraw)
         session.resultsChanged.connect(lambda _: self.redraw())
         session.sceneChanged.connect(self.redraw)
-        session.stepChanged.connect(self.update_step)
+        session.timeline.stepChanged.connect(self.update_step)
         session.selectionChanged.connect(lambda _: self.redraw())
         self.apply_theme(self.theme)
 

@@ -180,7 +180,7 @@ class NetworkDiagram(QGraphicsView):
         self.magnifier_caption.setFont(self._font(15))
         self._set_colours(theme)
         session.networkChanged.connect(self.rebuild)
-        for signal in (session.resultsChanged, session.stepChanged, session.sampleChanged,
+        for signal in (session.resultsChanged, session.timeline.stepChanged, session.sampleChanged,
                        session.phaseChanged):
             signal.connect(self.refresh)
         self.rebuild()

@@ -11,6 +11,8 @@ import pyqtgraph as pg
 from PyQt6.QtCore import QSignalBlocker, pyqtSignal
 from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
+from valley.app.model.jobs import BackgroundJob
+
 COARSE, FULL = 25, 81
 SPAN = 1.0  # the plane covers α, β in [−SPAN, SPAN] (random) or the path's extent (PCA)
 
@@ -69,9 +71,9 @@ class NetworkLandscapeView(QWidget):
     # (surface, title, bounds, start): race the optimizers on the shown plane
     raceRequested = pyqtSignal(object, str, object, object)
 
-    def __init__(self, session, player=None, parent=None, theme=None):
+    def __init__(self, session, parent=None, theme=None):
         super().__init__(parent)
-        self.session, self.player = session, player
+        self.session = session
         self.plane = "random"
         self.job = None
         self._old_jobs = []  # cancelled jobs whose threads may still be running
@@ -111,9 +113,8 @@ class NetworkLandscapeView(QWidget):
             self.apply_theme(theme)
         session.resultsChanged.connect(self.recompute)
         session.networkChanged.connect(self.recompute)
-        session.stepChanged.connect(self._move_head)
-        if player is not None:
-            player.playingChanged.connect(lambda playing: None if playing else self.recompute())
+        session.timeline.stepChanged.connect(self._move_head)
+        session.timeline.playingChanged.connect(lambda playing: None if playing else self.recompute())
         self.recompute()
 
     def apply_theme(self, theme) -> None:
@@ -134,20 +135,13 @@ class NetworkLandscapeView(QWidget):
             self.recompute()
 
     def recompute(self, *_) -> None:
-        try:
-            from valley.core import landscape  # noqa: F401
-        except ImportError:
-            self.status.setText("loss landscapes need core.landscape")
-            return
-        from valley.app.workers import BackgroundJob
-
         self._retire_job()
         history = self.session.history
         if history is None or len(history.params) < 2:
             self.status.setText("train first: the landscape follows the training path")
             self.race_button.setEnabled(False)
             return
-        playing = self.player is not None and self.player.playing
+        playing = self.session.timeline.playing
         resolution = COARSE if playing else FULL
         net = self.session.network.copy()
         data = self.session.data
@@ -184,7 +178,7 @@ class NetworkLandscapeView(QWidget):
         """E.g. "Loss of the 2-4-4-1 network on circles (PCA plane)"."""
         session = self.session
         sizes = "-".join(str(n) for n in session.sizes)
-        dataset = getattr(session.spec, "example", "") or session.spec.dataset
+        dataset = session.spec.example or session.spec.dataset
         plane = "PCA plane" if result.get("plane") == "pca" else "random plane"
         return f"Loss of the {sizes} network on {dataset} ({plane})"
 

@@ -241,7 +241,7 @@ class Readout(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
-        session.stepChanged.connect(lambda _: self.refresh())
+        session.timeline.stepChanged.connect(lambda _: self.refresh())
         session.selectionChanged.connect(lambda _: self.refresh())
         session.resultsChanged.connect(lambda _: self.refresh())
         session.optimizersChanged.connect(self.refresh)

@@ -84,7 +84,7 @@ class StepReadout(QTextBrowser):
         self.setOpenLinks(False)
         self.setMinimumHeight(120)
         self._set_style(theme)
-        for signal in (session.phaseChanged, session.stepChanged, session.resultsChanged,
+        for signal in (session.phaseChanged, session.timeline.stepChanged, session.resultsChanged,
                        session.sampleChanged, session.networkChanged):
             signal.connect(self.refresh)
         self.refresh()

@@ -158,7 +158,7 @@ class Surface3DView(QWidget):
         session.sceneChanged.connect(self._rebuild)
         session.resultsChanged.connect(self._on_results)
         session.optimizersChanged.connect(self._sync_racers)
-        session.stepChanged.connect(self._draw_step)
+        session.timeline.stepChanged.connect(self._draw_step)
         session.selectionChanged.connect(self._style_trails)
         session.viewChanged.connect(self._on_view)
         self._apply_theme()

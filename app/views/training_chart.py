@@ -31,7 +31,7 @@ class TrainingChart(pg.PlotWidget):
         self.log_y = False
         session.resultsChanged.connect(self.refresh)
         session.networkChanged.connect(self.refresh)
-        session.stepChanged.connect(self._move_cursor)
+        session.timeline.stepChanged.connect(self._move_cursor)
         self.refresh()
 
     def apply_theme(self, theme) -> None:

@@ -7,17 +7,17 @@ from PyQt6.QtCore import QPointF, QRectF, QSignalBlocker, QSize, Qt
 from PyQt6.QtGui import QColor, QIcon, QPainter, QPixmap, QPolygonF
 from PyQt6.QtWidgets import QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
 
-from valley.app.player import MAX_SPEED, MIN_SPEED
+from valley.core.limits import SPEED
 
 SPEED_TICKS = 100  # the speed slider is logarithmic: 1..500 steps/s over 0..100
 
 
 def speed_to_tick(speed: float) -> int:
-    return round(SPEED_TICKS * math.log(speed / MIN_SPEED) / math.log(MAX_SPEED / MIN_SPEED))
+    return round(SPEED_TICKS * math.log(speed / SPEED.lo) / math.log(SPEED.hi / SPEED.lo))
 
 
 def tick_to_speed(tick: int) -> float:
-    speed = MIN_SPEED * (MAX_SPEED / MIN_SPEED) ** (tick / SPEED_TICKS)
+    speed = SPEED.lo * (SPEED.hi / SPEED.lo) ** (tick / SPEED_TICKS)
     return float(round(speed)) if speed >= 10 else round(speed, 1)
 
 
@@ -59,11 +59,11 @@ def transport_icon(shape: str, colour: str, size: int = 64) -> QIcon:
 
 
 class PlayerBar(QWidget):
-    """A view of session.step and the Player; never moves anything but through them."""
+    """A view of a Timeline that moves it: transport buttons, the scrub slider, the speed."""
 
-    def __init__(self, session, player, parent: QWidget | None = None):
+    def __init__(self, timeline, parent: QWidget | None = None):
         super().__init__(parent)
-        self.session, self.player = session, player
+        self.timeline = timeline
         self.setObjectName("PlayerBar")
         self.icon_colour = self.palette().color(self.foregroundRole()).name()
 
@@ -76,10 +76,10 @@ class PlayerBar(QWidget):
             b.clicked.connect(slot)
             return b
 
-        self.reset_button = button("reset", "Back to step 0 (Home)", player.home)
-        self.back_button = button("back", "One step back (Left)", player.step_back)
-        self.play_button = button("play", "Play / pause (Space)", player.toggle)
-        self.forward_button = button("forward", "One step forward (Right)", player.step_forward)
+        self.reset_button = button("reset", "Back to step 0 (Home)", timeline.home)
+        self.back_button = button("back", "One step back (Left)", timeline.step_back)
+        self.play_button = button("play", "Play / pause (Space)", timeline.toggle)
+        self.forward_button = button("forward", "One step forward (Right)", timeline.step_forward)
 
         self.slider = QSlider(Qt.Orientation.Horizontal, self)
         self.slider.setObjectName("scrub")
@@ -96,7 +96,7 @@ class PlayerBar(QWidget):
         self.speed_slider.setFixedWidth(120)
         self.speed_slider.setToolTip("Speed, 1 to 500 steps per second (+ / -)")
         self.speed_slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.speed_slider.valueChanged.connect(lambda tick: player.set_speed(tick_to_speed(tick)))
+        self.speed_slider.valueChanged.connect(lambda tick: timeline.set_speed(tick_to_speed(tick)))
         self.speed_label = QLabel(self)
 
         layout = QHBoxLayout(self)
@@ -109,13 +109,12 @@ class PlayerBar(QWidget):
         layout.addWidget(self.speed_slider)
         layout.addWidget(self.speed_label)
 
-        session.stepChanged.connect(self._sync_step)
-        session.resultsChanged.connect(self._sync_range)
-        session.sceneChanged.connect(self._sync_range)
-        player.playingChanged.connect(self._sync_playing)
-        player.speedChanged.connect(self._sync_speed)
+        timeline.stepChanged.connect(self._sync_step)
+        timeline.rangeChanged.connect(self._sync_range)
+        timeline.playingChanged.connect(self._sync_playing)
+        timeline.speedChanged.connect(self._sync_speed)
         self._sync_range()
-        self._sync_speed(player.speed)
+        self._sync_speed(timeline.speed)
         self.apply_theme_colour(self.icon_colour)
 
     def apply_theme_colour(self, colour: str, icon_size: int = 22) -> None:
@@ -125,22 +124,22 @@ class PlayerBar(QWidget):
             b.setIcon(transport_icon(b.property("shape"), colour))
         for b in (self.reset_button, self.back_button, self.play_button, self.forward_button):
             b.setIconSize(QSize(icon_size, icon_size))
-        self._sync_playing(self.player.playing)
+        self._sync_playing(self.timeline.playing)
 
     def _scrubbed(self, value: int) -> None:
-        self.player.pause()
-        self.session.set_step(value)
+        self.timeline.pause()
+        self.timeline.set_step(value)
 
     def _sync_range(self, *_):
         with QSignalBlocker(self.slider):
-            self.slider.setRange(0, self.session.max_step)
-        self._sync_step(self.session.step)
+            self.slider.setRange(0, self.timeline.last)
+        self._sync_step(self.timeline.step)
 
     def _sync_step(self, t: int) -> None:
         with QSignalBlocker(self.slider):
             self.slider.setValue(t)
-        width = len(str(self.session.max_step))
-        self.step_label.setText(f"step {t:>{width}} / {self.session.max_step}")
+        width = len(str(self.timeline.last))
+        self.step_label.setText(f"step {t:>{width}} / {self.timeline.last}")
 
     def _sync_playing(self, playing: bool) -> None:
         self.play_button.setIcon(transport_icon("pause" if playing else "play", self.icon_colour))

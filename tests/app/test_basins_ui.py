@@ -4,10 +4,10 @@ import time
 import numpy as np
 import pyqtgraph as pg
 import pytest
+from models import race_model
 
-from valley.app.session import Session
+from valley.app.model.jobs import BackgroundJob, JobCancelled
 from valley.app.views.basin_overlay import BasinOverlay, basin_rgba
-from valley.app.workers import BackgroundJob, JobCancelled
 from valley.core.basins import DIVERGED, NOT_YET
 from valley.core.scene import SurfaceSpec
 
@@ -70,7 +70,7 @@ def test_cancel_stops_a_job_early(qtbot):
 # ----- the overlay -----
 @pytest.fixture
 def overlay(qtbot):
-    session = Session()  # double well: two valleys either side of a saddle
+    session = race_model()  # double well: two valleys either side of a saddle
     plot = pg.PlotWidget()
     plot.plot = plot.getPlotItem()
     qtbot.addWidget(plot)

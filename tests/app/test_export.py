@@ -5,7 +5,9 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
+from models import race_model, scene_playground
 from PIL import Image
+from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QImage
 
 from valley.app.export import (
@@ -23,7 +25,7 @@ from valley.app.export import (
     parse_size,
     render_image,
 )
-from valley.app.session import Session
+from valley.app.main_window import MainWindow
 from valley.core.scene_io import list_presets, load_scene
 
 LANDSCAPE_PRESETS = [p for p, _, _ in list_presets() if load_scene(p).kind == "landscape"]
@@ -39,22 +41,22 @@ def pixels_near(rgb: np.ndarray, color: str, tolerance: int = 12) -> int:
 
 @pytest.fixture
 def session(qapp):
-    return Session(load_scene(next(p for p in LANDSCAPE_PRESETS if "rosenbrock" in p)))
+    return race_model(load_scene(next(p for p in LANDSCAPE_PRESETS if "rosenbrock" in p)))
 
 
 @pytest.fixture
 def landscape(session, qtbot):
-    view = build_view(session, "landscape")
+    view = build_view(session.document, "landscape")
     qtbot.addWidget(view)
     return view
 
 
 @pytest.mark.parametrize("path", LANDSCAPE_PRESETS, ids=lambda p: os.path.basename(p))
 def test_every_landscape_preset_exports_a_png_showing_its_racers(path, qapp, qtbot, tmp_path):
-    session = Session(load_scene(path))
-    view = build_view(session, "landscape")
+    session = race_model(load_scene(path))
+    view = build_view(session.document, "landscape")
     qtbot.addWidget(view)
-    session.set_step(session.max_step)
+    session.timeline.set_step(session.max_step)
     out = tmp_path / "preset.png"
     export_png(view, out, size=(640, 400))
     rgb = np.asarray(Image.open(out).convert("RGB"))
@@ -90,7 +92,7 @@ def vertices(element) -> int:
 
 
 def test_svg_parses_and_holds_every_trail(session, landscape, tmp_path):
-    session.set_step(200)
+    session.timeline.set_step(200)
     export_svg(landscape, tmp_path / "race.svg", size=(800, 600))
     root = ET.parse(tmp_path / "race.svg").getroot()
     assert root.tag.endswith("svg")
@@ -136,7 +138,7 @@ def converged(qapp):
     """Newton on a round bowl lands on the minimum in one step: every later frame is the same."""
     from valley.core.scene import OptimizerSpec, Scene, SurfaceSpec
 
-    return Session(Scene(surface=SurfaceSpec(name="quadratic", params={"condition": 1.0}),
+    return race_model(Scene(surface=SurfaceSpec(name="quadratic", params={"condition": 1.0}),
                          start=(-1.5, 1.0), steps=60,
                          optimizers=[OptimizerSpec(kind="newton", label="Newton",
                                                    hyperparameters={"lr": 1.0})]))
@@ -147,7 +149,7 @@ def test_gif_frame_count_is_exact_even_when_nothing_moves(converged, qtbot, tmp_
     """Pillow's save_all would merge identical frames into one: every asked step is a frame."""
     assert converged.trajectories[0].status in ("converged", "running") \
         and np.allclose(converged.head(0, 2), 0.0, atol=1e-9)  # still from step 1 on
-    view = build_view(converged, "landscape")
+    view = build_view(converged.document, "landscape")
     qtbot.addWidget(view)
     export_gif(converged, view, tmp_path / "still.gif", steps=steps, fps=10, size=(160, 120))
     count = steps[1] - steps[0] + 1
@@ -155,7 +157,7 @@ def test_gif_frame_count_is_exact_even_when_nothing_moves(converged, qtbot, tmp_
     assert gif.n_frames == count and gif.size == (160, 120)
     assert gif_durations(tmp_path / "still.gif") == [100] * count
     # every decoded frame is the whole picture of its step, unchanged frames included
-    converged.set_step(steps[1])
+    converged.timeline.set_step(steps[1])
     expected = image_to_rgb(render_image(view, (160, 120)))
     gif.seek(count - 1)
     decoded = np.asarray(gif.convert("RGB")).astype(int)
@@ -167,7 +169,7 @@ def test_gif_frames_decode_to_the_rendered_frames(session, landscape, tmp_path):
     export_gif(session, landscape, tmp_path / "race.gif", steps=(0, 5), fps=10, size=(200, 150))
     gif = Image.open(tmp_path / "race.gif")
     for index in range(6):
-        session.set_step(index)
+        session.timeline.set_step(index)
         rendered = image_to_rgb(render_image(landscape, (200, 150))).astype(int)
         gif.seek(index)
         decoded = np.asarray(gif.convert("RGB")).astype(int)
@@ -198,7 +200,7 @@ def test_mp4_reads_back_with_the_asked_frames(session, landscape, tmp_path):
 
 
 def test_export_puts_the_session_step_back(session, landscape, tmp_path):
-    session.set_step(42)
+    session.timeline.set_step(42)
     export_gif(session, landscape, tmp_path / "a.gif", steps=(0, 5), size=(160, 120))
     export_file(session, landscape, tmp_path / "a.png", size=(160, 120), steps=(0, 300))
     assert session.step == 42
@@ -251,7 +253,7 @@ def test_a_failing_write_keeps_the_older_file(session, landscape, tmp_path, monk
     (lambda s, v, d: export_gif(s, v, d / "a.gif", steps=(5, 2)), "0 <= A <= B"),
     (lambda s, v, d: export_gif(s, v, d / "a.gif", steps=(0, 1501)), "1500"),
     (lambda s, v, d: export_gif(s, v, d / "a.gif", fps=0), "fps"),
-    (lambda s, v, d: build_view(s, "sideways"), "unknown view"),
+    (lambda s, v, d: build_view(s.document, "sideways"), "unknown view"),
 ])
 def test_bad_requests_say_what_is_wrong(session, landscape, tmp_path, call, message):
     with pytest.raises(ExportError, match=message.replace("(", r"\(").replace(")", r"\)")):
@@ -274,12 +276,16 @@ def test_the_3d_view_without_opengl_says_so(session, monkeypatch):
 
     monkeypatch.setattr(render, "gl_status", lambda: (False, "the Qt platform is 'offscreen'"))
     with pytest.raises(ExportError, match="the 3-D view needs OpenGL"):
-        build_view(session, "3d")
+        build_view(session.document, "3d")
 
 
 def test_loss_chart_and_window_export(session, qtbot, tmp_path):
     for name in ("loss", "window"):
-        view = build_view(session, name)
+        if name == "window":
+            view = MainWindow(session.document, show_3d=False, remember_recent=False)
+            view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+        else:
+            view = build_view(session.document, name)
         qtbot.addWidget(view)
         export_png(view, tmp_path / f"{name}.png", size=(800, 500))
         rgb = np.asarray(Image.open(tmp_path / f"{name}.png").convert("RGB"))
@@ -292,13 +298,12 @@ NETWORK_PRESETS = [p for p, _, _ in list_presets() if load_scene(p).kind == "net
 
 @pytest.mark.parametrize("path", NETWORK_PRESETS, ids=lambda p: os.path.basename(p))
 def test_every_network_preset_exports_a_png_of_its_diagram(path, qapp, qtbot, tmp_path):
-    from valley.app.export.render import make_network_session
 
     scene = load_scene(path)
-    model = make_network_session(scene)
-    view = build_view(Session(scene), "network", network_session=model)
+    model = scene_playground(scene)
+    view = build_view(model.document, "network")
     qtbot.addWidget(view)
-    model.set_step(model.max_step)
+    model.timeline.set_step(model.max_step)
     export_file(model, view, tmp_path / "net.png", size=(640, 400))
     rgb = np.asarray(Image.open(tmp_path / "net.png").convert("RGB"))
     assert rgb.shape == (400, 640, 3)
@@ -316,13 +321,12 @@ def accuracy(model) -> tuple[float, float]:
 
 
 def test_the_spiral_needs_its_second_hidden_layer(qapp):
-    from valley.app.export.render import make_network_session
 
     scene = load_scene(next(p for p in NETWORK_PRESETS if "spiral" in p))
-    train, test = accuracy(make_network_session(scene))
+    train, test = accuracy(scene_playground(scene))
     assert train >= 0.98 and test >= 0.9
     scene.network.hidden = [8]
-    train_one, test_one = accuracy(make_network_session(scene))
+    train_one, test_one = accuracy(scene_playground(scene))
     assert train_one < 0.9 and test_one < test
 
 
@@ -332,7 +336,7 @@ def test_the_3d_view_exports_under_a_gl_display(session, qtbot, tmp_path):
     ok, reason = gl_status()
     if not ok:
         pytest.skip(reason)
-    view = build_view(session, "3d")
+    view = build_view(session.document, "3d")
     qtbot.addWidget(view)
     export_png(view, tmp_path / "3d.png", size=(480, 320))
     rgb = np.asarray(Image.open(tmp_path / "3d.png").convert("RGB"))

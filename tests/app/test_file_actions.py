@@ -10,7 +10,7 @@ from PyQt6.QtGui import QCloseEvent
 import valley.app.file_actions as fa
 from valley.app.export_dialog import ExportDialog
 from valley.app.main_window import MainWindow
-from valley.app.session import Session
+from valley.app.model.document import Document
 from valley.core.scene import default_scene
 from valley.core.scene_io import list_presets, load_scene
 
@@ -19,7 +19,7 @@ from valley.core.scene_io import list_presets, load_scene
 def window(qtbot, tmp_path, monkeypatch):
     monkeypatch.setattr(fa, "QSettings", lambda *a: QSettings(str(tmp_path / "settings.ini"),
                                                               QSettings.Format.IniFormat))
-    win = MainWindow(Session(default_scene()), show_3d=False)
+    win = MainWindow(Document(default_scene()), show_3d=False)
     qtbot.addWidget(win)
     asked = []
     monkeypatch.setattr(fa, "ask_unsaved", lambda parent, title: asked.append(title) or "cancel")
@@ -43,25 +43,25 @@ def test_the_window_has_file_and_lecture_menus(window):
 def test_a_preset_loads_through_the_session(window):
     preset = next(p for p in list_presets() if "rosenbrock" in p[0])
     next(a for a in window.file_actions.preset_actions if a.data() == preset[0]).trigger()
-    assert window.session.scene == load_scene(preset[0])
-    assert window.session.surface.name == "rosenbrock" and window.file_actions.path is None
-    assert not window.session.modified
+    assert window.race.scene == load_scene(preset[0])
+    assert window.race.surface.name == "rosenbrock" and window.document.path is None
+    assert not window.document.modified
 
 
 def test_save_then_open_gives_the_same_scene_and_remembers_it(window, tmp_path, monkeypatch):
-    session = window.session
+    session = window.race
     session.set_hyperparameter(0, "lr", 0.07)
-    assert session.modified
+    assert session.document.modified
     monkeypatch.setattr(fa, "choose_save_path", lambda parent, suggested: str(tmp_path / "mine"))
     assert window.file_actions.save()  # no file yet: Save asks for one (Save As)
-    assert (tmp_path / "mine.toml").exists() and not session.modified
+    assert (tmp_path / "mine.toml").exists() and not session.document.modified
     saved = load_scene(tmp_path / "mine.toml")
     assert saved == session.scene and saved.optimizers[0].hyperparameters["lr"] == 0.07
 
     window.file_actions.new_scene()
     assert session.scene == default_scene()
     assert window.file_actions.open_recent(window.file_actions.recent_files()[0])
-    assert session.scene == saved and window.file_actions.path == tmp_path / "mine.toml"
+    assert session.scene == saved and window.document.path == tmp_path / "mine.toml"
     assert window.file_actions.recent_files() == [str((tmp_path / "mine.toml").resolve())]
     session.set_hyperparameter(0, "lr", 0.01)
     window.file_actions.save()  # Ctrl+S now writes back to the same file
@@ -69,27 +69,27 @@ def test_save_then_open_gives_the_same_scene_and_remembers_it(window, tmp_path, 
 
 
 def test_a_bad_file_shows_its_problems_and_leaves_the_session(window, tmp_path):
-    before = window.session.scene
-    trajectories = list(window.session.trajectories)
+    before = window.race.scene
+    trajectories = list(window.race.trajectories)
     bad = tmp_path / "bad.toml"
     bad.write_text('version = 1\nsteps = 0\n[[optimizers]]\nkind = "sgd"\n')
     assert not window.file_actions.open_path(bad)
     assert "bad.toml:2: steps" in window.errors[0]
-    assert window.session.scene is before and window.session.trajectories == trajectories
+    assert window.race.scene is before and window.race.trajectories == trajectories
     assert window.file_actions.recent_files() == []
 
 
 def test_unsaved_changes_ask_first_and_cancel_keeps_everything(window, tmp_path):
-    window.session.set_steps(123)
+    window.race.set_steps(123)
     preset = list_presets()[2][0]
     assert not window.file_actions.open_path(preset)  # our stub answers "cancel"
-    assert window.asked == [window.session.scene.title] and window.session.scene.steps == 123
+    assert window.asked == [window.race.scene.title] and window.race.scene.steps == 123
     # a close from the window system (spontaneous) asks; cancel keeps the window open
-    window.player.play()
+    window.timeline.play()
     event = SpontaneousClose()
     window.closeEvent(event)
     assert not event.isAccepted() and len(window.asked) == 2
-    assert window.player.playing  # a refused close leaves the lecture running
+    assert window.timeline.playing  # a refused close leaves the lecture running
     # a close from code (tests, shutdown) never waits on a dialog
     event = QCloseEvent()
     window.closeEvent(event)
@@ -104,10 +104,10 @@ class SpontaneousClose(QCloseEvent):
 
 
 def test_discard_lets_the_new_scene_in(window, monkeypatch):
-    window.session.set_steps(123)
+    window.race.set_steps(123)
     monkeypatch.setattr(fa, "ask_unsaved", lambda parent, title: "discard")
     assert window.file_actions.new_scene()
-    assert window.session.scene.steps == default_scene().steps and not window.session.modified
+    assert window.race.scene.steps == default_scene().steps and not window.document.modified
 
 
 def test_export_dialog_writes_a_png_and_a_gif_with_progress(window, qtbot, tmp_path):
@@ -232,25 +232,25 @@ def test_opening_a_scene_applies_its_view_table(window, tmp_path, monkeypatch):
     path = scene_file(tmp_path, "light.toml", VIEW_SCENE)
     monkeypatch.setattr(fa, "choose_open_path", lambda parent, folder: str(path))
     window.file_actions.open_action.trigger()
-    assert window.session.scene.title == "Light, no loss chart"
+    assert window.race.scene.title == "Light, no loss chart"
     assert window.theme_name == "light" and window.theme.name == "light"
     assert not window.dark_action.isChecked()
     assert not window.loss_chart.isVisible() and not window.readout.isVisible()
-    assert window.player.speed == 12.0
+    assert window.timeline.speed == 12.0
     assert not window.view_option_actions["contours"].isChecked()
     assert window.arrow_actions["gradient"].isChecked()
-    assert not window.session.modified  # applying the file's own view is no edit
+    assert not window.document.modified  # applying the file's own view is no edit
     window.file_actions.new_scene()  # and back: the default scene shows everything, dark
     assert window.theme_name == "dark" and window.loss_chart.isVisible()
-    assert window.readout.isVisible() and window.player.speed == default_scene().view.speed
+    assert window.readout.isVisible() and window.timeline.speed == default_scene().view.speed
 
 
-def test_a_window_built_on_a_scene_honours_its_shown_views(window):
-    """`valley scene.toml` builds the window on the scene: the same [view] rules apply."""
+def test_a_window_built_on_a_scene_honours_its_shown_views(qtbot):
+    """A window built on a document shows what its scene's [view] asks, as opening it does."""
     scene = default_scene()
     scene.view.show_loss, scene.view.show_readout = False, True
-    window.session.set_scene(scene)
-    window.apply_scene_view(theme=False)  # what MainWindow.__init__ ends with
+    window = MainWindow(Document(scene), show_3d=False, remember_recent=False)
+    qtbot.addWidget(window)
     window.show()
     assert not window.loss_chart.isVisible() and window.readout.isVisible()
 
@@ -276,32 +276,32 @@ def test_file_open_of_a_bad_file_names_it_and_leaves_the_session(window, tmp_pat
     text, where, what = BAD_FILES[kind]
     path = scene_file(tmp_path, f"{kind}.toml", text)
     monkeypatch.chdir(tmp_path)
-    window.session.set_step(17)
-    before = window.session.scene
+    window.race.timeline.set_step(17)
+    before = window.race.scene
     snapshot = copy.deepcopy(before)
-    trajectories = list(window.session.trajectories)
+    trajectories = list(window.race.trajectories)
     monkeypatch.setattr(fa, "choose_open_path", lambda parent, folder: str(path))
     window.file_actions.open_action.trigger()
     assert len(window.errors) == 1
     assert f"{path}{where}" in window.errors[0] and what in window.errors[0], window.errors[0]
-    assert window.session.scene is before and before == snapshot
-    assert window.session.trajectories == trajectories and window.session.step == 17
-    assert window.theme_name == "dark" and window.file_actions.path is None
+    assert window.race.scene is before and before == snapshot
+    assert window.race.trajectories == trajectories and window.race.step == 17
+    assert window.theme_name == "dark" and window.document.path is None
     assert not (tmp_path / "PWNED").exists()
 
 
 def test_closing_with_unsaved_changes_can_save_first(window, tmp_path, monkeypatch):
-    window.session.set_steps(77)
+    window.race.set_steps(77)
     monkeypatch.setattr(fa, "ask_unsaved", lambda parent, title: "save")
     monkeypatch.setattr(fa, "choose_save_path", lambda parent, suggested: str(tmp_path / "kept"))
     event = SpontaneousClose()
     window.closeEvent(event)
     assert event.isAccepted()  # saved: the close goes on
-    assert load_scene(tmp_path / "kept.toml").steps == 77 and not window.session.modified
+    assert load_scene(tmp_path / "kept.toml").steps == 77 and not window.document.modified
     # asked to save but the save dialog was cancelled: the window stays open
-    window.session.set_steps(78)
+    window.race.set_steps(78)
     monkeypatch.setattr(fa, "choose_save_path", lambda parent, suggested: "")
-    monkeypatch.setattr(window.file_actions, "path", None)
+    monkeypatch.setattr(window.document, "path", None)
     event = SpontaneousClose()
     window.closeEvent(event)
     assert not event.isAccepted()

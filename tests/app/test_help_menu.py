@@ -1,10 +1,11 @@
+
 from valley.app.main_window import MainWindow
-from valley.app.session import Session
+from valley.app.model.document import Document
 from valley.core.optimizers import OPTIMIZERS
 
 
 def test_help_pages_show_the_keys_and_every_update_rule(qtbot):
-    window = MainWindow(Session(), show_3d=False)
+    window = MainWindow(Document(), show_3d=False)
     qtbot.addWidget(window)
     assert [a.text() for a in window.menus["help"].actions()][:3] == [
         "&Keyboard and mouse", "&Update rules", "&About Valley"]

@@ -3,17 +3,17 @@ import math
 
 import numpy as np
 import pytest
+from models import race_model
 from PyQt6.QtCore import Qt
 
 from valley.app.panels.hyperparameters import HyperparameterPanel, LogFloatEdit
-from valley.app.session import Session
 
 ADAM = 2  # index of Adam in the default scene
 
 
 @pytest.fixture
 def panel(qtbot):
-    session = Session()
+    session = race_model()
     session.set_selected(ADAM)
     widget = HyperparameterPanel(session)
     qtbot.addWidget(widget)

@@ -1,17 +1,17 @@
 """The 2-D view: clicks and drags set starts, only the changed racer re-runs, markers and trails."""
 import numpy as np
 import pytest
+from models import race_model
 from PyQt6.QtCore import QPoint, Qt
 from PyQt6.QtGui import QColor
 
-from valley.app.session import Session
 from valley.app.views.landscape2d import CRITICAL_SYMBOLS, Landscape2DView, contour_paths, display_values
 from valley.core.scene import OptimizerSpec
 
 
 @pytest.fixture
 def view(qtbot):
-    session = Session()
+    session = race_model()
     v = Landscape2DView(session)
     qtbot.addWidget(v)
     v.resize(700, 600)
@@ -58,7 +58,7 @@ def test_learning_rate_change_reruns_only_that_optimizer(view):
     for i in range(1, len(before)):
         np.testing.assert_array_equal(session.trajectories[i].points, before[i])
     # and the view shows the new run
-    session.set_step(3)
+    session.timeline.set_step(3)
     x, y = view.racers[0].head.getData()
     np.testing.assert_allclose([x[0], y[0]], session.trajectories[0].points[3])
 
@@ -74,7 +74,7 @@ def test_dragging_a_start_moves_it_and_the_trails_follow(qtbot, view):
 def test_racer_items_are_reused_across_steps(view):
     ids = [(id(r.trail), id(r.head)) for r in view.racers]
     for t in range(0, 30, 3):
-        view.session.set_step(t)
+        view.session.timeline.set_step(t)
     assert ids == [(id(r.trail), id(r.head)) for r in view.racers]
 
 
@@ -99,13 +99,13 @@ def test_divergence_shows_a_marker_and_the_step(view):
     index = len(session.scene.optimizers) - 1
     traj = session.trajectories[index]
     assert traj.status == "diverged"
-    session.set_step(session.max_step)
+    session.timeline.set_step(session.max_step)
     racer = view.racers[index]
     assert racer.diverged_text.toPlainText() == f"diverged at step {traj.stopped_at}"
     x, y = racer.diverged.getData()
     (x0, x1), (y0, y1) = session.bounds
     assert len(x) == 1 and x0 <= x[0] <= x1 and y0 <= y[0] <= y1
-    session.set_step(0)
+    session.timeline.set_step(0)
     assert racer.diverged_text.toPlainText() == ""
 
 
@@ -170,7 +170,7 @@ def test_a_head_on_a_critical_point_and_the_marker_both_show(qtbot, view, surfac
     end = traj.points[-1]
     markers = [m["point"] for m in view._markers()]
     assert any(np.allclose(end, p, atol=1e-6) for p in markers)
-    session.set_step(session.max_step)
+    session.timeline.set_step(session.max_step)
     head_colour = QColor(session.scene.optimizers[i].color)
     head_radius = view.theme.head_size * (1.2 if session.selected == i else 1.0) / 2 + 2
     marker_radius = view.theme.head_size * 2.2 / 2
@@ -233,7 +233,7 @@ def test_head_arrows_point_the_right_way_and_stick_out_of_the_head(view, mode):
     session = view.session
     session.set_view_option("arrows", mode)
     k = 6
-    session.set_step(k)
+    session.timeline.set_step(k)
     checked = 0
     for racer, traj in zip(view.racers, session.trajectories):
         if k >= len(traj.states):

@@ -1,9 +1,10 @@
 """Loss chart (log y) and results table: final loss, and how each run ended, by its Hessian."""
 import numpy as np
 import pytest
+from models import race_model
 from PyQt6.QtGui import QColor
 
-from valley.app.session import OUTCOME_COLOURS, Session
+from valley.app.model.race import OUTCOME_COLOURS
 from valley.app.views.loss_chart import LossChart, ResultsTable, chart_losses
 from valley.core.outcome import outcome_text, run_outcome
 from valley.core.scene import OptimizerSpec, Scene, SurfaceSpec
@@ -15,7 +16,7 @@ def index_of(session, kind):
 
 @pytest.fixture
 def session():
-    return Session()
+    return race_model()
 
 
 def test_newton_on_the_default_scene_is_stuck_on_the_saddle(session):
@@ -31,7 +32,7 @@ def test_newton_on_the_default_scene_is_stuck_on_the_saddle(session):
 def test_newton_on_a_hill_stops_on_a_maximum():
     scene = Scene(surface=SurfaceSpec(name="formula", formula="-(x**2 + 2*y**2)"), start=(1.0, 0.5),
                   steps=20, optimizers=[OptimizerSpec(kind="newton", hyperparameters={"lr": 1.0})])
-    s = Session(scene)
+    s = race_model(scene)
     traj = s.trajectories[0]
     assert traj.status == "converged" and np.allclose(traj.points[-1], 0.0, atol=1e-9)
     assert run_outcome(traj, s.surface)[0] == "maximum"
@@ -52,7 +53,7 @@ def test_table_says_saddle_in_amber_and_converged_in_green(qtbot, session):
 
 
 def test_table_marks_divergence_in_red(qtbot):
-    s = Session(Scene(surface=SurfaceSpec(name="quadratic"), start=(1.0, 1.0), steps=50,
+    s = race_model(Scene(surface=SurfaceSpec(name="quadratic"), start=(1.0, 1.0), steps=50,
                       optimizers=[OptimizerSpec(kind="sgd", hyperparameters={"lr": 5.0})]))
     table = ResultsTable(s)
     qtbot.addWidget(table)

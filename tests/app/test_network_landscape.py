@@ -52,11 +52,12 @@ def test_retraining_many_times_keeps_a_bounded_number_of_histories_alive(qtbot):
     import gc
     import weakref
 
+    from models import playground_model
+
     from valley.app.network_page import NetworkPage
-    from valley.app.network_session import NetworkSession
     from valley.core.scene import NetworkSpec
 
-    page = NetworkPage(NetworkSession(NetworkSpec(hidden=[3], samples=40), steps=20, background=False))
+    page = NetworkPage(playground_model(NetworkSpec(hidden=[3], samples=40), steps=20, background=False).document)
     qtbot.addWidget(page)
     page.show()
     session, view = page.session, page.landscape

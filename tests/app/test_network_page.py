@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from models import open_example, playground_model
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QColor
+from PyQt6.QtWidgets import QApplication
 
-from valley.app.network_session import NetworkSession
+from valley.app.main_window import MainWindow
+from valley.app.model.document import Document
 from valley.app.views.diverging import NEGATIVE, POSITIVE
 from valley.app.views.network_diagram import NetworkDiagram
 from valley.core.scene import NetworkSpec, OptimizerSpec
@@ -22,7 +25,7 @@ def small_spec(**changes) -> NetworkSpec:
 
 @pytest.fixture
 def session(qtbot):
-    return NetworkSession(small_spec(), seed=1, steps=40, background=False)
+    return playground_model(small_spec(), seed=1, steps=40, background=False)
 
 
 def _hue_sign(colour: QColor) -> int:
@@ -48,7 +51,7 @@ def test_diagram_has_the_architecture_and_follows_the_weights(qtbot, session):
         return np.array(signs), np.array(widths)
 
     for t in (0, session.max_step):
-        session.set_step(t)
+        session.timeline.set_step(t)
         weights = np.concatenate([w.ravel() for w in session.network_at(t).weights])
         signs, widths = drawn()
         np.testing.assert_array_equal(signs, np.sign(weights))
@@ -66,7 +69,7 @@ def test_hovering_a_node_shows_cores_forward_and_backward_numbers(qtbot, session
     diagram.resize(900, 600)
     diagram.show()
     qtbot.waitExposed(diagram)
-    session.set_step(25)
+    session.timeline.set_step(25)
     session.set_sample(7)
     layer, j = 1, 2
     qtbot.mouseMove(diagram.viewport(), diagram.view_position(diagram.node_item(layer, j)))
@@ -90,19 +93,20 @@ def test_hovering_a_node_shows_cores_forward_and_backward_numbers(qtbot, session
 
 
 def test_slide_002_in_step_through_shows_the_output_delta_086(qtbot):
-    from valley.app.network_page import NetworkPage
-
-    key = "backprop_example"
-    page = NetworkPage(NetworkSession(small_spec(), steps=5, background=False), with_landscape=False)
-    qtbot.addWidget(page)
-    page.show()
-    page.load_example(key)
+    window = MainWindow(Document(), show_3d=False, remember_recent=False)
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)  # shortcuts go to the active window
+    window.open_example("backprop_example")
+    page = window.network_page
+    assert window.tabs.currentWidget() is page
     assert page.session.phase == 0 and page.step_through.isChecked()
     output = page.diagram.node_item(2, 0)
     hidden = page.diagram.node_item(1, 0)
 
-    def right():
-        qtbot.keyClick(page, Qt.Key.Key_Right)
+    def right():  # the window's key, whichever widget has focus
+        qtbot.keyClick(page.diagram, Qt.Key.Key_Right)
 
     right()  # forward: hidden layer
     assert hidden.label.text() == "0.55"
@@ -169,7 +173,7 @@ def test_the_panel_describes_a_loaded_example_and_a_dataset_leaves_it(qtbot, ses
     panel = NetworkPanel(session)
     qtbot.addWidget(panel)
     assert panel.dataset.currentText() == "circles"
-    session.load_example("backprop_example")
+    open_example(session, "backprop_example")
     # The data controls describe the example (1 training sample, 2 test), not the last dataset.
     assert panel.dataset.currentData() == ""
     assert "Backprop" in panel.dataset.currentText() and "(1 sample, 2 test)" in panel.dataset.currentText()
@@ -179,7 +183,7 @@ def test_the_panel_describes_a_loaded_example_and_a_dataset_leaves_it(qtbot, ses
     assert panel.example_note.isVisibleTo(panel)
     assert panel.output.currentData() == ("sigmoid", "mse")
     assert panel.init.currentText() == "constant" and panel.optimizer.currentText() == "momentum"
-    session.load_example("softmax_cross_entropy")  # an output + loss the list does not offer
+    open_example(session, "softmax_cross_entropy")  # an output + loss the list does not offer
     assert panel.output.currentText() == "softmax + cross_entropy"
     assert "(1 sample)" in panel.dataset.currentText()
 
@@ -194,11 +198,11 @@ def test_the_panel_describes_a_loaded_example_and_a_dataset_leaves_it(qtbot, ses
 
 
 def test_the_page_follows_the_windows_theme_presentation_and_show_network(qtbot):
+
     from valley.app.main_window import MainWindow
-    from valley.app.session import Session
     from valley.app.theme import THEMES
 
-    window = MainWindow(Session(), show_3d=False)
+    window = MainWindow(Document(), show_3d=False)
     qtbot.addWidget(window)
     page = window.network_page
     window.set_theme("light")
@@ -223,22 +227,22 @@ def test_the_page_follows_the_windows_theme_presentation_and_show_network(qtbot)
     index = tabs.indexOf(page)
     assert tabs.isTabVisible(index)  # scenes show the network by default
     tabs.setCurrentWidget(page)
-    window.session.scene.view.show_network = False
+    window.race.scene.view.show_network = False
     window.apply_scene_view()
     assert not tabs.isTabVisible(index) and tabs.currentWidget() is window.landscape_page
     page.show_tab()  # what the Examples menu does before loading
     assert tabs.isTabVisible(index) and tabs.currentWidget() is page
-    window.session.scene.view.show_network = True
+    window.race.scene.view.show_network = True
     window.apply_scene_view()
     assert tabs.isTabVisible(index)
     window.close()
 
 
 def test_edge_labels_of_the_slide_002_updates_do_not_overlap(qtbot):
-    page_session = NetworkSession(small_spec(), steps=5, background=False)
+    page_session = playground_model(small_spec(), steps=5, background=False)
     diagram = NetworkDiagram(page_session)
     qtbot.addWidget(diagram)
-    page_session.load_example("backprop_example")
+    open_example(page_session, "backprop_example")
     page_session.set_phase(len(page_session.phases()) - 1)  # the weight updates, labelled on the edges
     shown = [e for g in diagram.edges for e in g.ravel() if e.label.isVisible()]
     assert len(shown) == 6
@@ -249,14 +253,14 @@ def test_a_huge_learning_rate_diverges_into_a_status_and_the_page_keeps_working(
     from valley.app.network_page import NetworkPage
 
     spec = small_spec(activation="relu", output_activation="linear", loss="mse", hidden=[8, 8])
-    page = NetworkPage(NetworkSession(spec, steps=300, background=False), with_landscape=False)
+    page = NetworkPage(playground_model(spec, steps=300, background=False).document)
     qtbot.addWidget(page)
     session = page.session
     session.set_optimizer("sgd", {"lr": 10.0})
     assert session.status == "diverged" and session.history.stopped_at is not None
     assert f"diverged at step {session.history.stopped_at}" in page.status.text()
     assert "diverged" in page.chart.status.textItem.toPlainText()
-    session.set_step(session.max_step)  # the last recorded (finite) step still draws
+    session.timeline.set_step(session.max_step)  # the last recorded (finite) step still draws
     assert np.isfinite(page.diagram.values["weights"][0]).all()
     session.set_optimizer("adam", {"lr": 0.01})
     assert session.status != "diverged" and page.status.text() == ""
@@ -264,7 +268,7 @@ def test_a_huge_learning_rate_diverges_into_a_status_and_the_page_keeps_working(
 
 def test_retraining_after_scrubbing_starts_from_the_initial_weights_not_the_shown_step(session):
     initial = session.params_at(0).copy()
-    session.set_step(session.max_step)  # the views move the network's parameters to this step
+    session.timeline.set_step(session.max_step)  # the views move the network's parameters to this step
     session.set_optimizer("sgd", {"lr": 0.1})
     np.testing.assert_array_equal(session.params_at(0), initial)
     session.set_steps(41)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from models import open_example, playground_model, scene_playground
 
-from valley.app.network_session import NetworkSession
 from valley.app.panels.network_panel import PERCEPTRON_RULE, NetworkPanel
 from valley.app.views.step_readout import StepReadout
 from valley.core.examples import PERCEPTRON_OR_TABLE
@@ -18,8 +18,8 @@ def slide_params(row) -> list[float]:
 
 @pytest.fixture
 def session(qtbot):
-    s = NetworkSession(seed=0, steps=50, background=False)
-    s.load_example("perceptron_or")
+    s = playground_model(seed=0, steps=50, background=False)
+    open_example(s, "perceptron_or")
     return s
 
 
@@ -65,12 +65,12 @@ def test_step_through_shows_the_rule_with_the_slides_numbers(qtbot, session):
     assert "t − o = 1 − 0 = 1" in at("error")
     assert "w ← w + Δw = (0, 1, -1) + (1, 0, 1) = (1, 1, 0)" in at("update")
     assert "Δw = α(t − o)x = 1·(1 − 0)·(1, 0, 1) = (1, 0, 1)" in at("update")
-    session.set_step(session.max_step)
+    session.timeline.set_step(session.max_step)
     assert "no update follows" in at("update") and "epoch 4" in at("update")
 
 
 def test_backprop_example_keeps_its_delta_phases(session):
-    session.load_example("backprop_example")
+    open_example(session, "backprop_example")
     assert not session.perceptron and "delta" in [p.kind for p in session.phases()]
 
 
@@ -83,17 +83,16 @@ def test_panel_shows_the_rule_instead_of_an_optimizer_and_lr_is_alpha(qtbot, ses
     panel.hyper_widgets["lr"].setValue(0.5)  # α = .5: row 2 moves the weights by .5·(1, 0, 1)
     assert session.history.states[1]["lr"] == 0.5
     assert list(session.history.params[2]) == [1.0, -0.5, 0.5]
-    session.load_example("backprop_example")
+    open_example(session, "backprop_example")
     assert panel.optimizer.isEnabled() and panel.optimizer.findText(PERCEPTRON_RULE) < 0
     assert panel.optimizer.currentText() == session.spec.optimizer.kind
 
 
 def test_the_lecture_preset_shows_learning(qtbot):
-    from valley.app.export.render import make_network_session
     from valley.core.scene_io import list_presets, load_scene
 
     path = next(p for p, _, _ in list_presets() if p.endswith("10_perceptron_or.toml"))
-    model = make_network_session(load_scene(path))
+    model = scene_playground(load_scene(path))
     h = model.history
     assert h.status == "converged" and h.train_loss[0] == 0.25 and h.train_loss[-1] == 0.0
     assert len({tuple(p) for p in h.params}) > 1  # the weights change (they stayed [1, −1, 0] before)
@@ -104,7 +103,7 @@ def test_edge_hover_shows_rosenblatts_update_not_a_zero_gradient(qtbot, session)
 
     diagram = NetworkDiagram(session)
     qtbot.addWidget(diagram)
-    session.set_step(1)  # the slide's second row: x = (1, 0, 1), t − o = 1 − 0, α = 1
+    session.timeline.set_step(1)  # the slide's second row: x = (1, 0, 1), t − o = 1 − 0, α = 1
     to_x2 = diagram.edge_tooltip(0, 0, 1)
     assert "Rosenblatt" in to_x2 and "Δw = α(t − o)x = 1·1·1 = 1" in to_x2
     assert diagram.edge_tooltip(0, 0, 0).endswith("1·1·0 = 0")  # X₁ was 0: its weight stays

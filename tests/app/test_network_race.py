@@ -1,23 +1,25 @@
 """Race on this plane: the optimizers race on a slice of the loss of the network being trained."""
 import numpy as np
 import pytest
+from models import playground_model, race_model
 from PyQt6.QtCore import QSettings
 
 import valley.app.file_actions as fa
-from valley.app.network_session import NetworkSession
-from valley.app.session import NETWORK_SLICE, Session
+from valley.app.model.document import Document
+from valley.app.model.playground import PlaygroundModel
+from valley.app.model.race import NETWORK_SLICE
 from valley.app.views.network_landscape import NetworkLandscapeView, compute_landscape
 from valley.core.scene import NetworkSpec, SurfaceSpec, default_scene
 
 
-def landscape_of(net_session: NetworkSession, plane: str, resolution: int = 11) -> dict:
+def landscape_of(net_session: PlaygroundModel, plane: str, resolution: int = 11) -> dict:
     data = net_session.data
     return compute_landscape(net_session.network.copy(), data.X_train, data.T_train,
                              np.asarray(net_session.history.params, float), plane, resolution,
                              net_session.seed)
 
 
-def final_loss(net_session: NetworkSession) -> float:
+def final_loss(net_session: PlaygroundModel) -> float:
     net = net_session.network.copy()
     net.set_params(np.asarray(net_session.history.params[-1], float))
     return float(net.loss(net_session.data.X_train, net_session.data.T_train))
@@ -25,7 +27,7 @@ def final_loss(net_session: NetworkSession) -> float:
 
 @pytest.fixture
 def trained(qtbot):
-    net_session = NetworkSession(NetworkSpec(hidden=[4, 4], samples=40), steps=25, background=False)
+    net_session = playground_model(NetworkSpec(hidden=[4, 4], samples=40), steps=25, background=False)
     view = NetworkLandscapeView(net_session)
     qtbot.addWidget(view)
     yield net_session, view
@@ -48,13 +50,13 @@ def test_the_race_runs_on_the_networks_loss_from_where_training_started(trained,
     assert bounds == ((-e, e), (-e, e))
     assert start == pytest.approx(tuple(result["coords"][0]))
 
-    session = Session(default_scene())
+    session = race_model(default_scene())
     session.scene.view.critical_points = True
     emitted = []
     session.sceneChanged.connect(lambda: emitted.append("scene"))
     session.resultsChanged.connect(lambda i: emitted.append(("results", i)))
     session.race_on_surface(surface, title, bounds, start)
-    assert emitted == ["scene", ("results", -1)] and session.modified
+    assert emitted == ["scene", ("results", -1)] and session.document.modified
     assert session.surface is surface and session.surface.title == title
     assert session.scene.surface == SurfaceSpec(name=NETWORK_SLICE) and session.bounds == bounds
     assert session.scene.view.resolution == 96 and not session.scene.view.critical_points
@@ -82,7 +84,7 @@ def test_leaving_the_slice_restores_the_view_and_reset_keeps_the_slice(trained):
     from valley.app.views.network_landscape import plane_surface, race_start
 
     surface = plane_surface(result)
-    session = Session(default_scene())
+    session = race_model(default_scene())
     assert session.scene.view.resolution == 256 and session.scene.view.critical_points
     session.race_on_surface(surface, "Loss", surface.bounds, race_start(result))
     session.set_surface(SurfaceSpec(name=NETWORK_SLICE), None)  # the Surface panel's "reset bounds"
@@ -93,7 +95,7 @@ def test_leaving_the_slice_restores_the_view_and_reset_keeps_the_slice(trained):
 
 
 def test_no_landscape_no_race(qtbot):
-    net_session = NetworkSession(NetworkSpec(hidden=[3], samples=20), steps=5, background=False)
+    net_session = playground_model(NetworkSpec(hidden=[3], samples=20), steps=5, background=False)
     view = NetworkLandscapeView(net_session)
     qtbot.addWidget(view)
     view._retire_job()
@@ -113,7 +115,7 @@ def test_the_window_races_on_the_plane_and_refuses_to_save_it(qtbot, tmp_path, m
                                                               QSettings.Format.IniFormat))
     errors = []
     monkeypatch.setattr(fa, "show_error", lambda parent, title, text: errors.append((title, text)))
-    window = MainWindow(Session(default_scene()), show_3d=False)
+    window = MainWindow(Document(default_scene()), show_3d=False)
     qtbot.addWidget(window)
     window.resize(1400, 850)
     window.show()
@@ -126,7 +128,7 @@ def test_the_window_races_on_the_plane_and_refuses_to_save_it(qtbot, tmp_path, m
     window.tabs.setCurrentWidget(page)
     view.race_button.click()
 
-    session = window.session
+    session = window.race
     assert window.tabs.currentWidget() is window.landscape_page
     assert session.scene.surface.name == NETWORK_SLICE
     assert session.surface.value((0.0, 0.0)) == pytest.approx(final_loss(page.session), rel=1e-9)
@@ -145,7 +147,7 @@ def test_the_window_races_on_the_plane_and_refuses_to_save_it(qtbot, tmp_path, m
     assert not list(tmp_path.glob("*.toml"))
     assert len(errors) == 3 and all(title == "Cannot save the scene" for title, _ in errors)
     assert "cannot hold a slice of a network's loss" in errors[0][1] and "Export" in errors[0][1]
-    assert session.modified
+    assert session.document.modified
 
     # Pictures still export, and the window looks right.
     qtbot.wait(50)

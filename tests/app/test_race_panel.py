@@ -1,17 +1,18 @@
 """RacePanel: add, remove, duplicate (with other hyperparameters), limits, rename, recolour, clicks."""
 import numpy as np
 import pytest
+from models import race_model
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QColor
 
 from valley.app.panels.race_panel import RacePanel, status_text
-from valley.app.session import MAX_OPTIMIZERS, Session
+from valley.core.limits import OPTIMIZERS
 from valley.core.scene import OptimizerSpec, Scene, SurfaceSpec
 
 
 @pytest.fixture
 def panel(qtbot):
-    widget = RacePanel(Session())
+    widget = RacePanel(race_model())
     qtbot.addWidget(widget)
     widget.show()
     return widget
@@ -35,14 +36,14 @@ def test_rows_mirror_the_racers_with_status(panel):
 
 def test_add_until_eight_then_refused(panel):
     session = panel.session
-    while len(session.scene.optimizers) < MAX_OPTIMIZERS:
+    while len(session.scene.optimizers) < OPTIMIZERS.hi:
         assert panel.add_racer("adam")
-    assert len(rows(panel)) == MAX_OPTIMIZERS
+    assert len(rows(panel)) == OPTIMIZERS.hi
     assert not panel.add_button.isEnabled() and not panel.duplicate_button.isEnabled()
     assert not panel.add_racer("sgd")
-    assert len(session.scene.optimizers) == MAX_OPTIMIZERS
-    assert panel.error.isVisible() and str(MAX_OPTIMIZERS) in panel.error.text()
-    assert len({s.color for s in session.scene.optimizers}) == MAX_OPTIMIZERS  # all distinct
+    assert len(session.scene.optimizers) == OPTIMIZERS.hi
+    assert panel.error.isVisible() and str(OPTIMIZERS.hi) in panel.error.text()
+    assert len({s.color for s in session.scene.optimizers}) == OPTIMIZERS.hi  # all distinct
 
 
 def test_add_from_the_menu_uses_that_kind(panel):
@@ -138,7 +139,7 @@ def test_click_mode_toggle_is_stored_in_the_session(panel, qtbot):
 
 
 def test_status_text_for_divergence():
-    session = Session(Scene(surface=SurfaceSpec(name="quadratic"), start=(1.0, 1.0), steps=50,
+    session = race_model(Scene(surface=SurfaceSpec(name="quadratic"), start=(1.0, 1.0), steps=50,
                             optimizers=[OptimizerSpec(kind="sgd", hyperparameters={"lr": 5.0})]))
     traj = session.trajectories[0]
     assert traj.status == "diverged"

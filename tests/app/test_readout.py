@@ -3,14 +3,14 @@ import re
 
 import numpy as np
 import pytest
+from models import race_model
 
-from valley.app.session import Session
 from valley.app.views.readout import Readout
 
 
 @pytest.fixture
 def readout(qtbot):
-    session = Session()
+    session = race_model()
     r = Readout(session)
     qtbot.addWidget(r)
     return r
@@ -35,7 +35,7 @@ def index_of(session, kind):
 def test_adam_numbers_equal_the_recorded_state(readout, t):
     session = readout.session
     session.set_selected(index_of(session, "adam"))
-    session.set_step(t)
+    session.timeline.set_step(t)
     state = session.trajectories[session.selected].states[t]
     table = rows(readout)
     by_symbol = {name.split()[0]: values for name, values in table.items()}
@@ -52,7 +52,7 @@ def test_newton_at_the_saddle_shows_h_eigenvalues_and_the_warning(readout):
     session = readout.session
     i = index_of(session, "newton")
     session.set_selected(i)
-    session.set_step(0)
+    session.timeline.set_step(0)
     state = session.trajectories[i].states[0]
     table = rows(readout)
     H = [v for name, v in table.items() if name.startswith("H =")][0]
@@ -72,7 +72,7 @@ def test_every_optimizer_gets_its_numbers(readout, kind):
     session = readout.session
     session.set_optimizer_kind(0, kind)
     session.set_selected(0)
-    session.set_step(2)
+    session.timeline.set_step(2)
     state = session.trajectories[0].states[2]
     table = rows(readout)
     delta = [v for name, v in table.items() if name.startswith("Δθ")][0]
@@ -87,7 +87,7 @@ def test_readout_follows_selection_and_end_of_run(readout):
     session = readout.session
     i = index_of(session, "sgd")
     session.set_selected(i)
-    session.set_step(session.max_step)
+    session.timeline.set_step(session.max_step)
     traj = session.trajectories[i]
     assert traj.status == "converged"  # at the minimum (0, 1)
     assert f"converged at step {traj.stopped_at}" in readout.html()
@@ -97,7 +97,7 @@ def test_newton_at_its_end_says_it_is_stuck_on_a_saddle(readout):
     session = readout.session
     session.set_selected(index_of(session, "newton"))
     traj = session.trajectories[session.selected]
-    session.set_step(session.max_step)
+    session.timeline.set_step(session.max_step)
     text = readout.html()
     assert f"stopped on a saddle at step {traj.stopped_at}" in text
     assert "converged" not in text
@@ -109,11 +109,11 @@ def test_vectors_go_on_one_line_when_columns_do_not_fit(qtbot):
     assert vec([1.5, -0.25], inline=True) == "(+1.5,&nbsp;−0.25)"
     assert vec([1.5, -0.25]) == "+1.5<br>−0.25"
     assert mat([[2, 0], [0, -4]], inline=True) == "[+2,&nbsp;+0;&nbsp;+0,&nbsp;−4]"
-    session = Session()
+    session = race_model()
     r = Readout(session)
     qtbot.addWidget(r)
     session.set_selected(index_of(session, "adam"))
-    session.set_step(5)
+    session.timeline.set_step(5)
     r.resize(420, 900)
     r.show()
     qtbot.waitExposed(r)
@@ -131,6 +131,6 @@ def test_vectors_go_on_one_line_when_columns_do_not_fit(qtbot):
 def test_r_hat_is_drawn_in_a_font_that_has_the_hat(readout):
     session = readout.session
     session.set_selected(index_of(session, "adam"))
-    session.set_step(3)
+    session.timeline.set_step(3)
     text = readout.html()
     assert "'font-family:\"DejaVu Serif\",serif'>r\u0302</span>" in text

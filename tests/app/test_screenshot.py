@@ -19,8 +19,9 @@ SCRIPT = textwrap.dedent("""
 
     original = launch._screenshot
 
-    def recording(app, window, session, path, steps, size):
-        code = original(app, window, session, path, steps, size)
+    def recording(app, window, path, steps, size):
+        code = original(app, window, path, steps, size)
+        session = window.race
         view = window.landscape
         out = []
         for spec, traj in zip(session.scene.optimizers, session.trajectories):

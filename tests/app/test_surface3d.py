@@ -3,8 +3,8 @@ import os
 
 import numpy as np
 import pytest
+from models import race_model
 
-from valley.app.session import Session
 from valley.app.views import surface3d
 from valley.app.views.surface3d import HeightMap, Surface3DPlaceholder, gl_available, make_surface3d
 from valley.core.scene import SurfaceSpec
@@ -15,7 +15,7 @@ def test_offscreen_platform_reports_why_without_touching_gl(qtbot, monkeypatch):
     monkeypatch.setattr(surface3d, "_platform_name", lambda: "offscreen")
     ok, reason = gl_available()
     assert not ok and reason == "3-D view needs OpenGL; the Qt platform is 'offscreen'"
-    widget = make_surface3d(Session())
+    widget = make_surface3d(race_model())
     qtbot.addWidget(widget)
     assert isinstance(widget, Surface3DPlaceholder) and "offscreen" in widget.label.text()
 
@@ -45,7 +45,7 @@ needs_gl = pytest.mark.skipif(os.environ.get("QT_QPA_PLATFORM") != "xcb",
 def test_gl_view_draws_the_surface_and_the_heads_move(qtbot):
     ok, reason = gl_available()
     assert ok, reason
-    session = Session()
+    session = race_model()
     view = make_surface3d(session)
     assert isinstance(view, surface3d.Surface3DView)
     qtbot.addWidget(view)
@@ -59,7 +59,7 @@ def test_gl_view_draws_the_surface_and_the_heads_move(qtbot):
     heads0 = view.head_positions().copy()
     trail_item = view.trails[2]
     assert len(view.trails) == len(session.scene.optimizers)
-    session.set_step(60)
+    session.timeline.set_step(60)
     heads60 = view.head_positions()
     assert view.trails[2] is trail_item  # setData, never recreated
     moved = np.linalg.norm(heads60[:, :2] - heads0[:, :2], axis=1)

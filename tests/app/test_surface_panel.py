@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
+from models import race_model
 from PyQt6.QtCore import Qt
 
 from valley.app.panels.surface_panel import SurfacePanel, caret_message
-from valley.app.session import Session
 
 
 @pytest.fixture
@@ -17,7 +17,7 @@ def parse_formula():
 
 @pytest.fixture
 def panel(qtbot):
-    session = Session()
+    session = race_model()
     widget = SurfacePanel(session)
     qtbot.addWidget(widget)
     widget.show()

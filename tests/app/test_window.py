@@ -1,16 +1,16 @@
 """The window opens on the default scene and plays; keys drive the player; the scrub moves heads."""
 import numpy as np
 import pytest
+from models import race_model
 from PyQt6.QtCore import Qt
 
 from valley.app.main_window import MainWindow
-from valley.app.session import Session
 
 
 @pytest.fixture
 def window(qtbot):
-    session = Session()
-    w = MainWindow(session, show_3d=False)
+    session = race_model()
+    w = MainWindow(session.document, show_3d=False)
     qtbot.addWidget(w)
     w.resize(1300, 800)
     w.show()
@@ -21,20 +21,20 @@ def window(qtbot):
 
 
 def test_opens_on_default_scene_and_plays(qtbot, window):
-    session = window.session
+    session = window.race
     assert len(window.landscape.racers) == len(session.scene.optimizers) >= 4
     assert set(window.menus) >= {"file", "view", "lecture", "help"}
-    window.player.play()
+    window.timeline.play()
     qtbot.waitUntil(lambda: session.step >= 3, timeout=3000)
-    assert window.player.playing
+    assert window.timeline.playing
 
 
 def test_space_pauses_and_right_left_step(qtbot, window):
-    session = window.session
-    window.player.play()
+    session = window.race
+    window.timeline.play()
     qtbot.waitUntil(lambda: session.step >= 1, timeout=3000)
     qtbot.keyClick(window, Qt.Key.Key_Space)
-    assert not window.player.playing
+    assert not window.timeline.playing
     t = session.step
     qtbot.keyClick(window, Qt.Key.Key_Right)
     assert session.step == t + 1
@@ -44,21 +44,21 @@ def test_space_pauses_and_right_left_step(qtbot, window):
     qtbot.keyClick(window, Qt.Key.Key_Home)
     assert session.step == 0
     qtbot.keyClick(window, Qt.Key.Key_Space)
-    assert window.player.playing
+    assert window.timeline.playing
     qtbot.keyClick(window, Qt.Key.Key_Space)
 
 
 def test_plus_minus_change_speed(qtbot, window):
-    before = window.player.speed
+    before = window.timeline.speed
     qtbot.keyClick(window, Qt.Key.Key_Plus)
-    assert window.player.speed > before
+    assert window.timeline.speed > before
     qtbot.keyClick(window, Qt.Key.Key_Minus)
     qtbot.keyClick(window, Qt.Key.Key_Minus)
-    assert window.player.speed < before
+    assert window.timeline.speed < before
 
 
 def test_scrub_slider_moves_heads_to_recorded_points(window):
-    session, bar = window.session, window.player_bar
+    session, bar = window.race, window.player_bar
     for t in (0, 17, 60, session.max_step):
         bar.slider.setValue(t)
         assert session.step == t
@@ -90,7 +90,7 @@ def test_theme_switch_changes_plot_background(window):
 
 
 def test_close_stops_the_timer(qtbot, window):
-    window.player.play()
+    window.timeline.play()
     window.close()
     assert not window.player.timer.isActive()
 
@@ -108,10 +108,10 @@ def test_presentation_readout_fits_at_1280x720_without_scrolling(qtbot, extra):
     """On a 1280×720 projector the whole update rule shows: no scroll bar, type still large."""
     from valley.core.scene import OptimizerSpec
 
-    session = Session()
+    session = race_model()
     for kind in extra:
         session.add_optimizer(OptimizerSpec(kind=kind, label=kind, hyperparameters={"lr": 0.05}))
-    w = MainWindow(session, show_3d=False)
+    w = MainWindow(session.document, show_3d=False)
     qtbot.addWidget(w)
     w.resize(1280, 720)
     w.show()
@@ -119,7 +119,7 @@ def test_presentation_readout_fits_at_1280x720_without_scrolling(qtbot, extra):
     w.set_presentation(True, fullscreen=False)
     readout = w.readout
     for t in (0, 80, session.max_step):
-        session.set_step(t)
+        session.timeline.set_step(t)
         for i, spec in enumerate(session.scene.optimizers):
             session.set_selected(i)
             qtbot.wait(1)

@@ -1,15 +1,24 @@
-"""The one model every view subscribes to: the scene, its computed results, and step t."""
+"""The race: the optimizers of the document's scene on its surface, their trajectories, and step t.
+
+The scene belongs to the Document; this model computes from it and edits it through the
+Document (which marks it modified). Views subscribe to its signals and to its Timeline."""
 from __future__ import annotations
 
 import copy
-from dataclasses import replace
+import re
+from dataclasses import fields, replace
 
 import numpy as np
 from PyQt6.QtCore import QObject, pyqtSignal
 
-from valley.core.scene import PALETTE, OptimizerSpec, Scene, SurfaceSpec, default_scene
+from valley.app.model.timeline import Timeline
+from valley.core import limits
+from valley.core.expression import parse_formula
+from valley.core.optimizers import make_optimizer
+from valley.core.scene import PALETTE, OptimizerSpec, SurfaceSpec, ViewSpec
+from valley.core.surfaces import get_surface
+from valley.core.trajectory import run
 
-MAX_OPTIMIZERS = 8
 NETWORK_SLICE = "network_slice"  # a SurfaceSpec name: the surface is a slice of a network's loss
 NETWORK_SLICE_RESOLUTION = 96  # each grid point is a forward pass over the training data
 
@@ -17,11 +26,7 @@ NETWORK_SLICE_RESOLUTION = 96  # each grid point is a forward pass over the trai
 def build_surface(spec: SurfaceSpec):
     """A Surface from its spec; raises ValueError (FormulaError included) on bad input."""
     if spec.name == "formula":
-        from valley.core.expression import parse_formula  # sympy is heavy: only when a formula needs it
-
         return parse_formula(spec.formula)
-    from valley.core.surfaces import get_surface
-
     return get_surface(spec.name, **spec.params)
 
 
@@ -31,44 +36,53 @@ OUTCOME_COLOURS = {"minimum": "#2fae64", "saddle": "#e69f00", "maximum": "#e69f0
 
 
 def build_optimizer(spec: OptimizerSpec):
-    from valley.core.optimizers import make_optimizer
-
     return make_optimizer(spec.kind, **spec.hyperparameters)
 
 
-class Session(QObject):
-    """Holds scene + results + the current step; setters validate, skip no-ops, then emit."""
+class RaceModel(QObject):
+    """The race over the document's scene; setters validate, skip no-ops, edit, then emit."""
 
     sceneChanged = pyqtSignal()  # surface, bounds or the whole scene: redraw everything
     optimizersChanged = pyqtSignal()  # racers added, removed, relabelled or recoloured
     resultsChanged = pyqtSignal(int)  # index of the re-run optimizer, -1 for all
-    stepChanged = pyqtSignal(int)
     selectionChanged = pyqtSignal(int)
     viewChanged = pyqtSignal(str)  # name of the ViewSpec field that changed
-    modifiedChanged = pyqtSignal(bool)
     clickModeChanged = pyqtSignal(str)  # "all" | "selected": whose start a click on the view moves
 
-    def __init__(self, scene: Scene | None = None, parent: QObject | None = None):
-        super().__init__(parent)
-        self.scene = scene if scene is not None else default_scene()
+    def __init__(self, document):
+        super().__init__()
+        self.document = document
+        self.timeline = Timeline(speed=document.scene.view.speed)
         self.surface = build_surface(self.scene.surface)
         self.trajectories: list = []
-        self.step = 0
         self.selected = 0 if self.scene.optimizers else -1
-        self.modified = False
         self.click_moves = "all"  # a UI preference, not part of the scene
         self._view_before_slice = None  # (resolution, critical_points) to restore on leaving a slice
         self._compute_all()
+        document.seedChanged.connect(self._rerun_all)
+        document.stepsChanged.connect(self._rerun_all)
 
     # ----- derived -----
     @property
-    def bounds(self):
-        return self.scene.bounds if self.scene.bounds is not None else self.surface.bounds
+    def scene(self):
+        return self.document.scene
+
+    @property
+    def step(self) -> int:
+        return self.timeline.step
 
     @property
     def max_step(self) -> int:
-        """The last step any trajectory reached (runs may stop early)."""
-        return max((len(t.points) - 1 for t in self.trajectories), default=0)
+        return self.timeline.last
+
+    @property
+    def steps(self) -> int:
+        """Steps each racer runs at most (the scene's)."""
+        return self.scene.steps
+
+    @property
+    def bounds(self):
+        return self.scene.bounds if self.scene.bounds is not None else self.surface.bounds
 
     def head(self, index: int, t: int | None = None) -> np.ndarray:
         """Where optimizer `index` is at step t (its last point once it stopped)."""
@@ -81,26 +95,33 @@ class Session(QObject):
         t = self.step if t is None else t
         return traj.points[: min(t, len(traj.points) - 1) + 1]
 
-    # ----- whole scene -----
-    def set_scene(self, scene: Scene) -> None:
-        """Replace everything; on a bad scene raise ValueError and keep the current one."""
-        surface = build_surface(scene.surface)
+    @staticmethod
+    def check(scene) -> None:
+        """Raise ValueError when the race cannot be built from `scene` (nothing changes)."""
+        build_surface(scene.surface)
         for spec in scene.optimizers:
             build_optimizer(spec)
-        self.scene, self.surface = scene, surface
+
+    # ----- whole scene -----
+    def reload(self) -> None:
+        """The document holds a new scene (checked with `check`): rebuild everything from it."""
+        self.surface = build_surface(self.scene.surface)
         self._view_before_slice = None
-        self.selected = 0 if scene.optimizers else -1
-        self.step = 0
-        self._compute_all()
+        self.selected = 0 if self.scene.optimizers else -1
+        self.timeline.pause()
+        self.timeline.set_speed(self.scene.view.speed)
+        self._compute_all(sync=False)
         self.sceneChanged.emit()
         self.optimizersChanged.emit()
         self.resultsChanged.emit(-1)
         self.selectionChanged.emit(self.selected)
-        self.stepChanged.emit(self.step)
-        self._set_modified(False)
+        self.timeline.reset(self._last_step())
 
     def set_surface(self, spec: SurfaceSpec, bounds=None) -> None:
-        """Switch surface; a bad formula raises FormulaError and leaves the current surface."""
+        """Switch surface; a bad formula raises FormulaError and leaves the current surface.
+
+        The scene's title named what was shown; it now names the new surface.
+        """
         if spec == self.scene.surface and bounds == self.scene.bounds:
             return
         on_slice = self.scene.surface.name == NETWORK_SLICE
@@ -112,13 +133,15 @@ class Session(QObject):
             # Leaving the network's slice: the view gets back its own resolution and markers.
             self.scene.view.resolution, self.scene.view.critical_points = self._view_before_slice
             self._view_before_slice = None
+        new_surface = spec != self.scene.surface
         self.scene.surface, self.surface = spec, surface
         self.scene.bounds = bounds
         self._compute_all()
         self.sceneChanged.emit()
         self.resultsChanged.emit(-1)
-        self._clamp_step()
-        self._set_modified(True)
+        if new_surface:
+            self.document.set_title(surface_title(spec, surface))
+        self.document.mark_modified()
 
     def race_on_surface(self, surface, title: str, bounds, start) -> None:
         """Race on a ready-made Surface (a slice of a network's loss) from `start`.
@@ -134,8 +157,7 @@ class Session(QObject):
         start = (float(start[0]), float(start[1]))
         if not np.isfinite(start).all():
             raise ValueError(f"race_on_surface needs a finite start, got {start}")
-        if getattr(surface, "title", None) != title:
-            surface.title = title
+        surface.title = title
         view = self.scene.view
         if self.scene.surface.name != NETWORK_SLICE:
             self._view_before_slice = (view.resolution, view.critical_points)
@@ -150,8 +172,8 @@ class Session(QObject):
         self._compute_all()
         self.sceneChanged.emit()
         self.resultsChanged.emit(-1)
-        self._clamp_step()
-        self._set_modified(True)
+        self.document.set_title(title)
+        self.document.mark_modified()
 
     def set_bounds(self, bounds) -> None:
         (x0, x1), (y0, y1) = bounds
@@ -162,31 +184,14 @@ class Session(QObject):
             return
         self.scene.bounds = bounds
         self.sceneChanged.emit()
-        self._set_modified(True)
+        self.document.mark_modified()
 
     def set_steps(self, steps: int) -> None:
-        steps = int(steps)
-        if not 1 <= steps <= 100_000:
-            raise ValueError(f"steps must be between 1 and 100000, got {steps}")
-        if steps == self.scene.steps:
-            return
-        self.scene.steps = steps
-        self._compute_all()
-        self.resultsChanged.emit(-1)
-        self._clamp_step()
-        self._set_modified(True)
+        self.document.set_steps(steps)
 
     def set_seed(self, seed: int) -> None:
         """The seed of every run's noise; all optimizers re-run."""
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
-        if int(seed) == self.scene.seed:
-            return
-        self.scene.seed = int(seed)
-        self._compute_all()
-        self.resultsChanged.emit(-1)
-        self._clamp_step()
-        self._set_modified(True)
+        self.document.set_seed(seed)
 
     def set_click_moves(self, mode: str) -> None:
         """Whether a click on the 2-D view moves the start of "all" or of the "selected" racer."""
@@ -198,18 +203,24 @@ class Session(QObject):
         self.clickModeChanged.emit(mode)
 
     def set_view_option(self, name: str, value) -> None:
-        if not hasattr(self.scene.view, name):
+        """A [view] setting of the scene. The theme is the room's, not the scene's: no unsaved change."""
+        if name not in VIEW_OPTIONS:
             raise ValueError(f"unknown view option {name!r}")
         if getattr(self.scene.view, name) == value:
             return
         setattr(self.scene.view, name, value)
         self.viewChanged.emit(name)
-        self._set_modified(True)
+        if name != "theme":
+            self.document.mark_modified()
 
     # ----- racers -----
     def set_start(self, point, index: int | None = None) -> None:
         """Move the start of one optimizer, or of all (index None), and re-run them."""
         point = (float(point[0]), float(point[1]))
+        moved = range(len(self.scene.optimizers)) if index is None else [index]
+        for i in moved:
+            spec = self.scene.optimizers[i]
+            spec.label = relabel_start(spec.label, self.scene.start_of(spec), point)
         if index is None:
             self.scene.start = point
             for spec in self.scene.optimizers:
@@ -220,8 +231,9 @@ class Session(QObject):
             self.scene.optimizers[index].start = point
             self._compute(index)
             self.resultsChanged.emit(index)
-        self._clamp_step()
-        self._set_modified(True)
+        self._sync_range()
+        self.optimizersChanged.emit()  # a label that names the start follows it
+        self.document.mark_modified()
 
     def set_hyperparameter(self, index: int, key: str, value) -> None:
         """Change one knob of one optimizer; only that optimizer re-runs."""
@@ -233,8 +245,8 @@ class Session(QObject):
         self.scene.optimizers[index] = trial
         self._compute(index)
         self.resultsChanged.emit(index)
-        self._clamp_step()
-        self._set_modified(True)
+        self._sync_range()
+        self.document.mark_modified()
 
     def set_optimizer_kind(self, index: int, kind: str) -> None:
         spec = self.scene.optimizers[index]
@@ -246,7 +258,8 @@ class Session(QObject):
         self._compute(index)
         self.optimizersChanged.emit()
         self.resultsChanged.emit(index)
-        self._set_modified(True)
+        self._sync_range()
+        self.document.mark_modified()
 
     def set_label(self, index: int, label: str | None = None, color: str | None = None) -> None:
         spec = self.scene.optimizers[index]
@@ -256,11 +269,11 @@ class Session(QObject):
             return
         self.scene.optimizers[index] = new
         self.optimizersChanged.emit()
-        self._set_modified(True)
+        self.document.mark_modified()
 
     def add_optimizer(self, spec: OptimizerSpec | None = None) -> int:
-        if len(self.scene.optimizers) >= MAX_OPTIMIZERS:
-            raise ValueError(f"at most {MAX_OPTIMIZERS} optimizers race at once")
+        if not limits.OPTIMIZERS.contains(len(self.scene.optimizers) + 1):
+            raise ValueError(f"at most {limits.OPTIMIZERS.hi} optimizers race at once")
         if spec is None:
             spec = OptimizerSpec(kind="sgd", label="SGD", hyperparameters={"lr": 0.01})
         used = {s.color for s in self.scene.optimizers}
@@ -273,8 +286,9 @@ class Session(QObject):
         self._compute(index)
         self.optimizersChanged.emit()
         self.resultsChanged.emit(index)
+        self._sync_range()
         self.set_selected(index)
-        self._set_modified(True)
+        self.document.mark_modified()
         return index
 
     def duplicate_optimizer(self, index: int, **hyperparameters) -> int:
@@ -296,8 +310,8 @@ class Session(QObject):
         self.optimizersChanged.emit()
         self.resultsChanged.emit(-1)
         self.set_selected(min(self.selected, len(self.scene.optimizers) - 1))
-        self._clamp_step()
-        self._set_modified(True)
+        self._sync_range()
+        self.document.mark_modified()
 
     def set_selected(self, index: int) -> None:
         if index == self.selected:
@@ -307,34 +321,53 @@ class Session(QObject):
         self.selected = index
         self.selectionChanged.emit(index)
 
-    # ----- time -----
-    def set_step(self, t: int) -> None:
-        t = int(np.clip(t, 0, self.max_step))
-        if t == self.step:
-            return
-        self.step = t
-        self.stepChanged.emit(t)
-
     # ----- internals -----
-    def _compute(self, index: int) -> None:
-        from valley.core.trajectory import run
+    def _rerun_all(self, *_) -> None:
+        self._compute_all()
+        self.resultsChanged.emit(-1)
 
+    def _compute(self, index: int) -> None:
         spec = self.scene.optimizers[index]
         optimizer = build_optimizer(spec)
         rng = np.random.default_rng(self.scene.seed)
         self.trajectories[index] = run(self.surface, optimizer, np.array(self.scene.start_of(spec)),
                                        self.scene.steps, rng=rng)
 
-    def _compute_all(self) -> None:
+    def _compute_all(self, sync: bool = True) -> None:
         self.trajectories = [None] * len(self.scene.optimizers)
         for i in range(len(self.scene.optimizers)):
             self._compute(i)
+        if sync:
+            self._sync_range()
 
-    def _clamp_step(self) -> None:
-        if self.step > self.max_step:
-            self.set_step(self.max_step)
+    def _last_step(self) -> int:
+        """The last step any trajectory reached (runs may stop early)."""
+        return max((len(t.points) - 1 for t in self.trajectories), default=0)
 
-    def _set_modified(self, modified: bool) -> None:
-        if modified != self.modified:
-            self.modified = modified
-            self.modifiedChanged.emit(modified)
+    def _sync_range(self) -> None:
+        self.timeline.set_last(self._last_step())
+
+
+VIEW_OPTIONS = tuple(f.name for f in fields(ViewSpec))
+
+
+def surface_title(spec: SurfaceSpec, surface) -> str:
+    """What a scene showing this surface is called (a formula by its text)."""
+    if spec.name == "formula":
+        return f"f(x, y) = {spec.formula}"
+    return surface.title
+
+
+_POINT = re.compile(r"\(\s*(-?\d+(?:\.(\d+))?)\s*,\s*(-?\d+(?:\.(\d+))?)\s*\)")
+
+
+def relabel_start(label: str, old, new) -> str:
+    """A label that names its start, "GD from (0.3, -0.4)", names the new one after a move."""
+    def rewrite(match):
+        x, y = float(match[1]), float(match[3])
+        if not (np.isclose(x, old[0]) and np.isclose(y, old[1])):
+            return match[0]
+        decimals = max(len(match[2] or ""), len(match[4] or ""), 1)
+        return f"({new[0]:.{decimals}f}, {new[1]:.{decimals}f})"
+
+    return _POINT.sub(rewrite, label)

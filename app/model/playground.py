@@ -1,24 +1,32 @@
-"""The model of the training playground: spec + data + network + training history + step t.
+"""The training playground: the network of the document's scene, its data, training history and step t.
 
-Views subscribe to its signals exactly as the landscape views subscribe to `Session`:
-they draw "the network at step t" (and, in step-through mode, one phase of one
-backpropagation pass); the Player only moves t.
+Views subscribe to its signals and its Timeline as the landscape views do to the race: they
+draw "the network at step t" (and, in step-through mode, one phase of one backpropagation
+pass). In a network scene the spec, seed and steps are the scene's (the Document owns them);
+beside a landscape scene the playground keeps a network of its own that is not part of the
+scene (it is not saved and changing it is no unsaved change).
 """
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
-from PyQt6.QtCore import QObject, QThread, pyqtSignal
+from PyQt6.QtCore import QObject, pyqtSignal
 
-from valley.core.scene import NetworkSpec, OptimizerSpec
+from valley.app.model.jobs import BackgroundJob
+from valley.app.model.timeline import Timeline
+from valley.core import limits
+from valley.core.datasets import DATASETS, FEATURES, apply_features, make_dataset
+from valley.core.examples import EXAMPLES
+from valley.core.network import Network
+from valley.core.optimizers import OPTIMIZERS, make_optimizer
+from valley.core.scene import NetworkSpec, OptimizerSpec, Scene
+from valley.core.training import perceptron_history, train, uses_perceptron_rule
 
-MAX_HIDDEN_LAYERS = 6
-MAX_NEURONS = 16
-# Above this many multiply-adds a (re)training runs on a worker thread so the window never freezes.
+# Above this many multiply-adds a (re)training runs as a background job so the window never freezes.
 BACKGROUND_WORK = 2_000_000
-NEWTON_MAX_PARAMS = 200  # an exact Hessian of a bigger net is too slow to be a live demo
+FREE_NETWORK_STEPS = 300  # beside a landscape scene the playground trains this long
 
 _blas_controller = None
 
@@ -98,26 +106,21 @@ def _plane_bounds(points: np.ndarray, margin: float = 0.15) -> tuple:
 
 
 def apply_feature_maps(points: np.ndarray, names: list[str]) -> np.ndarray:
-    from valley.core.datasets import apply_features
-
     return np.asarray(apply_features(np.asarray(points, float), list(names)), float)
 
 
 def optimizer_for(spec: OptimizerSpec):
-    from valley.core.optimizers import make_optimizer
-
     return make_optimizer(spec.kind, **spec.hyperparameters)
 
 
-def train_network(network, data: NetworkData, spec: NetworkSpec, steps: int, seed: int):
+def train_network(network, data: NetworkData, spec: NetworkSpec, steps: int, seed: int,
+                  progress=None, cancel=None):
     """One training run of `steps` updates; returns core's TrainingHistory.
 
     A perceptron (no hidden layer, step output) learns by Rosenblatt's rule, online and in
     order as the slides' table does, with the optimizer's lr as α: a gradient optimizer
     would never move it (the step's derivative is 0).
     """
-    from valley.core.training import perceptron_history, train, uses_perceptron_rule
-
     split = (data.X_train, data.T_train, data.X_test, data.T_test)
     if uses_perceptron_rule(network):
         lr = float(spec.optimizer.hyperparameters.get("lr", 1.0))
@@ -126,64 +129,102 @@ def train_network(network, data: NetworkData, spec: NetworkSpec, steps: int, see
     optimizer = optimizer_for(spec.optimizer)
     with np.errstate(all="ignore"), single_threaded_blas():
         return train(network, split, optimizer, int(steps), batch_size=int(spec.batch_size),
-                     rng=np.random.default_rng(seed), keep_states=False)
+                     rng=np.random.default_rng(seed), keep_states=False, progress=progress, cancel=cancel)
 
 
-class _TrainThread(QThread):
-    """Trains off the GUI thread; the result is tagged with the request's generation."""
-
-    done = pyqtSignal(int, object, str)  # generation, history (or None), error message
-
-    def __init__(self, generation, network, data, spec, steps, seed, parent=None):
-        super().__init__(parent)
-        self.args = (network, data, spec, steps, seed)
-        self.generation = generation
-
-    def run(self):
-        try:
-            history = train_network(*self.args)
-        except Exception as error:  # reported to the user; the GUI keeps the last good history
-            self.done.emit(self.generation, None, f"{type(error).__name__}: {error}")
-            return
-        self.done.emit(self.generation, history, "")
-
-
-class NetworkSession(QObject):
-    """Holds the playground state; setters validate, skip no-ops, then emit."""
+class PlaygroundModel(QObject):
+    """The playground over the document; setters validate, skip no-ops, then emit."""
 
     networkChanged = pyqtSignal()  # architecture, features or data changed: views rebuild items
-    sceneChanged = pyqtSignal()  # emitted with networkChanged: the PlayerBar resyncs its range on it
     resultsChanged = pyqtSignal()  # a new training history
-    stepChanged = pyqtSignal(int)
     sampleChanged = pyqtSignal(int)  # selected training sample, -1 for the batch mean
     phaseChanged = pyqtSignal(int)  # step-through phase index, -1 when step-through is off
     specChanged = pyqtSignal(str)  # name of the NetworkSpec field (or "seed", "steps") that changed
     busyChanged = pyqtSignal(bool)
+    progressChanged = pyqtSignal(float)  # of the training running in the background, 0..1
     errorOccurred = pyqtSignal(str)
     exampleChanged = pyqtSignal(str)
 
-    def __init__(self, spec: NetworkSpec | None = None, seed: int = 0, steps: int = 300,
-                 parent: QObject | None = None, background: bool = True):
-        super().__init__(parent)
-        self.spec = copy.deepcopy(spec) if spec is not None else NetworkSpec()
-        self.seed = int(seed)
-        self.steps = int(steps)
+    def __init__(self, document, background: bool = True):
+        super().__init__()
+        self.document = document
         self.background = background
-        self.example = None  # the loaded core.examples entry, or None for a free network
+        self.timeline = Timeline()
+        self._scratch = Scene(kind="network", title="Network", network=NetworkSpec(),
+                              steps=FREE_NETWORK_STEPS)
         self.history = None
-        self.step = 0
         self.sample = 0
         self.phase = -1
         self.busy = False
         self.last_error = ""
-        self._generation = 0
-        self._threads: list[_TrainThread] = []
-        self._validate(self.spec)
-        self.data = self._make_data(self.spec)
-        self.network = self._make_network(self.spec)
+        self._job: BackgroundJob | None = None
+        self._retired: list[BackgroundJob] = []
+        self.timeline.stepChanged.connect(self._follow_presented_sample)
+        document.seedChanged.connect(self._scene_seed_changed)
+        document.stepsChanged.connect(self._scene_steps_changed)
+        self._build()
         self._retrain()
 
-    # ----- derived -----
+    # ----- what it shows: the scene's network, or its own beside a landscape scene -----
+    @property
+    def _home(self) -> Scene:
+        scene = self.document.scene
+        return scene if scene.kind == "network" else self._scratch
+
+    @property
+    def in_scene(self) -> bool:
+        """True when the network is the scene's (edits are scene edits)."""
+        return self.document.scene.kind == "network"
+
+    @property
+    def spec(self) -> NetworkSpec:
+        return self._home.network
+
+    @property
+    def seed(self) -> int:
+        return self._home.seed
+
+    @property
+    def steps(self) -> int:
+        return self._home.steps
+
+    @property
+    def example(self):
+        """The loaded worked example of core.examples, or None for a network on a dataset."""
+        return EXAMPLES[self.spec.example] if self.spec.example else None
+
+    @property
+    def step(self) -> int:
+        return self.timeline.step
+
+    @property
+    def max_step(self) -> int:
+        return self.timeline.last
+
+    @staticmethod
+    def check(scene: Scene) -> None:
+        """Raise NetworkSpecError when `scene`'s network cannot be built (nothing changes)."""
+        if scene.kind == "network":
+            check_spec(scene.network)
+
+    def reload(self) -> None:
+        """The document holds a new scene: rebuild the network, its data and its training."""
+        self.timeline.pause()
+        self.sample = 0
+        self.phase = -1
+        self._build()
+        self._retrain(announce=False)
+        state = self.rule_state(0)
+        if state is not None:
+            self.sample = int(state["sample"])
+        self.networkChanged.emit()
+        self.resultsChanged.emit()
+        self.exampleChanged.emit(self.spec.example)
+        self.specChanged.emit("example")
+        self.sampleChanged.emit(self.sample)
+        self.phaseChanged.emit(self.phase)
+        self.timeline.reset(self._last_step())
+
     @property
     def sizes(self) -> list[int]:
         return [w.shape[1] for w in self.network.weights[:1]] + [w.shape[0] for w in self.network.weights]
@@ -192,10 +233,6 @@ class NetworkSession(QObject):
     def n_layers(self) -> int:
         """Number of weight layers (hidden layers + 1)."""
         return len(self.network.weights)
-
-    @property
-    def max_step(self) -> int:
-        return 0 if self.history is None else len(self.history.params) - 1
 
     @property
     def input_names(self) -> list[str]:
@@ -213,17 +250,18 @@ class NetworkSession(QObject):
     def rule_state(self, t: int | None = None) -> dict | None:
         """The perceptron rule's numbers for the update from step t to t+1 (None otherwise)."""
         t = self.step if t is None else int(t)
-        states = getattr(self.history, "states", None) or []
+        states = self.history.states
         if not self.perceptron or not 0 <= t < len(states) or states[t].get("rule") != "perceptron":
             return None
         return states[t]
 
     @property
     def status(self) -> str:
-        return "" if self.history is None else str(getattr(self.history, "status", ""))
+        return self.history.status
 
     def params_at(self, t: int | None = None) -> np.ndarray:
-        t = self.step if t is None else int(np.clip(t, 0, self.max_step))
+        # The history is the truth: a pending one is a single step while the timeline still shows the old run.
+        t = int(np.clip(self.step if t is None else t, 0, self._last_step()))
         return np.asarray(self.history.params[t], float)
 
     def network_at(self, t: int | None = None):
@@ -268,7 +306,7 @@ class NetworkSession(QObject):
             back = net.backward(rec, T)
             loss = float(net.loss(X, T))
         update_w = update_b = None
-        if t < self.max_step:
+        if t < self._last_step():
             before = [w.copy() for w in net.weights], [b.copy() for b in net.biases]
             net.set_params(self.params_at(t + 1))
             update_w = [w - w0 for w, w0 in zip(net.weights, before[0])]
@@ -319,31 +357,24 @@ class NetworkSession(QObject):
     def next_phase(self) -> None:
         """Right in step-through mode: the next phase; after the updates, the next step's forward."""
         if self.phase < 0:
-            self.set_step(self.step + 1)
+            self.timeline.set_step(self.step + 1)
         elif self.phase < len(self.phases()) - 1:
             self.set_phase(self.phase + 1)
         elif self.step < self.max_step:
-            self.set_step(self.step + 1)
+            self.timeline.set_step(self.step + 1)
             self.set_phase(0)
 
     def previous_phase(self) -> None:
         if self.phase < 0:
-            self.set_step(self.step - 1)
+            self.timeline.set_step(self.step - 1)
         elif self.phase > 0:
             self.set_phase(self.phase - 1)
         elif self.step > 0:
-            self.set_step(self.step - 1)
+            self.timeline.set_step(self.step - 1)
             self.set_phase(len(self.phases()) - 1)
 
     # ----- time and selection -----
-    def set_step(self, t: int) -> None:
-        t = int(np.clip(t, 0, self.max_step))
-        if t == self.step:
-            return
-        self.step = t
-        self._follow_presented_sample()
-        self.stepChanged.emit(t)
-
+    # ----- time and selection -----
     def _follow_presented_sample(self) -> None:
         """A perceptron's step t presents one sample (the slide's table row): select it."""
         state = self.rule_state()
@@ -361,21 +392,47 @@ class NetworkSession(QObject):
         self.sampleChanged.emit(index)
 
     def set_steps(self, steps: int) -> None:
-        steps = int(steps)
-        if not 1 <= steps <= 100_000:
-            raise NetworkSpecError(f"training steps must be between 1 and 100000, got {steps}")
-        if steps == self.steps:
+        if self.in_scene:
+            self.document.set_steps(steps)  # the document announces it: _scene_steps_changed
             return
-        self.steps = steps
+        steps = int(steps)
+        if not limits.STEPS.contains(steps):
+            raise NetworkSpecError(f"training steps must be {limits.STEPS.describe()}, got {steps}")
+        if steps == self._scratch.steps:
+            return
+        self._scratch.steps = steps
+        self._steps_changed()
+
+    def set_seed(self, seed: int) -> None:
+        """New initial weights (and data); a worked example's weights are the slide's, so it is left."""
+        if self.in_scene:
+            self.document.set_seed(int(seed))
+            return
+        seed = int(seed)
+        if not limits.SEED.contains(seed):
+            raise NetworkSpecError(f"seed must be {limits.SEED.describe()}, got {seed}")
+        if seed == self._scratch.seed:
+            return
+        self._scratch.seed = seed
+        self._seed_changed()
+
+    def _scene_steps_changed(self, _steps: int) -> None:
+        if self.in_scene:
+            self._steps_changed()
+
+    def _scene_seed_changed(self, _seed: int) -> None:
+        if self.in_scene:
+            self._seed_changed()
+
+    def _steps_changed(self) -> None:
         self.specChanged.emit("steps")
         self._retrain()
 
-    def set_seed(self, seed: int) -> None:
-        seed = int(seed)
-        if seed == self.seed:
-            return
-        self.seed = seed
-        self._rebuild(data=self.example is None, network=True, field="seed")
+    def _seed_changed(self) -> None:
+        if self.example is not None:
+            self._leave_example(self.spec)
+        else:
+            self._rebuild(data=True, network=True, field="seed")
 
     # ----- settings -----
     DATA_FIELDS = ("dataset", "samples", "noise", "train_fraction")
@@ -385,60 +442,37 @@ class NetworkSession(QObject):
 
     def set_option(self, name: str, value) -> None:
         """Change one NetworkSpec field; rebuilds only what depends on it, keeps everything else."""
-        if name not in self.DATA_FIELDS + self.NETWORK_FIELDS + self.TRAINING_FIELDS:
-            raise NetworkSpecError(f"unknown playground setting {name!r}")
-        if isinstance(value, list):
-            value = list(value)
-        # While a worked example is loaded, choosing the dataset already in the spec still
-        # leaves the example (the panel shows the example, not that dataset).
-        leaving = self.example is not None and name in self.DATA_FIELDS + ("features",)
-        if getattr(self.spec, name) == value and not leaving:
-            return
-        changes = {name: value}
-        if leaving:
-            from valley.core.datasets import FEATURES
-
-            # An example's inputs (x3, x4 …) are not feature maps of a 2-D dataset.
-            features = [f for f in (value if name == "features" else self.spec.features) if f in FEATURES]
-            changes.update(example="", features=features or ["x1", "x2"])
-        trial = replace(self.spec, **changes)
-        self._validate(trial)
-        if leaving:
-            self.example = None  # back to a dataset
-            self.exampleChanged.emit("")
-        self.spec = trial
-        if name in self.DATA_FIELDS or name == "features":
-            self._rebuild(data=True, network=True, field=name)
-        elif name in self.NETWORK_FIELDS:
-            self._rebuild(data=False, network=True, field=name)
-        else:
-            self.specChanged.emit(name)
-            self._retrain()
+        self.set_options(**{name: value})
 
     def set_options(self, **fields) -> None:
-        """Change several NetworkSpec fields at once (e.g. output activation and loss): one rebuild."""
+        """Change several NetworkSpec fields at once (e.g. output activation and loss): one rebuild.
+
+        While a worked example is loaded, choosing data or features (even the dataset already
+        in the spec) leaves the example for a network on that dataset.
+        """
         unknown = set(fields) - set(self.DATA_FIELDS + self.NETWORK_FIELDS + self.TRAINING_FIELDS)
         if unknown:
             raise NetworkSpecError(f"unknown playground setting {sorted(unknown)[0]!r}")
+        fields = {k: list(v) if isinstance(v, list) else v for k, v in fields.items()}
+        leaving = self.example is not None and any(k in self.DATA_FIELDS + ("features",) for k in fields)
         changed = {k: v for k, v in fields.items() if getattr(self.spec, k) != v}
-        if not changed:
+        if not changed and not leaving:
             return
         trial = replace(self.spec, **changed)
-        self._validate(trial)
-        if len(changed) == 1:
-            self.set_option(*next(iter(changed.items())))
+        if leaving:
+            self._leave_example(trial)
             return
-        self.spec = trial
         data = any(k in self.DATA_FIELDS or k == "features" for k in changed)
-        self._rebuild(data=data and self.example is None, network=True, field=",".join(changed))
+        network = data or any(k in self.NETWORK_FIELDS for k in changed)
+        self._edit(trial, data=data, network=network, field=",".join(changed))
 
     def set_hidden(self, hidden: list[int]) -> None:
         self.set_option("hidden", [int(n) for n in hidden])
 
     def add_layer(self, neurons: int | None = None) -> None:
         hidden = list(self.spec.hidden)
-        if len(hidden) >= MAX_HIDDEN_LAYERS:
-            raise NetworkSpecError(f"at most {MAX_HIDDEN_LAYERS} hidden layers")
+        if not limits.HIDDEN_LAYERS.contains(len(hidden) + 1):
+            raise NetworkSpecError(f"at most {limits.HIDDEN_LAYERS.hi} hidden layers")
         hidden.append(int(neurons if neurons is not None else (hidden[-1] if hidden else 4)))
         self.set_hidden(hidden)
 
@@ -468,10 +502,9 @@ class NetworkSession(QObject):
         if new == spec:
             return
         optimizer_for(new)  # raises ValueError on a bad name or value, before anything changes
-        self._check_newton(new, self._param_count(self.spec))
-        self.spec = replace(self.spec, optimizer=new)
-        self.specChanged.emit("optimizer")
-        self._retrain()
+        if self.example is None:
+            check_newton(new, param_count(self.spec))
+        self._edit(replace(self.spec, optimizer=new), data=False, network=False, field="optimizer")
 
     def set_hyperparameter(self, key: str, value) -> None:
         spec = self.spec.optimizer
@@ -479,79 +512,45 @@ class NetworkSession(QObject):
             return
         self.set_optimizer(spec.kind, {**spec.hyperparameters, key: value})
 
-    # ----- worked examples -----
-    def load_example(self, name: str, step_through: bool = True) -> None:
-        """Open a worked example from valley.core.examples: its network, data and hyperparameters."""
-        from valley.core.examples import EXAMPLES
-
-        if name not in EXAMPLES:
-            raise NetworkSpecError(f"unknown worked example {name!r}; known: {', '.join(EXAMPLES)}")
-        example = EXAMPLES[name]
-        built = build_example(example)
-        self.example = example
-        self.spec = replace(self.spec, example=name, **built["spec_fields"])
-        self.data = built["data"]
-        self.network = built["network"]
-        self._initial_params = self.network.get_params().copy()
-        self.steps = built["steps"]
-        self.sample = 0
-        self.step = 0
-        self._retrain(keep_initial=True, announce=False)
-        state = self.rule_state(0)
-        if state is not None:
-            self.sample = int(state["sample"])
-        self.networkChanged.emit()
-        self.sceneChanged.emit()
-        self.resultsChanged.emit()
-        self.exampleChanged.emit(name)
-        self.specChanged.emit("example")
-        self.sampleChanged.emit(self.sample)
-        self.stepChanged.emit(self.step)
-        if step_through:
-            self.phase = -1
-            self.set_phase(0)
-
     # ----- internals -----
-    def _param_count(self, spec: NetworkSpec) -> int:
-        sizes = [len(spec.features)] + list(spec.hidden) + [1]
-        return sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
+    def _edit(self, spec: NetworkSpec, data: bool, network: bool, field: str) -> None:
+        """Put a checked spec in place and rebuild what depends on the change."""
+        if self.example is None:
+            check_spec(spec)
+        self._home.network = spec
+        if data or network:
+            self._rebuild(data=data, network=network, field=field)
+        else:
+            self.specChanged.emit(field)
+            self._retrain()
+        if self.in_scene:
+            self.document.mark_modified()
 
-    @staticmethod
-    def _check_newton(opt: OptimizerSpec, n_params: int) -> None:
-        if "newton" in opt.kind and n_params > NEWTON_MAX_PARAMS:
-            raise NetworkSpecError(f"{opt.kind} needs the Hessian: use at most {NEWTON_MAX_PARAMS} parameters "
-                                   f"(this network has {n_params})")
+    def _leave_example(self, spec: NetworkSpec) -> None:
+        """A network on a dataset in place of the worked example: its inputs are feature maps again."""
+        features = [f for f in spec.features if f in FEATURES] or ["x1", "x2"]
+        trial = replace(spec, example="", features=features)
+        check_spec(trial)
+        self._home.network = trial
+        self.exampleChanged.emit("")
+        self._rebuild(data=True, network=True, field="example")
+        if self.in_scene:
+            self.document.set_title(network_title(trial))
+            self.document.mark_modified()
 
-    def _validate(self, spec: NetworkSpec) -> None:
-        from valley.core.datasets import DATASETS
-
-        if not 0 <= len(spec.hidden) <= MAX_HIDDEN_LAYERS:
-            raise NetworkSpecError(f"hidden layers must number 0..{MAX_HIDDEN_LAYERS}, got {len(spec.hidden)}")
-        for i, n in enumerate(spec.hidden):
-            if not 1 <= int(n) <= MAX_NEURONS:
-                raise NetworkSpecError(f"hidden layer {i + 1} must have 1..{MAX_NEURONS} neurons, got {n}")
-        if spec.example == "" and spec.dataset not in DATASETS:
-            raise NetworkSpecError(f"unknown dataset {spec.dataset!r}; known: {', '.join(DATASETS)}")
-        if spec.example == "" and not spec.features:
-            raise NetworkSpecError("choose at least one input feature")
-        if not 0.0 <= float(spec.noise) <= 1.0:
-            raise NetworkSpecError(f"noise must be between 0 and 1, got {spec.noise}")
-        if not 0.1 <= float(spec.train_fraction) <= 0.9:
-            raise NetworkSpecError(f"train fraction must be between 0.1 and 0.9, got {spec.train_fraction}")
-        if not 4 <= int(spec.samples) <= 5000:
-            raise NetworkSpecError(f"samples must be between 4 and 5000, got {spec.samples}")
-        if spec.regularization not in ("none", "l1", "l2"):
-            raise NetworkSpecError(f"regularization must be none, l1 or l2, got {spec.regularization!r}")
-        if not 0.0 <= float(spec.reg_rate) < 10.0:
-            raise NetworkSpecError(f"regularization rate must be in [0, 10), got {spec.reg_rate}")
-        if int(spec.batch_size) < 0:
-            raise NetworkSpecError(f"batch size must be 0 (full batch) or positive, got {spec.batch_size}")
-        if spec.example == "":
-            self._check_newton(spec.optimizer, self._param_count(spec))
+    def _build(self) -> None:
+        """Data and network from the spec (a worked example brings both, with the slide's weights)."""
+        if self.example is not None:
+            built = build_example(self.example)
+            self.data, self.network = built["data"], built["network"]
+            # The spec describes what is shown: the example's architecture and optimizer.
+            self._home.network = replace(self.spec, **built["spec_fields"])
+        else:
+            self.data = self._make_data(self.spec)
+            self.network = self._make_network(self.spec)
+        self._initial_params = self.network.get_params().copy()
 
     def _make_data(self, spec: NetworkSpec) -> NetworkData:
-        from valley.core.datasets import make_dataset
-
         dataset = make_dataset(spec.dataset, samples=int(spec.samples), noise=float(spec.noise),
                                train_fraction=float(spec.train_fraction), seed=self.seed)
         P_train, P_test = np.asarray(dataset.X_train, float), np.asarray(dataset.X_test, float)
@@ -564,8 +563,6 @@ class NetworkSession(QObject):
                            ((float(x0), float(x1)), (float(y0), float(y1))))
 
     def _make_network(self, spec: NetworkSpec):
-        from valley.core.network import Network
-
         sizes = [len(spec.features)] + [int(n) for n in spec.hidden] + [self.data.T_train.shape[1]]
         return Network(sizes, activation=spec.activation, output_activation=spec.output_activation,
                        loss=spec.loss, init=spec.init, seed=self.seed,
@@ -576,17 +573,17 @@ class NetworkSession(QObject):
             self.data = self._make_data(self.spec)
         if network:
             self.network = self._make_network(self.spec)
+            self._initial_params = self.network.get_params().copy()
         if self.sample >= len(self.data.X_train):
             self.sample = 0
         if self.phase >= len(self.phases()):
             self.phase = 0
-        self.step = 0
+        self.timeline.pause()
         self._retrain(announce=False)  # views must rebuild their items before they redraw
         self.networkChanged.emit()
-        self.sceneChanged.emit()
         self.resultsChanged.emit()
         self.specChanged.emit(field)
-        self.stepChanged.emit(self.step)
+        self.timeline.reset(self._last_step())
 
     def _initial_history(self):
         """Step 0 only: what the views draw while the real training runs."""
@@ -597,29 +594,29 @@ class NetworkSession(QObject):
                          if len(self.data.X_test) else np.nan)
         return _PendingHistory(theta[None, :].copy(), np.array([train_loss]), np.array([test_loss]))
 
-    def _retrain(self, keep_initial: bool = False, announce: bool = True) -> None:
-        """Re-run training from the initial parameters; big runs go to a worker thread."""
-        self._generation += 1
-        # The initial parameters belong to the network object: network_at() moves its parameters
-        # to the step being shown, so reading them again would restart training from there.
-        if not keep_initial and getattr(self, "_initial_of", None) is not self.network:
-            self._initial_params = self.network.get_params().copy()
-        self._initial_of = self.network
+    def _retrain(self, announce: bool = True) -> None:
+        """Re-run training from the initial parameters; big runs become a background job.
+
+        A new training cancels the one still running: only the newest settings matter.
+        """
+        self.cancel_training()
+        # network_at() moves the network's parameters to the step shown; training starts from
+        # the initial ones, kept since the network was built.
         self.network.set_params(self._initial_params)
-        work = len(self.data.X_train) * self.network.get_params().size * self.steps
+        work = len(self.data.X_train) * self._initial_params.size * self.steps
         spec, data, steps, seed = copy.deepcopy(self.spec), self.data, self.steps, self.seed
         trainee = copy.deepcopy(self.network)
         if self.background and work > BACKGROUND_WORK:
-            self.history = self._initial_history()
-            self._clamp_step(emit=announce)
-            if announce:
-                self.resultsChanged.emit()
-            thread = _TrainThread(self._generation, trainee, data, spec, steps, seed, self)
-            thread.done.connect(self._on_trained)
-            thread.finished.connect(lambda th=thread: self._forget_thread(th))
-            self._threads.append(thread)
+            self._accept(self._initial_history(), announce)
+            job = BackgroundJob(lambda progress, cancel: train_network(
+                trainee, data, spec, steps, seed, progress=progress, cancel=cancel), self)
+            job.progress.connect(self.progressChanged)
+            job.finished.connect(lambda history, j=job: self._on_trained(j, history))
+            job.failed.connect(lambda error, j=job: self._on_failed(j, error))
+            job.cancelled.connect(lambda j=job: self._retire(j))
+            self._job = job
             self._set_busy(True)
-            thread.start()
+            job.start()
             return
         try:
             history = train_network(trainee, data, spec, steps, seed)
@@ -628,30 +625,56 @@ class NetworkSession(QObject):
             history = self._initial_history()
         self._accept(history, announce)
 
-    def _on_trained(self, generation: int, history, error: str) -> None:
-        if generation != self._generation:
+    def cancel_training(self) -> None:
+        """Stop the background training, if one runs; the views keep what they show."""
+        job, self._job = self._job, None
+        if job is not None:
+            job.cancel()
+            self._retired.append(job)
+            self._set_busy(False)
+
+    def _on_trained(self, job: BackgroundJob, history) -> None:
+        self._retire(job)
+        if job is not self._job:
             return  # a newer setting superseded this run
+        self._job = None
         self._set_busy(False)
-        if history is None:
-            self._report(error)
-            return
         self._accept(history)
 
+    def _on_failed(self, job: BackgroundJob, error: str) -> None:
+        self._retire(job)
+        if job is self._job:
+            self._job = None
+            self._set_busy(False)
+            self._report(error)
+
+    def _retire(self, job: BackgroundJob) -> None:
+        """A finished job is freed by Qt once its thread has ended (a Python-side delete crashed Qt)."""
+        if job in self._retired:
+            self._retired.remove(job)
+        job.deleteLater()
+
     def _accept(self, history, announce: bool = True) -> None:
+        """A new history; unannounced, the caller resets the timeline after its views rebuilt."""
         self.history = history
-        self._clamp_step(emit=False)
         if announce:
+            self.timeline.set_last(self._last_step())
             self.resultsChanged.emit()
 
-    def _forget_thread(self, thread) -> None:
-        if thread in self._threads:
-            self._threads.remove(thread)
-            thread.deleteLater()
+    def _last_step(self) -> int:
+        return len(self.history.params) - 1
 
     def wait(self, ms: int = 30_000) -> None:
         """Block until background training finished (exporters, tests, benchmarks)."""
-        for thread in list(self._threads):
-            thread.wait(ms)
+        for job in [self._job, *self._retired]:
+            if job is not None:
+                job.wait(ms)
+
+    def shutdown(self) -> None:
+        """Cancel every training and wait for its thread: nothing may outlive the window."""
+        self.cancel_training()
+        for job in list(self._retired):
+            job.shutdown(2000)
 
     def _report(self, message: str) -> None:
         self.last_error = message
@@ -661,12 +684,6 @@ class NetworkSession(QObject):
         if busy != self.busy:
             self.busy = busy
             self.busyChanged.emit(busy)
-
-    def _clamp_step(self, emit: bool = True) -> None:
-        if self.step > self.max_step:
-            self.step = self.max_step
-            if emit:
-                self.stepChanged.emit(self.step)
 
 
 @dataclass
@@ -678,26 +695,70 @@ class _PendingHistory:
     test_loss: np.ndarray
     status: str = "training"
     stopped_at: int | None = None
+    states: list = field(default_factory=list)
 
 
+# ----- checks: the limits of core.limits, for a spec the loader has not seen (a panel's edit) -----
+def param_count(spec: NetworkSpec) -> int:
+    sizes = [len(spec.features)] + list(spec.hidden) + [1]
+    return sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
+
+
+def check_newton(opt: OptimizerSpec, n_params: int) -> None:
+    if "newton" in opt.kind and n_params > limits.NEWTON_MAX_PARAMS:
+        raise NetworkSpecError(f"{opt.kind} needs the Hessian: use at most {limits.NEWTON_MAX_PARAMS} "
+                               f"parameters (this network has {n_params})")
+
+
+def check_spec(spec: NetworkSpec) -> None:
+    """NetworkSpecError naming the first setting outside core.limits (the loader's own rules)."""
+    if spec.example:
+        if spec.example not in EXAMPLES:
+            raise NetworkSpecError(f"unknown worked example {spec.example!r}; known: {', '.join(EXAMPLES)}")
+        return
+    checks = [
+        (limits.HIDDEN_LAYERS, len(spec.hidden), "number of hidden layers"),
+        *((limits.NEURONS, n, f"neurons in hidden layer {i + 1}") for i, n in enumerate(spec.hidden)),
+        (limits.SAMPLES, spec.samples, "samples"),
+        (limits.NOISE, spec.noise, "noise"),
+        (limits.TRAIN_FRACTION, spec.train_fraction, "train fraction"),
+        (limits.REG_RATE, spec.reg_rate, "regularization rate"),
+        (limits.BATCH_SIZE, spec.batch_size, "batch size"),
+    ]
+    for rule, value, name in checks:
+        if not rule.contains(value):
+            raise NetworkSpecError(f"{name} must be {rule.describe()}, got {value}")
+    if spec.dataset not in DATASETS:
+        raise NetworkSpecError(f"unknown dataset {spec.dataset!r}; known: {', '.join(DATASETS)}")
+    if not spec.features:
+        raise NetworkSpecError("choose at least one input feature")
+    check_newton(spec.optimizer, param_count(spec))
+
+
+def network_title(spec: NetworkSpec) -> str:
+    """What a scene showing this network is called: "A 4-4 tanh network learning Circles"."""
+    shape = "-".join(str(n) for n in spec.hidden) or "no-hidden-layer"
+    return f"A {shape} {spec.activation} network learning {DATASETS[spec.dataset].title}"
+
+
+# ----- worked examples -----
 def build_example(example) -> dict:
-    """Turn a core.examples entry into the session's pieces (network, data, spec fields, steps)."""
-    built = example.build() if hasattr(example, "build") else example.builder()
-    network, data, hyper = _unpack_example(built)
-    X, T = np.asarray(data[0], float), _as_targets(data[1])
-    X_test = np.asarray(data[2], float) if len(data) > 2 and data[2] is not None else np.zeros((0, X.shape[1]))
-    T_test = _as_targets(data[3]) if len(data) > 3 and data[3] is not None else np.zeros((0, T.shape[1]))
+    """A core.examples entry as the playground's pieces: network (the slide's weights), data, spec fields."""
+    setup = example.build()
+    hyper = dict(setup.hyperparameters)
+    X, T = np.asarray(setup.X, float), _as_targets(setup.T)
+    test_X, test_T = hyper.pop("test_X", None), hyper.pop("test_T", None)
+    X_test = np.asarray(test_X, float) if test_X is not None else np.zeros((0, X.shape[1]))
+    T_test = _as_targets(test_T) if test_T is not None else np.zeros((0, T.shape[1]))
     points = X[:, :2] if X.shape[1] >= 2 else np.column_stack([X[:, 0], np.zeros(len(X))])
     points_test = (X_test[:, :2] if X_test.shape[1] >= 2 else
                    np.column_stack([X_test[:, 0], np.zeros(len(X_test))]))
-    from valley.core.optimizers import OPTIMIZERS
-
-    hyper = dict(hyper)
     kind = hyper.pop("optimizer", "momentum" if hyper.get("momentum") else "sgd")
     steps = int(hyper.pop("steps", 20))
     batch_size = int(hyper.pop("batch_size", 0))
-    known = {h.name for h in OPTIMIZERS[kind].hyperparameter_specs()} if kind in OPTIMIZERS else set()
+    known = {h.name for h in OPTIMIZERS[kind].hyperparameter_specs()}
     hyper = {k: v for k, v in hyper.items() if k in known}  # mode, epochs…: not optimizer knobs
+    network = setup.network
     spec_fields = dict(
         hidden=[w.shape[0] for w in network.weights[:-1]],
         activation=network.activation, output_activation=network.output_activation.name,
@@ -711,13 +772,11 @@ def build_example(example) -> dict:
     return dict(network=network, data=data, spec_fields=spec_fields, steps=max(steps, 1))
 
 
-def _unpack_example(built):
-    if hasattr(built, "network") and hasattr(built, "X"):  # core.examples.ExampleSetup
-        hyper = dict(built.hyperparameters)
-        test = (hyper.pop("test_X", None), hyper.pop("test_T", None))
-        data = (built.X, built.T) + ((np.asarray(test[0], float), np.asarray(test[1], float))
-                                     if test[0] is not None else ())
-        return built.network, data, hyper
-    if isinstance(built, dict):
-        return built["network"], built["data"], built.get("hyperparameters", {})
-    return built
+def example_scene(name: str) -> Scene:
+    """A worked example of the slides as a network scene: its title, text, network and steps."""
+    if name not in EXAMPLES:
+        raise NetworkSpecError(f"unknown worked example {name!r}; known: {', '.join(EXAMPLES)}")
+    example = EXAMPLES[name]
+    built = build_example(example)
+    return Scene(kind="network", title=example.title, description=example.description,
+                 steps=built["steps"], network=NetworkSpec(example=name, **built["spec_fields"]))
