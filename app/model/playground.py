@@ -695,6 +695,7 @@ class _PendingHistory:
     test_loss: np.ndarray
     status: str = "training"
     stopped_at: int | None = None
+    reason: str = ""
     states: list = field(default_factory=list)
 
 

@@ -249,7 +249,7 @@ class NetworkPanel(QWidget):
         data = self.session.data
         example_index = self.dataset.findData("")
         if example is not None:
-            title = getattr(example, "title", "") or spec.example
+            title = example.title
             n_train, n_test = len(data.X_train), len(data.X_test)
             sizes = f"{n_train} sample{'s' if n_train != 1 else ''}" + (f", {n_test} test" if n_test else "")
             entry = f"{title} ({sizes})"

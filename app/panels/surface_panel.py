@@ -24,6 +24,7 @@ from PyQt6.QtWidgets import (
 )
 
 from valley.app.theme import ERROR_STYLE, error_label
+from valley.core.expression import FormulaError
 from valley.core.scene import SurfaceSpec
 from valley.core.surfaces import SURFACES
 
@@ -249,8 +250,8 @@ class SurfacePanel(QWidget):
         try:
             # Keep the current view: a formula comes without bounds of its own.
             self.session.set_surface(spec, self.session.bounds)
-        except ValueError as error:
-            position = getattr(error, "position", None)
+        except ValueError as error:  # FormulaError names the character it stopped at
+            position = error.position if isinstance(error, FormulaError) else None
             self._show(self.formula_error, caret_message(text, position, str(error)))
             if position is not None:
                 start = max(0, min(int(position), len(text) - 1))

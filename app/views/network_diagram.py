@@ -36,6 +36,7 @@ from valley.app.views.diverging import (
     lut_index,
     normalizer,
 )
+from valley.core.datasets import FEATURES
 
 NODE = 64.0  # scene units; the view scales the whole scene to fit
 RING = 7.0
@@ -48,28 +49,19 @@ MAGNIFIED_SIZE = 190.0
 MAX_EDGE_WIDTH = 9.0
 EDGE_LABELS_MAX = 12  # print Δw on edges only when there are few enough to read
 
-FEATURE_LABELS = {
-    "x1": "X₁", "x2": "X₂", "x1^2": "X₁²", "x2^2": "X₂²", "x1sq": "X₁²", "x2sq": "X₂²",
-    "x1_squared": "X₁²", "x2_squared": "X₂²", "x1*x2": "X₁X₂", "x1x2": "X₁X₂", "x1_x2": "X₁X₂",
-    "sin_x1": "sin X₁", "sin_x2": "sin X₂", "sin(x1)": "sin X₁", "sin(x2)": "sin X₂",
-    "sinx1": "sin X₁", "sinx2": "sin X₂",
-}
+SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 def feature_label(name: str) -> str:
-    try:
-        from valley.core.datasets import FEATURES
-
-        if name in FEATURES:
-            return FEATURES[name][0]
-    except ImportError:
-        pass
-    return FEATURE_LABELS.get(str(name).lower().replace(" ", ""), str(name))
+    """X₁, X₁², sin X₂…: core's label of a feature map; a worked example's inputs x3, x4… as X₃, X₄…."""
+    if name in FEATURES:
+        return FEATURES[name][0]
+    return "X" + name.removeprefix("x").translate(SUBSCRIPTS)
 
 
 def neuron_name(layer: int, j: int, n_layers: int, n_out: int) -> str:
     """h₁ in hidden layers, o (or o₁…) at the output, as the slides name them."""
-    sub = str(j + 1).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+    sub = str(j + 1).translate(SUBSCRIPTS)
     if layer == n_layers:
         return "o" if n_out == 1 else f"o{sub}"
     if layer == 0:

@@ -24,6 +24,7 @@ from PyQt6.QtGui import (
 from PyQt6.QtWidgets import QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from valley.app.theme import THEMES, Theme, readable_on
+from valley.core.optimizers import OPTIMIZERS
 from valley.core.outcome import outcome_text, run_outcome
 
 # DejaVu Sans, the usual sans font on Linux, drops the combining hat over r (r̂ showed as r,
@@ -370,16 +371,8 @@ class Readout(QWidget):
         return COMBINING_HAT.sub(HAT_IN_A_FONT_THAT_DRAWS_IT, "".join(body))
 
     def _rule_text(self, kind: str) -> str:
-        """The rule as the optimizer registry writes it, if it offers one."""
-        try:
-            from valley.core.optimizers import OPTIMIZERS
-        except ImportError:
-            return ""
-        entry = OPTIMIZERS.get(kind) if hasattr(OPTIMIZERS, "get") else None
-        if entry is None:
-            return ""
-        text = entry.get("rule") if isinstance(entry, dict) else getattr(entry, "rule", "")
-        return html.escape(text or "")
+        """The rule as the optimizer's class writes it."""
+        return html.escape(OPTIMIZERS[kind].rule)
 
     def _rule_rows(self, spec, state: dict, k: int) -> list[tuple[str, str]]:
         kind = spec.kind

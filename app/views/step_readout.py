@@ -58,9 +58,8 @@ def perceptron_lines(session, phase, rec) -> list[str]:
         state = session.rule_state()
         if state is None:
             out.append("This is the last recorded step: no update follows.")
-            status = getattr(session.history, "reason", "")
-            if status:
-                out.append(f"Training stopped: {status}.")
+            if session.history.reason:
+                out.append(f"Training stopped: {session.history.reason}.")
             return out
         lr = state["lr"]
         out.append(f"update {session.step + 1} (epoch {state['epoch']}): sample {state['sample'] + 1}, "
@@ -207,9 +206,7 @@ class StepReadout(QTextBrowser):
         note = ""
         example = self.session.example
         if example is not None and self.session.current_phase.kind in ("update", "delta"):
-            text = getattr(example, "description", "") or ""
-            if text:
-                note = f"<p class='note'>{html.escape(text)}</p>"
+            note = f"<p class='note'>{html.escape(example.description)}</p>"
         self.setHtml(f"<h3>{index}/{total} · {html.escape(title)} "
                      f"<span style='font-weight:normal'>(step {self.session.step})</span></h3>"
                      f"<p>{body}</p>{note}")

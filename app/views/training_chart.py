@@ -65,12 +65,11 @@ class TrainingChart(pg.PlotWidget):
         self.train_curve.setData(steps[finite], train[finite])
         finite_test = np.isfinite(test)
         self.test_curve.setData(steps[finite_test], test[finite_test])
-        status = str(getattr(history, "status", "") or "")
-        stopped = getattr(history, "stopped_at", None)
+        stopped = history.stopped_at
         text = ""
         if self.session.busy:
             text = "training…"
-        elif status in ("diverged",):
+        elif history.status == "diverged":
             text = f"diverged at step {stopped}" if stopped is not None else "diverged"
         self.status.setText(text)
         if finite.any():

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 from models import race_model
 from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import QApplication
 
 from valley.app.main_window import MainWindow
 
@@ -15,7 +16,7 @@ def window(qtbot):
     w.resize(1300, 800)
     w.show()
     w.activateWindow()  # shortcuts go to the active window
-    qtbot.waitActive(w)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w)
     yield w
     w.player.stop()
 
