@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from valley.core import limits
 from valley.core.activations import Activation, make_activation
 from valley.core.losses import make_loss
 from valley.core.objective import Objective
@@ -30,10 +31,6 @@ REGULARIZATIONS = ("none", "l1", "l2")
 # constant value (the slides' worked examples start every weight at .1), and a
 # multiplier of the Xavier/He widths.
 DEFAULT_INIT_SCALE = {"uniform": 0.5, "gaussian": 0.5, "xavier": 1.0, "he": 1.0, "constant": 0.1}
-# The shapes Valley teaches with (issue 3): 0 to 6 hidden layers of 1 to 16 neurons; any
-# number of inputs and outputs. Enforced here so every caller gets the same clear error.
-MAX_HIDDEN_LAYERS = 6
-MAX_LAYER_WIDTH = 16
 # Elements of one (points × samples × neurons) block in a batched evaluation: big
 # enough that numpy's per-call overhead vanishes, small enough to stay in cache.
 _CHUNK_ELEMENTS = 1 << 18
@@ -95,14 +92,16 @@ class Network:
         for i, n in enumerate(sizes):
             if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
                 raise NetworkError(f"layer_sizes[{i}] must be a positive integer, got {n!r}")
+        # The shapes Valley teaches with (limits.HIDDEN_LAYERS of limits.NEURONS); any number
+        # of inputs and outputs. Enforced here so every caller gets the same clear error.
         hidden = sizes[1:-1]
-        if len(hidden) > MAX_HIDDEN_LAYERS:
+        if not limits.HIDDEN_LAYERS.contains(len(hidden)):
             raise NetworkError(f"layer_sizes {list(layer_sizes)!r} has {len(hidden)} hidden layers; "
-                               f"the limit is {MAX_HIDDEN_LAYERS}")
+                               f"the limit is {limits.HIDDEN_LAYERS.hi}")
         for i, n in enumerate(hidden, 1):
-            if n > MAX_LAYER_WIDTH:
+            if not limits.NEURONS.contains(n):
                 raise NetworkError(f"layer_sizes[{i}] (hidden layer {i}) has {n} neurons; the "
-                                   f"limit is {MAX_LAYER_WIDTH} per hidden layer")
+                                   f"limit is {limits.NEURONS.hi} per hidden layer")
         self.layer_sizes = [int(n) for n in sizes]
         self.leaky_slope = float(leaky_slope)
         self.elu_alpha = float(elu_alpha)
@@ -115,8 +114,8 @@ class Network:
         regularization = str(regularization).lower()
         if regularization not in REGULARIZATIONS:
             raise NetworkError(f"regularization must be one of {REGULARIZATIONS}, got {regularization!r}")
-        if not float(reg_rate) >= 0.0:
-            raise NetworkError(f"reg_rate must be ≥ 0, got {reg_rate!r}")
+        if not limits.REG_RATE.contains(float(reg_rate)):
+            raise NetworkError(f"reg_rate must be {limits.REG_RATE.describe()}, got {reg_rate!r}")
         self.regularization = regularization
         self.reg_rate = float(reg_rate)
         init = str(init).lower()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from valley.core.limits import NONNEGATIVE, POSITIVE, UNIT, Range
 from valley.core.schedules import Schedule, ScheduleError, make_schedule
 
 
@@ -30,28 +31,25 @@ class Hyperparameter:
     low: float
     high: float
     log: bool  # a log-scale slider suits it
-    check: str  # "positive" | "unit" ([0, 1)) | "nonnegative" | "optional_positive"
+    check: Range  # the values it may take (limits.POSITIVE, UNIT or NONNEGATIVE)
     description: str
+    optional: bool = False  # None switches it off
 
     def validate(self, value, owner: str):
-        if value is None and self.check == "optional_positive":
+        if value is None and self.optional:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
             raise OptimizerError(f"{owner}: {self.name} must be a number, got {value!r}")
         value = float(value)
         if not math.isfinite(value):
             raise OptimizerError(f"{owner}: {self.name} must be finite, got {value!r}")
-        if self.check in ("positive", "optional_positive") and value <= 0:
-            raise OptimizerError(f"{owner}: {self.name} must be > 0, got {value:g}")
-        if self.check == "unit" and not 0.0 <= value < 1.0:
-            raise OptimizerError(f"{owner}: {self.name} must be in [0, 1), got {value:g}")
-        if self.check == "nonnegative" and value < 0:
-            raise OptimizerError(f"{owner}: {self.name} must be >= 0, got {value:g}")
+        if not self.check.contains(value):
+            raise OptimizerError(f"{owner}: {self.name} must be {self.check.describe()}, got {value:g}")
         return value
 
 
 def _lr(default: float) -> Hyperparameter:
-    return Hyperparameter("lr", default, 1e-5, 10.0, True, "positive", "learning rate")
+    return Hyperparameter("lr", default, 1e-5, 10.0, True, POSITIVE, "learning rate")
 
 
 _EPS = {
@@ -60,23 +58,23 @@ _EPS = {
 
 
 def _eps(default: float) -> Hyperparameter:
-    return Hyperparameter("eps", default, 1e-12, 1e-1, True, "nonnegative",
+    return Hyperparameter("eps", default, 1e-12, 1e-1, True, NONNEGATIVE,
                           "small constant for numerical stability")
 
 
-_MOMENTUM = Hyperparameter("momentum", 0.9, 0.0, 0.999, False, "unit", "momentum μ (velocity decay)")
-_RHO = Hyperparameter("rho", 0.9, 0.0, 0.999, False, "unit", "decay rate ρ of the squared-gradient average")
-_BETA1 = Hyperparameter("beta1", 0.9, 0.0, 0.999, False, "unit", "decay rate β1 of the first moment")
-_BETA2 = Hyperparameter("beta2", 0.999, 0.0, 0.9999, False, "unit", "decay rate β2 of the second moment")
+_MOMENTUM = Hyperparameter("momentum", 0.9, 0.0, 0.999, False, UNIT, "momentum μ (velocity decay)")
+_RHO = Hyperparameter("rho", 0.9, 0.0, 0.999, False, UNIT, "decay rate ρ of the squared-gradient average")
+_BETA1 = Hyperparameter("beta1", 0.9, 0.0, 0.999, False, UNIT, "decay rate β1 of the first moment")
+_BETA2 = Hyperparameter("beta2", 0.999, 0.0, 0.9999, False, UNIT, "decay rate β2 of the second moment")
 
 # Options every optimizer accepts (the schedule is a spec, see core.schedules).
 COMMON_HYPERPARAMETERS = (
-    Hyperparameter("noise", 0.0, 0.0, 10.0, False, "nonnegative",
+    Hyperparameter("noise", 0.0, 0.0, 10.0, False, NONNEGATIVE,
                    "σ of Gaussian noise added to the gradient (simulated mini-batches)"),
-    Hyperparameter("clip_norm", None, 1e-3, 1e3, True, "optional_positive",
-                   "rescale the gradient to this norm when it is longer (None: off)"),
-    Hyperparameter("clip_value", None, 1e-3, 1e3, True, "optional_positive",
-                   "clip each gradient component to ±this (None: off)"),
+    Hyperparameter("clip_norm", None, 1e-3, 1e3, True, POSITIVE,
+                   "rescale the gradient to this norm when it is longer (None: off)", optional=True),
+    Hyperparameter("clip_value", None, 1e-3, 1e3, True, POSITIVE,
+                   "clip each gradient component to ±this (None: off)", optional=True),
 )
 
 
@@ -357,7 +355,7 @@ class DampedNewton(Newton):
     name, title = "damped_newton", "Damped Newton (Levenberg–Marquardt)"
     rule = "θ ← θ − lr·(H + λI)⁻¹g"
     hyperparameters = (_lr(1.0), Hyperparameter(
-        "damping", 0.1, 0.0, 100.0, False, "nonnegative", "λ added to H's diagonal"))
+        "damping", 0.1, 0.0, 100.0, False, NONNEGATIVE, "λ added to H's diagonal"))
 
     def _curvatures(self, w):
         return w + self.damping
@@ -367,7 +365,7 @@ class SaddleFreeNewton(Newton):
     name, title = "saddle_free_newton", "Saddle-free Newton"
     rule = "θ ← θ − lr·|H|⁻¹g,  |H| = V·max(|Λ|, λ)·Vᵀ  (Dauphin et al. 2014)"
     hyperparameters = (_lr(1.0), Hyperparameter(
-        "damping", 1e-3, 0.0, 10.0, False, "nonnegative", "floor λ on |eigenvalues|"))
+        "damping", 1e-3, 0.0, 10.0, False, NONNEGATIVE, "floor λ on |eigenvalues|"))
 
     def _curvatures(self, w):
         return np.maximum(np.abs(w), self.damping)

@@ -46,12 +46,10 @@ from typing import Any
 
 import tomli_w
 
+from valley.core import limits
+from valley.core.limits import Range
+from valley.core.network import parameter_count
 from valley.core.scene import SCENE_VERSION, NetworkSpec, OptimizerSpec, Scene, SurfaceSpec, ViewSpec
-
-MAX_STEPS = 100_000
-MAX_OPTIMIZERS = 8
-MAX_TEXT = 2_000
-MAX_FORMULA = 1_000
 
 # Used only until (or unless) core's registries can be imported: the contract of issue 2.
 FALLBACK_OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam",
@@ -65,6 +63,7 @@ REGULARIZATIONS = ("none", "l1", "l2")
 
 _COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_^*]{0,63}")
+_ANY = Range(-math.inf, math.inf)
 _INVALID = object()  # a value that failed validation (its problem is already recorded)
 
 KeyPath = tuple  # of str (table keys) and int (array indices)
@@ -198,10 +197,6 @@ def _optimizer_registry() -> tuple[tuple[str, ...], Callable | None]:
     return names, getattr(optimizers, "make_optimizer", None)
 
 
-_CHECK_TEXT = {"positive": "a number > 0", "optional_positive": "a number > 0",
-               "unit": "a number in [0, 1)", "nonnegative": "a number >= 0"}
-
-
 def _hyperparameter_specs(kind: str) -> dict[str, Any] | None:
     """{keyword: core Hyperparameter (or None for schedule)} that optimizer `kind` takes."""
     try:
@@ -259,33 +254,30 @@ class _Validator:
         return _INVALID
 
     # --- scalars
-    def integer(self, value, path, lo, hi):
-        expected = f"the integer {lo}" if lo == hi else f"an integer from {lo} to {hi}"
-        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+    def integer(self, value, path, allowed: Range):
+        expected = (f"the integer {allowed.lo}" if allowed.lo == allowed.hi
+                    else f"an integer {allowed.describe()}")
+        if isinstance(value, bool) or not isinstance(value, int) or not allowed.contains(value):
             return self.problem(path, expected, _describe(value))
         return value
 
-    def number(self, value, path, lo=-math.inf, hi=math.inf, lo_open=False, hi_open=False,
-               as_float=True):
+    def number(self, value, path, allowed: Range = _ANY, as_float=True):
         """A finite number in range; as_float=False keeps a TOML integer an int (engine options)."""
-        rng = _range_text(lo, hi, lo_open, hi_open)
+        rng = "" if allowed == _ANY else f" {allowed.describe()}"
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return self.problem(path, f"a number{rng}", _describe(value))
         if isinstance(value, int) and abs(value) > 2**53:
             return self.problem(path, f"a finite number{rng}", _describe(value))
-        x = float(value)
-        below = x <= lo if lo_open else x < lo
-        above = x >= hi if hi_open else x > hi
-        if not math.isfinite(x) or below or above:
+        if not allowed.contains(float(value)):
             return self.problem(path, f"a finite number{rng}", _describe(value))
-        return x if as_float or isinstance(value, float) else value
+        return float(value) if as_float or isinstance(value, float) else value
 
     def boolean(self, value, path):
         if not isinstance(value, bool):
             return self.problem(path, "true or false", _describe(value))
         return value
 
-    def string(self, value, path, max_len=MAX_TEXT):
+    def string(self, value, path, max_len=limits.TEXT_LENGTH):
         if not isinstance(value, str):
             return self.problem(path, "a string", _describe(value))
         if len(value) > max_len:
@@ -356,16 +348,6 @@ class _Validator:
         return out
 
 
-def _range_text(lo, hi, lo_open, hi_open) -> str:
-    if lo == -math.inf and hi == math.inf:
-        return ""
-    if hi == math.inf:
-        return f" {'>' if lo_open else '>='} {lo:g}"
-    if lo == -math.inf:
-        return f" {'<' if hi_open else '<='} {hi:g}"
-    return f" in {'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}"
-
-
 def _names_text(names) -> str:
     names = list(names)
     if len(names) > 12:
@@ -395,7 +377,7 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
                       f"version {version}: this scene was written by a newer Valley; update Valley "
                       "to open it")
             return None
-        v.integer(version, ("version",), 1, SCENE_VERSION)
+        v.integer(version, ("version",), Range(1, SCENE_VERSION, integer=True))
 
     kind = data.get("kind", "landscape")
     v.choice(kind, ("kind",), KINDS)
@@ -404,7 +386,7 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
     def optimizer(value, path):
         spec = v.table(value, path, {
             "kind": lambda x, p: v.choice(x, p, optimizer_names, "an optimizer:"),
-            "label": lambda x, p: v.string(x, p, 200),
+            "label": lambda x, p: v.string(x, p, limits.TITLE_LENGTH),
             "color": v.color,
             "hyperparameters": lambda x, p: hyperparameters(x, p, value.get("kind")),
             "start": v.point,
@@ -441,13 +423,9 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
                 checked = v.number(item, path + (key,), as_float=False)
                 if checked is _INVALID:
                     continue
-                if specs is not None and specs[key] is not None:
-                    try:
-                        specs[key].validate(checked, kind)
-                    except ValueError:
-                        v.problem(path + (key,), _CHECK_TEXT.get(specs[key].check, "a valid value"),
-                                  _describe(item))
-                        continue
+                if specs is not None and specs[key] is not None and not specs[key].check.contains(checked):
+                    v.problem(path + (key,), f"a number {specs[key].check.describe()}", _describe(item))
+                    continue
                 out[key] = checked
         return out
 
@@ -490,11 +468,11 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
         return v.problem(path, "a schedule name or table", _describe(value))
 
     def optimizers(value, path):
-        lo = 1 if kind == "landscape" else 0
+        lo = limits.OPTIMIZERS.lo if kind == "landscape" else 0
         if not isinstance(value, list):
             return v.problem(path, "an array of [[optimizers]] tables", _describe(value))
-        if not lo <= len(value) <= MAX_OPTIMIZERS:
-            return v.problem(path, f"{lo} to {MAX_OPTIMIZERS} optimizers", f"{len(value)}")
+        if not lo <= len(value) <= limits.OPTIMIZERS.hi:
+            return v.problem(path, f"{lo} to {limits.OPTIMIZERS.hi} optimizers", f"{len(value)}")
         out = [optimizer(item, path + (i,)) for i, item in enumerate(value)]
         return _INVALID if _INVALID in out else out
 
@@ -504,7 +482,7 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
             "name": lambda x, p: v.choice(x, p, (*names, "formula"), "a surface:")
             if names is not None else v.name(x, p, None),
             "params": lambda x, p: surface_params(x, p, value.get("name")),
-            "formula": lambda x, p: v.string(x, p, MAX_FORMULA),
+            "formula": lambda x, p: v.string(x, p, limits.FORMULA_LENGTH),
         })
         if spec is _INVALID or len(spec) != len(value):
             return _INVALID
@@ -562,14 +540,16 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
         examples = _registry("examples", "EXAMPLES")
 
         def hidden(x, p):
-            if not isinstance(x, list) or len(x) > 6:
-                return v.problem(p, "an array of 0 to 6 layer widths", _describe(x))
-            out = [v.integer(n, p + (i,), 1, 16) for i, n in enumerate(x)]
+            if not isinstance(x, list) or not limits.HIDDEN_LAYERS.contains(len(x)):
+                return v.problem(p, f"an array of layer widths, {limits.HIDDEN_LAYERS.describe()} "
+                                 "of them", _describe(x))
+            out = [v.integer(n, p + (i,), limits.NEURONS) for i, n in enumerate(x)]
             return _INVALID if _INVALID in out else out
 
         def feature_list(x, p):
-            if not isinstance(x, list) or not 1 <= len(x) <= 16:
-                return v.problem(p, "an array of 1 to 16 feature names", _describe(x))
+            if not isinstance(x, list) or not limits.FEATURES.contains(len(x)):
+                return v.problem(p, f"an array of feature names, {limits.FEATURES.describe()} "
+                                 "of them", _describe(x))
             out = [v.name(f, p + (i,), features) for i, f in enumerate(x)]
             return _INVALID if _INVALID in out else out
 
@@ -581,18 +561,27 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
             "loss": lambda x, p: v.name(x, p, losses),
             "init": lambda x, p: v.name(x, p, inits),
             "dataset": lambda x, p: v.name(x, p, datasets),
-            "samples": lambda x, p: v.integer(x, p, 1, 100_000),
-            "noise": lambda x, p: v.number(x, p, 0.0, 10.0),
-            "train_fraction": lambda x, p: v.number(x, p, 0.0, 1.0, lo_open=True),
+            "samples": lambda x, p: v.integer(x, p, limits.SAMPLES),
+            "noise": lambda x, p: v.number(x, p, limits.NOISE),
+            "train_fraction": lambda x, p: v.number(x, p, limits.TRAIN_FRACTION),
             "features": feature_list,
             "regularization": lambda x, p: v.choice(x, p, REGULARIZATIONS),
-            "reg_rate": lambda x, p: v.number(x, p, 0.0, 10.0),
-            "batch_size": lambda x, p: v.integer(x, p, 0, 100_000),
+            "reg_rate": lambda x, p: v.number(x, p, limits.REG_RATE),
+            "batch_size": lambda x, p: v.integer(x, p, limits.BATCH_SIZE),
             "optimizer": optimizer,
         })
         if spec is _INVALID or len(spec) != len(value):
             return _INVALID
-        return NetworkSpec(**spec)
+        result = NetworkSpec(**spec)
+        if result.example == "" and "newton" in result.optimizer.kind:
+            # Every dataset has one target column: one output neuron.
+            n = parameter_count([len(result.features), *result.hidden, 1])
+            if n > limits.NEWTON_MAX_PARAMS:
+                return v.problem(path + ("optimizer", "kind"),
+                                 "an optimizer without the exact Hessian, or a network of at most "
+                                 f"{limits.NEWTON_MAX_PARAMS} parameters",
+                                 f"{result.optimizer.kind} for a network of {n} parameters")
+        return result
 
     def view(value, path):
         spec = v.table(value, path, {
@@ -601,8 +590,8 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
                                             "critical_points")},
             "arrows": lambda x, p: v.choice(x, p, ARROWS),
             "theme": lambda x, p: v.choice(x, p, THEMES),
-            "speed": lambda x, p: v.number(x, p, 1.0, 500.0),
-            "resolution": lambda x, p: v.integer(x, p, 16, 2048),
+            "speed": lambda x, p: v.number(x, p, limits.SPEED),
+            "resolution": lambda x, p: v.integer(x, p, limits.RESOLUTION),
         })
         if spec is _INVALID or len(spec) != len(value):
             return _INVALID
@@ -610,14 +599,14 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
 
     schema = {
         "version": lambda x, p: x,  # checked above
-        "title": lambda x, p: v.string(x, p, 200),
+        "title": lambda x, p: v.string(x, p, limits.TITLE_LENGTH),
         "description": v.string,
         "kind": lambda x, p: x,  # checked above
         "surface": surface,
         "bounds": v.bounds,
         "start": v.point,
-        "steps": lambda x, p: v.integer(x, p, 1, MAX_STEPS),
-        "seed": lambda x, p: v.integer(x, p, 0, 2**32 - 1),
+        "steps": lambda x, p: v.integer(x, p, limits.STEPS),
+        "seed": lambda x, p: v.integer(x, p, limits.SEED),
         "optimizers": optimizers,
         "network": network,
         "view": view,
