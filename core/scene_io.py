@@ -47,19 +47,27 @@ from typing import Any
 import tomli_w
 
 from valley.core import limits
+from valley.core.activations import ACTIVATIONS
+from valley.core.datasets import DATASETS, FEATURES
+from valley.core.examples import EXAMPLES
+from valley.core.expression import parse_formula
 from valley.core.limits import Range
-from valley.core.network import parameter_count
-from valley.core.scene import SCENE_VERSION, NetworkSpec, OptimizerSpec, Scene, SurfaceSpec, ViewSpec
-
-# Used only until (or unless) core's registries can be imported: the contract of issue 2.
-FALLBACK_OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam",
-                       "amsgrad", "newton", "damped_newton", "saddle_free_newton")
-FALLBACK_HYPERPARAMETERS = ("lr", "momentum", "rho", "beta1", "beta2", "eps", "damping", "noise",
-                            "clip_norm", "clip_value", "schedule")
-ARROWS = ("none", "gradient", "velocity", "step")
-THEMES = ("dark", "light")
-KINDS = ("landscape", "network")
-REGULARIZATIONS = ("none", "l1", "l2")
+from valley.core.losses import LOSSES
+from valley.core.network import INITS, REGULARIZATIONS, parameter_count
+from valley.core.optimizers import OPTIMIZERS, make_optimizer
+from valley.core.scene import (
+    ARROWS,
+    KINDS,
+    SCENE_VERSION,
+    THEMES,
+    NetworkSpec,
+    OptimizerSpec,
+    Scene,
+    SurfaceSpec,
+    ViewSpec,
+)
+from valley.core.schedules import SCHEDULE_TITLES, make_schedule
+from valley.core.surfaces import SURFACES, get_surface
 
 _COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_^*]{0,63}")
@@ -186,61 +194,6 @@ class _LineIndex:
         return first if section_path else None
 
 
-# ----------------------------------------------------------------------------- registries
-def _optimizer_registry() -> tuple[tuple[str, ...], Callable | None]:
-    try:
-        from valley.core import optimizers
-    except ImportError:
-        return FALLBACK_OPTIMIZERS, None
-    names = getattr(optimizers, "OPTIMIZERS", None)
-    names = tuple(names) if names else FALLBACK_OPTIMIZERS
-    return names, getattr(optimizers, "make_optimizer", None)
-
-
-def _hyperparameter_specs(kind: str) -> dict[str, Any] | None:
-    """{keyword: core Hyperparameter (or None for schedule)} that optimizer `kind` takes."""
-    try:
-        from valley.core.optimizers import OPTIMIZERS
-    except ImportError:
-        return None
-    cls = OPTIMIZERS.get(kind)
-    if cls is None:
-        return None
-    return {**{h.name: h for h in cls.hyperparameter_specs()}, "schedule": None}
-
-
-def _surface_params(name: str) -> tuple[str, ...] | None:
-    try:
-        from valley.core.surfaces import SURFACES
-    except ImportError:
-        return None
-    cls = SURFACES.get(name)
-    return tuple(getattr(cls, "defaults", {})) if cls is not None else None
-
-
-def _surface_names() -> tuple[str, ...] | None:
-    try:
-        from valley.core.surfaces import SURFACES
-    except ImportError:
-        return None
-    return tuple(SURFACES)
-
-
-def _registry(module: str, *attributes: str) -> tuple[str, ...] | None:
-    """Names from valley.core.<module>.<attribute> (dict or sequence) if that module exists yet."""
-    try:
-        import importlib
-
-        mod = importlib.import_module(f"valley.core.{module}")
-    except ImportError:
-        return None
-    for attribute in attributes:
-        names = getattr(mod, attribute, None)
-        if names:
-            return tuple(names)
-    return None
-
-
 # ----------------------------------------------------------------------------- validation
 class _Validator:
     def __init__(self, source: str, text: str):
@@ -293,10 +246,8 @@ class _Validator:
                                 _hint(value, names))
         return value
 
-    def name(self, value, path, names):
-        """A registry name when the registry exists; otherwise a plain identifier."""
-        if names is not None:
-            return self.choice(value, path, names)
+    def identifier(self, value, path):
+        """A plain name (letters, digits, _), for what a later check gives its meaning."""
         if not isinstance(value, str) or not _NAME.fullmatch(value):
             return self.problem(path, "a name (letters, digits, _)", _describe(value))
         return value
@@ -381,39 +332,38 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
 
     kind = data.get("kind", "landscape")
     v.choice(kind, ("kind",), KINDS)
-    optimizer_names, make_optimizer = _optimizer_registry()
 
     def optimizer(value, path):
         spec = v.table(value, path, {
-            "kind": lambda x, p: v.choice(x, p, optimizer_names, "an optimizer:"),
+            "kind": lambda x, p: v.choice(x, p, OPTIMIZERS, "an optimizer:"),
             "label": lambda x, p: v.string(x, p, limits.TITLE_LENGTH),
             "color": v.color,
-            "hyperparameters": lambda x, p: hyperparameters(x, p, value.get("kind")),
+            "hyperparameters": lambda x, p: hyperparameters(x, p, value.get("kind", OptimizerSpec.kind)),
             "start": v.point,
             "visible": v.boolean,
         })
         if spec is _INVALID or len(spec) != len(value):
             return _INVALID
         result = OptimizerSpec(**spec)
-        if make_optimizer is not None:
-            try:
-                make_optimizer(result.kind, **result.hyperparameters)
-            except Exception as error:  # the engine's word on a combination we cannot know here
-                v.problem(path + ("hyperparameters",), f"hyperparameters that {result.kind} accepts",
-                          str(error) or type(error).__name__)
-                return _INVALID
+        try:
+            make_optimizer(result.kind, **result.hyperparameters)
+        except Exception as error:  # the engine's word on a combination we cannot know here
+            v.problem(path + ("hyperparameters",), f"hyperparameters that {result.kind} accepts",
+                      str(error) or type(error).__name__)
+            return _INVALID
         return result
 
     def hyperparameters(value, path, kind):
         if not isinstance(value, dict):
             return v.problem(path, "a table of hyperparameters", _describe(value))
-        specs = _hyperparameter_specs(kind) if isinstance(kind, str) else None
-        hp_names = tuple(specs) if specs is not None else FALLBACK_HYPERPARAMETERS
+        if not isinstance(kind, str) or kind not in OPTIMIZERS:
+            return _INVALID  # the kind's own problem is reported at its key
+        specs = {h.name: h for h in OPTIMIZERS[kind].hyperparameter_specs()}
+        hp_names = (*specs, "schedule")
         out = {}
         for key, item in value.items():
             if key not in hp_names:
-                owner = f" of {kind}" if specs is not None else ""
-                v.problem(path + (key,), f"a hyperparameter{owner} ({_names_text(hp_names)})",
+                v.problem(path + (key,), f"a hyperparameter of {kind} ({_names_text(hp_names)})",
                           f"unknown key {key!r}", _hint(key, hp_names))
             elif key == "schedule":
                 checked = _schedule(item, path + (key,))
@@ -423,7 +373,7 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
                 checked = v.number(item, path + (key,), as_float=False)
                 if checked is _INVALID:
                     continue
-                if specs is not None and specs[key] is not None and not specs[key].check.contains(checked):
+                if not specs[key].check.contains(checked):
                     v.problem(path + (key,), f"a number {specs[key].check.describe()}", _describe(item))
                     continue
                 out[key] = checked
@@ -436,28 +386,22 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
         if checked is _INVALID or (isinstance(checked, dict) and len(checked) != len(value)):
             return _INVALID
         try:
-            from valley.core.schedules import make_schedule
-        except ImportError:
-            return checked
-        try:
             make_schedule(checked)
         except ValueError as error:
-            kinds = _registry("schedules", "SCHEDULE_TITLES")
-            named = f" ({_names_text(kinds)})" if kinds else ""
-            return v.problem(path, f"a schedule{named} with its options",
+            return v.problem(path, f"a schedule ({_names_text(SCHEDULE_TITLES)}) with its options",
                              str(error) or type(error).__name__)
         return checked
 
     def _schedule_shape(value, path):
         if isinstance(value, str):
-            return v.name(value, path, None)
+            return v.identifier(value, path)
         if isinstance(value, dict):
             out = {}
             for key, item in value.items():
                 if not _NAME.fullmatch(key):
                     v.problem(path + (key,), "a schedule option name", _describe(key))
                 elif isinstance(item, str):
-                    checked = v.name(item, path + (key,), None)
+                    checked = v.identifier(item, path + (key,))
                     if checked is not _INVALID:
                         out[key] = checked
                 else:
@@ -477,11 +421,9 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
         return _INVALID if _INVALID in out else out
 
     def surface(value, path):
-        names = _surface_names()
         spec = v.table(value, path, {
-            "name": lambda x, p: v.choice(x, p, (*names, "formula"), "a surface:")
-            if names is not None else v.name(x, p, None),
-            "params": lambda x, p: surface_params(x, p, value.get("name")),
+            "name": lambda x, p: v.choice(x, p, (*SURFACES, "formula"), "a surface:"),
+            "params": lambda x, p: surface_params(x, p, value.get("name", SurfaceSpec.name)),
             "formula": lambda x, p: v.string(x, p, limits.FORMULA_LENGTH),
         })
         if spec is _INVALID or len(spec) != len(value):
@@ -492,10 +434,6 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
                 return v.problem(path + ("formula",), "a formula f(x, y) when name = 'formula'",
                                  "nothing")
             try:
-                from valley.core.expression import parse_formula
-            except ImportError:
-                return result
-            try:
                 parse_formula(result.formula)
             except Exception as error:  # FormulaError and anything else the parser says
                 return v.problem(path + ("formula",), "a formula f(x, y) (numbers, x, y, operators,"
@@ -503,10 +441,8 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
         elif result.formula:
             return v.problem(path + ("formula",), "no formula unless name = 'formula'",
                              _describe(result.formula))
-        elif names is not None:
+        else:
             try:
-                from valley.core.surfaces import get_surface
-
                 get_surface(result.name, **result.params)
             except Exception as error:
                 return v.problem(path + ("params",), f"parameters that {result.name} accepts",
@@ -516,7 +452,8 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
     def surface_params(value, path, name):
         if not isinstance(value, dict):
             return v.problem(path, "a table of surface parameters", _describe(value))
-        known = _surface_params(name) if isinstance(name, str) else None
+        # A formula or an unknown name (reported at its key) leaves the parameter names open.
+        known = tuple(SURFACES[name].defaults) if isinstance(name, str) and name in SURFACES else None
         out = {}
         for key, item in value.items():
             if known is not None and key not in known:
@@ -532,13 +469,6 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
         return out
 
     def network(value, path):
-        datasets = _registry("datasets", "DATASETS")
-        features = _registry("datasets", "FEATURES")
-        activations = _registry("activations", "ACTIVATIONS")
-        losses = _registry("losses", "LOSSES") or _registry("activations", "LOSSES")
-        inits = _registry("network", "INITIALIZERS", "INITS")
-        examples = _registry("examples", "EXAMPLES")
-
         def hidden(x, p):
             if not isinstance(x, list) or not limits.HIDDEN_LAYERS.contains(len(x)):
                 return v.problem(p, f"an array of layer widths, {limits.HIDDEN_LAYERS.describe()} "
@@ -550,17 +480,17 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
             if not isinstance(x, list) or not limits.FEATURES.contains(len(x)):
                 return v.problem(p, f"an array of feature names, {limits.FEATURES.describe()} "
                                  "of them", _describe(x))
-            out = [v.name(f, p + (i,), features) for i, f in enumerate(x)]
+            out = [v.choice(f, p + (i,), FEATURES) for i, f in enumerate(x)]
             return _INVALID if _INVALID in out else out
 
         spec = v.table(value, path, {
-            "example": lambda x, p: x if x == "" else v.name(x, p, examples),
+            "example": lambda x, p: x if x == "" else v.choice(x, p, EXAMPLES),
             "hidden": hidden,
-            "activation": lambda x, p: v.name(x, p, activations),
-            "output_activation": lambda x, p: v.name(x, p, activations),
-            "loss": lambda x, p: v.name(x, p, losses),
-            "init": lambda x, p: v.name(x, p, inits),
-            "dataset": lambda x, p: v.name(x, p, datasets),
+            "activation": lambda x, p: v.choice(x, p, ACTIVATIONS),
+            "output_activation": lambda x, p: v.choice(x, p, ACTIVATIONS),
+            "loss": lambda x, p: v.choice(x, p, LOSSES),
+            "init": lambda x, p: v.choice(x, p, INITS),
+            "dataset": lambda x, p: v.choice(x, p, DATASETS),
             "samples": lambda x, p: v.integer(x, p, limits.SAMPLES),
             "noise": lambda x, p: v.number(x, p, limits.NOISE),
             "train_fraction": lambda x, p: v.number(x, p, limits.TRAIN_FRACTION),
