@@ -1,8 +1,7 @@
 """Scenes as TOML files: load with validation that names file, key path and line; save atomically.
 
-A scene file is data only. Every value is checked for type and range, names are checked
-against core's registries (surfaces, optimizers, datasets, activations, examples), and a
-formula goes through core.expression's whitelist parser: loading a scene never runs code.
+A scene file is data only: valley.core.scene_schema checks every value (loading a scene never
+runs code), valley.core.toml_lines finds the line of each problem.
 
 The format (every key but `version` is optional and defaults as in core.scene):
 
@@ -10,7 +9,7 @@ The format (every key but `version` is optional and defaults as in core.scene):
     title = "Rosenbrock's banana valley"
     description = "One line for the Lecture menu."
     kind = "landscape"              # or "network" (then a [network] table, racers optional)
-    steps = 1500                    # 1..100000
+    steps = 1500                    # every range is in valley.core.limits
     seed = 0
     start = [-1.5, 2.0]             # shared start; bounds = [[xmin, xmax], [ymin, ymax]]
     [surface]
@@ -19,541 +18,32 @@ The format (every key but `version` is optional and defaults as in core.scene):
     b = 100.0
     [view]                          # ViewSpec fields: theme, contours, log_colour, arrows, ...
     log_colour = true
-    [[optimizers]]                  # 1..8 racers
+    [[optimizers]]                  # one table per racer
     kind = "adam"
     label = "Adam"
     color = "#009E73"
     [optimizers.hyperparameters]
     lr = 0.05                       # plus schedule = {kind = "linear", lr_end = 0.001, tau = 250}
-
-Line numbers: tomllib reports none for values, so a problem's line is found by scanning the
-text for the key inside its table (`[surface]`, the n-th `[[optimizers]]`, ...). That is a best
-effort: a key written inline (`hyperparameters = {lr = 0.1}`) is reported at the line of the
-enclosing key, and a missing key at its table's header.
 """
 from __future__ import annotations
 
-import difflib
-import math
 import os
 import re
-import tempfile
 import tomllib
-from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from pathlib import Path
-from typing import Any
 
 import tomli_w
 
-from valley.core import limits
-from valley.core.activations import ACTIVATIONS
-from valley.core.datasets import DATASETS, FEATURES
-from valley.core.examples import EXAMPLES
-from valley.core.expression import parse_formula
-from valley.core.limits import Range
-from valley.core.losses import LOSSES
-from valley.core.network import INITS, REGULARIZATIONS, parameter_count
-from valley.core.optimizers import OPTIMIZERS, make_optimizer
-from valley.core.scene import (
-    ARROWS,
-    KINDS,
-    SCENE_VERSION,
-    THEMES,
-    NetworkSpec,
-    OptimizerSpec,
-    Scene,
-    SurfaceSpec,
-    ViewSpec,
-)
-from valley.core.schedules import SCHEDULE_TITLES, make_schedule
-from valley.core.surfaces import SURFACES, get_surface
-
-_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_^*]{0,63}")
-_ANY = Range(-math.inf, math.inf)
-_INVALID = object()  # a value that failed validation (its problem is already recorded)
-
-KeyPath = tuple  # of str (table keys) and int (array indices)
+from valley.core.atomic import write_atomic
+from valley.core.scene import SCENE_VERSION, Scene
+from valley.core.scene_schema import SceneError, SceneProblem, describe_value, validate_scene
 
 
-# ----------------------------------------------------------------------------- errors
-@dataclass(frozen=True)
-class SceneProblem:
-    """One thing wrong with a scene file: where (file, key path, line) and what."""
-
-    file: str
-    key: str
-    line: int | None
-    expected: str
-    found: str
-    hint: str = ""
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        key = f" {self.key}:" if self.key else ""
-        text = f"{where}:{key} expected {self.expected}, found {self.found}"
-        return f"{text} ({self.hint})" if self.hint else text
-
-
-class SceneError(ValueError):
-    """A scene that cannot be loaded; `.problems` lists every SceneProblem found."""
-
-    def __init__(self, problems: list[SceneProblem]):
-        self.problems = list(problems)
-        if len(self.problems) == 1:
-            message = str(self.problems[0])
-        else:
-            message = f"{len(self.problems)} problems in the scene:\n" + "\n".join(
-                f"  {p}" for p in self.problems)
-        super().__init__(message)
-
-
-def format_key(path: KeyPath) -> str:
-    """('optimizers', 2, 'hyperparameters', 'lr') -> 'optimizers[2].hyperparameters.lr'."""
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _describe(value: Any) -> str:
-    """A short, safe rendering of a found value."""
-    kind = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array",
-            dict: "table"}.get(type(value), type(value).__name__)
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return f"an array of {len(value)}"
-    text = repr(value)
-    if len(text) > 60:
-        text = text[:57] + "..."
-    return f"{kind} {text}"
-
-
-# ----------------------------------------------------------------------------- line finding
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\[\]]+?)\s*\]\]?\s*(#.*)?$")
-
-
-def _split_dotted(name: str) -> list[str]:
-    return [part.strip().strip('"').strip("'") for part in name.split(".")]
-
-
-class _LineIndex:
-    """Maps key paths to line numbers by scanning the TOML text's table headers."""
-
-    def __init__(self, text: str):
-        self.lines = text.splitlines()
-        self.sections: list[tuple[KeyPath, int, int]] = []  # (path, header line, last line), 1-based
-        array_index: dict[tuple[str, ...], int] = {}
-        current: KeyPath = ()
-        start = 1
-        for number, line in enumerate(self.lines, start=1):
-            match = _HEADER.match(line)
-            if not match:
-                continue
-            self.sections.append((current, start, number - 1))
-            names = _split_dotted(match.group(2))
-            is_array = match.group(1) == "[["
-            if is_array:
-                array_index[tuple(names)] = array_index.get(tuple(names), -1) + 1
-                # a new array element forgets sub-arrays of the previous element
-                for key in [k for k in array_index if len(k) > len(names) and k[:len(names)] == tuple(names)]:
-                    del array_index[key]
-            path: list = []
-            for i in range(len(names)):
-                path.append(names[i])
-                prefix = tuple(names[: i + 1])
-                if prefix in array_index:
-                    path.append(array_index[prefix])
-            current, start = tuple(path), number
-        self.sections.append((current, start, len(self.lines)))
-
-    def line_of(self, path: KeyPath) -> int | None:
-        best = None
-        for section_path, first, last in self.sections:
-            n = len(section_path)
-            if tuple(path[:n]) == section_path and (best is None or n > len(best[0])):
-                best = (section_path, first, last)
-        if best is None:
-            return None
-        section_path, first, last = best
-        rest = [p for p in path[len(section_path):]]
-        keys = []
-        for part in rest:
-            if isinstance(part, int):
-                break
-            keys.append(part)
-        # Try the longest dotted key first (`hyperparameters.lr = ...`), then shorter ones.
-        for length in range(len(keys), 0, -1):
-            pattern = r"\s*\.\s*".join(rf"[\"']?{re.escape(k)}[\"']?" for k in keys[:length])
-            regex = re.compile(rf"^\s*{pattern}\s*[.=]")
-            for number in range(first, last + 1):
-                if number - 1 < len(self.lines) and regex.match(self.lines[number - 1]):
-                    return number
-        return first if section_path else None
-
-
-# ----------------------------------------------------------------------------- validation
-class _Validator:
-    def __init__(self, source: str, text: str):
-        self.source = source
-        self.index = _LineIndex(text)
-        self.problems: list[SceneProblem] = []
-
-    def problem(self, path: KeyPath, expected: str, found: str, hint: str = "") -> object:
-        self.problems.append(SceneProblem(self.source, format_key(path), self.index.line_of(path),
-                                          expected, found, hint))
-        return _INVALID
-
-    # --- scalars
-    def integer(self, value, path, allowed: Range):
-        expected = (f"the integer {allowed.lo}" if allowed.lo == allowed.hi
-                    else f"an integer {allowed.describe()}")
-        if isinstance(value, bool) or not isinstance(value, int) or not allowed.contains(value):
-            return self.problem(path, expected, _describe(value))
-        return value
-
-    def number(self, value, path, allowed: Range = _ANY, as_float=True):
-        """A finite number in range; as_float=False keeps a TOML integer an int (engine options)."""
-        rng = "" if allowed == _ANY else f" {allowed.describe()}"
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return self.problem(path, f"a number{rng}", _describe(value))
-        if isinstance(value, int) and abs(value) > 2**53:
-            return self.problem(path, f"a finite number{rng}", _describe(value))
-        if not allowed.contains(float(value)):
-            return self.problem(path, f"a finite number{rng}", _describe(value))
-        return float(value) if as_float or isinstance(value, float) else value
-
-    def boolean(self, value, path):
-        if not isinstance(value, bool):
-            return self.problem(path, "true or false", _describe(value))
-        return value
-
-    def string(self, value, path, max_len=limits.TEXT_LENGTH):
-        if not isinstance(value, str):
-            return self.problem(path, "a string", _describe(value))
-        if len(value) > max_len:
-            return self.problem(path, f"a string of at most {max_len} characters",
-                                f"{len(value)} characters")
-        return value
-
-    def choice(self, value, path, names, what="one of"):
-        if not isinstance(value, str):
-            return self.problem(path, f"a name ({_names_text(names)})", _describe(value))
-        if value not in names:
-            return self.problem(path, f"{what} {_names_text(names)}", _describe(value),
-                                _hint(value, names))
-        return value
-
-    def identifier(self, value, path):
-        """A plain name (letters, digits, _), for what a later check gives its meaning."""
-        if not isinstance(value, str) or not _NAME.fullmatch(value):
-            return self.problem(path, "a name (letters, digits, _)", _describe(value))
-        return value
-
-    def color(self, value, path):
-        if not isinstance(value, str) or not _COLOR.fullmatch(value):
-            return self.problem(path, "a colour #RRGGBB", _describe(value))
-        return value
-
-    def point(self, value, path):
-        if not isinstance(value, list) or len(value) != 2:
-            return self.problem(path, "a point [x, y]", _describe(value))
-        x, y = (self.number(v, path + (i,)) for i, v in enumerate(value))
-        return _INVALID if _INVALID in (x, y) else (x, y)
-
-    def bounds(self, value, path):
-        if (not isinstance(value, list) or len(value) != 2
-                or not all(isinstance(v, list) and len(v) == 2 for v in value)):
-            return self.problem(path, "bounds [[xmin, xmax], [ymin, ymax]]", _describe(value))
-        out = []
-        for axis, (lo, hi) in enumerate(value):
-            lo = self.number(lo, path + (axis, 0))
-            hi = self.number(hi, path + (axis, 1))
-            if _INVALID in (lo, hi):
-                return _INVALID
-            if not lo < hi:
-                return self.problem(path + (axis,), f"{'xy'[axis]}min < {'xy'[axis]}max",
-                                    f"[{lo:g}, {hi:g}]")
-            out.append((lo, hi))
-        return tuple(out)
-
-    # --- tables
-    def table(self, data, path, schema: dict[str, Callable], required=()) -> dict | object:
-        """Validate a table against {key: check(value, path)}; report unknown and missing keys."""
-        if not isinstance(data, dict):
-            return self.problem(path, "a table", _describe(data))
-        out = {}
-        for key in required:
-            if key not in data:
-                self.problem(path + (key,), f"a key {key!r}", "nothing")
-        for key, value in data.items():
-            if key not in schema:
-                self.problem(path + (key,), f"one of the keys {_names_text(schema)}",
-                             f"unknown key {key!r}", _hint(key, schema))
-                continue
-            checked = schema[key](value, path + (key,))
-            if checked is not _INVALID:
-                out[key] = checked
-        return out
-
-
-def _names_text(names) -> str:
-    names = list(names)
-    if len(names) > 12:
-        return ", ".join(names[:12]) + f", ... ({len(names)} in all)"
-    return ", ".join(names)
-
-
-def _hint(value: str, names) -> str:
-    close = difflib.get_close_matches(str(value), [str(n) for n in names], n=1, cutoff=0.5)
-    return f"did you mean {close[0]!r}?" if close else ""
-
-
-def _fields_of(cls) -> set[str]:
-    return {f.name for f in fields(cls)}
-
-
-def _validate(data: dict, v: _Validator) -> Scene | None:
-    """Turn parsed TOML into a Scene, recording every problem in v; None if any."""
-    # version first: a newer file gets one clear message rather than a list of unknown keys
-    if "version" not in data:
-        v.problem(("version",), f"a key 'version' (this Valley writes version = {SCENE_VERSION})",
-                  "nothing")
-    else:
-        version = data["version"]
-        if isinstance(version, int) and not isinstance(version, bool) and version > SCENE_VERSION:
-            v.problem(("version",), f"version {SCENE_VERSION} or older",
-                      f"version {version}: this scene was written by a newer Valley; update Valley "
-                      "to open it")
-            return None
-        v.integer(version, ("version",), Range(1, SCENE_VERSION, integer=True))
-
-    kind = data.get("kind", "landscape")
-    v.choice(kind, ("kind",), KINDS)
-
-    def optimizer(value, path):
-        spec = v.table(value, path, {
-            "kind": lambda x, p: v.choice(x, p, OPTIMIZERS, "an optimizer:"),
-            "label": lambda x, p: v.string(x, p, limits.TITLE_LENGTH),
-            "color": v.color,
-            "hyperparameters": lambda x, p: hyperparameters(x, p, value.get("kind", OptimizerSpec.kind)),
-            "start": v.point,
-            "visible": v.boolean,
-        })
-        if spec is _INVALID or len(spec) != len(value):
-            return _INVALID
-        result = OptimizerSpec(**spec)
-        try:
-            make_optimizer(result.kind, **result.hyperparameters)
-        except Exception as error:  # the engine's word on a combination we cannot know here
-            v.problem(path + ("hyperparameters",), f"hyperparameters that {result.kind} accepts",
-                      str(error) or type(error).__name__)
-            return _INVALID
-        return result
-
-    def hyperparameters(value, path, kind):
-        if not isinstance(value, dict):
-            return v.problem(path, "a table of hyperparameters", _describe(value))
-        if not isinstance(kind, str) or kind not in OPTIMIZERS:
-            return _INVALID  # the kind's own problem is reported at its key
-        specs = {h.name: h for h in OPTIMIZERS[kind].hyperparameter_specs()}
-        hp_names = (*specs, "schedule")
-        out = {}
-        for key, item in value.items():
-            if key not in hp_names:
-                v.problem(path + (key,), f"a hyperparameter of {kind} ({_names_text(hp_names)})",
-                          f"unknown key {key!r}", _hint(key, hp_names))
-            elif key == "schedule":
-                checked = _schedule(item, path + (key,))
-                if checked is not _INVALID:
-                    out[key] = checked
-            else:
-                checked = v.number(item, path + (key,), as_float=False)
-                if checked is _INVALID:
-                    continue
-                if not specs[key].check.contains(checked):
-                    v.problem(path + (key,), f"a number {specs[key].check.describe()}", _describe(item))
-                    continue
-                out[key] = checked
-        return out
-
-    def _schedule(value, path):
-        # Shape here (a name, or a table of names and numbers); meaning from valley.core.schedules,
-        # so a bad schedule is reported at its own key rather than at the optimizer's table.
-        checked = _schedule_shape(value, path)
-        if checked is _INVALID or (isinstance(checked, dict) and len(checked) != len(value)):
-            return _INVALID
-        try:
-            make_schedule(checked)
-        except ValueError as error:
-            return v.problem(path, f"a schedule ({_names_text(SCHEDULE_TITLES)}) with its options",
-                             str(error) or type(error).__name__)
-        return checked
-
-    def _schedule_shape(value, path):
-        if isinstance(value, str):
-            return v.identifier(value, path)
-        if isinstance(value, dict):
-            out = {}
-            for key, item in value.items():
-                if not _NAME.fullmatch(key):
-                    v.problem(path + (key,), "a schedule option name", _describe(key))
-                elif isinstance(item, str):
-                    checked = v.identifier(item, path + (key,))
-                    if checked is not _INVALID:
-                        out[key] = checked
-                else:
-                    checked = v.number(item, path + (key,), as_float=False)
-                    if checked is not _INVALID:
-                        out[key] = checked
-            return out
-        return v.problem(path, "a schedule name or table", _describe(value))
-
-    def optimizers(value, path):
-        lo = limits.OPTIMIZERS.lo if kind == "landscape" else 0
-        if not isinstance(value, list):
-            return v.problem(path, "an array of [[optimizers]] tables", _describe(value))
-        if not lo <= len(value) <= limits.OPTIMIZERS.hi:
-            return v.problem(path, f"{lo} to {limits.OPTIMIZERS.hi} optimizers", f"{len(value)}")
-        out = [optimizer(item, path + (i,)) for i, item in enumerate(value)]
-        return _INVALID if _INVALID in out else out
-
-    def surface(value, path):
-        spec = v.table(value, path, {
-            "name": lambda x, p: v.choice(x, p, (*SURFACES, "formula"), "a surface:"),
-            "params": lambda x, p: surface_params(x, p, value.get("name", SurfaceSpec.name)),
-            "formula": lambda x, p: v.string(x, p, limits.FORMULA_LENGTH),
-        })
-        if spec is _INVALID or len(spec) != len(value):
-            return _INVALID
-        result = SurfaceSpec(**spec)
-        if result.name == "formula":
-            if not result.formula.strip():
-                return v.problem(path + ("formula",), "a formula f(x, y) when name = 'formula'",
-                                 "nothing")
-            try:
-                parse_formula(result.formula)
-            except Exception as error:  # FormulaError and anything else the parser says
-                return v.problem(path + ("formula",), "a formula f(x, y) (numbers, x, y, operators,"
-                                 " math functions)", f"{result.formula!r}: {error}")
-        elif result.formula:
-            return v.problem(path + ("formula",), "no formula unless name = 'formula'",
-                             _describe(result.formula))
-        else:
-            try:
-                get_surface(result.name, **result.params)
-            except Exception as error:
-                return v.problem(path + ("params",), f"parameters that {result.name} accepts",
-                                 str(error) or type(error).__name__)
-        return result
-
-    def surface_params(value, path, name):
-        if not isinstance(value, dict):
-            return v.problem(path, "a table of surface parameters", _describe(value))
-        # A formula or an unknown name (reported at its key) leaves the parameter names open.
-        known = tuple(SURFACES[name].defaults) if isinstance(name, str) and name in SURFACES else None
-        out = {}
-        for key, item in value.items():
-            if known is not None and key not in known:
-                v.problem(path + (key,), f"a parameter of {name} ({_names_text(known) or 'none'})",
-                          f"unknown key {key!r}", _hint(key, known))
-                continue
-            if not _NAME.fullmatch(key):
-                v.problem(path + (key,), "a parameter name", _describe(key))
-                continue
-            checked = v.number(item, path + (key,))
-            if checked is not _INVALID:
-                out[key] = checked
-        return out
-
-    def network(value, path):
-        def hidden(x, p):
-            if not isinstance(x, list) or not limits.HIDDEN_LAYERS.contains(len(x)):
-                return v.problem(p, f"an array of layer widths, {limits.HIDDEN_LAYERS.describe()} "
-                                 "of them", _describe(x))
-            out = [v.integer(n, p + (i,), limits.NEURONS) for i, n in enumerate(x)]
-            return _INVALID if _INVALID in out else out
-
-        def feature_list(x, p):
-            if not isinstance(x, list) or not limits.FEATURES.contains(len(x)):
-                return v.problem(p, f"an array of feature names, {limits.FEATURES.describe()} "
-                                 "of them", _describe(x))
-            out = [v.choice(f, p + (i,), FEATURES) for i, f in enumerate(x)]
-            return _INVALID if _INVALID in out else out
-
-        spec = v.table(value, path, {
-            "example": lambda x, p: x if x == "" else v.choice(x, p, EXAMPLES),
-            "hidden": hidden,
-            "activation": lambda x, p: v.choice(x, p, ACTIVATIONS),
-            "output_activation": lambda x, p: v.choice(x, p, ACTIVATIONS),
-            "loss": lambda x, p: v.choice(x, p, LOSSES),
-            "init": lambda x, p: v.choice(x, p, INITS),
-            "dataset": lambda x, p: v.choice(x, p, DATASETS),
-            "samples": lambda x, p: v.integer(x, p, limits.SAMPLES),
-            "noise": lambda x, p: v.number(x, p, limits.NOISE),
-            "train_fraction": lambda x, p: v.number(x, p, limits.TRAIN_FRACTION),
-            "features": feature_list,
-            "regularization": lambda x, p: v.choice(x, p, REGULARIZATIONS),
-            "reg_rate": lambda x, p: v.number(x, p, limits.REG_RATE),
-            "batch_size": lambda x, p: v.integer(x, p, limits.BATCH_SIZE),
-            "optimizer": optimizer,
-        })
-        if spec is _INVALID or len(spec) != len(value):
-            return _INVALID
-        result = NetworkSpec(**spec)
-        if result.example == "" and "newton" in result.optimizer.kind:
-            # Every dataset has one target column: one output neuron.
-            n = parameter_count([len(result.features), *result.hidden, 1])
-            if n > limits.NEWTON_MAX_PARAMS:
-                return v.problem(path + ("optimizer", "kind"),
-                                 "an optimizer without the exact Hessian, or a network of at most "
-                                 f"{limits.NEWTON_MAX_PARAMS} parameters",
-                                 f"{result.optimizer.kind} for a network of {n} parameters")
-        return result
-
-    def view(value, path):
-        spec = v.table(value, path, {
-            **{name: v.boolean for name in ("show_3d", "show_loss", "show_readout", "show_network",
-                                            "contours", "log_colour", "gradient_field",
-                                            "critical_points")},
-            "arrows": lambda x, p: v.choice(x, p, ARROWS),
-            "theme": lambda x, p: v.choice(x, p, THEMES),
-            "speed": lambda x, p: v.number(x, p, limits.SPEED),
-            "resolution": lambda x, p: v.integer(x, p, limits.RESOLUTION),
-        })
-        if spec is _INVALID or len(spec) != len(value):
-            return _INVALID
-        return ViewSpec(**spec)
-
-    schema = {
-        "version": lambda x, p: x,  # checked above
-        "title": lambda x, p: v.string(x, p, limits.TITLE_LENGTH),
-        "description": v.string,
-        "kind": lambda x, p: x,  # checked above
-        "surface": surface,
-        "bounds": v.bounds,
-        "start": v.point,
-        "steps": lambda x, p: v.integer(x, p, limits.STEPS),
-        "seed": lambda x, p: v.integer(x, p, limits.SEED),
-        "optimizers": optimizers,
-        "network": network,
-        "view": view,
-    }
-    required = ("optimizers",) if kind == "landscape" else ("network",)
-    values = v.table(data, (), schema, required=required)
-    if v.problems or values is _INVALID:
-        return None
-    values["version"] = SCENE_VERSION
-    return Scene(**values)
-
-
-# ----------------------------------------------------------------------------- public API
 def loads_scene(text: str, source: str = "<string>") -> Scene:
     """Parse and validate TOML text; raise SceneError listing every problem."""
     if not isinstance(text, str):
-        raise SceneError([SceneProblem(source, "", None, "TOML text", _describe(text))])
+        raise SceneError([SceneProblem(source, "", None, "TOML text", describe_value(text))])
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -567,11 +57,7 @@ def loads_scene(text: str, source: str = "<string>") -> Scene:
     except RecursionError:
         raise SceneError([SceneProblem(source, "", None, "valid TOML",
                                        "arrays or tables nested too deeply")]) from None
-    validator = _Validator(source, text)
-    scene = _validate(data, validator)
-    if scene is None:
-        raise SceneError(validator.problems)
-    return scene
+    return validate_scene(data, text, source)
 
 
 def load_scene(path: str | os.PathLike) -> Scene:
@@ -629,33 +115,6 @@ def dumps_scene(scene: Scene) -> str:
 def save_scene(scene: Scene, path: str | os.PathLike) -> None:
     """Write a scene atomically: a temporary file beside the target, then os.replace."""
     write_atomic(Path(path), dumps_scene(scene).encode("utf-8"))
-
-
-def _file_mode(path: Path) -> int:
-    """The old file's mode, else rw-r--r--."""
-    try:
-        return os.stat(path).st_mode & 0o777
-    except OSError:
-        return 0o644  # (reading the umask would mean setting it: not thread-safe)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` all at once; on any failure the old file is untouched."""
-    path = Path(path)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temp, _file_mode(path))  # mkstemp makes 0o600 files
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 # ----------------------------------------------------------------------------- presets
