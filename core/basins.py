@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from valley.core.critical import CriticalPoint, classify, critical_points
-from valley.core.optimizers import Optimizer, symmetric_eig
+from valley.core.linalg import symmetric_eig
+from valley.core.optimizers import Optimizer
 from valley.core.trajectory import FAR_AWAY
 
 DIVERGED = -1

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from valley.core.limits import NONNEGATIVE, POSITIVE, UNIT, Range
+from valley.core.linalg import newton_step, symmetric_eig
 from valley.core.schedules import Schedule, ScheduleError, make_schedule
 
 
@@ -289,34 +290,6 @@ class AMSGrad(Adam):
 
 # -- second order --------------------------------------------------------------------
 
-# Curvatures below this fraction of the largest |eigenvalue| count as zero: the
-# step becomes the least-squares (pseudo-inverse) one and is flagged "singular".
-SINGULAR_RCOND = 1e-12
-
-
-def symmetric_eig(H: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Eigenvalues (ascending) and eigenvectors (columns) of symmetric (..., n, n) matrices.
-
-    2×2 matrices use the closed form (fast for a 256×256 basin map); rows with
-    non-finite entries give NaN instead of an exception.
-    """
-    H = np.asarray(H, dtype=float)
-    if H.shape[-1] == 2:
-        a, b, c = H[..., 0, 0], 0.5 * (H[..., 0, 1] + H[..., 1, 0]), H[..., 1, 1]
-        mean, half = 0.5 * (a + c), 0.5 * (a - c)
-        radius = np.hypot(half, b)
-        phi = 0.5 * np.arctan2(b, half)  # angle of the eigenvector of the larger eigenvalue
-        cos, sin = np.cos(phi), np.sin(phi)
-        w = np.stack([mean - radius, mean + radius], axis=-1)
-        V = np.stack([np.stack([-sin, cos], -1), np.stack([cos, sin], -1)], axis=-1)
-        return w, V
-    finite = np.isfinite(H).all(axis=(-2, -1))
-    if finite.all():
-        return np.linalg.eigh(H)
-    w, V = np.linalg.eigh(np.where(finite[..., None, None], H, 0.0))
-    return np.where(finite[..., None], w, np.nan), np.where(finite[..., None, None], V, np.nan)
-
-
 class Newton(Optimizer):
     name, title = "newton", "Newton"
     rule = "θ ← θ − lr·H⁻¹g   (singular H: least-squares step)"
@@ -330,15 +303,11 @@ class Newton(Optimizer):
         H = np.asarray(objective.hessian(theta), dtype=float)
         w, V = symmetric_eig(H)
         curv = self._curvatures(w)
-        scale = np.max(np.abs(curv), axis=-1, keepdims=True)
-        invertible = np.abs(curv) > SINGULAR_RCOND * scale
-        inv = np.where(invertible, 1.0 / np.where(invertible, curv, 1.0), 0.0)
-        p = np.einsum("...ji,...j->...i", V, g)  # g in the eigenbasis
-        newton_step = np.einsum("...ij,...j->...i", V, inv * p)
-        singular = ~invertible.all(axis=-1) & np.isfinite(scale[..., 0])
+        step, invertible = newton_step(curv, V, g)
+        singular = ~invertible.all(axis=-1) & np.isfinite(curv).all(axis=-1)
         indefinite = (w[..., 0] < 0) & (w[..., -1] > 0)
-        record = {"H": H, "eigenvalues": w, "newton_step": -newton_step,
-                  "delta": -lr * newton_step, "singular": singular, "indefinite": indefinite}
+        record = {"H": H, "eigenvalues": w, "newton_step": step,
+                  "delta": lr * step, "singular": singular, "indefinite": indefinite}
         record["flags"] = self._flags(record)
         return record
 
