@@ -231,8 +231,8 @@ def train_perceptron(net: Network, X, T, lr: float = 1.0, max_epochs: int = 100,
                                           and stable_epochs >= 2):
         raise TrainingError(f"train_perceptron: stable_epochs must be ≥ 2 or None, "
                             f"got {stable_epochs!r}")
-    X = net._check_inputs(X)
-    T = net._check_targets(T, X.shape[0])
+    X = net.check_inputs(X)
+    T = net.check_targets(T, X.shape[0])
     rng = rng if rng is not None else np.random.default_rng(0)
     w = np.column_stack([net.biases[0], net.weights[0]])
     Xa = np.column_stack([np.ones(len(X)), X])
