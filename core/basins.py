@@ -77,7 +77,7 @@ def _settle(surface, optimizer, theta, steps, rng, limits, centres, radius2, pro
                 if cancel is not None and cancel():
                     return True
                 progress(k / steps)
-            theta = optimizer._step(theta, surface, rng, g)
+            theta = optimizer.advance(theta, surface, rng, g)
             delta = optimizer.record["delta"]
             g = surface.gradient(theta)
             d2 = delta[:, 0] * delta[:, 0] + delta[:, 1] * delta[:, 1]
@@ -108,7 +108,7 @@ def _settle(surface, optimizer, theta, steps, rng, limits, centres, radius2, pro
             # Dropping finished rows copies every state array: do it in bulk.
             if remaining < 0.8 * len(pending):
                 theta, g, index = theta[pending], g[pending], index[pending]
-                optimizer._compress(pending)
+                optimizer.keep_rows(pending)
                 pending = pending[pending]
         final[index[pending]] = theta[pending]
     return False

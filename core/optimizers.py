@@ -126,11 +126,14 @@ class Optimizer:
     def step(self, theta, objective, rng=None, gradient=None) -> np.ndarray:
         """Return the next theta; `gradient` may pass ∇f(theta) when the caller has it."""
         with np.errstate(all="ignore"):
-            return self._step(np.asarray(theta, dtype=float), objective, rng, gradient)
+            return self.advance(np.asarray(theta, dtype=float), objective, rng, gradient)
 
-    # -- machinery shared by all; callers that already silence numpy use _step -----
+    def advance(self, theta: np.ndarray, objective, rng=None, gradient=None) -> np.ndarray:
+        """step() for loops that silence numpy once (np.errstate) around many steps.
 
-    def _step(self, theta, objective, rng, gradient):
+        theta must be a float array, one point (n,) or a batch (m, n) stepped at once;
+        the batch keeps its shape from step to step unless keep_rows() shrinks it.
+        """
         state = self.state
         shape = state.get("shape")
         if shape is None:
@@ -176,8 +179,8 @@ class Optimizer:
         """The state array `key`, or 0.0 before the first step (broadcasts like zeros)."""
         return self.state.get(key, 0.0)
 
-    def _compress(self, keep: np.ndarray):
-        """Keep only the batch rows `keep` in the state (basin maps drop settled starts)."""
+    def keep_rows(self, keep: np.ndarray):
+        """Keep only the batch rows `keep` (a boolean mask) in the state: drop settled starts."""
         for key, value in self.state.items():
             if isinstance(value, np.ndarray) and value.ndim >= 1 and len(value) == len(keep):
                 self.state[key] = value[keep]
