@@ -50,7 +50,7 @@ def _attractors(surface, bounds) -> list[CriticalPoint]:
     (x0, x1), (y0, y1) = bounds
     diagonal = float(np.hypot(x1 - x0, y1 - y0))
     with np.errstate(all="ignore"):
-        for m in getattr(surface, "minima", []):
+        for m in surface.minima:
             m = np.asarray(m, dtype=float)
             if all(np.hypot(*(c.point - m)) > 1e-6 * diagonal for c in found):
                 w, _ = symmetric_eig(surface.hessian(m))

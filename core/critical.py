@@ -83,8 +83,8 @@ def critical_points(surface, resolution: int = 64, bounds=None, iterations: int 
                          f"min < max, got {bounds}")
     diagonal = float(np.hypot(x1 - x0, y1 - y0))
     spacing = max(x1 - x0, y1 - y0) / (resolution - 1)
-    known_minima = [np.asarray(p, float) for p in getattr(surface, "minima", [])]
-    known = known_minima + [np.asarray(p, float) for p in getattr(surface, "saddles", [])]
+    known_minima = [np.asarray(p, float) for p in surface.minima]
+    known = known_minima + [np.asarray(p, float) for p in surface.saddles]
     seeds = _grid(bounds, resolution)
     if known:
         seeds = np.concatenate([np.array(known, dtype=float).reshape(-1, 2), seeds])

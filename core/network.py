@@ -377,6 +377,8 @@ class NetworkObjective(Objective):
     gradient, symmetrized. Evaluating never changes the network it came from.
     """
 
+    batched = True
+
     def __init__(self, net: Network, X, T, share_net: bool = False):
         # A copy, so later training of `net` cannot change this function; share_net=True
         # skips it for a net that is already such a private copy (mini-batches).

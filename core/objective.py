@@ -7,7 +7,11 @@ import numpy as np
 class Objective:
     """An n-D function with exact derivatives: value, gradient, hessian on a 1-D theta."""
 
-    dim: int = 0
+    dim: int = 0  # 0: any
+    # True when values()/gradients() evaluate many θ in one pass (a network's forward pass
+    # over stacked parameters): then a 2-D slice's curvature costs less as differences of
+    # gradients than as n×n Hessians.
+    batched: bool = False
 
     def value(self, theta: np.ndarray) -> float:
         raise NotImplementedError
@@ -17,6 +21,19 @@ class Objective:
 
     def hessian(self, theta: np.ndarray) -> np.ndarray:
         raise NotImplementedError
+
+    def values(self, thetas, dtype=np.float64, workers: int = 1) -> np.ndarray:
+        """Values at many θ, (..., n) -> (...): one value() each unless a subclass batches them.
+
+        A batched subclass may compute in a narrower `dtype` and in `workers` threads.
+        """
+        thetas = np.asarray(thetas, float)
+        flat = thetas.reshape(-1, thetas.shape[-1])
+        return np.array([self.value(t) for t in flat], float).reshape(thetas.shape[:-1])
+
+    def gradients(self, thetas) -> np.ndarray:
+        """Gradients at many θ, (P, n) -> (P, n)."""
+        return np.array([self.gradient(t) for t in np.atleast_2d(np.asarray(thetas, float))], float)
 
 
 class Surface(Objective):

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from valley.core.datasets import Dataset
 from valley.core.network import Network, NetworkError
 
 MODES = ("batch", "minibatch", "online")
@@ -74,7 +75,7 @@ def _objectives(net: Network, data, who: str):
 
 def _split(data):
     """(X_train, T_train, X_test, T_test) from a Dataset or a tuple of 2 or 4 arrays."""
-    if hasattr(data, "X_train"):
+    if isinstance(data, Dataset):
         return data.X_train, data.T_train, data.X_test, data.T_test
     parts = tuple(data)
     if len(parts) == 2:

@@ -103,8 +103,8 @@ def run(objective, optimizer: Optimizer, start, steps: int, rng=None, tol: float
         raise ValueError(f"run: steps must be a whole number >= 0, got {steps!r}")
     if not tol >= 0:
         raise ValueError(f"run: tol must be >= 0, got {tol!r}")
-    if bounds is None:
-        bounds = getattr(objective, "bounds", None)
+    if bounds is None and isinstance(objective, Surface):
+        bounds = objective.bounds
     limits = _far_limits(bounds) if start.shape == (2,) else None
     optimizer.reset()
     evaluate = _evaluator(objective, start)
