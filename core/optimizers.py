@@ -86,6 +86,7 @@ class Optimizer:
     title = ""
     rule = ""
     hyperparameters: tuple[Hyperparameter, ...] = ()
+    needs_hessian = False  # the objective's exact Hessian, every step
 
     def __init__(self, schedule=None, **values):
         owner = self.name or type(self).__name__
@@ -297,6 +298,7 @@ class Newton(Optimizer):
     name, title = "newton", "Newton"
     rule = "θ ← θ − lr·H⁻¹g   (singular H: least-squares step)"
     hyperparameters = (_lr(1.0),)
+    needs_hessian = True
 
     def _curvatures(self, w):
         """The eigenvalues of the matrix this method inverts (H itself for Newton)."""

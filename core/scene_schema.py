@@ -395,7 +395,7 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
         if spec is _INVALID or len(spec) != len(value):
             return _INVALID
         result = NetworkSpec(**spec)
-        if result.example == "" and "newton" in result.optimizer.kind:
+        if result.example == "" and OPTIMIZERS[result.optimizer.kind].needs_hessian:
             # Every dataset has one target column: one output neuron.
             n = parameter_count([len(result.features), *result.hidden, 1])
             if n > limits.NEWTON_MAX_PARAMS:

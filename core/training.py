@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from valley.core import limits
 from valley.core.datasets import Dataset
 from valley.core.network import Network, NetworkError
 
@@ -119,6 +120,9 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
     if mode == "minibatch" and batch_size == 0:
         raise TrainingError("train: mode 'minibatch' needs a batch_size ≥ 1")
     batch_size = {"batch": n, "online": 1}.get(mode, min(batch_size, n))
+    if optimizer.needs_hessian and net.n_params > limits.NEWTON_MAX_PARAMS:
+        raise TrainingError(f"train: {optimizer.name} needs the exact Hessian; use at most "
+                            f"{limits.NEWTON_MAX_PARAMS} parameters (this network has {net.n_params})")
     rng = rng if rng is not None else np.random.default_rng(0)
 
     optimizer.reset()

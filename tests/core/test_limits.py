@@ -141,3 +141,18 @@ def test_core_refuses_outside_the_same_limits():
         Network([2] + [2] * (limits.HIDDEN_LAYERS.hi + 1) + [1])
     with pytest.raises(NetworkError, match="reg_rate"):
         Network([2, 1], reg_rate=limits.REG_RATE.hi)
+
+
+def test_the_hessian_optimizers_are_the_newton_kinds_and_training_refuses_them_on_big_nets():
+    from valley.core.optimizers import OPTIMIZERS, make_optimizer
+    from valley.core.training import TrainingError, train
+
+    assert {k for k, cls in OPTIMIZERS.items() if cls.needs_hessian} == {
+        k for k in OPTIMIZERS if "newton" in k}
+    X = np.random.default_rng(0).normal(size=(8, 2))
+    T = (X[:, :1] > 0).astype(float)
+    big = Network([2, 16, 16, 1])
+    assert big.n_params > limits.NEWTON_MAX_PARAMS
+    with pytest.raises(TrainingError, match=f"at most {limits.NEWTON_MAX_PARAMS} parameters"):
+        train(big, (X, T), make_optimizer("saddle_free_newton"), 1)
+    assert len(train(big, (X, T), make_optimizer("adam"), 1).params) == 2
