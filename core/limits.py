@@ -58,7 +58,7 @@ class Range:
 # --- a scene ------------------------------------------------------------------------------
 STEPS = Range(1, 100_000, integer=True)  # steps every racer runs, training steps of a network
 OPTIMIZERS = Range(1, 8, integer=True)  # racers of a landscape scene (a network scene needs none)
-SEED = Range(0, 2**32 - 1, integer=True)  # what numpy's default_rng accepts as one word
+SEED = Range(0, 2**31 - 1, integer=True)  # what a spin box (a C int) can show
 TITLE_LENGTH = 200  # characters of a scene's title or a racer's label
 TEXT_LENGTH = 2_000  # characters of a scene's description
 FORMULA_LENGTH = 500  # characters of a formula f(x, y): the parser's cost grows with it

@@ -45,6 +45,15 @@ def test_the_values_are_the_ones_a_live_lecture_affords():
     assert limits.REG_RATE == Range(0.0, 10.0, hi_open=True)
     assert (limits.OPTIMIZERS.lo, limits.OPTIMIZERS.hi) == (1, 8)
     assert (limits.HIDDEN_LAYERS.hi, limits.NEURONS.hi, limits.NEWTON_MAX_PARAMS) == (6, 16, 200)
+    assert limits.SEED.hi == 2**31 - 1  # the largest value a Qt spin box holds
+
+
+def test_a_seed_beyond_a_spin_box_is_refused():
+    text = "version = 1\nseed = 2147483648\n[[optimizers]]\nkind = \"sgd\"\n"
+    problem = problem_of(text)
+    assert problem.key == "seed" and problem.line == 2
+    assert problem.expected == f"an integer {limits.SEED.describe()}" == "an integer from 0 to 2147483647"
+    assert loads_scene(text.replace("2147483648", "2147483647")).seed == 2**31 - 1
 
 
 NETWORK = """\
