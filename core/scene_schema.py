@@ -21,7 +21,7 @@ from valley.core.examples import EXAMPLES
 from valley.core.expression import parse_formula
 from valley.core.limits import Range
 from valley.core.losses import LOSSES
-from valley.core.network import INITS, REGULARIZATIONS, parameter_count
+from valley.core.network import INITS, REGULARIZATIONS, Network, NetworkError, parameter_count
 from valley.core.optimizers import OPTIMIZERS, make_optimizer
 from valley.core.scene import (
     ARROWS,
@@ -395,9 +395,18 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
         if spec is _INVALID or len(spec) != len(value):
             return _INVALID
         result = NetworkSpec(**spec)
-        if result.example == "" and OPTIMIZERS[result.optimizer.kind].needs_hessian:
-            # Every dataset has one target column: one output neuron.
-            n = parameter_count([len(result.features), *result.hidden, 1])
+        if result.example != "":
+            return result  # a worked example brings its own network
+        # Every dataset has one target column: one output neuron.
+        sizes = [len(result.features), *result.hidden, 1]
+        try:  # the engine's word on combinations (softmax is an output activation only)
+            Network(sizes, activation=result.activation, output_activation=result.output_activation,
+                    loss=result.loss, init=result.init, regularization=result.regularization,
+                    reg_rate=result.reg_rate)
+        except NetworkError as error:
+            return v.problem(path, "a network core can build", str(error))
+        if OPTIMIZERS[result.optimizer.kind].needs_hessian:
+            n = parameter_count(sizes)
             if n > limits.NEWTON_MAX_PARAMS:
                 return v.problem(path + ("optimizer", "kind"),
                                  "an optimizer without the exact Hessian, or a network of at most "

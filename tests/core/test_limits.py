@@ -165,3 +165,11 @@ def test_the_hessian_optimizers_are_the_newton_kinds_and_training_refuses_them_o
     with pytest.raises(TrainingError, match=f"at most {limits.NEWTON_MAX_PARAMS} parameters"):
         train(big, (X, T), make_optimizer("saddle_free_newton"), 1)
     assert len(train(big, (X, T), make_optimizer("adam"), 1).params) == 2
+
+
+def test_a_network_core_cannot_build_is_refused_by_the_loader():
+    text = NETWORK.replace('hidden = [4]', 'hidden = [4]\nactivation = "softmax"')
+    problem = problem_of(text)
+    assert problem.key == "network" and problem.line == line_of(text, "[network]")
+    assert "softmax" in problem.found
+    assert loads_scene(text.replace("hidden = [4]", "hidden = []")).network.activation == "softmax"
