@@ -220,6 +220,11 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, RuntimeError) as error:
         progress.done()
         return fail(f"export failed: {error}", 1)
+    finally:
+        # The view's jobs and, for the window, its application-wide keys (F11) end with the export.
+        view.close()
+        view.deleteLater()
+        document.shutdown()
     progress.done()
     if not args.quiet:
         print(f"wrote {args.output}", file=sys.stderr)

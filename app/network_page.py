@@ -196,4 +196,4 @@ class NetworkPage(QWidget):
     def shutdown(self) -> None:
         self.player.stop()
         self.landscape.shutdown()
-        self.session.shutdown()
+        self.document.shutdown()

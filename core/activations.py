@@ -104,7 +104,7 @@ class Tanh(Activation):
 
     def f(self, z):
         # numpy's own float32 tanh is vectorized and beats the exp route there.
-        return np.tanh(z) if getattr(z, "dtype", None) == np.float32 else tanh(z)
+        return np.tanh(z) if np.result_type(z) == np.float32 else tanh(z)
 
     def df(self, z, a):
         return 1.0 - a * a

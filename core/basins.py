@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from valley.core.critical import CriticalPoint, classify, critical_points
-from valley.core.optimizers import Optimizer, symmetric_eig
+from valley.core.linalg import symmetric_eig
+from valley.core.optimizers import Optimizer
 from valley.core.trajectory import FAR_AWAY
 
 DIVERGED = -1
@@ -49,7 +50,7 @@ def _attractors(surface, bounds) -> list[CriticalPoint]:
     (x0, x1), (y0, y1) = bounds
     diagonal = float(np.hypot(x1 - x0, y1 - y0))
     with np.errstate(all="ignore"):
-        for m in getattr(surface, "minima", []):
+        for m in surface.minima:
             m = np.asarray(m, dtype=float)
             if all(np.hypot(*(c.point - m)) > 1e-6 * diagonal for c in found):
                 w, _ = symmetric_eig(surface.hessian(m))
@@ -76,7 +77,7 @@ def _settle(surface, optimizer, theta, steps, rng, limits, centres, radius2, pro
                 if cancel is not None and cancel():
                     return True
                 progress(k / steps)
-            theta = optimizer._step(theta, surface, rng, g)
+            theta = optimizer.advance(theta, surface, rng, g)
             delta = optimizer.record["delta"]
             g = surface.gradient(theta)
             d2 = delta[:, 0] * delta[:, 0] + delta[:, 1] * delta[:, 1]
@@ -107,7 +108,7 @@ def _settle(surface, optimizer, theta, steps, rng, limits, centres, radius2, pro
             # Dropping finished rows copies every state array: do it in bulk.
             if remaining < 0.8 * len(pending):
                 theta, g, index = theta[pending], g[pending], index[pending]
-                optimizer._compress(pending)
+                optimizer.keep_rows(pending)
                 pending = pending[pending]
         final[index[pending]] = theta[pending]
     return False

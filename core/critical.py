@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from valley.core.optimizers import SINGULAR_RCOND, symmetric_eig
+from valley.core.linalg import newton_step, symmetric_eig
 
 KINDS = ("minimum", "maximum", "saddle", "degenerate")
 
@@ -40,11 +40,7 @@ def _newton_on_gradient(surface, theta, max_step, iterations):
             break
         current = theta[idx]
         g = surface.gradient(current)
-        w, V = symmetric_eig(surface.hessian(current))
-        scale = np.max(np.abs(w), axis=-1, keepdims=True)
-        invertible = np.abs(w) > SINGULAR_RCOND * scale
-        inv = np.where(invertible, 1.0 / np.where(invertible, w, 1.0), 0.0)
-        step = -np.einsum("...ij,...j->...i", V, inv * np.einsum("...ji,...j->...i", V, g))
+        step, _ = newton_step(*symmetric_eig(surface.hessian(current)), g)
         length = np.sqrt(np.sum(step * step, axis=-1, keepdims=True))
         step = step * np.minimum(1.0, max_step / np.where(length > 0, length, 1.0))
         moved = current + step
@@ -87,8 +83,8 @@ def critical_points(surface, resolution: int = 64, bounds=None, iterations: int 
                          f"min < max, got {bounds}")
     diagonal = float(np.hypot(x1 - x0, y1 - y0))
     spacing = max(x1 - x0, y1 - y0) / (resolution - 1)
-    known_minima = [np.asarray(p, float) for p in getattr(surface, "minima", [])]
-    known = known_minima + [np.asarray(p, float) for p in getattr(surface, "saddles", [])]
+    known_minima = [np.asarray(p, float) for p in surface.minima]
+    known = known_minima + [np.asarray(p, float) for p in surface.saddles]
     seeds = _grid(bounds, resolution)
     if known:
         seeds = np.concatenate([np.array(known, dtype=float).reshape(-1, 2), seeds])

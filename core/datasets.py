@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from valley.core import limits
+
 
 class DatasetError(ValueError):
     """An unknown dataset or feature, or a bad size, noise or split."""
@@ -157,14 +159,16 @@ def make_dataset(name: str, samples: int = 200, noise: float = 0.1, train_fracti
         T = BOOLEAN_TABLES[info.name.replace("_table", "")][:, None]
         X = _BOOLEAN_INPUTS.copy()
         return Dataset(info.name, info.kind, X, T, X.copy(), T.copy(), ((-0.5, 1.5), (-0.5, 1.5)))
-    if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 4:
-        raise DatasetError(f"{info.name}: samples must be a whole number ≥ 4, got {samples!r}")
-    if not 0.0 <= float(noise) <= 1.0:
-        raise DatasetError(f"{info.name}: noise must be in [0, 1], got {noise!r}")
-    n_train = int(round(float(train_fraction) * samples))
-    if not 0.0 < float(train_fraction) < 1.0 or not 0 < n_train < samples:
-        raise DatasetError(f"{info.name}: train_fraction must leave samples on both sides of the "
-                           f"split, got {train_fraction!r} of {samples}")
+    if not limits.SAMPLES.contains(samples):
+        raise DatasetError(f"{info.name}: samples must be a whole number "
+                           f"{limits.SAMPLES.describe()}, got {samples!r}")
+    if not limits.NOISE.contains(noise):
+        raise DatasetError(f"{info.name}: noise must be {limits.NOISE.describe()}, got {noise!r}")
+    if not limits.TRAIN_FRACTION.contains(train_fraction):
+        raise DatasetError(f"{info.name}: train_fraction must be "
+                           f"{limits.TRAIN_FRACTION.describe()}, got {train_fraction!r}")
+    # At least one sample on each side, also where the share rounds to none (0.1 of 4).
+    n_train = min(max(int(round(float(train_fraction) * samples)), 1), samples - 1)
     rng = np.random.default_rng(seed)
     X, t = info.generate(int(samples), float(noise), rng)
     order = rng.permutation(samples)

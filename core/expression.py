@@ -12,9 +12,10 @@ The grammar, all of it:
 
 Nothing else is accepted: no attributes, indexing, strings, keywords, comparisons, lambdas or
 comprehensions. The text is never given to eval, exec, compile-and-run, sympify or parse_expr.
-Limits keep every answer instant: at most 500 characters, 30 nested parentheses, 40 levels of
-nesting in the tree (a long chain like a + b + c counts once), 300 tree nodes, and constant
-exponents of at most ±100 (so `9**9**9` is refused before anything is computed).
+Limits keep every answer instant: at most limits.FORMULA_LENGTH (500) characters, 30 nested
+parentheses, 40 levels of nesting in the tree (a long chain like a + b + c counts once), 300
+tree nodes, and constant exponents of at most ±100 (so `9**9**9` is refused before anything
+is computed).
 
 Derivatives are exact: forward-mode automatic differentiation carries (value, gradient,
 Hessian) through each operation of the tree with the textbook rules (product, quotient, chain).
@@ -31,9 +32,9 @@ import math
 
 import numpy as np
 
+from valley.core.limits import FORMULA_LENGTH
 from valley.core.objective import Surface
 
-MAX_LENGTH = 500
 MAX_PARENTHESES = 30
 MAX_DEPTH = 40
 MAX_NODES = 300
@@ -420,9 +421,9 @@ def parse_formula(text: str, bounds=((-3.0, 3.0), (-3.0, 3.0))) -> FormulaSurfac
     """Parse a user formula in x and y into a Surface with exact gradient and Hessian."""
     if not isinstance(text, str):
         raise FormulaError(f"a formula is text, got {type(text).__name__}")
-    if len(text) > MAX_LENGTH:
-        raise FormulaError(f"formula is {len(text)} characters long; the limit is {MAX_LENGTH}",
-                           MAX_LENGTH)
+    if len(text) > FORMULA_LENGTH:
+        raise FormulaError(f"formula is {len(text)} characters long; the limit is {FORMULA_LENGTH}",
+                           FORMULA_LENGTH)
     if not text.strip():
         raise FormulaError("formula is empty: type an expression in x and y, e.g. x**2 - y**2", 0)
     _check_characters(text)

@@ -2,8 +2,8 @@
 
 `Slice(obj, theta0, d1, d2)` is the Surface f(α, β) = L(θ₀ + α·d₁ + β·d₂), so the
 race, the critical-point finder and the basin maps work on it unchanged. Grids
-are evaluated batched: many parameter vectors per forward pass when the objective
-offers `values(thetas)` / `gradients(thetas)` (a network objective does).
+go through the objective's `values(thetas)` / `gradients(thetas)`: batched, many
+parameter vectors per forward pass, for a network objective.
 
 Directions follow Li et al. 2018, "Visualizing the Loss Landscape of Neural Nets"
 (filter normalization; PCA of a training path) and their reference code
@@ -63,7 +63,7 @@ class Slice(Surface):
 
     def __init__(self, objective, theta0, d1, d2, bounds=((-1.0, 1.0), (-1.0, 1.0)),
                  title: str = "Loss landscape", grid_dtype=np.float32, workers: int | None = None):
-        n = getattr(objective, "dim", 0) or None
+        n = objective.dim or None
         self.objective = objective
         self.theta0 = _vector("theta0", theta0, n)
         self.d1 = _vector("d1", d1, self.theta0.size)
@@ -100,16 +100,10 @@ class Slice(Surface):
         return [o.reshape(a.shape) for o in outs]
 
     def _values(self, thetas, dtype=np.float64, workers=1):
-        values = getattr(self.objective, "values", None)
-        if values is not None:
-            return (values(thetas, dtype=dtype, workers=workers),)
-        return (np.array([self.objective.value(t) for t in thetas], float),)
+        return (self.objective.values(thetas, dtype=dtype, workers=workers),)
 
     def _gradients(self, thetas):
-        gradients = getattr(self.objective, "gradients", None)
-        if gradients is not None:
-            return gradients(thetas)
-        return np.array([self.objective.gradient(t) for t in thetas], float)
+        return self.objective.gradients(thetas)
 
     def _f(self, a, b):
         return self._blocks(a, b, self._values, 1)[0]
@@ -121,7 +115,7 @@ class Slice(Surface):
         return tuple(self._blocks(a, b, fn, 2))
 
     def _hess(self, a, b):
-        if getattr(self.objective, "gradients", None) is None:
+        if not self.objective.batched:
             def exact(thetas):
                 H = np.array([self.objective.hessian(t) for t in thetas])
                 return (H @ self.d1 @ self.d1, H @ self.d1 @ self.d2, H @ self.d2 @ self.d2)

@@ -1,32 +1,89 @@
-"""Placeholder until the limits table lands (merged from the core branch)."""
+"""Every limit of a scene, declared once: the scene loader, core and the app's panels read these.
+
+A file the loader accepts is a scene the app can show: the values are those a live lecture
+can afford (a network a laptop trains while the audience watches, a dataset that draws in a
+thumbnail), not the most numpy could compute.
+"""
+from __future__ import annotations
+
+import math
 from dataclasses import dataclass
+
+import numpy as np
 
 
 @dataclass(frozen=True)
 class Range:
+    """The numbers from lo to hi, each end closed unless said open; integer=True: whole numbers only."""
+
     lo: float
     hi: float
+    lo_open: bool = False
     hi_open: bool = False
+    integer: bool = False
 
-    def clamp(self, x):
+    def contains(self, x) -> bool:
+        """Whether x is a number (a whole one when integer) inside the range; never for bool or NaN."""
+        if isinstance(x, (bool, np.bool_)):
+            return False
+        if self.integer:
+            if not isinstance(x, (int, np.integer)):
+                return False
+        elif not isinstance(x, (int, float, np.integer, np.floating)):
+            return False
+        if not math.isfinite(x):
+            return False
+        above_lo = x > self.lo if self.lo_open else x >= self.lo
+        below_hi = x < self.hi if self.hi_open else x <= self.hi
+        return bool(above_lo and below_hi)
+
+    def clamp(self, x: float) -> float:
+        """The nearest value of a closed range (a speed asked past either end)."""
         return min(max(x, self.lo), self.hi)
 
-    def contains(self, x):
-        return self.lo <= x < self.hi if self.hi_open else self.lo <= x <= self.hi
+    def describe(self) -> str:
+        """The range as it follows a noun: "from 4 to 5000", "in [0.1, 0.9]", "in [0, 10)", "> 0"."""
+        if self.integer:
+            lo = int(self.lo) + 1 if self.lo_open else int(self.lo)
+            if self.hi == math.inf:
+                return f">= {lo}"
+            hi = int(self.hi) - 1 if self.hi_open else int(self.hi)
+            return f"from {lo} to {hi}"
+        if self.lo == -math.inf and self.hi == math.inf:
+            return "of any size"
+        if self.hi == math.inf:
+            return f"{'>' if self.lo_open else '>='} {self.lo:g}"
+        if self.lo == -math.inf:
+            return f"{'<' if self.hi_open else '<='} {self.hi:g}"
+        return (f"in {'(' if self.lo_open else '['}{self.lo:g}, {self.hi:g}"
+                f"{')' if self.hi_open else ']'}")
 
-    def describe(self):
-        return f"from {self.lo} to {self.hi}"
 
+# --- a scene ------------------------------------------------------------------------------
+STEPS = Range(1, 100_000, integer=True)  # steps every racer runs, training steps of a network
+OPTIMIZERS = Range(1, 8, integer=True)  # racers of a landscape scene (a network scene needs none)
+SEED = Range(0, 2**31 - 1, integer=True)  # what a spin box (a C int) can show
+TITLE_LENGTH = 200  # characters of a scene's title or a racer's label
+TEXT_LENGTH = 2_000  # characters of a scene's description
+FORMULA_LENGTH = 500  # characters of a formula f(x, y): the parser's cost grows with it
 
-SPEED = Range(1.0, 500.0)
-STEPS = Range(1, 100_000)
-SEED = Range(0, 2**63 - 1)
-OPTIMIZERS = Range(1, 8)
-HIDDEN_LAYERS = Range(0, 6)
-NEURONS = Range(1, 16)
-SAMPLES = Range(4, 5000)
-NOISE = Range(0.0, 1.0)
-TRAIN_FRACTION = Range(0.1, 0.9)
-REG_RATE = Range(0.0, 10.0, hi_open=True)
-BATCH_SIZE = Range(0, 5000)
+# --- the view -----------------------------------------------------------------------------
+SPEED = Range(1.0, 500.0)  # animation steps per second
+RESOLUTION = Range(16, 2048, integer=True)  # grid points per axis of a surface picture
+
+# --- a network and its data ---------------------------------------------------------------
+HIDDEN_LAYERS = Range(0, 6, integer=True)  # the shapes Valley teaches with
+NEURONS = Range(1, 16, integer=True)  # per hidden layer
+FEATURES = Range(1, 16, integer=True)  # input feature maps of a network (x1, x2, x1sq, ...)
+SAMPLES = Range(4, 5_000, integer=True)  # points of a generated dataset
+NOISE = Range(0.0, 1.0)  # a generated dataset's noise, in units of its own scale
+TRAIN_FRACTION = Range(0.1, 0.9)  # share of the samples trained on; the rest is the test set
+REG_RATE = Range(0.0, 10.0, hi_open=True)  # λ of the l1/l2 penalty
+BATCH_SIZE = Range(0, SAMPLES.hi, integer=True)  # 0: the full batch
+# An exact Hessian of a bigger network is too slow for a live demo (Newton methods need one).
 NEWTON_MAX_PARAMS = 200
+
+# --- the rule each hyperparameter obeys (its slider's span is the optimizer's own) ---------
+POSITIVE = Range(0.0, math.inf, lo_open=True)  # learning rates, clipping thresholds
+UNIT = Range(0.0, 1.0, hi_open=True)  # decay rates: momentum, rho, beta1, beta2
+NONNEGATIVE = Range(0.0, math.inf)  # eps, damping, gradient noise

@@ -70,7 +70,7 @@ class BinaryCrossEntropy(Loss):
     name = "bce"
 
     def per_sample(self, a, T, z=None, activation=None):
-        if z is not None and getattr(activation, "name", "") == "sigmoid":
+        if z is not None and activation is not None and activation.name == "sigmoid":
             # −[t ln σ(z) + (1−t) ln(1−σ(z))] = ln(1 + e^z) − t z, finite for any z.
             # ln(1 + e^z) = max(z, 0) + ln(1 + e^−|z|): faster than logaddexp, as exact.
             with np.errstate(under="ignore"):
@@ -95,7 +95,7 @@ class CrossEntropy(Loss):
     name = "cross_entropy"
 
     def per_sample(self, a, T, z=None, activation=None):
-        if z is not None and getattr(activation, "name", "") == "softmax":
+        if z is not None and activation is not None and activation.name == "softmax":
             # −Σ t_j (z_j − ln Σ_k e^{z_k}), the slides' J(u, t) = −u_t + ln Σ e^{u_j}.
             m = np.max(z, axis=-1, keepdims=True)
             with np.errstate(under="ignore"):

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from valley.core import limits
 from valley.core.activations import Activation, make_activation
 from valley.core.losses import make_loss
 from valley.core.objective import Objective
@@ -30,10 +31,6 @@ REGULARIZATIONS = ("none", "l1", "l2")
 # constant value (the slides' worked examples start every weight at .1), and a
 # multiplier of the Xavier/He widths.
 DEFAULT_INIT_SCALE = {"uniform": 0.5, "gaussian": 0.5, "xavier": 1.0, "he": 1.0, "constant": 0.1}
-# The shapes Valley teaches with (issue 3): 0 to 6 hidden layers of 1 to 16 neurons; any
-# number of inputs and outputs. Enforced here so every caller gets the same clear error.
-MAX_HIDDEN_LAYERS = 6
-MAX_LAYER_WIDTH = 16
 # Elements of one (points × samples × neurons) block in a batched evaluation: big
 # enough that numpy's per-call overhead vanishes, small enough to stay in cache.
 _CHUNK_ELEMENTS = 1 << 18
@@ -95,14 +92,16 @@ class Network:
         for i, n in enumerate(sizes):
             if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
                 raise NetworkError(f"layer_sizes[{i}] must be a positive integer, got {n!r}")
+        # The shapes Valley teaches with (limits.HIDDEN_LAYERS of limits.NEURONS); any number
+        # of inputs and outputs. Enforced here so every caller gets the same clear error.
         hidden = sizes[1:-1]
-        if len(hidden) > MAX_HIDDEN_LAYERS:
+        if not limits.HIDDEN_LAYERS.contains(len(hidden)):
             raise NetworkError(f"layer_sizes {list(layer_sizes)!r} has {len(hidden)} hidden layers; "
-                               f"the limit is {MAX_HIDDEN_LAYERS}")
+                               f"the limit is {limits.HIDDEN_LAYERS.hi}")
         for i, n in enumerate(hidden, 1):
-            if n > MAX_LAYER_WIDTH:
+            if not limits.NEURONS.contains(n):
                 raise NetworkError(f"layer_sizes[{i}] (hidden layer {i}) has {n} neurons; the "
-                                   f"limit is {MAX_LAYER_WIDTH} per hidden layer")
+                                   f"limit is {limits.NEURONS.hi} per hidden layer")
         self.layer_sizes = [int(n) for n in sizes]
         self.leaky_slope = float(leaky_slope)
         self.elu_alpha = float(elu_alpha)
@@ -115,8 +114,8 @@ class Network:
         regularization = str(regularization).lower()
         if regularization not in REGULARIZATIONS:
             raise NetworkError(f"regularization must be one of {REGULARIZATIONS}, got {regularization!r}")
-        if not float(reg_rate) >= 0.0:
-            raise NetworkError(f"reg_rate must be ≥ 0, got {reg_rate!r}")
+        if not limits.REG_RATE.contains(float(reg_rate)):
+            raise NetworkError(f"reg_rate must be {limits.REG_RATE.describe()}, got {reg_rate!r}")
         self.regularization = regularization
         self.reg_rate = float(reg_rate)
         init = str(init).lower()
@@ -235,36 +234,36 @@ class Network:
 
     def forward(self, X) -> ForwardRecord:
         """Every layer's z and a for inputs X of shape (batch, n_in)."""
-        return self._forward(self.weights, self.biases, self._check_inputs(X))
+        return self.propagate(self.weights, self.biases, self.check_inputs(X))
 
     def backward(self, record: ForwardRecord, T) -> BackwardRecord:
         """delta for every neuron layer and batch-averaged gradients, for targets T."""
-        T = self._check_targets(T, record.a[0].shape[0])
-        return self._backward(self.weights, record, T, input_delta=True)
+        T = self.check_targets(T, record.a[0].shape[0])
+        return self.backpropagate(self.weights, record, T, input_delta=True)
 
     def predict(self, X) -> np.ndarray:
         return self.forward(X).output
 
     def loss(self, X, T) -> float:
         """The objective: mean per-sample loss plus the regularization term."""
-        X = self._check_inputs(X)
-        T = self._check_targets(T, X.shape[0])
+        X = self.check_inputs(X)
+        T = self.check_targets(T, X.shape[0])
         with np.errstate(all="ignore"):
-            return float(self._value(self.weights, self.biases, X, T))
+            return float(self.loss_at(self.weights, self.biases, X, T))
 
     def data_loss(self, X, T) -> float:
         """Mean per-sample loss, without regularization."""
-        X = self._check_inputs(X)
-        T = self._check_targets(T, X.shape[0])
+        X = self.check_inputs(X)
+        T = self.check_targets(T, X.shape[0])
         with np.errstate(all="ignore"):
-            rec = self._forward(self.weights, self.biases, X)
+            rec = self.propagate(self.weights, self.biases, X)
             return float(np.mean(self.loss_function.per_sample(
                 rec.a[-1], T, rec.z[-1], self.output_activation)))
 
     def accuracy(self, X, T, threshold: float = 0.5) -> float:
         """Fraction classified right: argmax for several outputs, output > threshold for one."""
-        X = self._check_inputs(X)
-        T = self._check_targets(T, X.shape[0])
+        X = self.check_inputs(X)
+        T = self.check_targets(T, X.shape[0])
         out = self.predict(X)
         if out.shape[1] > 1:
             return float(np.mean(np.argmax(out, 1) == np.argmax(T, 1)))
@@ -274,8 +273,13 @@ class Network:
         """This network's loss on (X, T) as an n-D objective over the flat parameter vector."""
         return NetworkObjective(self, X, T)
 
-    def _forward(self, weights, biases, X, keep: bool = True) -> ForwardRecord:
-        """keep=False may overwrite each z with its activation (loss-only evaluation)."""
+    # --- at any parameters: weights/biases as lists, or stacked (P, ...) for P vectors at once ---
+
+    def propagate(self, weights, biases, X, keep: bool = True) -> ForwardRecord:
+        """The forward pass at the given parameters (checked inputs X, shape (batch, n_in)).
+
+        keep=False may overwrite each z with its activation (loss-only evaluation).
+        """
         z, a = [X], [X]
         last = len(weights) - 1
         with np.errstate(all="ignore"):
@@ -298,7 +302,12 @@ class Network:
                     a.append(act.f_inplace(zl))
         return ForwardRecord(z, a)
 
-    def _backward(self, weights, record: ForwardRecord, T, input_delta: bool) -> BackwardRecord:
+    def backpropagate(self, weights, record: ForwardRecord, T, input_delta: bool = True
+                      ) -> BackwardRecord:
+        """delta per neuron layer and the batch-averaged gradients, from propagate()'s record.
+
+        input_delta=False skips delta[0] = ∂E/∂X, which a gradient does not need.
+        """
         L = len(weights)
         n = record.a[0].shape[-2]
         delta = [None] * (L + 1)
@@ -320,22 +329,25 @@ class Network:
                         record.z[l], record.a[l], back)
         return BackwardRecord(delta, grad_w, grad_b)
 
-    def _penalty(self, weights):
+    def penalty(self, weights):
+        """The regularization term: λ/2·Σw² (l2) or λ·Σ|w| (l1) over the weights, not biases."""
         if self.regularization == "none" or not self.reg_rate:
             return 0.0
         if self.regularization == "l2":
             return self.reg_rate * 0.5 * sum(np.sum(W * W, axis=(-2, -1)) for W in weights)
         return self.reg_rate * sum(np.sum(np.abs(W), axis=(-2, -1)) for W in weights)
 
-    def _value(self, weights, biases, X, T):
-        rec = self._forward(weights, biases, X, keep=False)
+    def loss_at(self, weights, biases, X, T):
+        """Mean per-sample loss plus penalty at the given parameters (one value per vector)."""
+        rec = self.propagate(weights, biases, X, keep=False)
         data = np.mean(self.loss_function.per_sample(rec.a[-1], T, rec.z[-1],
                                                      self.output_activation), axis=-1)
-        return data + self._penalty(weights)
+        return data + self.penalty(weights)
 
     # --- validation ----------------------------------------------------------------------
 
-    def _check_inputs(self, X) -> np.ndarray:
+    def check_inputs(self, X) -> np.ndarray:
+        """X as a float array (batch, n_in); one sample may come as a 1-D row."""
         X = np.asarray(X, float)
         if X.ndim == 1 and self.layer_sizes[0] == X.shape[0]:
             X = X[None, :]
@@ -344,7 +356,8 @@ class Network:
                                f"got {X.shape}")
         return X
 
-    def _check_targets(self, T, n: int) -> np.ndarray:
+    def check_targets(self, T, n: int) -> np.ndarray:
+        """T as a float array (n, n_out); 1-D targets of a single-output net become a column."""
         T = np.asarray(T, float)
         k = self.layer_sizes[-1]
         if T.ndim == 1 and k == 1:
@@ -364,10 +377,14 @@ class NetworkObjective(Objective):
     gradient, symmetrized. Evaluating never changes the network it came from.
     """
 
-    def __init__(self, net: Network, X, T):
-        self.net = net.copy()
-        self.X = self.net._check_inputs(X)
-        self.T = self.net._check_targets(T, self.X.shape[0])
+    batched = True
+
+    def __init__(self, net: Network, X, T, share_net: bool = False):
+        # A copy, so later training of `net` cannot change this function; share_net=True
+        # skips it for a net that is already such a private copy (mini-batches).
+        self.net = net if share_net else net.copy()
+        self.X = self.net.check_inputs(X)
+        self.T = self.net.check_targets(T, self.X.shape[0])
         self.dim = net.n_params
         self._typed = {}
 
@@ -377,10 +394,7 @@ class NetworkObjective(Objective):
 
     def subset(self, indices) -> NetworkObjective:
         """The same loss on a subset of the samples (a mini-batch)."""
-        sub = NetworkObjective.__new__(NetworkObjective)
-        sub.net, sub.dim, sub._typed = self.net, self.dim, {}
-        sub.X, sub.T = self.X[indices], self.T[indices]
-        return sub
+        return NetworkObjective(self.net, self.X[indices], self.T[indices], share_net=True)
 
     def _theta(self, theta):
         theta = np.asarray(theta, float)
@@ -393,7 +407,7 @@ class NetworkObjective(Objective):
         if theta.ndim == 1:
             W, b = self.net.unflatten(theta)
             with np.errstate(all="ignore"):
-                return float(self.net._value(W, b, self.X, self.T))
+                return float(self.net.loss_at(W, b, self.X, self.T))
         return self.values(theta)
 
     def gradient(self, theta) -> np.ndarray:
@@ -408,11 +422,11 @@ class NetworkObjective(Objective):
             return values.reshape(theta.shape[:-1]), grads.reshape(theta.shape)
         W, b = self.net.unflatten(theta)
         with np.errstate(all="ignore"):
-            rec = self.net._forward(W, b, self.X)
+            rec = self.net.propagate(W, b, self.X)
             data = np.mean(self.net.loss_function.per_sample(
                 rec.a[-1], self.T, rec.z[-1], self.net.output_activation))
-            value = float(data + self.net._penalty(W))
-            grad = self.net._backward(W, rec, self.T, input_delta=False).flat()
+            value = float(data + self.net.penalty(W))
+            grad = self.net.backpropagate(W, rec, self.T, input_delta=False).flat()
         return value, grad
 
     def _batched_value_and_gradient(self, thetas):
@@ -421,11 +435,11 @@ class NetworkObjective(Objective):
         for start, stop in self._chunks(thetas.shape[0]):
             W, b = self.net.unflatten(thetas[start:stop])
             with np.errstate(all="ignore"):
-                rec = self.net._forward(W, b, self.X)
+                rec = self.net.propagate(W, b, self.X)
                 values[start:stop] = np.mean(self.net.loss_function.per_sample(
                     rec.a[-1], self.T, rec.z[-1], self.net.output_activation), axis=-1)
-                values[start:stop] += self.net._penalty(W)
-                grads[start:stop] = self.net._backward(W, rec, self.T, input_delta=False).flat()
+                values[start:stop] += self.net.penalty(W)
+                grads[start:stop] = self.net.backpropagate(W, rec, self.T, input_delta=False).flat()
         return values, grads
 
     def gradients(self, thetas) -> np.ndarray:
@@ -450,7 +464,7 @@ class NetworkObjective(Objective):
             start, stop = bounds
             W, b = self.net.unflatten(flat[start:stop])
             with np.errstate(all="ignore"):
-                out[start:stop] = self.net._value(W, b, X, T)
+                out[start:stop] = self.net.loss_at(W, b, X, T)
 
         chunks = self._chunks(flat.shape[0])
         if workers > 1 and len(chunks) > 1:
@@ -466,7 +480,7 @@ class NetworkObjective(Objective):
                 rows = redo[start:stop]
                 W, b = self.net.unflatten(wide[rows])
                 with np.errstate(all="ignore"):
-                    out[rows] = self.net._value(W, b, self.X, self.T)
+                    out[rows] = self.net.loss_at(W, b, self.X, self.T)
         return out.reshape(lead)
 
     def hessian(self, theta, h: float = 1e-5) -> np.ndarray:

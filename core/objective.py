@@ -7,7 +7,11 @@ import numpy as np
 class Objective:
     """An n-D function with exact derivatives: value, gradient, hessian on a 1-D theta."""
 
-    dim: int = 0
+    dim: int = 0  # 0: any
+    # True when values()/gradients() evaluate many θ in one pass (a network's forward pass
+    # over stacked parameters): then a 2-D slice's curvature costs less as differences of
+    # gradients than as n×n Hessians.
+    batched: bool = False
 
     def value(self, theta: np.ndarray) -> float:
         raise NotImplementedError
@@ -17,6 +21,19 @@ class Objective:
 
     def hessian(self, theta: np.ndarray) -> np.ndarray:
         raise NotImplementedError
+
+    def values(self, thetas, dtype=np.float64, workers: int = 1) -> np.ndarray:
+        """Values at many θ, (..., n) -> (...): one value() each unless a subclass batches them.
+
+        A batched subclass may compute in a narrower `dtype` and in `workers` threads.
+        """
+        thetas = np.asarray(thetas, float)
+        flat = thetas.reshape(-1, thetas.shape[-1])
+        return np.array([self.value(t) for t in flat], float).reshape(thetas.shape[:-1])
+
+    def gradients(self, thetas) -> np.ndarray:
+        """Gradients at many θ, (P, n) -> (P, n)."""
+        return np.array([self.gradient(t) for t in np.atleast_2d(np.asarray(thetas, float))], float)
 
 
 class Surface(Objective):
@@ -83,6 +100,20 @@ class Surface(Objective):
         theta = np.asarray(theta, float)
         hxx, hxy, hyy = self.hessian_grid(theta[..., 0], theta[..., 1])
         return np.stack([np.stack([hxx, hxy], -1), np.stack([hxy, hyy], -1)], -2)
+
+    # One point (2,) through scalar x, y: no broadcasting, several times cheaper per call
+    # than value/gradient/hessian, for loops that evaluate a single point per step.
+
+    def point_value(self, theta) -> float:
+        return float(self._f(theta[0], theta[1]))
+
+    def point_gradient(self, theta) -> np.ndarray:
+        gx, gy = self._grad(theta[0], theta[1])
+        return np.array((gx, gy), dtype=float)
+
+    def point_hessian(self, theta) -> np.ndarray:
+        hxx, hxy, hyy = self._hess(theta[0], theta[1])
+        return np.array(((hxx, hxy), (hxy, hyy)), dtype=float)
 
     def contains(self, theta, margin: float = 0.0) -> np.ndarray | bool:
         """Whether theta lies inside the bounds widened by `margin` times their size."""

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from valley.core.limits import NONNEGATIVE, POSITIVE, UNIT, Range
+from valley.core.linalg import newton_step, symmetric_eig
 from valley.core.schedules import Schedule, ScheduleError, make_schedule
 
 
@@ -30,28 +32,25 @@ class Hyperparameter:
     low: float
     high: float
     log: bool  # a log-scale slider suits it
-    check: str  # "positive" | "unit" ([0, 1)) | "nonnegative" | "optional_positive"
+    check: Range  # the values it may take (limits.POSITIVE, UNIT or NONNEGATIVE)
     description: str
+    optional: bool = False  # None switches it off
 
     def validate(self, value, owner: str):
-        if value is None and self.check == "optional_positive":
+        if value is None and self.optional:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
             raise OptimizerError(f"{owner}: {self.name} must be a number, got {value!r}")
         value = float(value)
         if not math.isfinite(value):
             raise OptimizerError(f"{owner}: {self.name} must be finite, got {value!r}")
-        if self.check in ("positive", "optional_positive") and value <= 0:
-            raise OptimizerError(f"{owner}: {self.name} must be > 0, got {value:g}")
-        if self.check == "unit" and not 0.0 <= value < 1.0:
-            raise OptimizerError(f"{owner}: {self.name} must be in [0, 1), got {value:g}")
-        if self.check == "nonnegative" and value < 0:
-            raise OptimizerError(f"{owner}: {self.name} must be >= 0, got {value:g}")
+        if not self.check.contains(value):
+            raise OptimizerError(f"{owner}: {self.name} must be {self.check.describe()}, got {value:g}")
         return value
 
 
 def _lr(default: float) -> Hyperparameter:
-    return Hyperparameter("lr", default, 1e-5, 10.0, True, "positive", "learning rate")
+    return Hyperparameter("lr", default, 1e-5, 10.0, True, POSITIVE, "learning rate")
 
 
 _EPS = {
@@ -60,23 +59,23 @@ _EPS = {
 
 
 def _eps(default: float) -> Hyperparameter:
-    return Hyperparameter("eps", default, 1e-12, 1e-1, True, "nonnegative",
+    return Hyperparameter("eps", default, 1e-12, 1e-1, True, NONNEGATIVE,
                           "small constant for numerical stability")
 
 
-_MOMENTUM = Hyperparameter("momentum", 0.9, 0.0, 0.999, False, "unit", "momentum μ (velocity decay)")
-_RHO = Hyperparameter("rho", 0.9, 0.0, 0.999, False, "unit", "decay rate ρ of the squared-gradient average")
-_BETA1 = Hyperparameter("beta1", 0.9, 0.0, 0.999, False, "unit", "decay rate β1 of the first moment")
-_BETA2 = Hyperparameter("beta2", 0.999, 0.0, 0.9999, False, "unit", "decay rate β2 of the second moment")
+_MOMENTUM = Hyperparameter("momentum", 0.9, 0.0, 0.999, False, UNIT, "momentum μ (velocity decay)")
+_RHO = Hyperparameter("rho", 0.9, 0.0, 0.999, False, UNIT, "decay rate ρ of the squared-gradient average")
+_BETA1 = Hyperparameter("beta1", 0.9, 0.0, 0.999, False, UNIT, "decay rate β1 of the first moment")
+_BETA2 = Hyperparameter("beta2", 0.999, 0.0, 0.9999, False, UNIT, "decay rate β2 of the second moment")
 
 # Options every optimizer accepts (the schedule is a spec, see core.schedules).
 COMMON_HYPERPARAMETERS = (
-    Hyperparameter("noise", 0.0, 0.0, 10.0, False, "nonnegative",
+    Hyperparameter("noise", 0.0, 0.0, 10.0, False, NONNEGATIVE,
                    "σ of Gaussian noise added to the gradient (simulated mini-batches)"),
-    Hyperparameter("clip_norm", None, 1e-3, 1e3, True, "optional_positive",
-                   "rescale the gradient to this norm when it is longer (None: off)"),
-    Hyperparameter("clip_value", None, 1e-3, 1e3, True, "optional_positive",
-                   "clip each gradient component to ±this (None: off)"),
+    Hyperparameter("clip_norm", None, 1e-3, 1e3, True, POSITIVE,
+                   "rescale the gradient to this norm when it is longer (None: off)", optional=True),
+    Hyperparameter("clip_value", None, 1e-3, 1e3, True, POSITIVE,
+                   "clip each gradient component to ±this (None: off)", optional=True),
 )
 
 
@@ -87,6 +86,7 @@ class Optimizer:
     title = ""
     rule = ""
     hyperparameters: tuple[Hyperparameter, ...] = ()
+    needs_hessian = False  # the objective's exact Hessian, every step
 
     def __init__(self, schedule=None, **values):
         owner = self.name or type(self).__name__
@@ -127,11 +127,14 @@ class Optimizer:
     def step(self, theta, objective, rng=None, gradient=None) -> np.ndarray:
         """Return the next theta; `gradient` may pass ∇f(theta) when the caller has it."""
         with np.errstate(all="ignore"):
-            return self._step(np.asarray(theta, dtype=float), objective, rng, gradient)
+            return self.advance(np.asarray(theta, dtype=float), objective, rng, gradient)
 
-    # -- machinery shared by all; callers that already silence numpy use _step -----
+    def advance(self, theta: np.ndarray, objective, rng=None, gradient=None) -> np.ndarray:
+        """step() for loops that silence numpy once (np.errstate) around many steps.
 
-    def _step(self, theta, objective, rng, gradient):
+        theta must be a float array, one point (n,) or a batch (m, n) stepped at once;
+        the batch keeps its shape from step to step unless keep_rows() shrinks it.
+        """
         state = self.state
         shape = state.get("shape")
         if shape is None:
@@ -177,8 +180,8 @@ class Optimizer:
         """The state array `key`, or 0.0 before the first step (broadcasts like zeros)."""
         return self.state.get(key, 0.0)
 
-    def _compress(self, keep: np.ndarray):
-        """Keep only the batch rows `keep` in the state (basin maps drop settled starts)."""
+    def keep_rows(self, keep: np.ndarray):
+        """Keep only the batch rows `keep` (a boolean mask) in the state: drop settled starts."""
         for key, value in self.state.items():
             if isinstance(value, np.ndarray) and value.ndim >= 1 and len(value) == len(keep):
                 self.state[key] = value[keep]
@@ -291,38 +294,11 @@ class AMSGrad(Adam):
 
 # -- second order --------------------------------------------------------------------
 
-# Curvatures below this fraction of the largest |eigenvalue| count as zero: the
-# step becomes the least-squares (pseudo-inverse) one and is flagged "singular".
-SINGULAR_RCOND = 1e-12
-
-
-def symmetric_eig(H: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Eigenvalues (ascending) and eigenvectors (columns) of symmetric (..., n, n) matrices.
-
-    2×2 matrices use the closed form (fast for a 256×256 basin map); rows with
-    non-finite entries give NaN instead of an exception.
-    """
-    H = np.asarray(H, dtype=float)
-    if H.shape[-1] == 2:
-        a, b, c = H[..., 0, 0], 0.5 * (H[..., 0, 1] + H[..., 1, 0]), H[..., 1, 1]
-        mean, half = 0.5 * (a + c), 0.5 * (a - c)
-        radius = np.hypot(half, b)
-        phi = 0.5 * np.arctan2(b, half)  # angle of the eigenvector of the larger eigenvalue
-        cos, sin = np.cos(phi), np.sin(phi)
-        w = np.stack([mean - radius, mean + radius], axis=-1)
-        V = np.stack([np.stack([-sin, cos], -1), np.stack([cos, sin], -1)], axis=-1)
-        return w, V
-    finite = np.isfinite(H).all(axis=(-2, -1))
-    if finite.all():
-        return np.linalg.eigh(H)
-    w, V = np.linalg.eigh(np.where(finite[..., None, None], H, 0.0))
-    return np.where(finite[..., None], w, np.nan), np.where(finite[..., None, None], V, np.nan)
-
-
 class Newton(Optimizer):
     name, title = "newton", "Newton"
     rule = "θ ← θ − lr·H⁻¹g   (singular H: least-squares step)"
     hyperparameters = (_lr(1.0),)
+    needs_hessian = True
 
     def _curvatures(self, w):
         """The eigenvalues of the matrix this method inverts (H itself for Newton)."""
@@ -332,15 +308,11 @@ class Newton(Optimizer):
         H = np.asarray(objective.hessian(theta), dtype=float)
         w, V = symmetric_eig(H)
         curv = self._curvatures(w)
-        scale = np.max(np.abs(curv), axis=-1, keepdims=True)
-        invertible = np.abs(curv) > SINGULAR_RCOND * scale
-        inv = np.where(invertible, 1.0 / np.where(invertible, curv, 1.0), 0.0)
-        p = np.einsum("...ji,...j->...i", V, g)  # g in the eigenbasis
-        newton_step = np.einsum("...ij,...j->...i", V, inv * p)
-        singular = ~invertible.all(axis=-1) & np.isfinite(scale[..., 0])
+        step, invertible = newton_step(curv, V, g)
+        singular = ~invertible.all(axis=-1) & np.isfinite(curv).all(axis=-1)
         indefinite = (w[..., 0] < 0) & (w[..., -1] > 0)
-        record = {"H": H, "eigenvalues": w, "newton_step": -newton_step,
-                  "delta": -lr * newton_step, "singular": singular, "indefinite": indefinite}
+        record = {"H": H, "eigenvalues": w, "newton_step": step,
+                  "delta": lr * step, "singular": singular, "indefinite": indefinite}
         record["flags"] = self._flags(record)
         return record
 
@@ -357,7 +329,7 @@ class DampedNewton(Newton):
     name, title = "damped_newton", "Damped Newton (Levenberg–Marquardt)"
     rule = "θ ← θ − lr·(H + λI)⁻¹g"
     hyperparameters = (_lr(1.0), Hyperparameter(
-        "damping", 0.1, 0.0, 100.0, False, "nonnegative", "λ added to H's diagonal"))
+        "damping", 0.1, 0.0, 100.0, False, NONNEGATIVE, "λ added to H's diagonal"))
 
     def _curvatures(self, w):
         return w + self.damping
@@ -367,7 +339,7 @@ class SaddleFreeNewton(Newton):
     name, title = "saddle_free_newton", "Saddle-free Newton"
     rule = "θ ← θ − lr·|H|⁻¹g,  |H| = V·max(|Λ|, λ)·Vᵀ  (Dauphin et al. 2014)"
     hyperparameters = (_lr(1.0), Hyperparameter(
-        "damping", 1e-3, 0.0, 10.0, False, "nonnegative", "floor λ on |eigenvalues|"))
+        "damping", 1e-3, 0.0, 10.0, False, NONNEGATIVE, "floor λ on |eigenvalues|"))
 
     def _curvatures(self, w):
         return np.maximum(np.abs(w), self.damping)

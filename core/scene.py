@@ -5,6 +5,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 SCENE_VERSION = 1
+KINDS = ("landscape", "network")
+ARROWS = ("none", "gradient", "velocity", "step")  # what the racers' arrows show
+THEMES = ("dark", "light")
 
 # Eight colours that stay distinct on dark and light backgrounds and for the common
 # colour-vision deficiencies (Okabe-Ito, with white/black swapped for a magenta and a teal).
@@ -51,7 +54,7 @@ class NetworkSpec:
     noise: float = 0.1
     train_fraction: float = 0.7
     features: list[str] = field(default_factory=lambda: ["x1", "x2"])
-    regularization: str = "none"  # none | l1 | l2
+    regularization: str = "none"  # valley.core.network.REGULARIZATIONS
     reg_rate: float = 0.0
     batch_size: int = 0  # 0: full batch
     optimizer: OptimizerSpec = field(default_factory=lambda: OptimizerSpec(
@@ -70,8 +73,8 @@ class ViewSpec:
     log_colour: bool = False
     gradient_field: bool = False
     critical_points: bool = True
-    arrows: str = "none"  # none | gradient | velocity | step
-    theme: str = "dark"  # dark | light
+    arrows: str = "none"  # one of ARROWS
+    theme: str = "dark"  # one of THEMES
     speed: float = 30.0  # steps per second
     resolution: int = 256
 
@@ -83,7 +86,7 @@ class Scene:
     version: int = SCENE_VERSION
     title: str = "Untitled"
     description: str = ""
-    kind: str = "landscape"  # landscape | network
+    kind: str = "landscape"  # one of KINDS
     surface: SurfaceSpec = field(default_factory=SurfaceSpec)
     bounds: tuple[tuple[float, float], tuple[float, float]] | None = None  # None: the surface's
     start: tuple[float, float] = (0.0, 0.0)

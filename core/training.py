@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from valley.core import limits
+from valley.core.datasets import Dataset
 from valley.core.network import Network, NetworkError
 
 MODES = ("batch", "minibatch", "online")
@@ -74,7 +76,7 @@ def _objectives(net: Network, data, who: str):
 
 def _split(data):
     """(X_train, T_train, X_test, T_test) from a Dataset or a tuple of 2 or 4 arrays."""
-    if hasattr(data, "X_train"):
+    if isinstance(data, Dataset):
         return data.X_train, data.T_train, data.X_test, data.T_test
     parts = tuple(data)
     if len(parts) == 2:
@@ -121,6 +123,9 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
     if mode == "minibatch" and batch_size == 0:
         raise TrainingError("train: mode 'minibatch' needs a batch_size ≥ 1")
     batch_size = {"batch": n, "online": 1}.get(mode, min(batch_size, n))
+    if optimizer.needs_hessian and net.n_params > limits.NEWTON_MAX_PARAMS:
+        raise TrainingError(f"train: {optimizer.name} needs the exact Hessian; use at most "
+                            f"{limits.NEWTON_MAX_PARAMS} parameters (this network has {net.n_params})")
     rng = rng if rng is not None else np.random.default_rng(0)
 
     optimizer.reset()
@@ -244,8 +249,8 @@ def train_perceptron(net: Network, X, T, lr: float = 1.0, max_epochs: int = 100,
                                           and stable_epochs >= 2):
         raise TrainingError(f"train_perceptron: stable_epochs must be ≥ 2 or None, "
                             f"got {stable_epochs!r}")
-    X = net._check_inputs(X)
-    T = net._check_targets(T, X.shape[0])
+    X = net.check_inputs(X)
+    T = net.check_targets(T, X.shape[0])
     rng = rng if rng is not None else np.random.default_rng(0)
     w = np.column_stack([net.biases[0], net.weights[0]])
     Xa = np.column_stack([np.ones(len(X)), X])

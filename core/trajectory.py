@@ -48,26 +48,17 @@ class Trajectory:
 
 
 class _FastSurface:
-    """A Surface seen through scalar x, y: skips grid broadcasting on every call.
+    """A Surface evaluated one point at a time through its point_* methods.
 
     One trajectory evaluates a single point per step, where numpy's per-call
-    overhead dominates; calling the surface's `_f`/`_grad` on scalars is several
-    times cheaper. Used only when it agrees with the generic path at the start.
+    overhead dominates; the scalar path is several times cheaper. Used only when
+    it agrees with the generic path at the start.
     """
 
     def __init__(self, surface: Surface):
-        self.surface = surface
-
-    def value(self, theta):
-        return float(self.surface._f(theta[0], theta[1]))
-
-    def gradient(self, theta):
-        gx, gy = self.surface._grad(theta[0], theta[1])
-        return np.array((gx, gy), dtype=float)
-
-    def hessian(self, theta):
-        hxx, hxy, hyy = self.surface._hess(theta[0], theta[1])
-        return np.array(((hxx, hxy), (hxy, hyy)), dtype=float)
+        self.value = surface.point_value
+        self.gradient = surface.point_gradient
+        self.hessian = surface.point_hessian
 
 
 def _evaluator(objective, start):
@@ -112,8 +103,8 @@ def run(objective, optimizer: Optimizer, start, steps: int, rng=None, tol: float
         raise ValueError(f"run: steps must be a whole number >= 0, got {steps!r}")
     if not tol >= 0:
         raise ValueError(f"run: tol must be >= 0, got {tol!r}")
-    if bounds is None:
-        bounds = getattr(objective, "bounds", None)
+    if bounds is None and isinstance(objective, Surface):
+        bounds = objective.bounds
     limits = _far_limits(bounds) if start.shape == (2,) else None
     optimizer.reset()
     evaluate = _evaluator(objective, start)
@@ -129,7 +120,7 @@ def run(objective, optimizer: Optimizer, start, steps: int, rng=None, tol: float
             status, stopped_at = "diverged", 0
             reason = _bad_number("loss" if not math.isfinite(f) else "gradient",
                                  f if not math.isfinite(f) else float(g.dot(g)))
-        step = optimizer._step  # the loop silences numpy once, not per step
+        step = optimizer.advance  # the loop silences numpy once, not per step
         for k in range(1, steps + 1) if status == "running" else ():
             theta_new = step(theta, evaluate, rng, g)
             record = optimizer.record

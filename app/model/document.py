@@ -136,6 +136,11 @@ class Document(QObject):
     def mark_modified(self) -> None:
         self._set_modified(True)
 
+    def shutdown(self) -> None:
+        """Cancel background work and wait for it: no thread may outlive the document's user."""
+        if self._playground is not None:
+            self._playground.shutdown()
+
     # ----- internals -----
     def _set_modified(self, modified: bool) -> None:
         if modified != self.modified:

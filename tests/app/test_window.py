@@ -100,6 +100,9 @@ def test_f11_toggles_presentation_and_escape_leaves(qtbot, window):
     qtbot.keyClick(window, Qt.Key.Key_F11)
     assert window.presentation and window.theme.presentation
     assert not window.statusBar().isVisible()
+    # Xvfb has no window manager: going full screen maps the window anew; wait until it is active again
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     qtbot.keyClick(window, Qt.Key.Key_Escape)
     assert not window.presentation
 

@@ -517,3 +517,22 @@ def test_linear_decay_reaches_lr_tau_at_step_tau_inside_the_optimizer():
         used.append(opt.last_record()["lr"])
     expected = [(1 - k / 4) * 0.1 + (k / 4) * 0.002 for k in range(4)] + [0.002] * 3
     np.testing.assert_allclose(used, expected, rtol=1e-14)
+
+
+@pytest.mark.parametrize("name", ["momentum", "adam", "amsgrad", "damped_newton"])
+def test_a_batch_stepped_with_advance_and_keep_rows_matches_each_start_alone(name):
+    surface, rng = SaddleXY(), np.random.default_rng(3)
+    starts = rng.uniform(-1.0, 1.0, (5, 2))
+    batch, keep = make_optimizer(name), np.array([True, False, True, True, False])
+    theta = starts.copy()
+    with np.errstate(all="ignore"):
+        for k in range(6):
+            if k == 3:  # drop two rows halfway, as a basin map drops settled starts
+                theta = theta[keep]
+                batch.keep_rows(keep)
+            theta = batch.advance(theta, surface)
+    for row, start in zip(theta, starts[keep]):
+        alone, point = make_optimizer(name), start.copy()
+        for _ in range(6):
+            point = alone.step(point, surface)
+        assert np.allclose(row, point, rtol=1e-12, atol=1e-14)

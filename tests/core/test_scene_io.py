@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from valley.core.scene import NetworkSpec, OptimizerSpec, Scene, SurfaceSpec, ViewSpec, default_scene
-from valley.core.scene_io import SceneError, dumps_scene, format_key, load_scene, loads_scene, save_scene, scene_to_dict
+from valley.core.scene_io import SceneError, dumps_scene, load_scene, loads_scene, save_scene, scene_to_dict
 
 GOOD = """\
 version = 1
@@ -239,11 +239,6 @@ def test_a_failed_save_keeps_the_older_file_and_leaves_no_temp(tmp_path, monkeyp
         save_scene(default_scene(), target)
     assert target.read_text() == "old contents"
     assert os.listdir(tmp_path) == ["scene.toml"]
-
-
-def test_format_key():
-    assert format_key(("optimizers", 2, "hyperparameters", "lr")) == "optimizers[2].hyperparameters.lr"
-    assert format_key(("start", 1)) == "start[1]" and format_key(()) == ""
 
 
 # ----- property-based: any mutation of a valid scene gives a Scene or a SceneError, nothing else

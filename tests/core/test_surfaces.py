@@ -204,3 +204,14 @@ def test_no_warnings_on_extreme_inputs():
     for name in NAMES:
         s = get_surface(name)
         s.value(big), s.gradient(big), s.hessian(big)  # RuntimeWarnings are errors in pytest
+
+
+@pytest.mark.parametrize("name", sorted(SURFACES))
+def test_the_scalar_point_path_agrees_with_the_broadcast_one(name):
+    surface = get_surface(name)
+    (x0, x1), (y0, y1) = surface.bounds
+    rng = np.random.default_rng(11)
+    for theta in np.column_stack([rng.uniform(x0, x1, 5), rng.uniform(y0, y1, 5)]):
+        assert surface.point_value(theta) == pytest.approx(surface.value(theta), rel=1e-12, abs=1e-12)
+        assert np.allclose(surface.point_gradient(theta), surface.gradient(theta), rtol=1e-12, atol=1e-12)
+        assert np.allclose(surface.point_hessian(theta), surface.hessian(theta), rtol=1e-12, atol=1e-12)
