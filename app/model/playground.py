@@ -19,7 +19,7 @@ from valley.app.model.timeline import Timeline
 from valley.core import limits
 from valley.core.datasets import DATASETS, FEATURES, apply_features, make_dataset
 from valley.core.examples import EXAMPLES
-from valley.core.network import Network
+from valley.core.network import Network, parameter_count
 from valley.core.optimizers import OPTIMIZERS, make_optimizer
 from valley.core.scene import NetworkSpec, OptimizerSpec, Scene
 from valley.core.training import perceptron_history, train, uses_perceptron_rule
@@ -701,12 +701,11 @@ class _PendingHistory:
 
 # ----- checks: the limits of core.limits, for a spec the loader has not seen (a panel's edit) -----
 def param_count(spec: NetworkSpec) -> int:
-    sizes = [len(spec.features)] + list(spec.hidden) + [1]
-    return sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
+    return parameter_count([len(spec.features), *spec.hidden, 1])
 
 
 def check_newton(opt: OptimizerSpec, n_params: int) -> None:
-    if "newton" in opt.kind and n_params > limits.NEWTON_MAX_PARAMS:
+    if OPTIMIZERS[opt.kind].needs_hessian and n_params > limits.NEWTON_MAX_PARAMS:
         raise NetworkSpecError(f"{opt.kind} needs the Hessian: use at most {limits.NEWTON_MAX_PARAMS} "
                                f"parameters (this network has {n_params})")
 

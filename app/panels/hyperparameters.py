@@ -16,6 +16,7 @@ from pyqtgraph.parametertree import Parameter, ParameterTree, registerParameterT
 from pyqtgraph.parametertree.parameterTypes import WidgetParameterItem
 
 from valley.app.theme import ERROR_STYLE, error_label
+from valley.core import limits
 from valley.core.optimizers import COMMON_HYPERPARAMETERS, OPTIMIZERS
 from valley.core.schedules import SCHEDULE_OPTIONS, SCHEDULE_TITLES, make_schedule
 
@@ -212,9 +213,11 @@ class HyperparameterPanel(QWidget):
             self.rule.setText("")
         children.append(dict(name="scene", title="Scene", type="group", children=[
             dict(name="steps", title="steps", type="int", value=self.session.scene.steps,
-                 limits=(1, 100_000), tip="how many steps every optimizer runs"),
+                 limits=(limits.STEPS.lo, limits.STEPS.hi),
+                 tip="how many steps every optimizer runs"),
             dict(name="seed", title="seed", type="int", value=self.session.scene.seed,
-                 limits=(0, 2**31 - 1), tip="seed of the gradient noise"),
+                 limits=(limits.SEED.lo, limits.SEED.hi),
+                 tip="seed of the gradient noise"),
         ]))
         self._syncing = True
         try:
@@ -250,7 +253,7 @@ class HyperparameterPanel(QWidget):
                                      decimals=6, step=0.1, tip=description))
             elif name in ("tau", "every"):
                 children.append(dict(name=name, title="τ" if name == "tau" else "every",
-                                     type="int", value=int(value), limits=(1, 100_000),
+                                     type="int", value=int(value), limits=(limits.STEPS.lo, limits.STEPS.hi),
                                      tip=description))
             else:
                 children.append(dict(name=name, title="γ", type="float", value=float(value),

@@ -19,11 +19,14 @@ from PyQt6.QtWidgets import (
 
 from valley.app.views.network_diagram import feature_label
 from valley.core import limits
+from valley.core.activations import ACTIVATIONS
+from valley.core.network import INITS, REGULARIZATIONS
 
-ACTIVATIONS = ("tanh", "sigmoid", "relu", "leaky_relu", "elu", "swish", "softplus", "linear")
+# A hidden layer's choices: core's activations but the step (no gradient flows back through it)
+# and softmax (an output only).
+HIDDEN_ACTIVATIONS = tuple(a for a in ACTIVATIONS if a not in ("step", "softmax"))
 OUTPUTS = (("sigmoid", "bce"), ("sigmoid", "mse"), ("tanh", "mse"), ("linear", "mse"),
            ("linear", "mae"))
-INITS = ("xavier", "he", "uniform", "gaussian", "constant")
 PERCEPTRON_RULE = "Rosenblatt's rule"  # shown instead of an optimizer for a step-output perceptron
 
 
@@ -67,13 +70,15 @@ class NetworkPanel(QWidget):
         self.dataset.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.dataset.setMinimumContentsLength(10)
         form.addRow("Dataset", self.dataset)
-        self.noise = QDoubleSpinBox(data, minimum=0.0, maximum=1.0, singleStep=0.05, decimals=2)
+        self.noise = QDoubleSpinBox(data, minimum=limits.NOISE.lo, maximum=limits.NOISE.hi, singleStep=0.05,
+                                    decimals=2)
         self.noise.valueChanged.connect(lambda v: self._set("noise", round(v, 2)))
         form.addRow("Noise", self.noise)
-        self.train_fraction = QSpinBox(data, minimum=10, maximum=90, singleStep=10, suffix=" %")
+        self.train_fraction = QSpinBox(data, minimum=round(100 * limits.TRAIN_FRACTION.lo),
+                                       maximum=round(100 * limits.TRAIN_FRACTION.hi), singleStep=10, suffix=" %")
         self.train_fraction.valueChanged.connect(lambda v: self._set("train_fraction", v / 100))
         form.addRow("Training share", self.train_fraction)
-        self.samples = QSpinBox(data, minimum=10, maximum=5000, singleStep=50)
+        self.samples = QSpinBox(data, minimum=limits.SAMPLES.lo, maximum=limits.SAMPLES.hi, singleStep=50)
         self.samples.valueChanged.connect(lambda v: self._set("samples", v))
         form.addRow("Samples", self.samples)
         # While a worked example is loaded its own data replaces the dataset: say so.
@@ -109,7 +114,7 @@ class NetworkPanel(QWidget):
         form.addRow(self.neuron_rows)
         self.neuron_widgets = []
         self.activation = QComboBox(arch)
-        self.activation.addItems(ACTIVATIONS)
+        self.activation.addItems(HIDDEN_ACTIVATIONS)
         self.activation.currentTextChanged.connect(lambda v: self._set("activation", v))
         form.addRow("Activation", self.activation)
         self.output = QComboBox(arch)
@@ -121,14 +126,16 @@ class NetworkPanel(QWidget):
         self.init.addItems(INITS)
         self.init.currentTextChanged.connect(lambda v: self._set("init", v))
         form.addRow("Initialization", self.init)
-        self.seed = QSpinBox(arch, minimum=0, maximum=1_000_000)
+        self.seed = QSpinBox(arch, minimum=limits.SEED.lo, maximum=limits.SEED.hi)
         self.seed.valueChanged.connect(lambda v: self._call(self.session.set_seed, v))
         form.addRow("Seed", self.seed)
         self.regularization = QComboBox(arch)
-        self.regularization.addItems(["none", "l1", "l2"])
+        self.regularization.addItems(REGULARIZATIONS)
         self.regularization.currentTextChanged.connect(lambda v: self._set("regularization", v))
         form.addRow("Regularization", self.regularization)
-        self.reg_rate = QDoubleSpinBox(arch, minimum=0.0, maximum=1.0, singleStep=0.001, decimals=4)
+        # The spin box stops just short of the open end of the rate's range.
+        self.reg_rate = QDoubleSpinBox(arch, minimum=limits.REG_RATE.lo, maximum=limits.REG_RATE.hi - 1e-4,
+                                       singleStep=0.001, decimals=4)
         self.reg_rate.valueChanged.connect(lambda v: self._set("reg_rate", v))
         form.addRow("Rate λ", self.reg_rate)
         layout.addWidget(arch)
@@ -141,10 +148,11 @@ class NetworkPanel(QWidget):
         self.optimizer.addItems(list(OPTIMIZERS))
         self.optimizer.currentTextChanged.connect(self._optimizer_changed)
         self.training_form.addRow("Optimizer", self.optimizer)
-        self.batch = QSpinBox(training, minimum=0, maximum=5000, specialValueText="full batch")
+        self.batch = QSpinBox(training, minimum=limits.BATCH_SIZE.lo, maximum=limits.BATCH_SIZE.hi,
+                              specialValueText="full batch")
         self.batch.valueChanged.connect(lambda v: self._set("batch_size", v))
         self.training_form.addRow("Batch size", self.batch)
-        self.steps = QSpinBox(training, minimum=1, maximum=100_000, singleStep=100)
+        self.steps = QSpinBox(training, minimum=limits.STEPS.lo, maximum=limits.STEPS.hi, singleStep=100)
         self.steps.valueChanged.connect(lambda v: self._call(self.session.set_steps, v))
         self.training_form.addRow("Steps", self.steps)
         self.hyper_widgets: dict[str, QDoubleSpinBox] = {}
@@ -269,7 +277,7 @@ class NetworkPanel(QWidget):
             if example_index >= 0:
                 self.dataset.removeItem(example_index)
             self.dataset.setCurrentIndex(self.dataset.findData(spec.dataset))
-            self.samples.setMinimum(10)
+            self.samples.setMinimum(limits.SAMPLES.lo)
             self.noise.setValue(spec.noise)
             self.train_fraction.setValue(round(spec.train_fraction * 100))
             self.samples.setValue(spec.samples)

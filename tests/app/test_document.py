@@ -156,3 +156,35 @@ def test_opening_a_scene_the_app_refuses_changes_nothing(window, tmp_path, monke
     assert not window.file_actions.open_path(str(good), ask=False)
     after = (window.document.scene, window.document.path, window.document.modified, window.windowTitle())
     assert after == before and window.race.scene.optimizers[0].hyperparameters["lr"] == 0.0123
+
+
+LIMITED = {  # NetworkSpec field -> (its limit in core.limits, the panel's widget)
+    "samples": ("SAMPLES", "samples"), "noise": ("NOISE", "noise"), "batch_size": ("BATCH_SIZE", "batch"),
+}
+
+
+@pytest.mark.parametrize("field", sorted(LIMITED))
+def test_a_network_the_loader_accepts_at_its_limits_the_playground_and_panel_accept(qtbot, field, tmp_path):
+    """One table of limits: the loader's edge values are the playground's and the panel's."""
+    from valley.app.panels.network_panel import NetworkPanel
+    from valley.core import limits
+    from valley.core.scene_io import loads_scene
+
+    name, widget = LIMITED[field]
+    rule = getattr(limits, name)
+    for value in (rule.lo, rule.hi):
+        value = int(value) if rule.integer else float(value)
+        table = {"hidden": "[2]", "samples": "40", field: str(value)}
+        text = 'version = 1\nkind = "network"\nsteps = 3\n[network]\n' + \
+            "".join(f"{key} = {shown}\n" for key, shown in table.items())
+        scene = loads_scene(text, "edge.toml")  # the loader accepts the edge
+        document = Document(scene, background=False)
+        playground = document.playground
+        assert getattr(playground.spec, field) == value
+        panel = NetworkPanel(playground)
+        qtbot.addWidget(panel)
+        box = getattr(panel, widget)
+        assert box.minimum() <= value <= box.maximum()
+    noisy = 'version = 1\nkind = "network"\n[network]\nnoise = 5.0\n'
+    with pytest.raises(ValueError, match=r"edge.toml:4.*network\.noise"):
+        loads_scene(noisy, "edge.toml")
