@@ -1,4 +1,4 @@
-"""The core engine's speed targets (issues 2 and 3), numpy only, no peer:
+"""The core engine's speed targets, numpy only, no peer:
 
 - a 1024×1024 grid evaluation of every catalogue surface: under 50 ms;
 - re-running one optimizer for 1,000 steps on Rosenbrock: under 20 ms;

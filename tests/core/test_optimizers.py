@@ -1,4 +1,4 @@
-"""Optimizers against hand-computed steps from the rules in issue 2 (slide 002)."""
+"""Optimizers against hand-computed steps from the rules of slide 002."""
 import math
 
 import numpy as np

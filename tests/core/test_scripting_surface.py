@@ -1,4 +1,4 @@
-"""The scripting surfaces of issues 2 and 3, spelled exactly as the issues print them.
+"""The scripting surface of valley.core, spelled exactly as notebooks use it.
 
 Notebooks and scripts use these names; a rename must fail here first.
 """
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 
-def test_issue_2_surface_as_printed():
+def test_surfaces_critical_points_basins_and_runs_as_printed():
     from valley.core.basins import basin_map  # basin_map(surface, optimizer, resolution=256, steps=200)
     from valley.core.critical import critical_points  # items with .point, .kind, .eigenvalues
     from valley.core.expression import FormulaError, parse_formula
@@ -47,7 +47,7 @@ def test_issue_2_surface_as_printed():
     ("damping", "saddle_free_newton", 0.1), ("noise", "adam", 0.5), ("clip_norm", "sgd", 1.0),
     ("clip_value", "rmsprop", 1.0), ("schedule", "momentum", "cosine"),
 ])
-def test_issue_2_hyperparameter_keywords(keyword, optimizer, value):
+def test_hyperparameter_keywords(keyword, optimizer, value):
     from valley.core.optimizers import make_optimizer
 
     opt = make_optimizer(optimizer, **{keyword: value})
@@ -55,7 +55,7 @@ def test_issue_2_hyperparameter_keywords(keyword, optimizer, value):
     assert stored == value
 
 
-def test_issue_2_optimizer_names():
+def test_optimizer_names():
     from valley.core.optimizers import OPTIMIZERS
 
     assert list(OPTIMIZERS) == ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta",
@@ -63,7 +63,7 @@ def test_issue_2_optimizer_names():
                                 "saddle_free_newton"]
 
 
-def test_issue_3_surface_as_printed():
+def test_networks_datasets_training_and_landscapes_as_printed():
     from valley.core.landscape import Slice, filter_normalized_direction, pca_directions, project
     from valley.core.network import Network
 
@@ -97,7 +97,7 @@ def test_issue_3_surface_as_printed():
     assert project(path, theta, d1, d2).shape == (5, 2)
 
 
-def test_issue_3_names():
+def test_network_names():
     from valley.core.activations import ACTIVATIONS
     from valley.core.losses import LOSSES
     from valley.core.network import INITS
