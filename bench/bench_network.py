@@ -1,4 +1,4 @@
-"""The playground's frame rate : a 2-8-8-1 network trains on 500 points while the
+"""The playground's frame rate: a 2-8-8-1 network trains on 500 points while the
 diagram (edges, rings, bias squares, 20×20 thumbnails per neuron) and the 100×100 decision
 heatmap with its boundary redraw every step. Target: at least 30 frames per second.
 
