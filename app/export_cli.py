@@ -122,19 +122,6 @@ def _headless_platform() -> None:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 
-def _quiet_qt_messages() -> None:
-    """Drop the offscreen plugin's chatter ("does not support propagateSizeHints") on stderr."""
-    from PyQt6.QtCore import QtMsgType, qInstallMessageHandler
-
-    def handler(kind, context, message):
-        if "propagateSizeHints" in message:
-            return
-        if kind != QtMsgType.QtDebugMsg:
-            print(f"qt: {message}", file=sys.stderr)
-
-    qInstallMessageHandler(handler)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
@@ -178,7 +165,6 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance()
     if app is None:  # our own process: headless if need be, and no plugin chatter
         _headless_platform()
-        _quiet_qt_messages()
         from valley.app.qt_setup import prepare_qt
 
         prepare_qt()

@@ -63,6 +63,7 @@ class FileActions(QObject):
         self.document = window.document
         self.settings = settings if settings is not None else QSettings("Valley", "Valley")
         self.remember = remember
+        self.shown_preset: str | None = None  # PageDown goes on from the last preset opened
         self._build_file_menu(window.menus["file"])
         self._build_lecture_menu(window.menus["lecture"])
 
@@ -124,6 +125,18 @@ class FileActions(QObject):
             self.recent_menu.addAction("Clear list").triggered.connect(self.clear_recent)
         self.recent_menu.setEnabled(bool(paths))
 
+    def step_preset(self, offset: int) -> bool:
+        """The next (+1) or previous (−1) Lecture preset after the one shown (PageDown / PageUp)."""
+        paths = [action.data() for action in self.preset_actions]
+        shown = self.shown_preset
+        if shown in paths:
+            index = paths.index(shown) + offset
+        else:
+            index = 0 if offset > 0 else len(paths) - 1
+        if not 0 <= index < len(paths):
+            return False  # past the last preset: the lecture is over, nothing changes
+        return self.open_preset(paths[index])
+
     # ----- recent files -----
     def recent_files(self) -> list[str]:
         value = self.settings.value(RECENT_KEY, [])
@@ -180,7 +193,10 @@ class FileActions(QObject):
         """A lecture preset: shown as it is, saved only under a new name."""
         if not self.maybe_discard():
             return False
-        return self._attempt(lambda: self.document.open_preset(path), path)
+        if not self._attempt(lambda: self.document.open_preset(path), path):
+            return False
+        self.shown_preset = path
+        return True
 
     def open_path(self, path, ask: bool = True) -> bool:
         """Load a scene file; a bad file shows its problems and leaves the document untouched."""

@@ -107,7 +107,9 @@ def main(argv: list[str] | None = None) -> int:
         window.set_presentation(True, fullscreen=not offscreen)
 
     if offscreen:
-        return _screenshot(app, window, screenshot, args.steps, size)
+        code = _screenshot(app, window, screenshot, args.steps, size)
+        _dispose(app, window)
+        return code
 
     window.show()
     timeline = window.shown_timeline()
@@ -116,8 +118,18 @@ def main(argv: list[str] | None = None) -> int:
     else:
         timeline.play()
     code = app.exec()
-    window.player.stop()
+    _dispose(app, window)
     return code
+
+
+def _dispose(app, window) -> None:
+    """The window goes before the QApplication: left to the interpreter's exit the order is
+    chance, and a widget outliving the application crashes the process on its way out."""
+    from PyQt6.QtCore import QEvent
+
+    window.close()
+    window.deleteLater()
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
 
 
 def _screenshot(app, window, path: Path, steps: int | None, size) -> int:
@@ -133,8 +145,6 @@ def _screenshot(app, window, path: Path, steps: int | None, size) -> int:
         app.processEvents()
     image = window.grab()
     ok = image.save(str(path), "PNG")
-    window.player.stop()
-    window.close()
     if not ok:
         print(f"valley: could not write {path}", file=sys.stderr)
         return 2

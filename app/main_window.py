@@ -8,8 +8,9 @@ without touching the rest: `_build_side_panels` (race, hyperparameters, surface 
 from __future__ import annotations
 
 from PyQt6.QtCore import Qt
-from PyQt6.QtGui import QAction, QKeySequence, QShortcut
+from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QLabel,
     QMainWindow,
@@ -23,6 +24,7 @@ from PyQt6.QtWidgets import (
 from valley.app.examples_menu import build_examples_menu
 from valley.app.file_actions import FileActions
 from valley.app.help_menu import install as install_help
+from valley.app.lecture_keys import install_lecture_keys
 from valley.app.model.document import Document
 from valley.app.model.player import Player
 from valley.app.network_page import NetworkPage
@@ -36,6 +38,7 @@ from valley.app.views.loss_chart import LossChart, ResultsTable
 from valley.app.views.readout import Readout
 from valley.app.views.surface3d import Surface3DView, gl_available
 from valley.app.widgets.player_bar import PlayerBar
+from valley.app.widgets.wheel_guard import install_wheel_guard
 
 NARROW_WINDOW = 1200  # px: below this the side panels start hidden (View menu shows them)
 SIDE_PANEL_WIDTH = 280  # px: enough for a ParameterTree, leaves the landscape the room
@@ -237,7 +240,8 @@ class MainWindow(QMainWindow):
 
     def _build_shortcuts(self) -> None:
         """The lecturer's keys act on the page in front of the class, whichever widget has focus."""
-        keys = {
+        install_wheel_guard(QApplication.instance())
+        self.lecture_keys = install_lecture_keys(self, {
             Qt.Key.Key_Space: lambda: self.shown_timeline().toggle(),
             Qt.Key.Key_Right: self._forward,
             Qt.Key.Key_Left: self._back,
@@ -246,14 +250,10 @@ class MainWindow(QMainWindow):
             Qt.Key.Key_Plus: lambda: self.shown_timeline().faster(),
             Qt.Key.Key_Equal: lambda: self.shown_timeline().faster(),  # + without shift on most keyboards
             Qt.Key.Key_Minus: lambda: self.shown_timeline().slower(),
+            Qt.Key.Key_PageDown: lambda: self.file_actions.step_preset(+1),  # a presenter's clicker
+            Qt.Key.Key_PageUp: lambda: self.file_actions.step_preset(-1),
             Qt.Key.Key_Escape: lambda: self.set_presentation(False),
-        }
-        self.shortcuts = []
-        for key, slot in keys.items():
-            shortcut = QShortcut(QKeySequence(key), self)
-            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-            shortcut.activated.connect(slot)
-            self.shortcuts.append(shortcut)
+        })
 
     def _on_network_page(self) -> bool:
         return self.tabs.currentWidget() is self.network_page
@@ -290,8 +290,9 @@ class MainWindow(QMainWindow):
             return
         self.presentation = on
         self.presentation_action.setChecked(on)
-        for dock in self.docks.values():
-            dock.setVisible(not on)
+        on_landscape = self.tabs.currentWidget() is self.landscape_page
+        for dock in self.docks.values():  # the race's panels belong to the Landscape tab
+            dock.setVisible(not on and on_landscape)
         self.menuBar().setVisible(not on)
         self.statusBar().setVisible(not on)  # every pixel of height goes to the views
         if on and fullscreen:
