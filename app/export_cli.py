@@ -45,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="PNG: transparent background")
     parser.add_argument("--theme", choices=("dark", "light"), default=None,
                         help="colour theme (default: the scene's)")
+    parser.add_argument("--presentation", action="store_true",
+                        help="render as presentation mode shows it: large fonts, thick lines, the views' layout")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
@@ -179,9 +181,9 @@ def main(argv: list[str] | None = None) -> int:
         document = Document(scene, background=False)  # exports draw finished training
         model = model_of(document, args.view)
         if args.view == "window":
-            view = _window(document, scene)
+            view = _window(document, scene, args.presentation)
         else:
-            view = build_view(document, args.view)
+            view = build_view(document, args.view, presentation=args.presentation)
         if scene.kind == "network":
             settle(document.playground)
         frame_steps(model, steps)  # a range past the run answers before any rendering
@@ -217,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _window(document, scene):
+def _window(document, scene, presentation: bool):
     """The whole window, offscreen, on the tab the scene belongs to; it adds no recent files."""
     from PyQt6.QtCore import Qt
 
@@ -228,6 +230,8 @@ def _window(document, scene):
     window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
     if scene.kind == "network":
         window.network_page.show_tab()
+    if presentation:
+        window.set_presentation(True, fullscreen=False)
     return window
 
 

@@ -63,14 +63,15 @@ def model_of(document, view: str):
     return document.race
 
 
-def build_view(document, view: str) -> QWidget:
+def build_view(document, view: str, presentation: bool = False) -> QWidget:
     """A fresh widget showing one view of the document, ready to render offscreen.
 
+    `presentation`: the fonts and line widths of presentation mode, as the room sees them.
     The whole window is built by its callers (the CLI, or the window that exports itself).
     """
     if view not in VIEWS or view == "window":
         raise ExportError(f"unknown view {view!r}; choose one of {', '.join(v for v in VIEWS if v != 'window')}")
-    theme = get_theme(document.scene.view.theme)
+    theme = get_theme(document.scene.view.theme, presentation)
     race = document.race
     if view == "landscape":
         widget = Landscape2DView(race, theme)
@@ -82,9 +83,10 @@ def build_view(document, view: str) -> QWidget:
             raise ExportError(f"the 3-D view needs OpenGL, which is not available here ({reason}); "
                               "run under a display or Xvfb, or export --view landscape")
         widget = Surface3DView(race)
+        widget.apply_theme(theme)
     else:
         settle(document.playground)
-        widget = NetworkDiagram(document.playground)
+        widget = NetworkDiagram(document.playground, theme=theme)
     widget.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
     return widget
 

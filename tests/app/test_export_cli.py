@@ -182,3 +182,17 @@ def test_the_readme_export_examples_are_valid_commands():
     presets = re.findall(r"`([a-z_]+)`", shelf)
     assert {resolve_scene(name).stem.split("_", 1)[1] for name in presets} \
         >= {Path(p).stem.split("_", 1)[1] for p in (ROOT / "resources" / "scenes").glob("*.toml")}
+
+
+@pytest.mark.parametrize("view", ["landscape", "window"])
+def test_presentation_flag_renders_as_presentation_mode_shows_it(tmp_path, view):
+    import numpy as np
+
+    normal, shown = tmp_path / "normal.png", tmp_path / "presentation.png"
+    assert main(["rosenbrock", "-o", str(normal), "--view", view, "--size", "960x540", "--quiet"]) == 0
+    assert main(["rosenbrock", "-o", str(shown), "--view", view, "--size", "960x540", "--quiet",
+                 "--presentation"]) == 0
+    a = np.asarray(Image.open(normal).convert("L"), float)
+    b = np.asarray(Image.open(shown).convert("L"), float)
+    assert a.shape == b.shape == (540, 960)
+    assert np.abs(a - b).mean() > 1.0  # larger type and thicker lines change the picture
