@@ -6,6 +6,8 @@ from PyQt6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QLabel,
+    QProgressBar,
+    QPushButton,
     QScrollArea,
     QSpinBox,
     QSplitter,
@@ -116,11 +118,23 @@ class NetworkPage(QWidget):
         split.setSizes([330, 880, 560])
         self.player_bar = PlayerBar(self.session.timeline, self)
         self.status = QLabel(self)
+        # A long training (Newton on the spiral takes minutes) shows how far it is and can be stopped.
+        self.training_progress = QProgressBar(self, minimum=0, maximum=100)
+        self.training_progress.setFormat("training %p%")
+        self.training_progress.setMaximumWidth(220)
+        self.training_progress.hide()
+        self.cancel_training = QPushButton("Cancel", self)
+        self.cancel_training.setToolTip("Stop this training; the picture keeps what it shows")
+        self.cancel_training.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.cancel_training.clicked.connect(self._cancel_training)
+        self.cancel_training.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(split, 1)
         bottom = QHBoxLayout()
         bottom.addWidget(self.player_bar, 1)
+        bottom.addWidget(self.training_progress)
+        bottom.addWidget(self.cancel_training)
         bottom.addWidget(self.status)
         layout.addLayout(bottom)
 
@@ -128,9 +142,21 @@ class NetworkPage(QWidget):
         self.session.phaseChanged.connect(self._sync_step_through)
         self.session.networkChanged.connect(self._sync_samples)
         self.session.sampleChanged.connect(self._sync_samples)
-        self.session.busyChanged.connect(lambda busy: self.status.setText("training…" if busy else ""))
+        self.session.busyChanged.connect(self._show_busy)
+        self.session.progressChanged.connect(lambda f: self.training_progress.setValue(round(100 * f)))
         self.session.errorOccurred.connect(self.status.setText)
         self.session.resultsChanged.connect(self._show_outcome)
+
+    def _cancel_training(self) -> None:
+        self.session.cancel_training()
+        self.status.setText("training cancelled: change a setting or the seed to train again")
+
+    def _show_busy(self, busy: bool) -> None:
+        self.training_progress.setValue(0)
+        self.training_progress.setVisible(busy)
+        self.cancel_training.setVisible(busy)
+        if busy and not self.status.text().startswith("⚠"):
+            self.status.setText("")
 
     def _show_outcome(self) -> None:
         """Divergence is a result: say it where the lecturer looks, beside the player."""

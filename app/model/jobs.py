@@ -5,6 +5,7 @@
     job.finished.connect(show)           # the function's return value
     job.failed.connect(show_error)       # "ValueError: ..." when it raised
     job.cancelled.connect(...)           # after cancel(), instead of finished
+    job.ended.connect(job.deleteLater)   # its thread has stopped: now it may go
     job.start()
 
 The function gets `progress(fraction)` and `cancel() -> bool`; it should poll cancel()
@@ -77,6 +78,7 @@ class BackgroundJob(QObject):
     finished = pyqtSignal(object)
     failed = pyqtSignal(str)
     cancelled = pyqtSignal()
+    ended = pyqtSignal()  # the thread has stopped (after any of the three above): safe to delete
 
     def __init__(self, function: Callable[[Callable[[float], None], Callable[[], bool]], Any],
                  parent: QObject | None = None):
@@ -95,6 +97,7 @@ class BackgroundJob(QObject):
         # quit() is thread-safe; calling it directly from the worker thread means a GUI thread
         # blocked in wait() does not have to process a queued call first (it would deadlock).
         self._worker.done.connect(self._thread.quit, Qt.ConnectionType.DirectConnection)
+        self._thread.finished.connect(self.ended)
         self._started = False
 
     def start(self) -> None:

@@ -613,7 +613,7 @@ class PlaygroundModel(QObject):
             job.progress.connect(self.progressChanged)
             job.finished.connect(lambda history, j=job: self._on_trained(j, history))
             job.failed.connect(lambda error, j=job: self._on_failed(j, error))
-            job.cancelled.connect(lambda j=job: self._retire(j))
+            job.ended.connect(lambda j=job: self._forget(j))
             self._job = job
             self._set_busy(True)
             job.start()
@@ -634,24 +634,26 @@ class PlaygroundModel(QObject):
             self._set_busy(False)
 
     def _on_trained(self, job: BackgroundJob, history) -> None:
-        self._retire(job)
         if job is not self._job:
             return  # a newer setting superseded this run
+        self._retired.append(job)  # until its thread has stopped
         self._job = None
         self._set_busy(False)
         self._accept(history)
 
     def _on_failed(self, job: BackgroundJob, error: str) -> None:
-        self._retire(job)
         if job is self._job:
+            self._retired.append(job)
             self._job = None
             self._set_busy(False)
             self._report(error)
 
-    def _retire(self, job: BackgroundJob) -> None:
-        """A finished job is freed by Qt once its thread has ended (a Python-side delete crashed Qt)."""
+    def _forget(self, job: BackgroundJob) -> None:
+        """A job whose thread has stopped is freed by Qt (a Python-side delete of a running one aborts)."""
         if job in self._retired:
             self._retired.remove(job)
+        if job is self._job:
+            self._job = None
         job.deleteLater()
 
     def _accept(self, history, announce: bool = True) -> None:

@@ -273,3 +273,22 @@ def test_retraining_after_scrubbing_starts_from_the_initial_weights_not_the_show
     np.testing.assert_array_equal(session.params_at(0), initial)
     session.set_steps(41)
     np.testing.assert_array_equal(session.params_at(0), initial)
+
+
+def test_a_long_training_shows_its_progress_and_can_be_cancelled(qtbot):
+    window = MainWindow(Document(), show_3d=False, remember_recent=False)
+    qtbot.addWidget(window)
+    window.show()
+    page = window.network_page
+    playground = window.document.playground
+    window.tabs.setCurrentWidget(page)
+    playground.set_options(samples=1000, hidden=[8, 8])
+    playground.set_steps(50_000)  # minutes of work: a background job
+    assert playground.busy and page.training_progress.isVisible() and page.cancel_training.isVisible()
+    qtbot.waitUntil(lambda: page.training_progress.value() >= 1, timeout=20_000)
+    assert "%" in page.training_progress.text()
+    qtbot.mouseClick(page.cancel_training, Qt.MouseButton.LeftButton)
+    assert not playground.busy and not page.training_progress.isVisible()
+    assert "cancelled" in page.status.text()
+    qtbot.waitUntil(lambda: all(not job.is_running() for job in playground._retired), timeout=5_000)
+    window.close()
