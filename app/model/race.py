@@ -15,7 +15,7 @@ from valley.app.model.timeline import Timeline
 from valley.core import limits
 from valley.core.expression import parse_formula
 from valley.core.optimizers import make_optimizer
-from valley.core.scene import PALETTE, OptimizerSpec, SurfaceSpec, ViewSpec
+from valley.core.scene import PALETTE, OptimizerSpec, SurfaceSpec, ViewSpec, default_scene
 from valley.core.surfaces import get_surface
 from valley.core.trajectory import run
 
@@ -169,8 +169,15 @@ class RaceModel(QObject):
             spec.start = None
         view.resolution = min(view.resolution, NETWORK_SLICE_RESOLUTION)
         view.critical_points = False
+        racers_added = not self.scene.optimizers
+        if racers_added:  # a network scene has no racers: the default race goes on the plane
+            self.scene.optimizers = copy.deepcopy(default_scene().optimizers)
+            self.selected = 0
         self._compute_all()
         self.sceneChanged.emit()
+        if racers_added:
+            self.optimizersChanged.emit()
+            self.selectionChanged.emit(self.selected)
         self.resultsChanged.emit(-1)
         self.document.set_title(title)
         self.document.mark_modified()

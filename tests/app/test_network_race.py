@@ -8,7 +8,7 @@ import valley.app.file_actions as fa
 from valley.app.model.document import Document
 from valley.app.model.playground import PlaygroundModel
 from valley.app.model.race import NETWORK_SLICE
-from valley.app.views.network_landscape import NetworkLandscapeView, compute_landscape
+from valley.app.views.network_landscape import NetworkLandscapeView, compute_landscape, plane_surface, race_start
 from valley.core.scene import NetworkSpec, SurfaceSpec, default_scene
 
 
@@ -161,3 +161,20 @@ def test_the_window_races_on_the_plane_and_refuses_to_save_it(qtbot, tmp_path, m
     assert actions.save_to(tmp_path / "after.toml") and (tmp_path / "after.toml").exists()
     page.shutdown()
 
+
+
+def test_racing_on_the_plane_of_a_network_scene_brings_racers(qapp):
+    """A network scene has no racers of its own: the plane gets the default race, each on the plane."""
+    from valley.app.model.presets import find_preset
+    from valley.core.scene_io import load_scene
+
+    document = Document(load_scene(find_preset("xor_hidden_layer")), background=False)
+    assert document.race.scene.optimizers == []
+    playground = document.playground
+    result = landscape_of(playground, "pca", resolution=11)
+    surface = plane_surface(result, "plane")
+    document.race.race_on_surface(surface, "plane", surface.bounds, race_start(result))
+    race = document.race
+    assert [s.kind for s in race.scene.optimizers] == [s.kind for s in default_scene().optimizers]
+    assert len(race.trajectories) == len(race.scene.optimizers) and race.selected == 0
+    assert all(np.allclose(t.points[0], race_start(result)) for t in race.trajectories)
