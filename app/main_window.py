@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         document.titleChanged.connect(self._show_title)
         document.modifiedChanged.connect(self._show_title)
         document.sceneReplaced.connect(self._scene_replaced)
+        document.sceneRestored.connect(lambda: self.apply_scene_view(theme=False))
         self._show_title()
         self._apply_theme_everywhere()
         self.apply_scene_view(theme=False)  # the theme argument (--theme) wins at start
@@ -99,9 +100,17 @@ class MainWindow(QMainWindow):
     # ----- areas -----
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        for key, title in (("file", "&File"), ("view", "&View"), ("lecture", "&Lecture"),
+        for key, title in (("file", "&File"), ("edit", "&Edit"), ("view", "&View"), ("lecture", "&Lecture"),
                            ("help", "&Help")):
             self.menus[key] = bar.addMenu(title)
+        stack = self.document.undo_stack
+        self.undo_action = stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        for action in (self.undo_action, self.redo_action):
+            self.menus["edit"].addAction(action)
+            self.addAction(action)  # the keys work while the menu bar is hidden
         view = self.menus["view"]
         self.presentation_action = QAction("&Presentation mode", self, checkable=True)
         self.presentation_action.setShortcut(QKeySequence("F11"))

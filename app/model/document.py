@@ -3,15 +3,19 @@
 New, open, save, a Lecture preset or a worked example all replace the scene here, and only
 after everything in it has been checked (the race can build its surface and optimizers, the
 playground its network): a refused scene changes nothing, not the scene, its path or its
-modified flag. Scene edits reach the scene through the race and playground models, which call
-`mark_modified`; the window's theme, presentation mode and panels are not scene edits.
+modified flag. Scene edits reach the scene through the race and playground models, which then call
+`edited(text)`: each edit becomes a step of the undo stack (Edit › Undo), which holds the
+scene before and after it, and "unsaved changes" means the stack is not where it was saved.
+The window's theme, presentation mode and panels are not scene edits.
 """
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from pathlib import Path
 
 from PyQt6.QtCore import QObject, pyqtSignal
+from PyQt6.QtGui import QUndoCommand, QUndoStack
 
 from valley.app.model.playground import PlaygroundModel, example_scene
 from valley.app.model.presets import resolve_scene_path
@@ -25,10 +29,52 @@ NETWORK_SLICE_MESSAGE = (
     "instead (File → Export…), or choose a catalogue surface or a formula to save a scene.")
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """A scene as it was, and the race's surface when the scene cannot rebuild it (a network's plane)."""
+
+    scene: Scene
+    surface: object | None
+
+
+class SceneEdit(QUndoCommand):
+    """One edit: undo puts the scene before it back, redo the scene after it.
+
+    Edits with the same `merge` key in a row (a start dragged, a value typed digit by digit)
+    become one step.
+    """
+
+    MERGEABLE = 1
+
+    def __init__(self, document: Document, before: Snapshot, after: Snapshot, text: str, merge: str):
+        super().__init__(text)
+        self.document, self.before, self.after, self.merge = document, before, after, merge
+        self._applied = True  # pushed after the edit was made: the first redo has nothing to do
+
+    def id(self) -> int:
+        return self.MERGEABLE if self.merge else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, SceneEdit) or other.merge != self.merge:
+            return False
+        self.after = other.after
+        return True
+
+    def redo(self) -> None:
+        if self._applied:
+            self._applied = False
+            return
+        self.document.restore(self.after)
+
+    def undo(self) -> None:
+        self.document.restore(self.before)
+
+
 class Document(QObject):
     """The scene, its file and whether it has unsaved changes; the race and the playground over it."""
 
     sceneReplaced = pyqtSignal()  # a whole new scene: new, open, preset, example
+    sceneRestored = pyqtSignal()  # undo or redo put an earlier or later state of the scene back
     titleChanged = pyqtSignal(str)
     modifiedChanged = pyqtSignal(bool)
     pathChanged = pyqtSignal(object)  # Path or None
@@ -42,9 +88,12 @@ class Document(QObject):
         self.scene = scene
         self.path: Path | None = None
         self.modified = False
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self._clean_changed)
         self.background = background  # False: the playground trains in the foreground (exports)
         self.race = RaceModel(self)
         self._playground: PlaygroundModel | None = None
+        self._snapshot = self._take_snapshot()
 
     @property
     def playground(self) -> PlaygroundModel:
@@ -69,6 +118,8 @@ class Document(QObject):
         if self._playground is not None:
             self._playground.reload()
         self._set_path(path)
+        self.undo_stack.clear()
+        self._snapshot = self._take_snapshot()
         self._set_modified(False)
         self.titleChanged.emit(self.title)
         self.sceneReplaced.emit()
@@ -101,16 +152,17 @@ class Document(QObject):
             raise ValueError("the scene has no file yet: choose where to save it")
         save_scene(self.scene, target)
         self._set_path(target)
+        self.undo_stack.setClean()
         self._set_modified(False)
         return target
 
     # ----- edits -----
-    def set_title(self, title: str) -> None:
+    def retitle(self, title: str) -> None:
+        """The title follows what the scene shows now (part of the edit that changed it)."""
         if title == self.scene.title:
             return
         self.scene.title = title
         self.titleChanged.emit(title)
-        self.mark_modified()
 
     def set_steps(self, steps: int) -> None:
         """Steps of the race, and of training in a network scene; every run re-runs."""
@@ -121,7 +173,7 @@ class Document(QObject):
             return
         self.scene.steps = steps
         self.stepsChanged.emit(steps)
-        self.mark_modified()
+        self.edited(f"Steps: {steps}", merge="steps")
 
     def set_seed(self, seed: int) -> None:
         """The seed of every random draw: gradient noise, datasets, initial weights."""
@@ -131,10 +183,29 @@ class Document(QObject):
             return
         self.scene.seed = seed
         self.seedChanged.emit(seed)
-        self.mark_modified()
+        self.edited(f"Seed: {seed}", merge="seed")
 
-    def mark_modified(self) -> None:
-        self._set_modified(True)
+    def edited(self, text: str, merge: str = "") -> None:
+        """The models changed the scene: one undoable step (merged with the last if `merge` is the same)."""
+        after = self._take_snapshot()
+        self.undo_stack.push(SceneEdit(self, self._snapshot, after, text, merge))
+        self._snapshot = after
+        self._set_modified(not self.undo_stack.isClean())
+
+    def restore(self, snapshot: Snapshot) -> None:
+        """Undo and redo: the scene as the snapshot holds it, every model rebuilt from it."""
+        network_involved = "network" in (self.scene.kind, snapshot.scene.kind)
+        self.scene = copy.deepcopy(snapshot.scene)
+        self._snapshot = snapshot
+        self.race.reload(surface=snapshot.surface)
+        if self._playground is not None and network_involved:
+            self._playground.reload()
+        self.titleChanged.emit(self.title)
+        self.sceneRestored.emit()
+
+    def _take_snapshot(self) -> Snapshot:
+        on_plane = self.scene.surface.name == NETWORK_SLICE
+        return Snapshot(copy.deepcopy(self.scene), self.race.surface if on_plane else None)
 
     def shutdown(self) -> None:
         """Cancel background work and wait for it: no thread may outlive the document's user."""
@@ -142,6 +213,9 @@ class Document(QObject):
             self._playground.shutdown()
 
     # ----- internals -----
+    def _clean_changed(self, clean: bool) -> None:
+        self._set_modified(not clean)
+
     def _set_modified(self, modified: bool) -> None:
         if modified != self.modified:
             self.modified = modified

@@ -524,7 +524,7 @@ class PlaygroundModel(QObject):
             self.specChanged.emit(field)
             self._retrain()
         if self.in_scene:
-            self.document.mark_modified()
+            self.document.edited(f"Network: {field}", merge=f"network:{field}")
 
     def _leave_example(self, spec: NetworkSpec) -> None:
         """A network on a dataset in place of the worked example: its inputs are feature maps again."""
@@ -535,8 +535,8 @@ class PlaygroundModel(QObject):
         self.exampleChanged.emit("")
         self._rebuild(data=True, network=True, field="example")
         if self.in_scene:
-            self.document.set_title(network_title(trial))
-            self.document.mark_modified()
+            self.document.retitle(network_title(trial))
+            self.document.edited("Leave the worked example")
 
     def _build(self) -> None:
         """Data and network from the spec (a worked example brings both, with the slide's weights)."""

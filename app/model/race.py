@@ -103,9 +103,12 @@ class RaceModel(QObject):
             build_optimizer(spec)
 
     # ----- whole scene -----
-    def reload(self) -> None:
-        """The document holds a new scene (checked with `check`): rebuild everything from it."""
-        self.surface = build_surface(self.scene.surface)
+    def reload(self, surface=None) -> None:
+        """The document holds a new scene (checked with `check`): rebuild everything from it.
+
+        `surface`: the ready-made surface of a scene that cannot build its own (a network's plane).
+        """
+        self.surface = surface if surface is not None else build_surface(self.scene.surface)
         self._view_before_slice = None
         self.selected = 0 if self.scene.optimizers else -1
         self.timeline.pause()
@@ -140,8 +143,8 @@ class RaceModel(QObject):
         self.sceneChanged.emit()
         self.resultsChanged.emit(-1)
         if new_surface:
-            self.document.set_title(surface_title(spec, surface))
-        self.document.mark_modified()
+            self.document.retitle(surface_title(spec, surface))
+        self.document.edited(f"Surface: {surface_title(spec, surface)}")
 
     def race_on_surface(self, surface, title: str, bounds, start) -> None:
         """Race on a ready-made Surface (a slice of a network's loss) from `start`.
@@ -179,8 +182,8 @@ class RaceModel(QObject):
             self.optimizersChanged.emit()
             self.selectionChanged.emit(self.selected)
         self.resultsChanged.emit(-1)
-        self.document.set_title(title)
-        self.document.mark_modified()
+        self.document.retitle(title)
+        self.document.edited(f"Race on {title}")
 
     def set_bounds(self, bounds) -> None:
         (x0, x1), (y0, y1) = bounds
@@ -191,7 +194,7 @@ class RaceModel(QObject):
             return
         self.scene.bounds = bounds
         self.sceneChanged.emit()
-        self.document.mark_modified()
+        self.document.edited("Move the view", merge="bounds")
 
     def set_steps(self, steps: int) -> None:
         self.document.set_steps(steps)
@@ -210,15 +213,14 @@ class RaceModel(QObject):
         self.clickModeChanged.emit(mode)
 
     def set_view_option(self, name: str, value) -> None:
-        """A [view] setting of the scene. The theme is the room's, not the scene's: no unsaved change."""
+        """A [view] setting of the scene (the window's own theme is the room's, set on the window)."""
         if name not in VIEW_OPTIONS:
             raise ValueError(f"unknown view option {name!r}")
         if getattr(self.scene.view, name) == value:
             return
         setattr(self.scene.view, name, value)
         self.viewChanged.emit(name)
-        if name != "theme":
-            self.document.mark_modified()
+        self.document.edited(f"View: {name} {value}")
 
     # ----- racers -----
     def set_start(self, point, index: int | None = None) -> None:
@@ -240,7 +242,8 @@ class RaceModel(QObject):
             self.resultsChanged.emit(index)
         self._sync_range()
         self.optimizersChanged.emit()  # a label that names the start follows it
-        self.document.mark_modified()
+        whose = "every racer" if index is None else self.scene.optimizers[index].display_label()
+        self.document.edited(f"Move the start of {whose}", merge=f"start:{index}")
 
     def set_hyperparameter(self, index: int, key: str, value) -> None:
         """Change one knob of one optimizer; only that optimizer re-runs."""
@@ -253,7 +256,7 @@ class RaceModel(QObject):
         self._compute(index)
         self.resultsChanged.emit(index)
         self._sync_range()
-        self.document.mark_modified()
+        self.document.edited(f"{key} of {trial.display_label()}: {value}", merge=f"hp:{index}:{key}")
 
     def set_optimizer_kind(self, index: int, kind: str) -> None:
         spec = self.scene.optimizers[index]
@@ -266,7 +269,7 @@ class RaceModel(QObject):
         self.optimizersChanged.emit()
         self.resultsChanged.emit(index)
         self._sync_range()
-        self.document.mark_modified()
+        self.document.edited(f"{trial.display_label()} becomes {kind}")
 
     def set_label(self, index: int, label: str | None = None, color: str | None = None) -> None:
         spec = self.scene.optimizers[index]
@@ -276,7 +279,7 @@ class RaceModel(QObject):
             return
         self.scene.optimizers[index] = new
         self.optimizersChanged.emit()
-        self.document.mark_modified()
+        self.document.edited(f"Rename or recolour {new.display_label()}", merge=f"label:{index}")
 
     def add_optimizer(self, spec: OptimizerSpec | None = None) -> int:
         if not limits.OPTIMIZERS.contains(len(self.scene.optimizers) + 1):
@@ -295,7 +298,7 @@ class RaceModel(QObject):
         self.resultsChanged.emit(index)
         self._sync_range()
         self.set_selected(index)
-        self.document.mark_modified()
+        self.document.edited(f"Add {spec.display_label()}")
         return index
 
     def duplicate_optimizer(self, index: int, **hyperparameters) -> int:
@@ -312,13 +315,13 @@ class RaceModel(QObject):
     def remove_optimizer(self, index: int) -> None:
         if len(self.scene.optimizers) <= 1:
             raise ValueError("at least one optimizer must race")
-        del self.scene.optimizers[index]
+        removed = self.scene.optimizers.pop(index)
         del self.trajectories[index]
         self.optimizersChanged.emit()
         self.resultsChanged.emit(-1)
         self.set_selected(min(self.selected, len(self.scene.optimizers) - 1))
         self._sync_range()
-        self.document.mark_modified()
+        self.document.edited(f"Remove {removed.display_label()}")
 
     def set_selected(self, index: int) -> None:
         if index == self.selected:
