@@ -133,7 +133,6 @@ class Landscape2DView(pg.PlotWidget):
         self.session = session
         self.theme = theme or THEMES[session.scene.view.theme]
         self.racers: list[Racer] = []
-        self._critical_cache: tuple[object, list] | None = None
         self._surface_theme: Theme | None = None  # the theme the surface was last drawn in
         self._pending_drag: tuple[int, tuple[float, float]] | None = None
         self._drag_timer = QTimer(self)
@@ -209,19 +208,6 @@ class Landscape2DView(pg.PlotWidget):
     def widget_to_data(self, pos: QPointF) -> np.ndarray:
         view = self.vb.mapSceneToView(self.mapToScene(pos.toPoint()))
         return np.array([view.x(), view.y()])
-
-    def critical_points(self) -> list:
-        """Critical points core finds for the current surface (cached per surface)."""
-        surface = self.session.surface
-        if self._critical_cache is None or self._critical_cache[0] is not surface:
-            try:
-                from valley.core.critical import critical_points
-
-                found = list(critical_points(surface))
-            except (ImportError, ValueError, ArithmeticError):
-                found = []
-            self._critical_cache = (surface, found)
-        return self._critical_cache[1]
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -359,28 +345,13 @@ class Landscape2DView(pg.PlotWidget):
         self.critical.setData(points)
 
     def _markers(self) -> list[dict]:
-        """Known minima and found critical points, each with kind and a hover text."""
-        surface = self.session.surface
-        (x0, x1), (y0, y1) = self.session.bounds
+        """The race's critical points in view, each with its kind and a hover text."""
         markers = []
-
-        def add(point, kind, eigenvalues, value):
-            point = np.asarray(point, float)
-            if not (x0 <= point[0] <= x1 and y0 <= point[1] <= y1):
-                return
-            if any(np.allclose(point, m["point"], atol=1e-6 * (1 + abs(x1 - x0))) for m in markers):
-                return
-            eig = ", ".join(f"{e:.4g}" for e in np.atleast_1d(eigenvalues))
-            tip = (f"{kind} at ({point[0]:.4g}, {point[1]:.4g})\n"
-                   f"f = {value:.5g}\nHessian eigenvalues: {eig}")
-            markers.append(dict(point=point, kind=kind, tip=tip))
-
-        for cp in self.critical_points():
-            add(cp.point, cp.kind, cp.eigenvalues, float(getattr(cp, "value", surface.value(cp.point))))
-        for m in getattr(surface, "minima", []):
-            with np.errstate(all="ignore"):
-                eig = np.linalg.eigvalsh(surface.hessian(np.asarray(m, float)))
-            add(m, "minimum", eig, surface.value(np.asarray(m, float)))
+        for cp in self.session.critical.in_view():
+            eig = ", ".join(f"{e:.4g}" for e in np.atleast_1d(cp.eigenvalues))
+            tip = (f"{cp.kind} at ({cp.point[0]:.4g}, {cp.point[1]:.4g})\n"
+                   f"f = {cp.value:.5g}\nHessian eigenvalues: {eig}")
+            markers.append(dict(point=cp.point, kind=cp.kind, tip=tip))
         return markers
 
     @staticmethod
@@ -576,7 +547,7 @@ class Landscape2DView(pg.PlotWidget):
             return
         point = self.vb.mapSceneToView(scene_pos)
         shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
-        mode = getattr(self.session, "click_moves", "all")
+        mode = self.session.click_moves
         only_selected = (shift or mode == "selected") and self.session.selected >= 0
         self.session.set_start((point.x(), point.y()), self.session.selected if only_selected else None)
 
