@@ -13,6 +13,7 @@ from pathlib import Path
 
 from PyQt6.QtCore import QObject, pyqtSignal
 
+from valley.app.model.basins import BasinModel
 from valley.app.model.playground import PlaygroundModel, example_scene
 from valley.app.model.presets import resolve_scene_path
 from valley.app.model.race import NETWORK_SLICE, RaceModel
@@ -44,6 +45,7 @@ class Document(QObject):
         self.modified = False
         self.background = background  # False: the playground trains in the foreground (exports)
         self.race = RaceModel(self)
+        self.basins = BasinModel(self.race, self)
         self._playground: PlaygroundModel | None = None
 
     @property

@@ -10,7 +10,9 @@ from PyQt6.QtCore import QPointF, QRectF, Qt, QTimer
 from PyQt6.QtGui import QFont
 from PyQt6.QtWidgets import QGraphicsItem
 
+from valley.app.model.basins import BasinModel
 from valley.app.theme import THEMES, Theme, style_plot
+from valley.app.views.basin_colours import basin_rgba
 
 CONTOUR_LEVELS = 14
 FIELD_GRID = 17  # arrows per side of the optional gradient field
@@ -19,6 +21,7 @@ DRAG_THROTTLE_MS = 40  # re-run the race at most ~25 times a second while a star
 HEADS_Z = 20
 CRITICAL_Z = 13  # above trails (10), below arrows (15) and heads (20)
 CRITICAL_SIZE = 2.2  # marker size in head sizes: its outline rings a head sitting on it
+BASINS_Z = -7  # above the heatmap (-10), below contours (-5), trails and heads
 
 TRAIL_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
 NO_CACHE = QGraphicsItem.CacheMode.NoCache
@@ -126,11 +129,16 @@ class Racer:
 
 
 class Landscape2DView(pg.PlotWidget):
-    """Draws the session's surface and 'the race at step t'; a click sets the start."""
+    """Draws the session's surface and 'the race at step t'; a click sets the start.
 
-    def __init__(self, session, theme: Theme | None = None, parent=None):
+    With a BasinModel its map is painted over the heatmap whenever the model holds one.
+    """
+
+    def __init__(self, session, theme: Theme | None = None, parent=None,
+                 basins: BasinModel | None = None):
         super().__init__(parent)
         self.session = session
+        self.basins = basins
         self.theme = theme or THEMES[session.scene.view.theme]
         self.racers: list[Racer] = []
         self._surface_theme: Theme | None = None  # the theme the surface was last drawn in
@@ -153,6 +161,10 @@ class Landscape2DView(pg.PlotWidget):
         # The heatmap, like the contours below, changes only with the surface: blit, don't rescale.
         self.image.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.plot.addItem(self.image)
+        self.basin_image = pg.ImageItem(axisOrder="row-major")
+        self.basin_image.setZValue(BASINS_Z)
+        self.basin_image.setVisible(False)
+        self.plot.addItem(self.basin_image, ignoreBounds=True)
         self.contours = pg.PlotCurveItem(connect="finite")
         self.contours.setZValue(-5)
         # Contours never change during play: paint them once into a pixmap cache.
@@ -197,7 +209,11 @@ class Landscape2DView(pg.PlotWidget):
         session.timeline.stepChanged.connect(self.update_step)
         session.selectionChanged.connect(lambda _: self._restyle_racers())
         session.viewChanged.connect(self._view_option_changed)
+        if basins is not None:
+            basins.resultChanged.connect(self._draw_basins)
+            basins.settingsChanged.connect(self._draw_basins)
         self.apply_theme(self.theme)
+        self._draw_basins()
 
     # ----- public helpers -----
     def data_to_widget(self, point) -> QPointF:
@@ -322,6 +338,20 @@ class Landscape2DView(pg.PlotWidget):
         ys = np.stack(segs_y, -1)[ok].reshape(-1)
         self.field.setData(xs, ys)
         self.field.setPen(pg.mkPen(self.theme.contour + "90", width=1.2))
+
+    def _draw_basins(self) -> None:
+        result = None if self.basins is None else self.basins.result
+        self.basin_image.setVisible(result is not None)
+        if result is None:
+            self.basin_image.clear()
+            return
+        x0, x1, y0, y1 = result.extent
+        n = result.label.shape[0]
+        dx, dy = (x1 - x0) / (n - 1), (y1 - y0) / (n - 1)
+        self.basin_image.setImage(basin_rgba(result.label, self.basins.opacity), autoLevels=False,
+                                  levels=(0, 255))
+        # pixel centres on the grid points, like the heatmap underneath
+        self.basin_image.setRect(QRectF(x0 - dx / 2, y0 - dy / 2, x1 - x0 + dx, y1 - y0 + dy))
 
     def _draw_critical_points(self) -> None:
         show = bool(self.session.scene.view.critical_points)
