@@ -93,7 +93,7 @@ class NetworkPage(QWidget):
         self.chart = TrainingChart(self.session, self, theme=theme)
         self.lower_tabs = QTabWidget(self)
         self.lower_tabs.addTab(self.chart, "Loss")
-        self.landscape = NetworkLandscapeView(self.session, self, theme=theme)
+        self.landscape = NetworkLandscapeView(document.network_landscape, self, theme=theme)
         self.lower_tabs.addTab(self.landscape, "Landscape")
         right = QWidget(self)
         right_layout = QVBoxLayout(right)
@@ -195,5 +195,5 @@ class NetworkPage(QWidget):
 
     def shutdown(self) -> None:
         self.player.stop()
-        self.landscape.shutdown()
+        self.document.network_landscape.shutdown()
         self.session.shutdown()

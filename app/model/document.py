@@ -14,6 +14,7 @@ from pathlib import Path
 from PyQt6.QtCore import QObject, pyqtSignal
 
 from valley.app.model.basins import BasinModel
+from valley.app.model.network_landscape import NetworkLandscapeModel
 from valley.app.model.playground import PlaygroundModel, example_scene
 from valley.app.model.presets import resolve_scene_path
 from valley.app.model.race import NETWORK_SLICE, RaceModel
@@ -47,6 +48,7 @@ class Document(QObject):
         self.race = RaceModel(self)
         self.basins = BasinModel(self.race, self)
         self._playground: PlaygroundModel | None = None
+        self._network_landscape: NetworkLandscapeModel | None = None
 
     @property
     def playground(self) -> PlaygroundModel:
@@ -54,6 +56,13 @@ class Document(QObject):
         if self._playground is None:
             self._playground = PlaygroundModel(self, background=self.background)
         return self._playground
+
+    @property
+    def network_landscape(self) -> NetworkLandscapeModel:
+        """The plane of the playground's loss; built on first use, as the playground is."""
+        if self._network_landscape is None:
+            self._network_landscape = NetworkLandscapeModel(self.playground, self)
+        return self._network_landscape
 
     @property
     def title(self) -> str:
