@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-VIEW_CHOICES = ("window", "landscape", "3d", "network", "loss")
+VIEW_CHOICES = ("window", "landscape", "3d", "network", "network_landscape", "loss")
 
 
 class UsageError(ValueError):
@@ -32,7 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-o", "--output", required=True, metavar="OUT",
                         help="the file to write: .png, .svg, .gif or .mp4")
     parser.add_argument("--view", default=None, choices=VIEW_CHOICES,
-                        help="what to draw (default: landscape, or network for a network scene)")
+                        help="what to draw (default: landscape, or network for a network scene; "
+                             "network_landscape for one whose [view] names a network_landscape plane)")
     parser.add_argument("--size", default="1280x720", metavar="WxH",
                         help="size in pixels, up to 3840x2160 (default 1280x720)")
     parser.add_argument("--steps", default=None, metavar="A:B",
@@ -169,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.theme is not None:
             scene.view.theme = args.theme
         if args.view is None:
-            args.view = "network" if scene.kind == "network" else "landscape"
+            args.view = default_view(scene)
     except (UsageError, ExportError, SceneError) as error:
         return fail(str(error))
 
@@ -188,8 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     from valley.app.model.document import Document
 
     try:
-        if args.view == "network" and scene.kind != "network":
-            raise UsageError("the network view needs a network scene (kind = \"network\")")
+        if args.view in ("network", "network_landscape") and scene.kind != "network":
+            raise UsageError(f"the {args.view} view needs a network scene (kind = \"network\")")
         document = Document(scene, background=False)  # exports draw finished training
         model = model_of(document, args.view)
         if args.view == "window":
@@ -226,17 +227,25 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def default_view(scene) -> str:
+    """What a scene shows when no --view is given: the race, the network, or the network's loss plane."""
+    if scene.kind != "network":
+        return "landscape"
+    return "network" if scene.view.network_landscape is None else "network_landscape"
+
+
 def _window(document, scene):
     """The whole window, offscreen, on the tab the scene belongs to; it adds no recent files."""
     from PyQt6.QtCore import Qt
 
-    from valley.app.export.render import gl_status
+    from valley.app.export.render import gl_status, settle_results
     from valley.app.main_window import MainWindow
 
     window = MainWindow(document, show_3d=gl_status()[0] and scene.view.show_3d, remember_recent=False)
     window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
     if scene.kind == "network":
         window.network_page.show_tab()
+    settle_results(document, "window")  # the basin map or loss plane its [view] asks for
     return window
 
 

@@ -356,6 +356,7 @@ class MainWindow(QMainWindow):
         self.loss_chart.setVisible(view.show_loss)
         self.readout.setVisible(view.show_readout)
         self.network_page.apply_scene_view(view)  # show_network: the Network tab
+        self.document.basins.apply_scene()  # basins: the map of the racer it names
         for name, action in self.view_option_actions.items():
             action.blockSignals(True)
             action.setChecked(bool(getattr(view, name)))

@@ -155,11 +155,15 @@ class NetworkPage(QWidget):
                                         + self.scroll.verticalScrollBar().sizeHint().width() + 4))
 
     def apply_scene_view(self, view) -> None:
-        """A scene's [view] show_network: whether the Network tab is offered with that scene.
+        """A scene's [view] for the page: whether the Network tab is offered, which plane it shows.
 
         A landscape-only lecture hides the tab (the Examples menu still opens it: the
         lecturer asked for it); hiding the tab that is showing goes back to the first page.
+        A network scene's network_landscape shows its loss plane, as exports do.
         """
+        if view.network_landscape is not None and self.session.in_scene:
+            self.document.network_landscape.apply_scene()
+            self.lower_tabs.setCurrentWidget(self.landscape)
         tabs = self._tabs()
         if tabs is None:
             return

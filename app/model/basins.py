@@ -41,6 +41,7 @@ class BasinModel(QObject):
         self.result: BasinMap | None = None
         self.label = ""  # the label of the optimizer the held map is of
         self.busy = False
+        self.error = ""  # why the last map could not be computed
         self._job: BackgroundJob | None = None
         # What the held map and the running job were computed from (see _inputs_now).
         self._result_inputs = None
@@ -70,6 +71,19 @@ class BasinModel(QObject):
                 return found[0]
         names = ", ".join(repr(spec.display_label()) for spec in specs)
         raise ValueError(f"no optimizer labelled or of kind {name!r} races here (there are {names})")
+
+    def apply_scene(self) -> bool:
+        """Map the racer the scene's [view] basins names; False (and `failed` says why when the
+        name matches no racer) when it names none."""
+        name = self.race.scene.view.basins
+        if name is None:
+            return False
+        try:
+            self.select(name)
+        except ValueError as error:
+            self._fail(str(error))
+            return False
+        return self.compute()
 
     def set_resolution(self, resolution: int) -> None:
         resolution = int(resolution)
@@ -111,8 +125,9 @@ class BasinModel(QObject):
         try:
             optimizer = build_optimizer(spec)
         except ValueError as error:
-            self.failed.emit(str(error))
+            self._fail(str(error))
             return False
+        self.error = ""
         self._stop_job()
         surface, bounds = self.race.surface, self.race.bounds
         n, steps, seed = self.resolution, self.run_steps, self.race.scene.seed
@@ -274,12 +289,16 @@ class BasinModel(QObject):
     def _on_failed(self, job: BackgroundJob, message: str) -> None:
         if self._finish(job):
             self._job_inputs = None
-            self.failed.emit(message)
+            self._fail(message)
 
     def _on_cancelled(self, job: BackgroundJob) -> None:
         if self._finish(job):
             self._job_inputs = None
             self.cancelled.emit()
+
+    def _fail(self, message: str) -> None:
+        self.error = message
+        self.failed.emit(message)
 
     def _set_busy(self, busy: bool) -> None:
         if busy != self.busy:

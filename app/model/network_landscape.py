@@ -104,6 +104,13 @@ class NetworkLandscapeModel(QObject):
         self.planeChanged.emit(plane)
         self.compute()
 
+    def apply_scene(self) -> None:
+        """The plane a network scene's [view] network_landscape names, if it names one."""
+        playground = self.playground
+        plane = playground.document.scene.view.network_landscape
+        if playground.in_scene and plane is not None:
+            self.set_plane(plane)
+
     def compute(self, *_) -> bool:
         """Start the plane of the current path (coarse while playing); False when untrained."""
         self._stop_job()

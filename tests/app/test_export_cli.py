@@ -182,3 +182,25 @@ def test_the_readme_export_examples_are_valid_commands():
     presets = re.findall(r"`([a-z_]+)`", shelf)
     assert {resolve_scene(name).stem.split("_", 1)[1] for name in presets} \
         >= {Path(p).stem.split("_", 1)[1] for p in (ROOT / "resources" / "scenes").glob("*.toml")}
+
+
+def test_a_network_scene_with_a_plane_key_exports_its_loss_plane(qapp, tmp_path, capsys, monkeypatch):
+    """Scene files cannot name the plane yet: the loader is handed the scene."""
+    import numpy as np
+
+    import valley.core.scene_io as scene_io
+    from valley.app import export_cli
+    from valley.core.scene import NetworkSpec, Scene
+
+    code, err = run(["rosenbrock", "-o", tmp_path / "no.png", "--view", "network_landscape"], capsys)
+    assert code == 2 and "the network_landscape view needs a network scene" in err
+    scene = Scene(kind="network", network=NetworkSpec(hidden=[3], samples=40), steps=30)
+    scene.view.network_landscape = "pca"
+    monkeypatch.setattr(scene_io, "load_scene", lambda path: scene)
+    assert export_cli.default_view(scene) == "network_landscape"
+    code, err = run(["backprop_example", "-o", tmp_path / "plane.png", "--size", "640x400"], capsys)
+    assert code == 0, err
+    rgb = np.asarray(Image.open(tmp_path / "plane.png").convert("RGB")).reshape(-1, 3).astype(int)
+    yellow = np.abs(rgb - (253, 231, 37)).max(axis=1) <= 40  # the top of viridis: the highest loss
+    purple = np.abs(rgb - (68, 1, 84)).max(axis=1) <= 40  # its bottom: the lowest
+    assert yellow.sum() > 100 and purple.sum() > 100
