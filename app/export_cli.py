@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
 
-    from valley.app.export.atomic import ExportCancelled, ExportError, check_writable
+    from valley.app.export.atomic import ExportError, check_writable
     from valley.app.export.frames import check_fps, frame_steps
     from valley.core.scene_io import SceneError, load_scene
 
@@ -184,10 +184,11 @@ def main(argv: list[str] | None = None) -> int:
 
         prepare_qt()
         app = QApplication(["valley export"])  # noqa: F841 (kept alive until we return)
-    from valley.app.export import build_view, export_file, model_of
+    from valley.app.export import build_view, model_of
     from valley.app.export.render import settle
     from valley.app.model.document import Document
 
+    view = None
     try:
         if args.view in ("network", "network_landscape") and scene.kind != "network":
             raise UsageError(f"the {args.view} view needs a network scene (kind = \"network\")")
@@ -201,9 +202,22 @@ def main(argv: list[str] | None = None) -> int:
             settle(document.playground)
         frame_steps(model, steps)  # a range past the run answers before any rendering
     except (UsageError, ExportError, ValueError) as error:
+        if view is not None:
+            view.close()
         return fail(str(error))
 
     progress = ProgressBar(f"{Path(args.output).name}", enabled=not args.quiet)
+    try:
+        return _export(args, kind, size, steps, fps, model, view, progress, fail)
+    finally:
+        # A window left open keeps its application-wide shortcuts and its background jobs.
+        view.close()
+
+
+def _export(args, kind, size, steps, fps, model, view, progress, fail) -> int:
+    from valley.app.export import export_file
+    from valley.app.export.atomic import ExportCancelled, ExportError
+
     try:
         if kind in ("png", "svg") and steps is None:
             model.timeline.set_step(model.timeline.last)
@@ -238,6 +252,7 @@ def _window(document, scene):
     """The whole window, offscreen, on the tab the scene belongs to; it adds no recent files."""
     from PyQt6.QtCore import Qt
 
+    from valley.app.export.atomic import ExportError
     from valley.app.export.render import gl_status, settle_results
     from valley.app.main_window import MainWindow
 
@@ -245,7 +260,11 @@ def _window(document, scene):
     window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
     if scene.kind == "network":
         window.network_page.show_tab()
-    settle_results(document, "window")  # the basin map or loss plane its [view] asks for
+    try:
+        settle_results(document, "window")  # the basin map or loss plane its [view] asks for
+    except ExportError:
+        window.close()
+        raise
     return window
 
 

@@ -204,3 +204,17 @@ def test_a_network_scene_with_a_plane_key_exports_its_loss_plane(qapp, tmp_path,
     yellow = np.abs(rgb - (253, 231, 37)).max(axis=1) <= 40  # the top of viridis: the highest loss
     purple = np.abs(rgb - (68, 1, 84)).max(axis=1) <= 40  # its bottom: the lowest
     assert yellow.sum() > 100 and purple.sum() > 100
+
+
+def test_a_window_export_closes_its_window(qapp, tmp_path, capsys):
+    """A window left open kept its F11 shortcut: the next window's F11 was ambiguous."""
+    from PyQt6.QtWidgets import QApplication
+
+    from valley.app.main_window import MainWindow
+
+    code, err = run(["rosenbrock", "-o", tmp_path / "w.png", "--view", "window", "--quiet"], capsys)
+    assert code == 0, err
+    code, err = run(["rosenbrock", "-o", tmp_path / "w.png", "--view", "window", "--steps", "0:99999"],
+                    capsys)
+    assert code == 2, err
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
