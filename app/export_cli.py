@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-VIEW_CHOICES = ("window", "landscape", "3d", "network", "loss")
+VIEW_CHOICES = ("window", "landscape", "3d", "network", "network_landscape", "loss")
 
 
 class UsageError(ValueError):
@@ -32,7 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-o", "--output", required=True, metavar="OUT",
                         help="the file to write: .png, .svg, .gif or .mp4")
     parser.add_argument("--view", default=None, choices=VIEW_CHOICES,
-                        help="what to draw (default: landscape, or network for a network scene)")
+                        help="what to draw (default: landscape, or network for a network scene; "
+                             "network_landscape for one whose [view] names a network_landscape plane)")
     parser.add_argument("--size", default="1280x720", metavar="WxH",
                         help="size in pixels, up to 3840x2160 (default 1280x720)")
     parser.add_argument("--steps", default=None, metavar="A:B",
@@ -128,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
 
-    from valley.app.export.atomic import ExportCancelled, ExportError, check_writable
+    from valley.app.export.atomic import ExportError, check_writable
     from valley.app.export.frames import check_fps, frame_steps
     from valley.core.scene_io import SceneError, load_scene
 
@@ -158,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.theme is not None:
             scene.view.theme = args.theme
         if args.view is None:
-            args.view = "network" if scene.kind == "network" else "landscape"
+            args.view = default_view(scene)
     except (UsageError, ExportError, SceneError) as error:
         return fail(str(error))
 
@@ -171,13 +172,14 @@ def main(argv: list[str] | None = None) -> int:
 
         prepare_qt()
         app = QApplication(["valley export"])  # noqa: F841 (kept alive until we return)
-    from valley.app.export import build_view, export_file, model_of
+    from valley.app.export import build_view, model_of
     from valley.app.export.render import settle
     from valley.app.model.document import Document
 
+    view = None
     try:
-        if args.view == "network" and scene.kind != "network":
-            raise UsageError("the network view needs a network scene (kind = \"network\")")
+        if args.view in ("network", "network_landscape") and scene.kind != "network":
+            raise UsageError(f"the {args.view} view needs a network scene (kind = \"network\")")
         document = Document(scene, background=False)  # exports draw finished training
         model = model_of(document, args.view)
         if args.view == "window":
@@ -188,9 +190,24 @@ def main(argv: list[str] | None = None) -> int:
             settle(document.playground)
         frame_steps(model, steps)  # a range past the run answers before any rendering
     except (UsageError, ExportError, ValueError) as error:
+        if view is not None:
+            view.close()
         return fail(str(error))
 
     progress = ProgressBar(f"{Path(args.output).name}", enabled=not args.quiet)
+    try:
+        return _export(args, kind, size, steps, fps, model, view, progress, fail)
+    finally:
+        # A window left open keeps its application-wide shortcuts (F11) and its background jobs.
+        view.close()
+        view.deleteLater()
+        document.shutdown()
+
+
+def _export(args, kind, size, steps, fps, model, view, progress, fail) -> int:
+    from valley.app.export import export_file
+    from valley.app.export.atomic import ExportCancelled, ExportError
+
     try:
         if kind in ("png", "svg") and steps is None:
             model.timeline.set_step(model.timeline.last)
@@ -208,28 +225,36 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, RuntimeError) as error:
         progress.done()
         return fail(f"export failed: {error}", 1)
-    finally:
-        # The view's jobs and, for the window, its application-wide keys (F11) end with the export.
-        view.close()
-        view.deleteLater()
-        document.shutdown()
     progress.done()
     if not args.quiet:
         print(f"wrote {args.output}", file=sys.stderr)
     return 0
 
 
+def default_view(scene) -> str:
+    """What a scene shows when no --view is given: the race, the network, or the network's loss plane."""
+    if scene.kind != "network":
+        return "landscape"
+    return "network" if scene.view.network_landscape is None else "network_landscape"
+
+
 def _window(document, scene, presentation: bool):
     """The whole window, offscreen, on the tab the scene belongs to; it adds no recent files."""
     from PyQt6.QtCore import Qt
 
-    from valley.app.export.render import gl_status
+    from valley.app.export.atomic import ExportError
+    from valley.app.export.render import gl_status, settle_results
     from valley.app.main_window import MainWindow
 
     window = MainWindow(document, show_3d=gl_status()[0] and scene.view.show_3d, remember_recent=False)
     window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
     if scene.kind == "network":
         window.network_page.show_tab()
+    try:
+        settle_results(document, "window")  # the basin map or loss plane its [view] asks for
+    except ExportError:
+        window.close()
+        raise
     if presentation:
         window.set_presentation(True, fullscreen=False)
     return window

@@ -170,7 +170,8 @@ class ExportDialog(QDialog):
         self.format_box.currentTextChanged.connect(self._format_changed)
         self.view_box = QComboBox()
         for name, text in (("window", "Whole window"), ("landscape", "2-D landscape"),
-                           ("3d", "3-D surface"), ("loss", "Loss chart"), ("network", "Network")):
+                           ("3d", "3-D surface"), ("loss", "Loss chart"), ("network", "Network"),
+                           ("network_landscape", "Network loss plane")):
             self.view_box.addItem(text, name)
         gl_ok, gl_reason = gl_status()
         if not gl_ok:  # say why the 3-D choice is greyed out

@@ -28,11 +28,11 @@ from valley.app.lecture_keys import install_lecture_keys
 from valley.app.model.document import Document
 from valley.app.model.player import Player
 from valley.app.network_page import NetworkPage
+from valley.app.panels.basin_panel import BasinPanel
 from valley.app.panels.hyperparameters import HyperparameterPanel
 from valley.app.panels.race_panel import RacePanel
 from valley.app.panels.surface_panel import SurfacePanel
 from valley.app.theme import apply_to_application, get_theme
-from valley.app.views.basin_overlay import BasinOverlay
 from valley.app.views.landscape2d import Landscape2DView
 from valley.app.views.loss_chart import LossChart, ResultsTable
 from valley.app.views.readout import Readout
@@ -153,7 +153,7 @@ class MainWindow(QMainWindow):
     def _build_landscape_page(self, show_3d: bool | None) -> None:
         """2-D view and the 3-D slot side by side; chart, table and readout on the right."""
         session = self.race
-        self.landscape = Landscape2DView(session, self.theme)
+        self.landscape = Landscape2DView(session, self.theme, basins=self.document.basins)
         self.loss_chart = LossChart(session, self.theme)
         self.results = ResultsTable(session, self.theme)
         self.readout = Readout(session, self.theme)
@@ -209,11 +209,11 @@ class MainWindow(QMainWindow):
         return index
 
     def _build_side_panels(self) -> None:
-        """Docks on the left: the race's panels, and the basin map (which draws on the 2-D view)."""
+        """Docks on the left: the race's panels, and the basin map's (the 2-D view draws the map)."""
         for title, cls in SIDE_PANELS:
             self.add_side_panel(title, cls(self.race))
-        self.basin_overlay = BasinOverlay(self.race, self.landscape)
-        self.add_side_panel("Basins", self.basin_overlay)
+        self.basin_panel = BasinPanel(self.document.basins)
+        self.add_side_panel("Basins", self.basin_panel)
 
     def _build_network_page(self) -> None:
         """The Network tab over the document's playground, and the Examples menu that opens the slides' examples."""
@@ -366,6 +366,7 @@ class MainWindow(QMainWindow):
         self.loss_chart.setVisible(view.show_loss)
         self.readout.setVisible(view.show_readout)
         self.network_page.apply_scene_view(view)  # show_network: the Network tab
+        self.document.basins.apply_scene()  # basins: the map of the racer it names
         for name, action in self.view_option_actions.items():
             action.blockSignals(True)
             action.setChecked(bool(getattr(view, name)))
@@ -422,7 +423,6 @@ class MainWindow(QMainWindow):
         self.network_page.shutdown()
         self.player.stop()
         self.landscape.shutdown()
-        self.basin_overlay.shutdown()  # no worker thread may outlive the window
         super().closeEvent(event)
 
     # ----- the document -----

@@ -95,7 +95,7 @@ class NetworkPage(QWidget):
         self.chart = TrainingChart(self.session, self, theme=theme)
         self.lower_tabs = QTabWidget(self)
         self.lower_tabs.addTab(self.chart, "Loss")
-        self.landscape = NetworkLandscapeView(self.session, self, theme=theme)
+        self.landscape = NetworkLandscapeView(document.network_landscape, self, theme=theme)
         self.lower_tabs.addTab(self.landscape, "Landscape")
         right = QWidget(self)
         right_layout = QVBoxLayout(right)
@@ -181,11 +181,15 @@ class NetworkPage(QWidget):
                                         + self.scroll.verticalScrollBar().sizeHint().width() + 4))
 
     def apply_scene_view(self, view) -> None:
-        """A scene's [view] show_network: whether the Network tab is offered with that scene.
+        """A scene's [view] for the page: whether the Network tab is offered, which plane it shows.
 
         A landscape-only lecture hides the tab (the Examples menu still opens it: the
         lecturer asked for it); hiding the tab that is showing goes back to the first page.
+        A network scene's network_landscape shows its loss plane, as exports do.
         """
+        if view.network_landscape is not None and self.session.in_scene:
+            self.document.network_landscape.apply_scene()
+            self.lower_tabs.setCurrentWidget(self.landscape)
         tabs = self._tabs()
         if tabs is None:
             return
@@ -221,5 +225,4 @@ class NetworkPage(QWidget):
 
     def shutdown(self) -> None:
         self.player.stop()
-        self.landscape.shutdown()
         self.document.shutdown()

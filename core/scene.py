@@ -77,6 +77,9 @@ class ViewSpec:
     theme: str = "dark"  # one of THEMES
     speed: float = 30.0  # steps per second
     resolution: int = 256
+    # Results drawn over the views (a scene file leaves them out while they are None):
+    basins: str | None = None  # label or kind of the racer whose basin map the 2-D view shows
+    network_landscape: str | None = None  # "random" | "pca": the plane of the network's loss
 
 
 @dataclass

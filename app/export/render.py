@@ -20,9 +20,11 @@ from valley.app.theme import get_theme
 from valley.app.views.landscape2d import Landscape2DView
 from valley.app.views.loss_chart import LossChart
 from valley.app.views.network_diagram import NetworkDiagram
+from valley.app.views.network_landscape import NetworkLandscapeView
 from valley.app.views.surface3d import Surface3DView, gl_available
 
-VIEWS = ("window", "landscape", "3d", "network", "loss")
+VIEWS = ("window", "landscape", "3d", "network", "network_landscape", "loss")
+NETWORK_VIEWS = ("network", "network_landscape")  # views of the playground, not of the race
 MAX_SIZE = (3840, 2160)
 MIN_SIZE = (64, 64)
 REFERENCE = (1920, 1080)  # logical size above which exports scale up instead of growing
@@ -58,7 +60,7 @@ def gl_status() -> tuple[bool, str]:
 
 def model_of(document, view: str):
     """The model whose timeline a view follows: the playground's for the network, else the race's."""
-    if view == "network" or (view == "window" and document.scene.kind == "network"):
+    if view in NETWORK_VIEWS or (view == "window" and document.scene.kind == "network"):
         return document.playground
     return document.race
 
@@ -73,8 +75,9 @@ def build_view(document, view: str, presentation: bool = False) -> QWidget:
         raise ExportError(f"unknown view {view!r}; choose one of {', '.join(v for v in VIEWS if v != 'window')}")
     theme = get_theme(document.scene.view.theme, presentation)
     race = document.race
+    settle_results(document, view)
     if view == "landscape":
-        widget = Landscape2DView(race, theme)
+        widget = Landscape2DView(race, theme, basins=document.basins)
     elif view == "loss":
         widget = LossChart(race, theme)
     elif view == "3d":
@@ -84,11 +87,39 @@ def build_view(document, view: str, presentation: bool = False) -> QWidget:
                               "run under a display or Xvfb, or export --view landscape")
         widget = Surface3DView(race)
         widget.apply_theme(theme)
+    elif view == "network_landscape":
+        widget = NetworkLandscapeView(document.network_landscape, theme=theme)
     else:
         settle(document.playground)
         widget = NetworkDiagram(document.playground, theme=theme)
     widget.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
     return widget
+
+
+def settle_results(document, view: str) -> None:
+    """Compute in the foreground the results the scene's [view] asks `view` to show.
+
+    A [view] basins key maps that racer on the landscape (and the window); the network's loss
+    plane is computed for the network_landscape view, and for the window of a network scene
+    with a network_landscape key. ExportError when a result cannot be had.
+    """
+    keys = document.scene.view
+    if keys.basins is not None and view in ("landscape", "window"):
+        basins = document.basins
+        if basins.result is None and not basins.busy and not basins.apply_scene():
+            raise ExportError(f"no basin map for [view] basins = {keys.basins!r}: {basins.error}")
+        if not basins.wait() or basins.result is None:
+            raise ExportError(f"the basin map of {keys.basins!r} could not be computed: "
+                              f"{basins.error or 'it took too long'}")
+    plane_in_window = view == "window" and document.scene.kind == "network" \
+        and keys.network_landscape is not None
+    if view == "network_landscape" or plane_in_window:
+        settle(document.playground)
+        plane = document.network_landscape
+        plane.apply_scene()
+        if not plane.wait() or plane.result is None:
+            raise ExportError(f"the network's loss plane could not be computed: "
+                              f"{plane.error or 'the network has no training path yet'}")
 
 
 def settle(playground, seconds: float = 60.0) -> None:

@@ -17,6 +17,8 @@ from pathlib import Path
 from PyQt6.QtCore import QObject, pyqtSignal
 from PyQt6.QtGui import QUndoCommand, QUndoStack
 
+from valley.app.model.basins import BasinModel
+from valley.app.model.network_landscape import NetworkLandscapeModel
 from valley.app.model.playground import PlaygroundModel, example_scene
 from valley.app.model.presets import resolve_scene_path
 from valley.app.model.race import NETWORK_SLICE, RaceModel
@@ -92,7 +94,9 @@ class Document(QObject):
         self.undo_stack.cleanChanged.connect(self._clean_changed)
         self.background = background  # False: the playground trains in the foreground (exports)
         self.race = RaceModel(self)
+        self.basins = BasinModel(self.race, self)
         self._playground: PlaygroundModel | None = None
+        self._network_landscape: NetworkLandscapeModel | None = None
         self._snapshot = self._take_snapshot()
 
     @property
@@ -101,6 +105,13 @@ class Document(QObject):
         if self._playground is None:
             self._playground = PlaygroundModel(self, background=self.background)
         return self._playground
+
+    @property
+    def network_landscape(self) -> NetworkLandscapeModel:
+        """The plane of the playground's loss; built on first use, as the playground is."""
+        if self._network_landscape is None:
+            self._network_landscape = NetworkLandscapeModel(self.playground, self)
+        return self._network_landscape
 
     @property
     def title(self) -> str:
@@ -209,6 +220,9 @@ class Document(QObject):
 
     def shutdown(self) -> None:
         """Cancel background work and wait for it: no thread may outlive the document's user."""
+        self.basins.shutdown()
+        if self._network_landscape is not None:
+            self._network_landscape.shutdown()
         if self._playground is not None:
             self._playground.shutdown()
 

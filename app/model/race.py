@@ -11,6 +11,7 @@ from dataclasses import fields, replace
 import numpy as np
 from PyQt6.QtCore import QObject, pyqtSignal
 
+from valley.app.model.critical import CriticalPoints
 from valley.app.model.timeline import Timeline
 from valley.core import limits
 from valley.core.expression import parse_formula
@@ -57,6 +58,7 @@ class RaceModel(QObject):
         self.trajectories: list = []
         self.selected = 0 if self.scene.optimizers else -1
         self.click_moves = "all"  # a UI preference, not part of the scene
+        self.critical = CriticalPoints(self)
         self._view_before_slice = None  # (resolution, critical_points) to restore on leaving a slice
         self._compute_all()
         document.seedChanged.connect(self._rerun_all)

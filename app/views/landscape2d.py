@@ -10,7 +10,9 @@ from PyQt6.QtCore import QPointF, QRectF, Qt, QTimer
 from PyQt6.QtGui import QFont
 from PyQt6.QtWidgets import QGraphicsItem
 
+from valley.app.model.basins import BasinModel
 from valley.app.theme import THEMES, Theme, style_plot
+from valley.app.views.basin_colours import basin_rgba
 
 CONTOUR_LEVELS = 14
 FIELD_GRID = 17  # arrows per side of the optional gradient field
@@ -19,6 +21,7 @@ DRAG_THROTTLE_MS = 40  # re-run the race at most ~25 times a second while a star
 HEADS_Z = 20
 CRITICAL_Z = 13  # above trails (10), below arrows (15) and heads (20)
 CRITICAL_SIZE = 2.2  # marker size in head sizes: its outline rings a head sitting on it
+BASINS_Z = -7  # above the heatmap (-10), below contours (-5), trails and heads
 
 TRAIL_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
 NO_CACHE = QGraphicsItem.CacheMode.NoCache
@@ -126,14 +129,18 @@ class Racer:
 
 
 class Landscape2DView(pg.PlotWidget):
-    """Draws the session's surface and 'the race at step t'; a click sets the start."""
+    """Draws the session's surface and 'the race at step t'; a click sets the start.
 
-    def __init__(self, session, theme: Theme | None = None, parent=None):
+    With a BasinModel its map is painted over the heatmap whenever the model holds one.
+    """
+
+    def __init__(self, session, theme: Theme | None = None, parent=None,
+                 basins: BasinModel | None = None):
         super().__init__(parent)
         self.session = session
+        self.basins = basins
         self.theme = theme or THEMES[session.scene.view.theme]
         self.racers: list[Racer] = []
-        self._critical_cache: tuple[object, list] | None = None
         self._surface_theme: Theme | None = None  # the theme the surface was last drawn in
         self._pending_drag: tuple[int, tuple[float, float]] | None = None
         self._drag_timer = QTimer(self)
@@ -154,6 +161,10 @@ class Landscape2DView(pg.PlotWidget):
         # The heatmap, like the contours below, changes only with the surface: blit, don't rescale.
         self.image.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.plot.addItem(self.image)
+        self.basin_image = pg.ImageItem(axisOrder="row-major")
+        self.basin_image.setZValue(BASINS_Z)
+        self.basin_image.setVisible(False)
+        self.plot.addItem(self.basin_image, ignoreBounds=True)
         self.contours = pg.PlotCurveItem(connect="finite")
         self.contours.setZValue(-5)
         # Contours never change during play: paint them once into a pixmap cache.
@@ -198,7 +209,11 @@ class Landscape2DView(pg.PlotWidget):
         session.timeline.stepChanged.connect(self.update_step)
         session.selectionChanged.connect(lambda _: self._restyle_racers())
         session.viewChanged.connect(self._view_option_changed)
+        if basins is not None:
+            basins.resultChanged.connect(self._draw_basins)
+            basins.settingsChanged.connect(self._draw_basins)
         self.apply_theme(self.theme)
+        self._draw_basins()
 
     # ----- public helpers -----
     def data_to_widget(self, point) -> QPointF:
@@ -209,19 +224,6 @@ class Landscape2DView(pg.PlotWidget):
     def widget_to_data(self, pos: QPointF) -> np.ndarray:
         view = self.vb.mapSceneToView(self.mapToScene(pos.toPoint()))
         return np.array([view.x(), view.y()])
-
-    def critical_points(self) -> list:
-        """Critical points core finds for the current surface (cached per surface)."""
-        surface = self.session.surface
-        if self._critical_cache is None or self._critical_cache[0] is not surface:
-            try:
-                from valley.core.critical import critical_points
-
-                found = list(critical_points(surface))
-            except (ImportError, ValueError, ArithmeticError):
-                found = []
-            self._critical_cache = (surface, found)
-        return self._critical_cache[1]
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -337,6 +339,20 @@ class Landscape2DView(pg.PlotWidget):
         self.field.setData(xs, ys)
         self.field.setPen(pg.mkPen(self.theme.contour + "90", width=1.2))
 
+    def _draw_basins(self) -> None:
+        result = None if self.basins is None else self.basins.result
+        self.basin_image.setVisible(result is not None)
+        if result is None:
+            self.basin_image.clear()
+            return
+        x0, x1, y0, y1 = result.extent
+        n = result.label.shape[0]
+        dx, dy = (x1 - x0) / (n - 1), (y1 - y0) / (n - 1)
+        self.basin_image.setImage(basin_rgba(result.label, self.basins.opacity), autoLevels=False,
+                                  levels=(0, 255))
+        # pixel centres on the grid points, like the heatmap underneath
+        self.basin_image.setRect(QRectF(x0 - dx / 2, y0 - dy / 2, x1 - x0 + dx, y1 - y0 + dy))
+
     def _draw_critical_points(self) -> None:
         show = bool(self.session.scene.view.critical_points)
         self.critical.setVisible(show)
@@ -359,28 +375,13 @@ class Landscape2DView(pg.PlotWidget):
         self.critical.setData(points)
 
     def _markers(self) -> list[dict]:
-        """Known minima and found critical points, each with kind and a hover text."""
-        surface = self.session.surface
-        (x0, x1), (y0, y1) = self.session.bounds
+        """The race's critical points in view, each with its kind and a hover text."""
         markers = []
-
-        def add(point, kind, eigenvalues, value):
-            point = np.asarray(point, float)
-            if not (x0 <= point[0] <= x1 and y0 <= point[1] <= y1):
-                return
-            if any(np.allclose(point, m["point"], atol=1e-6 * (1 + abs(x1 - x0))) for m in markers):
-                return
-            eig = ", ".join(f"{e:.4g}" for e in np.atleast_1d(eigenvalues))
-            tip = (f"{kind} at ({point[0]:.4g}, {point[1]:.4g})\n"
-                   f"f = {value:.5g}\nHessian eigenvalues: {eig}")
-            markers.append(dict(point=point, kind=kind, tip=tip))
-
-        for cp in self.critical_points():
-            add(cp.point, cp.kind, cp.eigenvalues, float(getattr(cp, "value", surface.value(cp.point))))
-        for m in getattr(surface, "minima", []):
-            with np.errstate(all="ignore"):
-                eig = np.linalg.eigvalsh(surface.hessian(np.asarray(m, float)))
-            add(m, "minimum", eig, surface.value(np.asarray(m, float)))
+        for cp in self.session.critical.in_view():
+            eig = ", ".join(f"{e:.4g}" for e in np.atleast_1d(cp.eigenvalues))
+            tip = (f"{cp.kind} at ({cp.point[0]:.4g}, {cp.point[1]:.4g})\n"
+                   f"f = {cp.value:.5g}\nHessian eigenvalues: {eig}")
+            markers.append(dict(point=cp.point, kind=cp.kind, tip=tip))
         return markers
 
     @staticmethod
@@ -576,7 +577,7 @@ class Landscape2DView(pg.PlotWidget):
             return
         point = self.vb.mapSceneToView(scene_pos)
         shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
-        mode = getattr(self.session, "click_moves", "all")
+        mode = self.session.click_moves
         only_selected = (shift or mode == "selected") and self.session.selected >= 0
         self.session.set_start((point.x(), point.y()), self.session.selected if only_selected else None)
 

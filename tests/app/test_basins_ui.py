@@ -1,83 +1,26 @@
-"""The background job helper and the basin-map overlay on the 2-D view."""
-import time
-
+"""The Basins panel drives the document's basin model; the 2-D view paints the model's map."""
 import numpy as np
-import pyqtgraph as pg
 import pytest
 from models import race_model
+from PyQt6.QtCore import Qt
 
-from valley.app.model.jobs import BackgroundJob, JobCancelled
-from valley.app.views.basin_overlay import BasinOverlay, basin_rgba
+from valley.app.panels.basin_panel import BasinPanel
+from valley.app.views.basin_colours import basin_rgba
+from valley.app.views.landscape2d import BASINS_Z, Landscape2DView
 from valley.core.basins import DIVERGED, NOT_YET
 from valley.core.scene import SurfaceSpec
 
 
-# ----- BackgroundJob -----
-def test_job_reports_progress_and_result_on_the_gui_thread(qtbot):
-    import threading
-
-    seen, threads = [], []
-
-    def work(progress, cancel):
-        threads.append(threading.get_ident())
-        for k in range(1, 11):
-            progress(k / 10)
-        return 42
-
-    job = BackgroundJob(work)
-    job.progress.connect(seen.append)
-    with qtbot.waitSignal(job.finished, timeout=5000) as finished:
-        job.start()
-    assert finished.args == [42]
-    assert job.wait(2000)
-    assert threads and threads[0] != threading.get_ident()  # it ran elsewhere
-    assert seen[-1] == 1.0 and seen == sorted(seen)
-
-
-def test_job_failure_is_a_message_not_an_exception(qtbot):
-    def work(progress, cancel):
-        raise ValueError("resolution must be >= 2")
-
-    job = BackgroundJob(work)
-    with qtbot.waitSignal(job.failed, timeout=5000) as failed:
-        job.start()
-    assert "ValueError" in failed.args[0] and "resolution" in failed.args[0]
-    job.wait()
-
-
-def test_cancel_stops_a_job_early(qtbot):
-    rounds = []
-
-    def work(progress, cancel):
-        for k in range(10_000):
-            if cancel():
-                raise JobCancelled
-            rounds.append(k)
-            time.sleep(0.001)
-        return "ran to the end"
-
-    job = BackgroundJob(work)
-    finished = []
-    job.finished.connect(finished.append)
-    with qtbot.waitSignal(job.cancelled, timeout=5000):
-        job.start()
-        qtbot.waitUntil(lambda: len(rounds) >= 3, timeout=5000)
-        job.cancel()
-    job.wait()
-    assert not finished and len(rounds) < 10_000
-
-
-# ----- the overlay -----
 @pytest.fixture
-def overlay(qtbot):
-    session = race_model()  # double well: two valleys either side of a saddle
-    plot = pg.PlotWidget()
-    plot.plot = plot.getPlotItem()
-    qtbot.addWidget(plot)
-    widget = BasinOverlay(session, plot)
-    qtbot.addWidget(widget)
-    yield widget
-    widget.shutdown()
+def ui(qtbot):
+    race = race_model()  # double well: two valleys either side of a saddle
+    basins = race.document.basins
+    view = Landscape2DView(race, basins=basins)
+    panel = BasinPanel(basins)
+    for widget in (view, panel):
+        qtbot.addWidget(widget)
+    yield panel, view
+    basins.shutdown()
 
 
 def test_basin_rgba_colours_by_outcome():
@@ -87,43 +30,62 @@ def test_basin_rgba_colours_by_outcome():
     assert rgba[1, 0, 3] == 255 and rgba[1, 1, 3] < 255  # still moving stays faint
 
 
-def test_overlay_computes_in_background_and_draws(overlay, qtbot):
-    session = overlay.session
-    overlay.optimizer.setCurrentIndex(0)  # SGD
-    progress = []
-    assert overlay.compute(resolution=24)
-    overlay.job.progress.connect(progress.append)
-    assert not overlay.compute_button.isEnabled() and overlay.cancel_button.isEnabled()
-    qtbot.waitUntil(lambda: overlay.result is not None, timeout=10_000)
-    assert overlay.progress.value() == overlay.progress.maximum()
-    assert progress and progress[-1] == 1.0
-    label = overlay.result.label
-    assert label.shape == (24, 24)
-    # SGD on a x² + (y² − 1)² ends in the valley on its own side of y = 0.
-    minima = [tuple(np.round(m.point, 3)) for m in overlay.result.minima]
-    upper, lower = minima.index((0.0, 1.0)), minima.index((0.0, -1.0))
-    assert label[-1, 12] == upper and label[0, 12] == lower
-    assert overlay.image.isVisible() and overlay.image.image.shape == (24, 24, 4)
-    rect = overlay.image.mapRectToView(overlay.image.boundingRect())
-    (x0, x1), (y0, y1) = session.bounds
-    assert rect.left() < x0 < rect.right() and rect.top() < y0 < y1 < rect.bottom()
-    assert "%" in overlay.status.text() and overlay.compute_button.isEnabled()
+def test_compute_from_the_panel_and_the_view_paints_the_map(ui, qtbot):
+    panel, view = ui
+    basins = panel.basins
+    panel.optimizer.setCurrentIndex(2)  # Adam
+    panel.resolution.setCurrentIndex(panel.resolution.findData(32))
+    assert basins.index == 2 and basins.resolution == 32
+    assert not view.basin_image.isVisible()
+    with qtbot.waitSignal(basins.resultChanged, timeout=20_000):
+        qtbot.mouseClick(panel.compute_button, Qt.MouseButton.LeftButton)
+        assert not panel.compute_button.isEnabled() and panel.cancel_button.isEnabled()
+    assert panel.progress.value() == panel.progress.maximum()
+    assert panel.status.text().startswith("Adam: ") and "%" in panel.status.text()
+    assert panel.compute_button.isEnabled() and panel.clear_button.isEnabled()
+    image = view.basin_image
+    assert image.isVisible() and image.image.shape == (32, 32, 4)
+    assert view.image.zValue() < image.zValue() == BASINS_Z < view.contours.zValue()
+    rect = image.mapRectToView(image.boundingRect())
+    (x0, x1), (y0, y1) = view.session.bounds
+    assert rect.left() < x0 < x1 < rect.right() and rect.top() < y0 < y1 < rect.bottom()
+    # the opacity slider reaches the painted map through the model
+    alpha = int(image.image[..., 3].max())
+    panel.opacity.setValue(100)
+    assert basins.opacity == 1.0 and int(image.image[..., 3].max()) == 255 > alpha
+    qtbot.mouseClick(panel.clear_button, Qt.MouseButton.LeftButton)
+    assert basins.result is None and not image.isVisible() and not panel.clear_button.isEnabled()
 
 
-def test_cancel_stops_the_overlay_early(overlay, qtbot):
-    overlay.session.set_steps(50_000)
-    assert overlay.compute(resolution=256)
-    job = overlay.job
-    with qtbot.waitSignal(job.cancelled, timeout=10_000):
-        overlay.cancel()
-    assert overlay.result is None and not overlay.image.isVisible()
-    assert overlay.progress.value() == 0 and "cancelled" in overlay.status.text()
-    assert overlay.compute_button.isEnabled()
+def test_cancel_from_the_panel(ui, qtbot):
+    panel, view = ui
+    panel.basins.race.set_steps(50_000)
+    panel.resolution.setCurrentIndex(panel.resolution.findData(256))
+    assert panel.compute()
+    with qtbot.waitSignal(panel.basins.cancelled, timeout=10_000):
+        qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    assert not view.basin_image.isVisible()
+    assert panel.progress.value() == 0 and "cancelled" in panel.status.text()
+    assert panel.compute_button.isEnabled() and not panel.cancel_button.isEnabled()
 
 
-def test_overlay_clears_when_the_surface_changes(overlay, qtbot):
-    assert overlay.compute(resolution=16)
-    qtbot.waitUntil(lambda: overlay.result is not None, timeout=10_000)
-    overlay.session.set_surface(SurfaceSpec(name="himmelblau"))
-    assert overlay.result is None and not overlay.image.isVisible()
-    assert "cleared" in overlay.status.text()
+def test_a_new_surface_clears_the_painted_map_and_says_so(ui, qtbot):
+    panel, view = ui
+    panel.resolution.setCurrentIndex(panel.resolution.findData(32))
+    with qtbot.waitSignal(panel.basins.resultChanged, timeout=20_000):
+        panel.compute()
+    assert view.basin_image.isVisible()
+    view.session.set_surface(SurfaceSpec(name="himmelblau"))
+    assert not view.basin_image.isVisible() and "cleared" in panel.status.text()
+
+
+def test_the_panel_follows_the_racers(ui):
+    panel, view = ui
+    race = view.session
+    race.set_selected(3)
+    assert panel.basins.index == 3 and panel.optimizer.currentIndex() == 3
+    race.set_label(3, label="Newton's method")
+    assert panel.optimizer.itemText(3) == "Newton's method" and panel.optimizer.currentIndex() == 3
+    race.remove_optimizer(4)
+    race.remove_optimizer(3)
+    assert panel.optimizer.count() == 3 and panel.basins.index == panel.optimizer.currentIndex() == 2

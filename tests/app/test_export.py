@@ -341,3 +341,86 @@ def test_the_3d_view_exports_under_a_gl_display(session, qtbot, tmp_path):
     export_png(view, tmp_path / "3d.png", size=(480, 320))
     rgb = np.asarray(Image.open(tmp_path / "3d.png").convert("RGB"))
     assert rgb.shape == (320, 480, 3) and len(np.unique(rgb.reshape(-1, 3), axis=0)) > 100
+
+
+# ----- results a scene's [view] asks for (built in Python: scene files cannot name them yet) -----
+def viridis_share(rgb: np.ndarray, tolerance: int = 8) -> float:
+    """Share of the pixels within `tolerance` of a colour of the viridis map."""
+    import pyqtgraph as pg
+
+    lut = pg.colormap.get("viridis").getLookupTable(nPts=256, alpha=False).astype(int)
+    pixels = rgb.reshape(-1, 3).astype(int)[::7]  # a sample is plenty
+    nearest = np.abs(pixels[:, None, :] - lut[None, :, :]).max(axis=-1).min(axis=1)
+    return float((nearest <= tolerance).mean())
+
+
+def test_a_scene_with_a_basins_key_exports_its_basin_map(qapp, qtbot, tmp_path):
+    from valley.app.views.basin_colours import ATTRACTOR_COLOURS
+    from valley.core.scene import default_scene
+
+    def export(basins_key, name):
+        scene = default_scene()  # double well: a valley either side of y = 0
+        scene.view.basins = basins_key
+        session = race_model(scene)
+        session.document.basins.set_resolution(64)
+        session.document.basins.set_opacity(1.0)  # the map's own colours, not blended with the heatmap
+        view = build_view(session.document, "landscape")
+        qtbot.addWidget(view)
+        export_file(session, view, tmp_path / name, size=(640, 480))
+        return session.document.basins, np.asarray(Image.open(tmp_path / name).convert("RGB"))
+
+    basins, rgb = export("Momentum", "basins.png")
+    assert basins.result is not None and basins.label == "Momentum" and not basins.busy
+    valleys = [k for k, m in enumerate(basins.result.minima) if m.kind == "minimum"]
+    assert len(valleys) == 2
+    for k in valleys:  # each valley's basin covers a good part of the plot in its own colour
+        assert pixels_near(rgb, ATTRACTOR_COLOURS[k], tolerance=6) > 5000, k
+    _, plain = export(None, "plain.png")
+    assert all(pixels_near(plain, ATTRACTOR_COLOURS[k], tolerance=6) < 500 for k in valleys)
+
+
+def test_a_basins_key_naming_no_racer_is_an_export_error(qapp):
+    from valley.core.scene import default_scene
+
+    scene = default_scene()
+    scene.view.basins = "L-BFGS"
+    with pytest.raises(ExportError, match="no optimizer labelled or of kind 'L-BFGS'"):
+        build_view(race_model(scene).document, "landscape")
+
+
+def small_network_scene(plane=None):
+    from valley.core.scene import NetworkSpec, Scene
+
+    scene = Scene(kind="network", network=NetworkSpec(hidden=[3], samples=40), steps=30)
+    scene.view.network_landscape = plane
+    return scene
+
+
+@pytest.mark.parametrize("plane", ["pca", "random"])
+def test_the_network_landscape_view_exports_the_computed_plane(plane, qapp, qtbot, tmp_path):
+    model = scene_playground(small_network_scene(plane))
+    view = build_view(model.document, "network_landscape")
+    qtbot.addWidget(view)
+    landscape = model.document.network_landscape
+    assert landscape.result is not None and landscape.result["plane"] == plane and not landscape.busy
+    export_file(model, view, tmp_path / "plane.png", size=(640, 480))
+    rgb = np.asarray(Image.open(tmp_path / "plane.png").convert("RGB"))
+    assert viridis_share(rgb) > 0.3  # the heatmap fills the plot
+
+
+def test_a_network_window_with_a_plane_key_shows_the_plane(qapp, qtbot, tmp_path):
+    from valley.app.export.render import settle_results
+
+    model = scene_playground(small_network_scene("pca"))
+    window = MainWindow(model.document, show_3d=False, remember_recent=False)
+    window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+    qtbot.addWidget(window)
+    window.network_page.show_tab()
+    settle_results(model.document, "window")
+    page = window.network_page
+    assert page.lower_tabs.currentWidget() is page.landscape
+    assert model.document.network_landscape.result["plane"] == "pca"
+    export_png(window, tmp_path / "window.png", size=(1280, 720))
+    rgb = np.asarray(Image.open(tmp_path / "window.png").convert("RGB"))
+    assert viridis_share(rgb) > 0.02  # the plane, in its corner of the page
+    window.close()

@@ -196,3 +196,39 @@ def test_presentation_flag_renders_as_presentation_mode_shows_it(tmp_path, view)
     b = np.asarray(Image.open(shown).convert("L"), float)
     assert a.shape == b.shape == (540, 960)
     assert np.abs(a - b).mean() > 1.0  # larger type and thicker lines change the picture
+
+
+def test_a_network_scene_with_a_plane_key_exports_its_loss_plane(qapp, tmp_path, capsys, monkeypatch):
+    """Scene files cannot name the plane yet: the loader is handed the scene."""
+    import numpy as np
+
+    import valley.core.scene_io as scene_io
+    from valley.app import export_cli
+    from valley.core.scene import NetworkSpec, Scene
+
+    code, err = run(["rosenbrock", "-o", tmp_path / "no.png", "--view", "network_landscape"], capsys)
+    assert code == 2 and "the network_landscape view needs a network scene" in err
+    scene = Scene(kind="network", network=NetworkSpec(hidden=[3], samples=40), steps=30)
+    scene.view.network_landscape = "pca"
+    monkeypatch.setattr(scene_io, "load_scene", lambda path: scene)
+    assert export_cli.default_view(scene) == "network_landscape"
+    code, err = run(["backprop_example", "-o", tmp_path / "plane.png", "--size", "640x400"], capsys)
+    assert code == 0, err
+    rgb = np.asarray(Image.open(tmp_path / "plane.png").convert("RGB")).reshape(-1, 3).astype(int)
+    yellow = np.abs(rgb - (253, 231, 37)).max(axis=1) <= 40  # the top of viridis: the highest loss
+    purple = np.abs(rgb - (68, 1, 84)).max(axis=1) <= 40  # its bottom: the lowest
+    assert yellow.sum() > 100 and purple.sum() > 100
+
+
+def test_a_window_export_closes_its_window(qapp, tmp_path, capsys):
+    """A window left open kept its F11 shortcut: the next window's F11 was ambiguous."""
+    from PyQt6.QtWidgets import QApplication
+
+    from valley.app.main_window import MainWindow
+
+    code, err = run(["rosenbrock", "-o", tmp_path / "w.png", "--view", "window", "--quiet"], capsys)
+    assert code == 0, err
+    code, err = run(["rosenbrock", "-o", tmp_path / "w.png", "--view", "window", "--steps", "0:99999"],
+                    capsys)
+    assert code == 2, err
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]

@@ -339,3 +339,22 @@ def test_export_dialog_png_transparent_and_too_big_is_impossible(window, qtbot, 
     dialog.start_export()
     assert "unknown format (.bmp)" in dialog.status.text()
     assert not (tmp_path / "slide.bmp").exists()
+
+
+def test_export_dialog_draws_the_plane_the_network_page_shows(window, qtbot, tmp_path):
+    from PIL import Image
+
+    model = window.document.network_landscape
+    model.set_plane("pca")  # what the Landscape tab of the Network page was set to
+    dialog = ExportDialog(window)
+    qtbot.addWidget(dialog)
+    dialog.view_box.setCurrentIndex(dialog.view_box.findData("network_landscape"))
+    dialog.path_edit.setText(str(tmp_path / "plane.png"))
+    dialog.width_box.setValue(640)
+    dialog.height_box.setValue(480)
+    dialog.start_export()
+    assert model.result is not None and model.result["plane"] == "pca" and not model.busy
+    rgb = np.asarray(Image.open(tmp_path / "plane.png").convert("RGB")).reshape(-1, 3).astype(int)
+    yellow = np.abs(rgb - (253, 231, 37)).max(axis=1) <= 40  # the top of viridis: the highest loss
+    purple = np.abs(rgb - (68, 1, 84)).max(axis=1) <= 40  # its bottom: the lowest
+    assert yellow.sum() > 100 and purple.sum() > 100

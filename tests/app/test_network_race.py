@@ -6,17 +6,19 @@ from PyQt6.QtCore import QSettings
 
 import valley.app.file_actions as fa
 from valley.app.model.document import Document
+from valley.app.model.network_landscape import plane_surface, race_start
 from valley.app.model.playground import PlaygroundModel
 from valley.app.model.race import NETWORK_SLICE
-from valley.app.views.network_landscape import NetworkLandscapeView, compute_landscape, plane_surface, race_start
+from valley.app.views.network_landscape import NetworkLandscapeView
 from valley.core.scene import NetworkSpec, SurfaceSpec, default_scene
 
 
-def landscape_of(net_session: PlaygroundModel, plane: str, resolution: int = 11) -> dict:
-    data = net_session.data
-    return compute_landscape(net_session.network.copy(), data.X_train, data.T_train,
-                             np.asarray(net_session.history.params, float), plane, resolution,
-                             net_session.seed)
+def landscape_of(net_session: PlaygroundModel, plane: str) -> dict:
+    """The plane the document's landscape model computes for the trained network."""
+    model = net_session.document.network_landscape
+    model.set_plane(plane)
+    assert model.wait() and model.result is not None
+    return model.result
 
 
 def final_loss(net_session: PlaygroundModel) -> float:
@@ -28,18 +30,16 @@ def final_loss(net_session: PlaygroundModel) -> float:
 @pytest.fixture
 def trained(qtbot):
     net_session = playground_model(NetworkSpec(hidden=[4, 4], samples=40), steps=25, background=False)
-    view = NetworkLandscapeView(net_session)
+    view = NetworkLandscapeView(net_session.document.network_landscape)
     qtbot.addWidget(view)
     yield net_session, view
-    view.shutdown()
+    net_session.document.network_landscape.shutdown()
 
 
 @pytest.mark.parametrize("plane", ["random", "pca"])
 def test_the_race_runs_on_the_networks_loss_from_where_training_started(trained, qtbot, plane):
     net_session, view = trained
-    view._retire_job()  # the view's own background job is not needed: we show a result ourselves
     result = landscape_of(net_session, plane)
-    view._show(result)
     assert view.race_button.isEnabled()
     with qtbot.waitSignal(view.raceRequested) as signal:
         view.race_button.click()
@@ -79,10 +79,7 @@ def test_the_race_runs_on_the_networks_loss_from_where_training_started(trained,
 
 def test_leaving_the_slice_restores_the_view_and_reset_keeps_the_slice(trained):
     net_session, view = trained
-    view._retire_job()
     result = landscape_of(net_session, "random")
-    from valley.app.views.network_landscape import plane_surface, race_start
-
     surface = plane_surface(result)
     session = race_model(default_scene())
     assert session.scene.view.resolution == 256 and session.scene.view.critical_points
@@ -95,13 +92,17 @@ def test_leaving_the_slice_restores_the_view_and_reset_keeps_the_slice(trained):
 
 
 def test_no_landscape_no_race(qtbot):
-    net_session = playground_model(NetworkSpec(hidden=[3], samples=20), steps=5, background=False)
-    view = NetworkLandscapeView(net_session)
+    # Big enough to train in the background: until it has, there is no path to draw a plane around.
+    net_session = playground_model(NetworkSpec(hidden=[8, 8], samples=2000), steps=300, background=True)
+    assert net_session.busy
+    model = net_session.document.network_landscape
+    view = NetworkLandscapeView(model)
     qtbot.addWidget(view)
-    view._retire_job()
-    assert view.result is None and not view.race_button.isEnabled()
-    assert view.request_race() is False
-    view.shutdown()
+    assert not model.trained and model.result is None and not model.busy
+    assert not view.race_button.isEnabled() and view.status.text().startswith("train first")
+    assert model.race_request() is None and view.request_race() is False
+    model.shutdown()
+    net_session.shutdown()
 
 
 def test_the_window_races_on_the_plane_and_refuses_to_save_it(qtbot, tmp_path, monkeypatch):
@@ -122,9 +123,7 @@ def test_the_window_races_on_the_plane_and_refuses_to_save_it(qtbot, tmp_path, m
     page = window.network_page
     page.session.wait()
     view = page.landscape
-    view._retire_job()
-    result = landscape_of(page.session, "pca", resolution=21)
-    view._show(result)
+    result = landscape_of(page.session, "pca")
     window.tabs.setCurrentWidget(page)
     view.race_button.click()
 
@@ -171,7 +170,7 @@ def test_racing_on_the_plane_of_a_network_scene_brings_racers(qapp):
     document = Document(load_scene(find_preset("xor_hidden_layer")), background=False)
     assert document.race.scene.optimizers == []
     playground = document.playground
-    result = landscape_of(playground, "pca", resolution=11)
+    result = landscape_of(playground, "pca")
     surface = plane_surface(result, "plane")
     document.race.race_on_surface(surface, "plane", surface.bounds, race_start(result))
     race = document.race

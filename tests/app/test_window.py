@@ -135,3 +135,19 @@ def test_presentation_readout_fits_at_1280x720_without_scrolling(qtbot, extra):
     # the chart keeps a usable plot under the readout
     assert w.loss_chart.plot.getViewBox().height() >= 60
     w.player.stop()
+
+
+def test_a_scene_whose_view_names_a_basin_map_opens_with_it(qtbot, window):
+    from valley.core.scene import default_scene
+
+    scene = default_scene()
+    scene.view.basins = "Adam"
+    window.document.replace(scene)
+    basins, panel = window.document.basins, window.basin_panel
+    assert basins.busy and basins.index == 2 and panel.optimizer.currentText() == "Adam"
+    assert basins.wait() and basins.label == "Adam"
+    assert window.landscape.basin_image.isVisible() and panel.status.text().startswith("Adam: ")
+    scene.view.basins = "Nesterov"  # no racer has it: the panel says so, the window carries on
+    window.document.replace(scene)
+    assert basins.result is None and not basins.busy
+    assert "no optimizer labelled or of kind 'Nesterov'" in panel.status.text()

@@ -1,0 +1,58 @@
+"""The background job: a slow function off the GUI thread, with progress, failure and cancel."""
+import time
+
+from valley.app.model.jobs import BackgroundJob, JobCancelled
+
+
+def test_job_reports_progress_and_result_on_the_gui_thread(qtbot):
+    import threading
+
+    seen, threads = [], []
+
+    def work(progress, cancel):
+        threads.append(threading.get_ident())
+        for k in range(1, 11):
+            progress(k / 10)
+        return 42
+
+    job = BackgroundJob(work)
+    job.progress.connect(seen.append)
+    with qtbot.waitSignal(job.finished, timeout=5000) as finished:
+        job.start()
+    assert finished.args == [42]
+    assert job.wait(2000)
+    assert threads and threads[0] != threading.get_ident()  # it ran elsewhere
+    assert seen[-1] == 1.0 and seen == sorted(seen)
+
+
+def test_job_failure_is_a_message_not_an_exception(qtbot):
+    def work(progress, cancel):
+        raise ValueError("resolution must be >= 2")
+
+    job = BackgroundJob(work)
+    with qtbot.waitSignal(job.failed, timeout=5000) as failed:
+        job.start()
+    assert "ValueError" in failed.args[0] and "resolution" in failed.args[0]
+    job.wait()
+
+
+def test_cancel_stops_a_job_early(qtbot):
+    rounds = []
+
+    def work(progress, cancel):
+        for k in range(10_000):
+            if cancel():
+                raise JobCancelled
+            rounds.append(k)
+            time.sleep(0.001)
+        return "ran to the end"
+
+    job = BackgroundJob(work)
+    finished = []
+    job.finished.connect(finished.append)
+    with qtbot.waitSignal(job.cancelled, timeout=5000):
+        job.start()
+        qtbot.waitUntil(lambda: len(rounds) >= 3, timeout=5000)
+        job.cancel()
+    job.wait()
+    assert not finished and len(rounds) < 10_000
