@@ -42,21 +42,22 @@ def delta_name(n: str, single_output: bool) -> str:
     return "δ" if single_output and n == "o" else f"δ{n}"
 
 
-def note_paragraph(example, phase, step: int) -> str:
-    """The part of a worked example's description that goes with this phase, whole paragraphs
-    only: the setup with the inputs, the slide's slip with the updates, what follows
+def note_paragraphs(example, phase, step: int) -> tuple[tuple[str, ...], ...]:
+    """The parts of a worked example's description that go with this phase, whole paragraphs
+    only, as choices from the fullest to the shortest: the setup with the inputs; with the
+    updates the setup (its numbers) and the slide's slip, or the slip alone; what follows
     (the next step) with the next step's inputs."""
     paragraphs = [p for p in example.description.split("\n") if p.strip()]
     if not paragraphs:
-        return ""
+        return ()
     starts = phase.kind == "forward" and phase.layer == 0
     if starts and step == 0:
-        return paragraphs[0]
+        return ((paragraphs[0],),)
     if starts:
-        return " ".join(paragraphs[2:])
+        return (tuple(paragraphs[2:]),) if len(paragraphs) > 2 else ()
     if phase.kind == "update" and step == 0:
-        return paragraphs[1] if len(paragraphs) > 1 else paragraphs[0]
-    return ""
+        return (tuple(paragraphs[:2]), (paragraphs[1],)) if len(paragraphs) > 1 else ((paragraphs[0],),)
+    return ()
 
 
 def optimizer_title(kind: str) -> str:
@@ -142,8 +143,8 @@ class StepReadout(QTextBrowser):
         self.setMinimumHeight(120)
         self.font_pt = self._base_pt()
         self.columns = 1
-        self.with_note = False
-        self._content = ("", [], "")
+        self.note: tuple[str, ...] = ()  # the paragraphs shown
+        self._content = ("", [], ())
         self._need_key = None
         self._set_style(theme)
         for signal in (session.phaseChanged, session.timeline.stepChanged, session.resultsChanged,
@@ -267,7 +268,7 @@ class StepReadout(QTextBrowser):
         rect = self.contentsRect()
         return rect.width(), rect.height()
 
-    def _html(self, title: str, lines: list[str], note: str, pt: int, columns: int) -> str:
+    def _html(self, title: str, lines: list[str], note: tuple[str, ...], pt: int, columns: int) -> str:
         index = self.session.phase + 1
         total = len(self.session.phases())
         head = (f"<p style='font-size:{pt + 2}pt;font-weight:bold'>{index}/{total} · {html.escape(title)} "
@@ -284,8 +285,8 @@ class StepReadout(QTextBrowser):
                      + "".join(f"<td style='padding-right:28px'>{cell}</td>" for cell in cells)
                      + "</tr></table>")
         text = f"<div style='font-size:{pt}pt'>{head}<p>{body}</p>"
-        if note:
-            text += f"<p class='note'>{html.escape(note)}</p>"
+        for paragraph in note:
+            text += f"<p class='note'>{html.escape(paragraph)}</p>"
         return text + "</div>"
 
     def _probe(self, width: int) -> QTextDocument:
@@ -296,20 +297,22 @@ class StepReadout(QTextBrowser):
         probe.setTextWidth(max(1, width))
         return probe
 
-    def _candidates(self, note: str):
-        """(pt, columns, with note) from the most to the least comfortable."""
-        base = self._base_pt()
-        floor = max(9, round(base * MIN_FONT_SCALE))
-        for with_note in ((True, False) if note else (False,)):
-            for pt in range(base, floor - 1, -1):
-                for columns in (1, 2):
-                    yield pt, columns, with_note
+    def _floor_pt(self) -> int:
+        return max(9, round(self._base_pt() * MIN_FONT_SCALE))
 
-    def _fits(self, probe, title, lines, note, width, height) -> tuple | None:
-        for pt, columns, with_note in self._candidates(note):
-            probe.setHtml(self._html(title, lines, note if with_note else "", pt, columns))
+    def _candidates(self, notes):
+        """(pt, columns, note) from the most to the least comfortable: the fullest note first,
+        at the largest type that fits, then shorter notes, then none."""
+        for note in tuple(notes) + ((),):
+            for pt in range(self._base_pt(), self._floor_pt() - 1, -1):
+                for columns in (1, 2):
+                    yield pt, columns, note
+
+    def _fits(self, probe, title, lines, notes, width, height) -> tuple | None:
+        for pt, columns, note in self._candidates(notes):
+            probe.setHtml(self._html(title, lines, note, pt, columns))
             if probe.idealWidth() <= width and probe.size().height() <= height:
-                return pt, columns, with_note, probe.size().height()
+                return pt, columns, note
         return None
 
     def _ask_for_room(self) -> None:
@@ -327,48 +330,57 @@ class StepReadout(QTextBrowser):
         need = 0.0
         for phase in session.phases():
             title, lines = self.lines(phase)
-            note = self._note(phase)
-            floor = list(self._candidates(note))
+            notes = self._notes(phase)
+            # the shortest layout at the floor size that holds the fullest note that is as wide
+            # as the room (or holds no note)
             best = None
-            for pt, columns, with_note in floor:
-                if pt != floor[-1][0]:
-                    continue
-                probe.setHtml(self._html(title, lines, note if with_note else "", pt, columns))
-                if probe.idealWidth() <= width:
-                    best = probe.size().height() if best is None else min(best, probe.size().height())
-                    if with_note:
-                        break
+            for note in tuple(notes) + ((),):
+                for columns in (1, 2):
+                    probe.setHtml(self._html(title, lines, note, self._floor_pt(), columns))
+                    if probe.idealWidth() <= width:
+                        height = probe.size().height()
+                        best = height if best is None else min(best, height)
+                if best is not None:
+                    break
             need = max(need, best or 0.0)
         frame = self.height() - self._room()[1]
         self.setMinimumHeight(int(min(cap, max(120, math.ceil(need) + frame))))
 
-    def _note(self, phase) -> str:
+    def _notes(self, phase) -> tuple[tuple[str, ...], ...]:
         example = self.session.example
-        return note_paragraph(example, phase, self.session.step) if example is not None else ""
+        return note_paragraphs(example, phase, self.session.step) if example is not None else ()
 
     def _show(self) -> None:
-        title, lines, note = self._content
+        title, lines, notes = self._content
         width, height = self._room()
-        probe = self._probe(width)
-        chosen = self._fits(probe, title, lines, note, width, height)
+        if not self.isVisible():  # no room to measure yet: all of it, until it shows
+            chosen = (self._base_pt(), 1, notes[0] if notes else ())
+        else:
+            chosen = self._fits(self._probe(width), title, lines, notes, width, height)
         if chosen is None:  # it scrolls: the floor size, one column, no note
-            candidates = list(self._candidates(note))
-            chosen = (candidates[-1][0], 1, False, 0)
-        self.font_pt, self.columns, self.with_note, _ = chosen
-        self.setHtml(self._html(title, lines, note if self.with_note else "", self.font_pt, self.columns))
+            chosen = (self._floor_pt(), 1, ())
+        self.font_pt, self.columns, self.note = chosen
+        self.setHtml(self._html(title, lines, self.note, self.font_pt, self.columns))
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if self._content[0]:
             self._show()
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._content[0]:
+            self._need_key = None
+            self._ask_for_room()
+            self._show()
+
     def refresh(self, *_) -> None:
         title, lines = self.lines()
         if not title:
-            self._content = ("", [], "")
+            self._content = ("", [], ())
             self.setHtml("<p>Step-through is off. Turn it on to walk one backpropagation pass "
                          "phase by phase with →.</p>")
             return
-        self._content = (title, lines, self._note(self.session.current_phase))
+        self._content = (title, lines, self._notes(self.session.current_phase))
         self._ask_for_room()
         self._show()

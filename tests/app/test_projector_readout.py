@@ -50,6 +50,9 @@ def presented(qtbot):
     w.show()
     qtbot.waitExposed(w)
     w.set_presentation(True, fullscreen=False)
+    # The docks of the normal mode hold the window wider until its layout has caught up with
+    # their hiding: resize until it takes.
+    qtbot.waitUntil(lambda: w.resize(1280, 720) or w.width() == 1280)
     yield w
     w.player.stop()
 
