@@ -43,6 +43,7 @@ RING = 7.0
 COLUMN_GAP = 230.0
 COLUMN_GAP_LABELLED = 340.0  # small nets print Δw on the edges: room for the numbers
 ROW_GAP = 92.0
+ROW_GAP_LABELLED = 112.0  # and room between rows for a label beside each edge
 THUMB_GRID = 20  # thumbnail resolution: cheap enough to recompute every frame
 MAGNIFIED_GRID = 72
 MAGNIFIED_SIZE = 190.0
@@ -228,9 +229,11 @@ class NetworkDiagram(QGraphicsView):
     def node_position(self, layer: int, j: int) -> QPointF:
         sizes = self.session.sizes
         tallest = max(sizes)
-        top = (tallest - sizes[layer]) * ROW_GAP / 2
-        gap = COLUMN_GAP_LABELLED if self._few_edges() else COLUMN_GAP
-        return QPointF(layer * gap, top + j * ROW_GAP)
+        few = self._few_edges()
+        row_gap = ROW_GAP_LABELLED if few else ROW_GAP
+        top = (tallest - sizes[layer]) * row_gap / 2
+        gap = COLUMN_GAP_LABELLED if few else COLUMN_GAP
+        return QPointF(layer * gap, top + j * row_gap)
 
     def rebuild(self) -> None:
         scene = self.scene()
@@ -501,7 +504,7 @@ class NetworkDiagram(QGraphicsView):
                 pen = QPen(colours[sign], width)
                 pen.setCapStyle(Qt.PenCapStyle.RoundCap)
                 edge.setPen(pen)
-                if edge.labelled != labelled:
+                if edge.labelled != labelled or labelled:
                     edge.labelled = labelled
                     edge.label.setVisible(labelled)
                     edge.backdrop.setVisible(labelled)
@@ -557,9 +560,15 @@ class NetworkDiagram(QGraphicsView):
                         break
                 if best_score == 0:
                     break
+            # No clean spot (a crowded layer in a small view): no label rather than one that
+            # reads as another edge's; the tooltip and the step-through list still have it.
+            clean = best_score == 0
+            edge.label.setVisible(clean)
+            edge.backdrop.setVisible(clean)
             edge.label.setPos(best.topLeft())
-            placed.append(best.adjusted(-3, -1, 3, 1))
             edge.backdrop.setRect(best.adjusted(-3, 0, 3, 0))
+            if clean:
+                placed.append(best.adjusted(-3, -1, 3, 1))
 
     def edge_label_crossings(self) -> int:
         """How many shown edge labels touch, or are cut off from their own edge by, another

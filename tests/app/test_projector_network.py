@@ -166,3 +166,18 @@ def test_the_step_through_fits_without_a_scroll_bar(qtbot, size):
     # the diagram keeps most of the column
     assert page.diagram.height() >= 0.5 * (page.diagram.height() + readout.height())
     window.close()
+
+
+def test_a_crowded_layer_leaves_out_labels_rather_than_overlap_them(qtbot):
+    session = playground_model(NetworkSpec(), steps=5, background=False)
+    diagram = NetworkDiagram(session)
+    qtbot.addWidget(diagram)
+    diagram.resize(520, 300)
+    diagram.show()
+    qtbot.waitExposed(diagram)
+    open_example(session, "softmax_cross_entropy")  # 3 × 3 weights, crossing in the middle
+    for p in range(len(session.phases())):
+        session.set_phase(p)
+        assert diagram.label_overlaps() == 0 and diagram.edge_label_crossings() == 0
+        assert any(e.label.isVisible() for g in diagram.edges for e in g.ravel())
+    assert "Gradient descent (lr = 0.01): w ← w + Δw" in StepReadout(session).lines()[1][0]
