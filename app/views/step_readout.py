@@ -122,7 +122,7 @@ def perceptron_lines(session, phase, rec) -> list[str]:
 
 
 LOSS_NAMES = {"mse": "MSE", "cross_entropy": "cross-entropy"}
-MIN_FONT_SCALE = 0.75  # the text may shrink to this share of its size to fit without scrolling
+MIN_FONT_SCALE = 0.7  # the text may shrink to this share of its size to fit without scrolling
 MOST_OF_THE_WINDOW = 0.4  # the step-through asks for at most this share of the window's height
 
 
@@ -242,8 +242,10 @@ class StepReadout(QTextBrowser):
                 out.append("This is the last recorded step: no update follows.")
             else:
                 opt = session.spec.optimizer
+                cls = OPTIMIZERS.get(opt.kind)
+                own = {h.name: h.default for h in cls.hyperparameters} if cls is not None else {}
                 hyper = ", ".join(f"{k} = {num(v, 3, signed=False) if isinstance(v, float) else v}"
-                                  for k, v in opt.hyperparameters.items())
+                                  for k, v in {**own, **opt.hyperparameters}.items() if v is not None)
                 out.append(f"{optimizer_title(opt.kind)} ({hyper}): w ← w + Δw")
                 listed = 0
                 for l in range(L, 0, -1):
@@ -301,10 +303,14 @@ class StepReadout(QTextBrowser):
         return max(9, round(self._base_pt() * MIN_FONT_SCALE))
 
     def _candidates(self, notes):
-        """(pt, columns, note) from the most to the least comfortable: the fullest note first,
-        at the largest type that fits, then shorter notes, then none."""
-        for note in tuple(notes) + ((),):
-            for pt in range(self._base_pt(), self._floor_pt() - 1, -1):
+        """(pt, columns, note) from the most to the least comfortable: the fullest note at
+        nearly full size, then the shortest note and then none, each down to the floor
+        (large type with the essential note reads better from the back than all of it small)."""
+        options = tuple(notes) + ((),)
+        base, floor = self._base_pt(), self._floor_pt()
+        for k, note in enumerate(options):
+            low = floor if k >= len(options) - 2 else max(floor, round(base * 0.9))
+            for pt in range(base, low - 1, -1):
                 for columns in (1, 2):
                     yield pt, columns, note
 
