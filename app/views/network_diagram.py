@@ -43,11 +43,19 @@ RING = 7.0
 COLUMN_GAP = 230.0
 COLUMN_GAP_LABELLED = 340.0  # small nets print Δw on the edges: room for the numbers
 ROW_GAP = 92.0
+ROW_GAP_LABELLED = 112.0  # and room between rows for a label beside each edge
 THUMB_GRID = 20  # thumbnail resolution: cheap enough to recompute every frame
 MAGNIFIED_GRID = 72
 MAGNIFIED_SIZE = 190.0
 MAX_EDGE_WIDTH = 9.0
-EDGE_LABELS_MAX = 12  # print Δw on edges only when there are few enough to read
+EDGE_LABELS_MAX = 12  # print w / Δw on edges only when there are few enough to read
+# Text sizes on screen, as multiples of the theme's point size (so presentation mode scales
+# them), and the most each may take in scene units (more would run into the next node).
+TEXT_SCALE = {"node": 1.45, "edge": 1.3, "header": 1.6, "input": 1.5}
+TEXT_MOST = {"node": 21.0, "edge": 19.0, "header": 24.0, "input": 22.0}
+# Where along an edge its label may sit, from the source end on: the first spot where the
+# label touches no other edge, label or node wins.
+LABEL_SPOTS = tuple(k / 40 for k in range(5, 36))
 
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
@@ -193,6 +201,7 @@ class NetworkDiagram(QGraphicsView):
     def apply_theme(self, theme) -> None:
         """Background, text and the zero-weight colour of the window's theme (labels are rebuilt)."""
         self._set_colours(theme)
+        self._size_text()
         # Recolour the items in place: rebuilding the scene here (while its queued updates
         # still name the old items) crashed Qt.
         for item in self.headers + self.input_labels + [n.label for column in self.nodes for n in column]:
@@ -209,7 +218,7 @@ class NetworkDiagram(QGraphicsView):
     @staticmethod
     def _font(pixels: float, bold: bool = False) -> QFont:
         font = QFont()
-        font.setPixelSize(int(pixels))
+        font.setPixelSize(max(1, round(pixels)))
         font.setBold(bold)
         return font
 
@@ -220,9 +229,11 @@ class NetworkDiagram(QGraphicsView):
     def node_position(self, layer: int, j: int) -> QPointF:
         sizes = self.session.sizes
         tallest = max(sizes)
-        top = (tallest - sizes[layer]) * ROW_GAP / 2
-        gap = COLUMN_GAP_LABELLED if self._few_edges() else COLUMN_GAP
-        return QPointF(layer * gap, top + j * ROW_GAP)
+        few = self._few_edges()
+        row_gap = ROW_GAP_LABELLED if few else ROW_GAP
+        top = (tallest - sizes[layer]) * row_gap / 2
+        gap = COLUMN_GAP_LABELLED if few else COLUMN_GAP
+        return QPointF(layer * gap, top + j * row_gap)
 
     def rebuild(self) -> None:
         scene = self.scene()
@@ -239,7 +250,7 @@ class NetworkDiagram(QGraphicsView):
             for j in range(n):
                 node = NodeItem(self, layer, j)
                 node.setPos(self.node_position(layer, j))
-                node.label.setFont(self._font(16, bold=True))
+                node.label.setFont(self._font(TEXT_MOST["node"], bold=True))
                 node.label.setBrush(self.foreground)
                 scene.addItem(node)
                 column.append(node)
@@ -256,12 +267,9 @@ class NetworkDiagram(QGraphicsView):
                     path.cubicTo(a + QPointF(dx, 0), b - QPointF(dx, 0), b)
                     edge = EdgeItem(self, l, j, i, path)
                     scene.addItem(edge)
-                    edge.label.setFont(self._font(15, bold=True))
+                    edge.label.setFont(self._font(TEXT_MOST["edge"], bold=True))
                     edge.label.setBrush(self.foreground)
                     edge.label.setVisible(False)
-                    # Spread labels along the edges by source and target neuron, so neither the
-                    # edges leaving one neuron nor crossing edges put their labels in one place.
-                    edge.anchor = path.pointAtPercent((i * sizes[l + 1] + j + 1) / (sizes[l] * sizes[l + 1] + 1))
                     backdrop = QColor(self.background)
                     backdrop.setAlpha(215)
                     edge.backdrop = scene.addRect(QRectF(), QPen(Qt.PenStyle.NoPen), QBrush(backdrop))
@@ -279,32 +287,70 @@ class NetworkDiagram(QGraphicsView):
             else:
                 text = f"Hidden {layer}"
             header = QGraphicsSimpleTextItem(f"{text} ({n})" if 0 < layer < L else text)
-            header.setFont(self._font(19, bold=True))
+            header.layer = layer
+            header.setFont(self._font(TEXT_MOST["header"], bold=True))
             header.setBrush(self.foreground)
-            width = header.boundingRect().width()
-            top = self.node_position(layer, 0).y()
-            header.setPos(self.node_position(layer, 0).x() + NODE / 2 - width / 2, top - 40)
             scene.addItem(header)
             self.headers.append(header)
         self.input_labels = []
         for i, name in enumerate(self.session.input_names[:sizes[0]]):
             label = QGraphicsSimpleTextItem(feature_label(name))
-            label.setFont(self._font(17, bold=True))
+            label.index = i
+            label.setFont(self._font(TEXT_MOST["input"], bold=True))
             label.setBrush(self.foreground)
-            rect = label.boundingRect()
-            pos = self.node_position(0, i)
-            label.setPos(pos.x() - rect.width() - 10, pos.y() + NODE / 2 - rect.height() / 2)
             scene.addItem(label)
             self.input_labels.append(label)
         for item in (self.magnifier_frame, self.magnifier, self.magnifier_caption):
             scene.addItem(item)
             item.setVisible(False)
+        # The scene's rectangle holds the text at its largest, so that sizing the text to the
+        # view (which follows the rectangle) cannot change the rectangle again.
+        self._place_titles()
         bounds = QRectF()
         for item in [n for column in self.nodes for n in column] + self.headers + self.input_labels:
             bounds = bounds.united(item.sceneBoundingRect())
-        scene.setSceneRect(bounds.adjusted(-20, -16, 40, 36))
+        low = max(self.node_position(layer, n - 1).y() for layer, n in enumerate(sizes) if n)
+        bounds = bounds.united(QRectF(bounds.left(), low + NODE, 1, 8 + 1.3 * TEXT_MOST["node"]))
+        scene.setSceneRect(bounds.adjusted(-20, -16, 60, 16))
         self.refresh()
         self._fit()
+
+    def _place_titles(self) -> None:
+        """Layer headers centred over their columns, input names left of their nodes."""
+        for header in self.headers:
+            rect = header.boundingRect()
+            pos = self.node_position(header.layer, 0)
+            header.setPos(pos.x() + NODE / 2 - rect.width() / 2, pos.y() - rect.height() - 14)
+        for label in self.input_labels:
+            rect = label.boundingRect()
+            pos = self.node_position(0, label.index)
+            label.setPos(pos.x() - rect.width() - 10, pos.y() + NODE / 2 - rect.height() / 2)
+
+    def text_pixels(self, kind: str) -> float:
+        """The size on screen, in pixels, that text of `kind` should have for the theme."""
+        points = self.theme.font_size if self.theme is not None else 11
+        return TEXT_SCALE[kind] * points
+
+    def _size_text(self) -> None:
+        """Fonts in scene units that come out at text_pixels() on screen after the view's scale
+        (capped: the layout has room for TEXT_MOST), so numbers grow with presentation mode."""
+        if not self.nodes:
+            return
+        scale = self.transform().m11() or 1.0
+        sizes = {kind: max(6.0, min(TEXT_MOST[kind], self.text_pixels(kind) / scale)) for kind in TEXT_SCALE}
+        fonts = {kind: self._font(size, bold=True) for kind, size in sizes.items()}
+        for column in self.nodes:
+            for node in column:
+                node.label.setFont(fonts["node"])
+        for grid_edges in self.edges:
+            for edge in grid_edges.ravel():
+                edge.label.setFont(fonts["edge"])
+        for header in self.headers:
+            header.setFont(fonts["header"])
+        for label in self.input_labels:
+            label.setFont(fonts["input"])
+        self._place_titles()
+        self.refresh()
 
     def _fit(self) -> None:
         rect = self.scene().sceneRect()
@@ -315,6 +361,7 @@ class NetworkDiagram(QGraphicsView):
             if scale > 1.6:
                 self.resetTransform()
                 self.scale(1.6, 1.6)
+        self._size_text()
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
@@ -428,7 +475,9 @@ class NetworkDiagram(QGraphicsView):
         else:
             scale = weight_scale
         few = sum(e.size for e in self.edges) <= EDGE_LABELS_MAX
-        labelled = show_update and few and self.show_values
+        # Step-through writes each weight on its edge (what the forward pass multiplies by),
+        # and in the update phase the change Δw instead.
+        labelled = phase is not None and few and self.show_values
         for l, grid_edges in enumerate(self.edges):
             W = np.asarray(record.update_weights[l] if show_update else values["weights"][l], float)
             into_unreached = l + 1 > reached
@@ -455,36 +504,88 @@ class NetworkDiagram(QGraphicsView):
                 pen = QPen(colours[sign], width)
                 pen.setCapStyle(Qt.PenCapStyle.RoundCap)
                 edge.setPen(pen)
-                if edge.labelled != labelled:
+                if edge.labelled != labelled or labelled:
                     edge.labelled = labelled
                     edge.label.setVisible(labelled)
                     edge.backdrop.setVisible(labelled)
                 if labelled:
-                    edge.label.setText(f"{'+' if w > 0 else ''}{fmt(w)}")
-                    rect = edge.label.boundingRect()
-                    edge.label.setPos(edge.anchor - QPointF(rect.width() / 2, rect.height() / 2))
+                    edge.label.setText(f"{'+' if show_update and w > 0 else ''}{fmt(w)}")
         if labelled:
-            self._separate_edge_labels()
+            self._place_edge_labels()
         if self.hovered_node is not None:
             self._hover_node(self.hovered_node)
         if self.hovered_edge is not None:
             self._hover_edge(self.hovered_edge)
         self.viewport().update()
 
-    def _separate_edge_labels(self) -> None:
-        """Move an edge label down (then up) until it overlaps no label placed before it (≤ 12 labels)."""
+    def _place_edge_labels(self) -> None:
+        """Each label beside its own edge, on the side away from the others, at the first spot
+        from the source end where it touches no other edge, label or node: where edges cross,
+        a label could belong to either."""
+        edges = [edge for grid_edges in self.edges for edge in grid_edges.ravel()]
+        blocked = [item.sceneBoundingRect() for item in self.headers + self.input_labels]
+        for column in self.nodes:
+            for node in column:
+                blocked.append(node.sceneBoundingRect().adjusted(-4, -4, 4, 4))
+                if node.label.isVisible():
+                    blocked.append(node.label.sceneBoundingRect())
+        bounds = self.scene().sceneRect()
         placed: list[QRectF] = []
-        for grid_edges in self.edges:
-            for edge in grid_edges.ravel():
-                start = edge.label.pos()
-                height = edge.label.boundingRect().height()
-                for shift in (0, 1, -1, 2, -2, 3, -3):
-                    edge.label.setPos(start + QPointF(0, shift * (height + 2)))
-                    rect = edge.label.sceneBoundingRect().adjusted(-3, 0, 3, 0)
-                    if not any(rect.intersects(other) for other in placed):
+        for edge in edges:
+            rect = edge.label.boundingRect()
+            w, h = rect.width(), rect.height()
+            path = edge.path()
+            gap = edge.pen().widthF() / 2 + 3
+            start, end = path.pointAtPercent(0), path.pointAtPercent(1)
+            # a falling edge keeps its label below, a rising one above, away from its neighbours
+            sides = (1, -1) if end.y() > start.y() else (-1, 1)
+            best, best_score = None, None
+            for t in LABEL_SPOTS:
+                point = path.pointAtPercent(t)
+                angle = np.radians(path.angleAtPercent(t))
+                tx, ty = np.cos(angle), -np.sin(angle)  # Qt's angle turns counter-clockwise, y points down
+                nx, ny = -ty, tx  # the normal to the right of the direction of travel (down for →)
+                for side in sides:
+                    reach = w / 2 * abs(nx) + h / 2 * abs(ny) + gap  # the box clears its own line
+                    centre = QPointF(point.x() + side * nx * reach, point.y() + side * ny * reach)
+                    box = QRectF(centre.x() - w / 2, centre.y() - h / 2, w, h)
+                    # the box and the way to its edge: no other edge may pass between them
+                    reach_in = box.united(QRectF(point.x() - 1, point.y() - 1, 2, 2))
+                    score = (sum(other._shape.intersects(reach_in) for other in edges if other is not edge)
+                             + sum(box.intersects(r) for r in placed + blocked)
+                             + (0 if bounds.contains(box) else 1))
+                    if best_score is None or score < best_score:
+                        best, best_score = box, score
+                    if score == 0:
                         break
-                placed.append(rect)
-                edge.backdrop.setRect(rect)
+                if best_score == 0:
+                    break
+            # No clean spot (a crowded layer in a small view): no label rather than one that
+            # reads as another edge's; the tooltip and the step-through list still have it.
+            clean = best_score == 0
+            edge.label.setVisible(clean)
+            edge.backdrop.setVisible(clean)
+            edge.label.setPos(best.topLeft())
+            edge.backdrop.setRect(best.adjusted(-3, 0, 3, 0))
+            if clean:
+                placed.append(best.adjusted(-3, -1, 3, 1))
+
+    def edge_label_crossings(self) -> int:
+        """How many shown edge labels touch, or are cut off from their own edge by, another
+        edge (tests): the box from the label to the nearest point of its edge meets no other."""
+        edges = [e for g in self.edges for e in g.ravel()]
+        count = 0
+        for edge in edges:
+            if not edge.label.isVisible():
+                continue
+            box = edge.label.sceneBoundingRect()
+            path = edge.path()
+            centre = box.center()
+            nearest = min((path.pointAtPercent(k / 200) for k in range(201)),
+                          key=lambda p: (p.x() - centre.x()) ** 2 + (p.y() - centre.y()) ** 2)
+            reach_in = box.united(QRectF(nearest.x() - 1, nearest.y() - 1, 2, 2))
+            count += sum(other._shape.intersects(reach_in) for other in edges if other is not edge)
+        return count
 
     def label_overlaps(self) -> int:
         """How many pairs of shown edge labels overlap (tests)."""

@@ -42,13 +42,22 @@ OUTCOME_EXPLANATIONS = {
 }
 
 
-def num(value, digits: int = 4) -> str:
-    """One number, signed, fixed width enough to line up in monospace."""
+def num(value, digits: int = 4, signed: bool = True) -> str:
+    """One number, signed, fixed width enough to line up in monospace.
+
+    Very small and very large values in short scientific notation as the slides write
+    them (ε = 1e−8, not 0.00000 or 1.000e−08)."""
     value = float(value)
     if not np.isfinite(value):
         return "NaN" if np.isnan(value) else ("+∞" if value > 0 else "−∞")
-    text = f"{value:+.{digits}g}" if abs(value) < 1e5 and (value == 0 or abs(value) >= 1e-3) \
-        else f"{value:+.{digits - 1}e}"
+    sign = "+" if signed else ""
+    if abs(value) < 1e5 and (value == 0 or abs(value) >= 1e-3):
+        text = f"{value:{sign}.{digits}g}"
+    else:
+        mantissa, exponent = f"{value:{sign}.{digits - 1}e}".split("e")
+        if "." in mantissa:
+            mantissa = mantissa.rstrip("0").rstrip(".")
+        text = f"{mantissa}e{int(exponent)}"
     return text.replace("-", "−")
 
 
@@ -64,13 +73,18 @@ def vec(values, digits: int = 4, inline: bool = False) -> str:
 
 
 def mat(values, digits: int = 4, inline: bool = False) -> str:
-    """A matrix row by row; inline, "[a, b; c, d]" on one line."""
+    """A matrix as a grid, one line per row, columns aligned (monospace), in brackets;
+    inline, "[a, b; c, d]" on one line (for plain-text exports)."""
     m = np.asarray(values, float)
     if m.ndim != 2:
         return vec(m, digits, inline)
+    cells = [[num(v, digits) for v in row] for row in m]
     if inline:
-        return "[" + ";&nbsp;".join(",&nbsp;".join(num(v, digits) for v in row) for row in m) + "]"
-    return "<br>".join("&nbsp;&nbsp;".join(num(v, digits) for v in row) for row in m)
+        return "[" + ";&nbsp;".join(",&nbsp;".join(row) for row in cells) + "]"
+    widths = [max(len(row[c]) for row in cells) for c in range(m.shape[1])]
+    lines = ["&nbsp;&nbsp;".join(cell.rjust(w).replace(" ", "&nbsp;") for cell, w in zip(row, widths))
+             for row in cells]
+    return "<br>".join(f"[{line}]" for line in lines)
 
 
 class DocumentLabel(QWidget):
@@ -232,6 +246,9 @@ class Readout(QWidget):
         self.label.setMargin(8)
         # Vectors stand as columns, as on the slides, unless that makes the readout taller than
         # its room (presentation mode on a 1280×720 projector): then each sits on one line.
+        # A panel too narrow for a name beside its value puts the value under the name
+        # ("stacked"): names never break inside a word.
+        self.mode = "columns"
         self.compact = False
         self.font_pt = self.theme.font_size + 1
         self._fit_key = None
@@ -274,34 +291,51 @@ class Readout(QWidget):
         super().resizeEvent(event)
         self.refresh()
 
+    def _set_mode(self, mode: str, pt: int) -> None:
+        self.mode, self.font_pt = mode, pt
+        self.compact = mode != "columns"
+
     def _choose_layout(self) -> None:
-        """Columns at the theme's size when they fit the panel's height; else one-line vectors
-        (no rule line, title and step on one line), then smaller type down to a floor.
+        """Columns at the theme's size when they fit the panel; else one-line vectors (no rule
+        line, title and step on one line), then smaller type down to a floor; a panel too
+        narrow for names beside values gets values under their names.
 
         Decided when the racer, run, size or theme change, not every frame: measuring lays
         the text out once per candidate."""
         index = self.session.selected
         trajectories = self.session.trajectories
         traj = trajectories[index] if 0 <= index < len(trajectories) else None
-        viewport = self.scroll.viewport()
-        key = (index, id(traj), viewport.width(), viewport.height(), self.theme)
+        # The scroll area's own size (it has no frame), not its viewport's: the viewport narrows
+        # when the scroll bar shows, which a choice made on it would undo, and so on.
+        width, height = self.scroll.width(), self.scroll.height()
+        key = (index, id(traj), width, height, self.theme)
         if key == self._fit_key:
             return
         self._fit_key = key
         base = self.theme.font_size + 1
-        self.compact, self.font_pt = False, base
-        if viewport.height() < 40 or traj is None:  # not laid out yet
+        self._set_mode("columns", base)
+        if height < 40 or traj is None:  # not laid out yet
             return
         floor = max(9, round(self.theme.font_size * MIN_FONT_SCALE))
-        candidates = [(False, base)] + [(True, pt) for pt in range(base, floor - 1, -1)]
+        candidates = ([("columns", base)] + [("inline", pt) for pt in range(base, floor - 1, -1)]
+                      + [("stacked", pt) for pt in range(base, floor - 1, -1)])
         probe = QTextDocument()
         probe.setDefaultFont(self.label.font())
         probe.setDocumentMargin(self.label.document.documentMargin())
-        probe.setTextWidth(max(1, viewport.width()))
-        for compact, pt in candidates:
-            self.compact, self.font_pt = compact, pt
+        probe.setTextWidth(max(1, width))
+        for mode, pt in candidates:
+            self._set_mode(mode, pt)
             probe.setHtml(self.html())
-            if probe.size().height() <= viewport.height() and probe.idealWidth() <= viewport.width():
+            if probe.size().height() <= height and probe.idealWidth() <= width:
+                return
+        # Nothing fits the height: it scrolls, so the width left beside the scroll bar must hold
+        # the widest line; the first candidate whose lines fit it, at the largest type.
+        room = width - self.scroll.verticalScrollBar().sizeHint().width()
+        probe.setTextWidth(max(1, room))
+        for mode, pt in candidates:
+            self._set_mode(mode, pt)
+            probe.setHtml(self.html())
+            if probe.idealWidth() <= room:
                 return
 
     def _vec(self, values, digits: int = 4) -> str:
@@ -309,7 +343,8 @@ class Readout(QWidget):
         return vec(values, min(digits, 3) if self.compact else digits, inline=self.compact)
 
     def _mat(self, values, digits: int = 4) -> str:
-        return mat(values, min(digits, 3) if self.compact else digits, inline=self.compact)
+        # a matrix stays a grid even in one-line mode: two short lines read as H, one long one did not
+        return mat(values, min(digits, 3) if self.compact else digits)
 
     def html(self) -> str:
         session, theme = self.session, self.theme
@@ -323,7 +358,8 @@ class Readout(QWidget):
         mono = 'font-family:"DejaVu Sans Mono","Menlo","Consolas",monospace'
         rows: list[tuple[str, str]] = []
         colour = readable_on(spec.color, theme.background)
-        head = f"<span style='color:{colour};font-weight:bold'>■ {html.escape(spec.display_label())}</span>"
+        name = spec.label or OPTIMIZERS[spec.kind].title  # "Saddle-free Newton", not its key
+        head = f"<span style='color:{colour};font-weight:bold'>■ {html.escape(name)}</span>"
         if traj is None:
             return head
         last = len(traj.points) - 1
@@ -361,7 +397,15 @@ class Readout(QWidget):
         table = [f"<table cellspacing='0' cellpadding='{1 if self.compact else 2}' "
                  f"style='font-size:{size}pt;margin-top:6px'>"]
         for name, value in rows:
-            table.append(f"<tr><td style='padding-right:12px;padding-bottom:{gap}px'>{name}</td>"
+            # non-breaking: a name wraps never, let alone inside a word ("eigen / value / s")
+            name = name.replace(" ", "&nbsp;")
+            if self.mode == "stacked":
+                table.append(f"<tr><td colspan='2' style='white-space:nowrap'>{name}</td></tr>"
+                             f"<tr><td></td><td align='right' style='{mono};padding-bottom:{gap + 2}px;"
+                             f"white-space:nowrap'>{value}</td></tr>")
+                continue
+            table.append(f"<tr><td style='padding-right:12px;padding-bottom:{gap}px;white-space:nowrap'>"
+                         f"{name}</td>"
                          f"<td align='right' style='{mono};padding-bottom:{gap}px;white-space:nowrap'>"
                          f"{value}</td></tr>")
         table.append("</table>")
@@ -376,9 +420,16 @@ class Readout(QWidget):
 
     def _rule_rows(self, spec, state: dict, k: int) -> list[tuple[str, str]]:
         kind = spec.kind
-        hp = {**spec.hyperparameters, **{key: state[key] for key in ("lr",) if key in state}}
+        defaults = {h.name: h.default for h in OPTIMIZERS[kind].hyperparameter_specs()}
+        hp = {**defaults, **spec.hyperparameters, **{key: state[key] for key in ("lr",) if key in state}}
         rows: list[tuple[str, str]] = []
         lr = hp.get("lr")
+        # What the optimizer used is not ∇f when noise (simulated mini-batches) or clipping
+        # changed it: the readout says so, and writes the noisy one ĝ in every rule.
+        noisy = float(hp.get("noise") or 0.0) > 0
+        clipped = hp.get("clip_norm") is not None or hp.get("clip_value") is not None
+        gs = "ĝ" if noisy else "g"
+        eps = hp.get("eps")
 
         def get(*keys):
             for key in keys:
@@ -389,15 +440,21 @@ class Readout(QWidget):
         g = get("g", "gradient")
         if g is not None:
             where = "∇f(θ<sub>t</sub> + μv)" if kind == "nesterov" else "∇f(θ<sub>t</sub>)"
-            rows.append((f"g = {where}", self._vec(g)))
-        if lr is not None:
-            rows.append(("lr now", num(lr)))
+            if noisy:
+                where += " + noise"
+            if clipped:
+                where = f"clip({where})"
+            rows.append((f"{gs} = {where}", self._vec(g)))
+        if lr is not None and eps is not None:
+            rows.append(("lr now, ε", f"{num(lr, signed=False)},&nbsp;{num(eps, 3, signed=False)}"))
+        elif lr is not None:
+            rows.append(("lr now", num(lr, signed=False)))
         t_count = get("t")
         t_label = int(t_count) if t_count is not None else k + 1
         if kind in ADAM_LIKE:
             b1, b2 = hp.get("beta1", 0.9), hp.get("beta2", 0.999)
-            rows += [(f"s ← {b1:g}·s + {1 - b1:g}·g", self._vec(get("s"))),
-                     (f"r ← {b2:g}·r + {1 - b2:g}·g²", self._vec(get("r", "v")))]
+            rows += [(f"s ← {b1:g}·s + {1 - b1:g}·{gs}", self._vec(get("s"))),
+                     (f"r ← {b2:g}·r + {1 - b2:g}·{gs}²", self._vec(get("r", "v")))]
             rows += [(f"ŝ = s / (1 − {b1:g}<sup>{t_label}</sup>)", self._vec(get("s_hat", "m_hat")))]
             if kind == "amsgrad" and get("m") is not None:
                 rows += [("m ← max(m, r)", self._vec(get("m"))),
@@ -408,19 +465,19 @@ class Readout(QWidget):
                      ("Δθ = −lr·ŝ / (√r̂ + ε)", self._vec(get("delta")))]
         elif kind in ("momentum", "nesterov"):
             mu = hp.get("momentum", 0.9)
-            rows += [(f"v ← {mu:g}·v − lr·g", self._vec(get("v", "velocity"))),
+            rows += [(f"v ← {mu:g}·v − lr·{gs}", self._vec(get("v", "velocity"))),
                      ("Δθ = v", self._vec(get("delta", "v")))]
         elif kind == "adagrad":
-            rows += [("r ← r + g²", self._vec(get("r"))),
-                     ("Δθ = −lr·g / (ε + √r)", self._vec(get("delta")))]
+            rows += [(f"r ← r + {gs}²", self._vec(get("r"))),
+                     (f"Δθ = −lr·{gs} / (ε + √r)", self._vec(get("delta")))]
         elif kind == "rmsprop":
             rho = hp.get("rho", 0.9)
-            rows += [(f"r ← {rho:g}·r + {1 - rho:g}·g²", self._vec(get("r"))),
-                     ("Δθ = −lr·g / √(ε + r)", self._vec(get("delta")))]
+            rows += [(f"r ← {rho:g}·r + {1 - rho:g}·{gs}²", self._vec(get("r"))),
+                     (f"Δθ = −lr·{gs} / √(ε + r)", self._vec(get("delta")))]
         elif kind == "adadelta":
             rho = hp.get("rho", 0.9)
-            rows += [(f"r ← {rho:g}·r + {1 - rho:g}·g²", self._vec(get("r"))),
-                     ("Δ = −√(u + ε)/√(r + ε)·g", self._vec(get("step", "update", "Delta"))),
+            rows += [(f"r ← {rho:g}·r + {1 - rho:g}·{gs}²", self._vec(get("r"))),
+                     (f"Δ = −√(u + ε)/√(r + ε)·{gs}", self._vec(get("step", "update", "Delta"))),
                      (f"u ← {rho:g}·u + {1 - rho:g}·Δ²", self._vec(get("u"))),
                      ("Δθ = lr·Δ", self._vec(get("delta")))]
         elif kind in NEWTON_LIKE:
@@ -430,8 +487,8 @@ class Readout(QWidget):
             eig = get("eigenvalues")
             if eig is not None:
                 rows.append(("eigenvalues of H", self._vec(eig)))
-            name = {"newton": "H⁻¹g", "damped_newton": "(H + λI)⁻¹g",
-                    "saddle_free_newton": "|H|⁻¹g"}[kind]
+            name = {"newton": f"H⁻¹{gs}", "damped_newton": f"(H + λI)⁻¹{gs}",
+                    "saddle_free_newton": f"|H|⁻¹{gs}"}[kind]
             # core records newton_step = −(matrix)⁻¹g, the direction before lr
             direction = get("newton_step")
             delta = get("delta")
@@ -441,7 +498,7 @@ class Readout(QWidget):
                 rows.append((name, self._vec(solved)))
             rows.append((f"Δθ = −lr·{name}", self._vec(delta) if delta is not None else "—"))
         else:
-            rows.append(("Δθ = −lr·g", self._vec(get("delta")) if get("delta") is not None else "—"))
+            rows.append((f"Δθ = −lr·{gs}", self._vec(get("delta")) if get("delta") is not None else "—"))
         return rows
 
     def _flag_notes(self, kind: str, state: dict) -> list[str]:

@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import html
+import math
 
 import numpy as np
+from PyQt6.QtGui import QTextDocument
 from PyQt6.QtWidgets import QTextBrowser
 
 from valley.app.views.diverging import fmt
 from valley.app.views.network_diagram import feature_label, neuron_name
+from valley.app.views.readout import num
+from valley.core.optimizers import OPTIMIZERS
 
 MAX_LISTED = 8  # neurons / weights listed per layer before "…"
 SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "linear": "", "step": "step",
@@ -16,6 +20,49 @@ SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "linear": "", "step":
 
 def signed(v: float) -> str:
     return f"+{fmt(v)}" if v > 0 else fmt(v)
+
+
+def updated(old: float, new: float) -> str:
+    """"old → new" with as many decimals as the update needs to show: at least four, as the
+    slide writes .1 + .0004 = .1004 (three significant digits made it "0.1 → 0.1")."""
+    change = abs(new - old)
+    if not (np.isfinite(old) and np.isfinite(new)):
+        return f"{fmt(old)} → {fmt(new)}"
+    decimals = 4 if change == 0 else min(8, max(4, -math.floor(math.log10(change))))
+
+    def short(v: float) -> str:
+        text = f"{v:.{decimals}f}".rstrip("0").rstrip(".")
+        return "0" if text == "-0" else text
+
+    return f"{short(old)} → {short(new)}"
+
+
+def delta_name(n: str, single_output: bool) -> str:
+    """δ as the slides write it: δ alone for the one output, δh₁ for a neuron among several."""
+    return "δ" if single_output and n == "o" else f"δ{n}"
+
+
+def note_paragraphs(example, phase, step: int) -> tuple[tuple[str, ...], ...]:
+    """The parts of a worked example's description that go with this phase, whole paragraphs
+    only, as choices from the fullest to the shortest: the setup with the inputs; with the
+    updates the setup (its numbers) and the slide's slip, or the slip alone; what follows
+    (the next step) with the next step's inputs."""
+    paragraphs = [p for p in example.description.split("\n") if p.strip()]
+    if not paragraphs:
+        return ()
+    starts = phase.kind == "forward" and phase.layer == 0
+    if starts and step == 0:
+        return ((paragraphs[0],),)
+    if starts:
+        return (tuple(paragraphs[2:]),) if len(paragraphs) > 2 else ()
+    if phase.kind == "update" and step == 0:
+        return (tuple(paragraphs[:2]), (paragraphs[1],)) if len(paragraphs) > 1 else ((paragraphs[0],),)
+    return ()
+
+
+def optimizer_title(kind: str) -> str:
+    cls = OPTIMIZERS.get(kind)
+    return cls.title if cls is not None else kind
 
 
 def vector(values) -> str:
@@ -74,35 +121,55 @@ def perceptron_lines(session, phase, rec) -> list[str]:
     return out
 
 
+LOSS_NAMES = {"mse": "MSE", "cross_entropy": "cross-entropy"}
+MIN_FONT_SCALE = 0.7  # the text may shrink to this share of its size to fit without scrolling
+MOST_OF_THE_WINDOW = 0.4  # the step-through asks for at most this share of the window's height
+
+
 class StepReadout(QTextBrowser):
-    """Shows the phase title and its equations with the live numbers; empty when step-through is off."""
+    """Shows the phase title and its equations with the live numbers; empty when step-through is off.
+
+    The text fits its room without a scroll bar where it can: smaller type down to a floor,
+    long lists in two columns, and a worked example's note (whole paragraphs or nothing)
+    left out last. It asks the splitter above it for the room the busiest phase of the
+    current step needs, so the diagram keeps one size while a lecturer steps through a pass.
+    """
 
     def __init__(self, session, parent=None, theme=None):
         super().__init__(parent)
         self.session = session
+        self.theme = theme
         self.setOpenLinks(False)
         self.setMinimumHeight(120)
+        self.font_pt = self._base_pt()
+        self.columns = 1
+        self.note: tuple[str, ...] = ()  # the paragraphs shown
+        self._content = ("", [], ())
+        self._need_key = None
         self._set_style(theme)
         for signal in (session.phaseChanged, session.timeline.stepChanged, session.resultsChanged,
                        session.sampleChanged, session.networkChanged):
             signal.connect(self.refresh)
         self.refresh()
 
+    def _base_pt(self) -> int:
+        return self.theme.font_size + 2 if self.theme is not None else 13
+
     def _set_style(self, theme) -> None:
-        size = theme.font_size + 3 if theme is not None else 14
         light = theme is not None and theme.name == "light"
         note = "#7a5c00" if light else "#e0b84a"  # amber that keeps its contrast on either background
-        self.document().setDefaultStyleSheet(f"body {{ font-size: {size}pt; }} "
-                                             f"h3 {{ margin: 0 0 4px 0; }} .note {{ color: {note}; }}")
+        self.document().setDefaultStyleSheet(f"p {{ margin: 0 0 4px 0; }} .note {{ color: {note}; }}")
 
     def apply_theme(self, theme) -> None:
+        self.theme = theme
         self._set_style(theme)
+        self._need_key = None
         self.refresh()
 
-    def lines(self) -> tuple[str, list[str]]:
-        """(title, lines) of the current phase in plain text (tests read these)."""
+    def lines(self, phase=None) -> tuple[str, list[str]]:
+        """(title, lines) of the current phase (or `phase`) in plain text (tests read these)."""
         session = self.session
-        phase = session.current_phase
+        phase = session.current_phase if phase is None else phase
         if phase is None:
             return "", []
         rec = session.pass_record()
@@ -142,20 +209,22 @@ class StepReadout(QTextBrowser):
             o, t = a[L], rec.T[row]
             for k in range(min(sizes[L], MAX_LISTED)):
                 out.append(f"{name(L, k)} = {fmt(o[k])}, t = {fmt(t[k])}: t − {name(L, k)} = {fmt(t[k] - o[k])}")
-            out.append(f"loss E ({net.loss_name}) = {fmt(rec.loss)}")
+            out.append(f"loss E ({LOSS_NAMES.get(net.loss_name, net.loss_name.replace('_', ' '))})"
+                       f" = {fmt(rec.loss)}")
         elif phase.kind == "delta":
             l = phase.layer
             act = net.activation_of(l).name
             delta = -rec.delta[l][row]  # the slides' sign: δ = −∂E/∂z
             for j in range(min(sizes[l], MAX_LISTED)):
                 n = name(l, j)
+                d = delta_name(n, sizes[L] == 1)
                 v = a[l][j]
                 if l == L and act == "sigmoid" and net.loss_name == "mse":
                     t = rec.T[row, j]
-                    out.append(f"δ_{n} = {n}(1 − {n})(t − {n}) = {fmt(v)}·{fmt(1 - v)}·{fmt(t - v)}"
+                    out.append(f"{d} = {n}(1 − {n})(t − {n}) = {fmt(v)}·{fmt(1 - v)}·{fmt(t - v)}"
                                f" = {fmt(delta[j])}")
                 elif l == L:
-                    out.append(f"δ_{n} = −∂E/∂z = {fmt(delta[j])}")
+                    out.append(f"{d} = −∂E/∂z = {fmt(delta[j])}")
                 else:
                     W = net.weights[l]
                     ks = range(sizes[l + 1])
@@ -165,18 +234,19 @@ class StepReadout(QTextBrowser):
                     else:
                         total = "Σ w·δ"
                     deriv = f"{n}(1 − {n})" if act == "sigmoid" else f"{SYMBOL.get(act, act)}′(z)"
-                    out.append(f"δ_{n} = {deriv}·({total}) = {fmt(delta[j])}")
+                    out.append(f"{d} = {deriv}·({total}) = {fmt(delta[j])}")
             if sizes[l] > MAX_LISTED:
                 out.append("…")
-            out.append("(δ = −∂E/∂z, the slides' sign; core's ∂E/∂z is its negative)")
         elif phase.kind == "update":
             if rec.update_weights is None:
                 out.append("This is the last recorded step: no update follows.")
             else:
                 opt = session.spec.optimizer
-                hyper = ", ".join(f"{k} = {fmt(v) if isinstance(v, float) else v}"
-                                  for k, v in opt.hyperparameters.items())
-                out.append(f"{opt.kind} ({hyper}); Δw = new − old")
+                cls = OPTIMIZERS.get(opt.kind)
+                own = {h.name: h.default for h in cls.hyperparameters} if cls is not None else {}
+                hyper = ", ".join(f"{k} = {num(v, 3, signed=False) if isinstance(v, float) else v}"
+                                  for k, v in {**own, **opt.hyperparameters}.items() if v is not None)
+                out.append(f"{optimizer_title(opt.kind)} ({hyper}): w ← w + Δw")
                 listed = 0
                 for l in range(L, 0, -1):
                     W, dW, db = net.weights[l - 1], rec.update_weights[l - 1], rec.update_biases[l - 1]
@@ -188,25 +258,135 @@ class StepReadout(QTextBrowser):
                             old = net.biases[l - 1][j] if i == sizes[l - 1] else W[j, i]
                             d = db[j] if i == sizes[l - 1] else dW[j, i]
                             out.append(f"w({name(l, j)} ← {source}): Δw = {signed(d)},  "
-                                       f"{fmt(old)} → {fmt(old + d)}")
+                                       f"{updated(old, old + d)}")
                             listed += 1
                 if listed >= 2 * MAX_LISTED:
                     out.append("…")
         return phase.title, out
 
+    # ----- showing -----
+    def _room(self) -> tuple[int, int]:
+        """Width and height inside the frame, scroll bar or not (it must not undo the choice)."""
+        rect = self.contentsRect()
+        return rect.width(), rect.height()
+
+    def _html(self, title: str, lines: list[str], note: tuple[str, ...], pt: int, columns: int) -> str:
+        index = self.session.phase + 1
+        total = len(self.session.phases())
+        head = (f"<p style='font-size:{pt + 2}pt;font-weight:bold'>{index}/{total} · {html.escape(title)} "
+                f"<span style='font-weight:normal'>(step {self.session.step})</span></p>")
+        split = columns > 1 and len(lines) > 3
+        first = lines[:1] if split else lines
+        body = "<br>".join(html.escape(line) for line in first)
+        if split:  # a heading line, then the list in columns, read down each
+            rest = lines[1:]
+            per = -(-len(rest) // columns)
+            cells = ["<br>".join(html.escape(line) for line in rest[c * per:(c + 1) * per])
+                     for c in range(columns)]
+            body += ("<table cellspacing='0' cellpadding='0'><tr>"
+                     + "".join(f"<td style='padding-right:28px'>{cell}</td>" for cell in cells)
+                     + "</tr></table>")
+        text = f"<div style='font-size:{pt}pt'>{head}<p>{body}</p>"
+        for paragraph in note:
+            text += f"<p class='note'>{html.escape(paragraph)}</p>"
+        return text + "</div>"
+
+    def _probe(self, width: int) -> QTextDocument:
+        probe = QTextDocument()
+        probe.setDefaultStyleSheet(self.document().defaultStyleSheet())
+        probe.setDefaultFont(self.document().defaultFont())
+        probe.setDocumentMargin(self.document().documentMargin())
+        probe.setTextWidth(max(1, width))
+        return probe
+
+    def _floor_pt(self) -> int:
+        return max(9, round(self._base_pt() * MIN_FONT_SCALE))
+
+    def _candidates(self, notes):
+        """(pt, columns, note) from the most to the least comfortable: the fullest note at
+        nearly full size, then the shortest note and then none, each down to the floor
+        (large type with the essential note reads better from the back than all of it small)."""
+        options = tuple(notes) + ((),)
+        base, floor = self._base_pt(), self._floor_pt()
+        for k, note in enumerate(options):
+            low = floor if k >= len(options) - 2 else max(floor, round(base * 0.9))
+            for pt in range(base, low - 1, -1):
+                for columns in (1, 2):
+                    yield pt, columns, note
+
+    def _fits(self, probe, title, lines, notes, width, height) -> tuple | None:
+        for pt, columns, note in self._candidates(notes):
+            probe.setHtml(self._html(title, lines, note, pt, columns))
+            if probe.idealWidth() <= width and probe.size().height() <= height:
+                return pt, columns, note
+        return None
+
+    def _ask_for_room(self) -> None:
+        """A minimum height that holds the busiest phase of this step at the floor size (its note
+        too), at most MOST_OF_THE_WINDOW of the window: the splitter gives it that room."""
+        width, _ = self._room()
+        session = self.session
+        key = (session.step, tuple(session.sizes), session.spec.example, width, self._base_pt(),
+               self.window().height())
+        if key == self._need_key or width < 50:
+            return
+        self._need_key = key
+        cap = max(120, round(MOST_OF_THE_WINDOW * self.window().height()))
+        probe = self._probe(width)
+        need = 0.0
+        for phase in session.phases():
+            title, lines = self.lines(phase)
+            notes = self._notes(phase)
+            # the shortest layout at the floor size that holds the fullest note that is as wide
+            # as the room (or holds no note)
+            best = None
+            for note in tuple(notes) + ((),):
+                for columns in (1, 2):
+                    probe.setHtml(self._html(title, lines, note, self._floor_pt(), columns))
+                    if probe.idealWidth() <= width:
+                        height = probe.size().height()
+                        best = height if best is None else min(best, height)
+                if best is not None:
+                    break
+            need = max(need, best or 0.0)
+        frame = self.height() - self._room()[1]
+        self.setMinimumHeight(int(min(cap, max(120, math.ceil(need) + frame))))
+
+    def _notes(self, phase) -> tuple[tuple[str, ...], ...]:
+        example = self.session.example
+        return note_paragraphs(example, phase, self.session.step) if example is not None else ()
+
+    def _show(self) -> None:
+        title, lines, notes = self._content
+        width, height = self._room()
+        if not self.isVisible():  # no room to measure yet: all of it, until it shows
+            chosen = (self._base_pt(), 1, notes[0] if notes else ())
+        else:
+            chosen = self._fits(self._probe(width), title, lines, notes, width, height)
+        if chosen is None:  # it scrolls: the floor size, one column, no note
+            chosen = (self._floor_pt(), 1, ())
+        self.font_pt, self.columns, self.note = chosen
+        self.setHtml(self._html(title, lines, self.note, self.font_pt, self.columns))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._content[0]:
+            self._show()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._content[0]:
+            self._need_key = None
+            self._ask_for_room()
+            self._show()
+
     def refresh(self, *_) -> None:
         title, lines = self.lines()
         if not title:
+            self._content = ("", [], ())
             self.setHtml("<p>Step-through is off. Turn it on to walk one backpropagation pass "
                          "phase by phase with →.</p>")
             return
-        index = self.session.phase + 1
-        total = len(self.session.phases())
-        body = "<br>".join(html.escape(line) for line in lines)
-        note = ""
-        example = self.session.example
-        if example is not None and self.session.current_phase.kind in ("update", "delta"):
-            note = f"<p class='note'>{html.escape(example.description)}</p>"
-        self.setHtml(f"<h3>{index}/{total} · {html.escape(title)} "
-                     f"<span style='font-weight:normal'>(step {self.session.step})</span></h3>"
-                     f"<p>{body}</p>{note}")
+        self._content = (title, lines, self._notes(self.session.current_phase))
+        self._ask_for_room()
+        self._show()

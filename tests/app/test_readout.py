@@ -20,7 +20,7 @@ def rows(readout):
     """{first cell text: numbers in the second cell} parsed back from the HTML."""
     out = {}
     for name, value in re.findall(r"<tr><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td></tr>", readout.html()):
-        text = re.sub(r"<[^>]+>", "", name)
+        text = re.sub(r"<[^>]+>", "", name).replace("&nbsp;", " ")
         numbers = [float(v.replace("−", "-")) for v in re.findall(r"[+−-]?\d[\d.]*(?:e[+−-]?\d+)?",
                                                                    value.replace("&nbsp;", " "))]
         out[text] = numbers
