@@ -88,8 +88,20 @@ def apply_to_application(theme: Theme, app: QApplication | None = None) -> None:
     app.setFont(font)
 
 
+def plain_numbers(axis: pg.AxisItem) -> None:
+    """The axis shows the values themselves, never ×1000 with an SI prefix.
+
+    pyqtgraph 0.14's `enableAutoSIPrefix(False)` still computes a prefix from the axis' current
+    range when the label is visible (below 1 without units: "m", ×1000) and then keeps it for
+    good, with no factor in the label: a loss of 0.06 drawn as 60. With no range in which a
+    prefix is allowed, that computed scale is 1; once off, later `setLabel` calls keep it.
+    """
+    axis.setSIPrefixEnableRanges(())
+    axis.enableAutoSIPrefix(False)
+
+
 def style_plot(plot: pg.PlotItem, theme: Theme, x_label: str, y_label: str) -> None:
-    """Axis labels, tick fonts and colours of a pyqtgraph PlotItem for the theme."""
+    """Axis labels, tick fonts and colours of a pyqtgraph PlotItem for the theme, plain numbers."""
     tick_font = QFont()
     tick_font.setPointSize(theme.axis_font_size)
     label_style = {"color": theme.foreground, "font-size": f"{theme.axis_font_size + 2}pt"}
@@ -98,8 +110,9 @@ def style_plot(plot: pg.PlotItem, theme: Theme, x_label: str, y_label: str) -> N
         axis.setPen(pg.mkPen(theme.foreground))
         axis.setTextPen(pg.mkPen(theme.foreground))
         axis.setTickFont(tick_font)
-        axis.enableAutoSIPrefix(False)  # "loss (×0.001)" over 100…600 reads worse than 0.1…0.6
         axis.setLabel(text, **label_style)
+    for name in ("left", "bottom", "right", "top"):  # hidden ones too: a view may show them
+        plain_numbers(plot.getAxis(name))
     plot.getViewBox().setBackgroundColor(theme.background)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
+from valley.app.theme import plain_numbers, style_plot
+
 TRAIN_COLOUR = "#56B4E9"
 TEST_COLOUR = "#E69F00"
 
@@ -17,7 +19,8 @@ class TrainingChart(pg.PlotWidget):
         plot = self.getPlotItem()
         plot.setLabel("bottom", "step")
         plot.setLabel("left", "loss")
-        plot.getAxis("left").enableAutoSIPrefix(False)
+        for name in ("left", "bottom", "right", "top"):
+            plain_numbers(plot.getAxis(name))
         # The key is the title, not a legend: wherever a legend sits, some run's curve passes under it.
         self.train_curve = plot.plot(pen=pg.mkPen(TRAIN_COLOUR, width=2.5))
         self.test_curve = plot.plot(pen=pg.mkPen(TEST_COLOUR, width=2.5, style=pg.QtCore.Qt.PenStyle.DashLine))
@@ -35,8 +38,6 @@ class TrainingChart(pg.PlotWidget):
         self.refresh()
 
     def apply_theme(self, theme) -> None:
-        from valley.app.theme import style_plot
-
         self.setBackground(theme.background)
         style_plot(self.getPlotItem(), theme, "step", "loss")
         width = theme.line_width
