@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 from PyQt6.QtCore import QSignalBlocker, Qt, QTimer
-from PyQt6.QtGui import QColor, QIcon, QPixmap
+from PyQt6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PyQt6.QtWidgets import (
     QButtonGroup,
     QColorDialog,
@@ -25,21 +25,30 @@ from PyQt6.QtWidgets import (
 from valley.app.theme import error_label
 from valley.core import limits
 from valley.core.optimizers import OPTIMIZERS
-from valley.core.outcome import outcome_text
-from valley.core.scene import OptimizerSpec
+from valley.core.outcome import outcome_at
+from valley.core.scene import OptimizerSpec, colour_for
 
 LABEL, KIND, STATUS = range(3)
 
 
-def status_text(trajectory, objective) -> str:
-    """"converged at step 87", "stopped on a saddle at step 3", "diverged at step 12" or
-    "running": a converged run says what the Hessian calls the point it stopped on."""
-    return outcome_text(trajectory, objective, step_word="step ")
+def status_text(trajectory, objective, t: int | None = None) -> str:
+    """How the run stands at step t (default: its end): "running" until it stops, then
+    "converged at step 87", "stopped on a saddle at step 3", "diverged at step 12", or at the
+    last step of a run that never converged "not converged after 200 steps"."""
+    if trajectory is None:
+        return ""
+    t = len(trajectory.points) - 1 if t is None else t
+    return outcome_at(trajectory, objective, t, step_word="step ")[1]
 
 
 def swatch(color: str, size: int = 14) -> QIcon:
+    """The racer's colour with a grey outline, so the yellow shows on the light theme too."""
     pixmap = QPixmap(size, size)
     pixmap.fill(QColor(color))
+    painter = QPainter(pixmap)
+    painter.setPen(QColor("#808080"))
+    painter.drawRect(0, 0, size - 1, size - 1)
+    painter.end()
     return QIcon(pixmap)
 
 
@@ -133,6 +142,7 @@ class RacePanel(QWidget):
 
         session.optimizersChanged.connect(self.refresh)
         session.resultsChanged.connect(self._refresh_status)
+        session.timeline.stepChanged.connect(self._refresh_status)
         session.selectionChanged.connect(self._sync_selection)
         session.sceneChanged.connect(self.refresh)
         session.clickModeChanged.connect(self._sync_click_mode)
@@ -148,6 +158,7 @@ class RacePanel(QWidget):
             for i, spec in enumerate(specs):
                 cls = OPTIMIZERS.get(spec.kind)
                 item = QTreeWidgetItem([spec.display_label(), cls.title if cls else spec.kind, ""])
+                item.setToolTip(LABEL, spec.display_label())  # a narrow dock cuts it
                 item.setIcon(LABEL, swatch(spec.color))
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
                 item.setData(LABEL, Qt.ItemDataRole.UserRole, i)
@@ -169,7 +180,7 @@ class RacePanel(QWidget):
         with QSignalBlocker(self.list):
             for i in range(min(self.list.topLevelItemCount(), len(trajectories))):
                 item = self.list.topLevelItem(i)
-                text = status_text(trajectories[i], self.session.surface)
+                text = status_text(trajectories[i], self.session.surface, self.session.step)
                 item.setText(STATUS, text)
                 item.setToolTip(STATUS, text)  # narrow docks cut it
 
@@ -213,7 +224,9 @@ class RacePanel(QWidget):
     def add_racer(self, kind: str) -> bool:
         cls = OPTIMIZERS[kind]
         lr = next(h.default for h in cls.hyperparameters if h.name == "lr")
-        spec = OptimizerSpec(kind=kind, label=cls.title, hyperparameters={"lr": lr})
+        used = [s.color for s in self.session.scene.optimizers]
+        spec = OptimizerSpec(kind=kind, label=cls.title, color=colour_for(kind, used),
+                             hyperparameters={"lr": lr})
         return self._run(lambda: self.session.add_optimizer(spec))
 
     def remove_selected(self) -> bool:

@@ -25,6 +25,7 @@ def rows(panel):
 def test_rows_mirror_the_racers_with_status(panel):
     session = panel.session
     assert rows(panel) == [s.display_label() for s in session.scene.optimizers]
+    session.timeline.set_step(session.max_step)
     newton = [s.kind for s in session.scene.optimizers].index("newton")
     traj = session.trajectories[newton]
     assert traj.status == "converged"  # on the saddle (0, 0): H = diag(2, −4)
@@ -144,3 +145,47 @@ def test_status_text_for_divergence():
     traj = session.trajectories[0]
     assert traj.status == "diverged"
     assert status_text(traj, session.surface) == f"diverged at step {traj.stopped_at}"
+
+
+def test_status_follows_the_step_and_spoils_nothing(panel):
+    session = panel.session
+    sgd = [s.kind for s in session.scene.optimizers].index("sgd")
+    stop = session.trajectories[sgd].stopped_at
+    session.timeline.set_step(0)
+    assert all(panel.list.topLevelItem(i).text(2) == "running"
+               for i, t in enumerate(session.trajectories) if t.stopped_at is None or t.stopped_at > 0)
+    session.timeline.set_step(stop - 1)
+    assert panel.list.topLevelItem(sgd).text(2) == "running"
+    session.timeline.set_step(stop)
+    assert panel.list.topLevelItem(sgd).text(2) == f"converged at step {stop}"
+
+
+def test_status_of_a_run_out_of_steps():
+    session = race_model(Scene(surface=SurfaceSpec(name="rosenbrock"), start=(-1.5, 2.0), steps=30,
+                               optimizers=[OptimizerSpec(kind="sgd", hyperparameters={"lr": 1e-4})]))
+    traj = session.trajectories[0]
+    assert status_text(traj, session.surface, 29) == "running"
+    assert status_text(traj, session.surface) == "not converged after 30 steps"
+
+
+@pytest.mark.parametrize("kind", ["sgd", "momentum", "adam", "newton", "saddle_free_newton", "rmsprop"])
+def test_an_added_racer_wears_its_kinds_colour(qtbot, kind):
+    from valley.core.scene import KIND_COLOURS
+
+    session = race_model(Scene(optimizers=[OptimizerSpec(kind="nesterov", color=KIND_COLOURS["nesterov"],
+                                                         hyperparameters={"lr": 0.01})]))
+    panel = RacePanel(session)
+    qtbot.addWidget(panel)
+    assert panel.add_racer(kind)
+    assert session.scene.optimizers[-1].color == KIND_COLOURS[kind]
+
+
+def test_a_second_racer_of_a_kind_gets_an_unused_colour(qtbot, panel):
+    from valley.core.scene import HUE_FAMILIES
+
+    session = panel.session
+    families = {HUE_FAMILIES[s.color] for s in session.scene.optimizers}
+    assert len(families) == len(session.scene.optimizers) == 5  # the default race
+    assert panel.add_racer("adam")  # Adam races already, in green
+    new = session.scene.optimizers[-1].color
+    assert new not in {s.color for s in session.scene.optimizers[:-1]}
