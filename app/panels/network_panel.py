@@ -119,6 +119,13 @@ def _fill(combo: QComboBox, names, titles: dict[str, str]) -> None:
         combo.addItem(title_of(titles, name), name)
 
 
+def _narrow(combo: QComboBox, letters: int = 10) -> None:
+    """A long title ("Damped Newton (Levenberg–Marquardt)") must not widen the panel, and with
+    it the window: the combo elides; the open list and the tooltip (set in `sync`) show it whole."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(letters)
+
+
 class NetworkPanel(QWidget):
     """A form over `session.spec`; shows the session's error message when a setting is refused."""
 
@@ -189,20 +196,20 @@ class NetworkPanel(QWidget):
         _fill(self.activation, HIDDEN_ACTIVATIONS, ACTIVATION_TITLES)
         self.activation.currentIndexChanged.connect(
             lambda i: self._set("activation", self.activation.itemData(i)))
+        _narrow(self.activation)
         form.addRow("Activation", self.activation)
         self.output = QComboBox(arch)
         for act, loss in OUTPUTS:
             self.output.addItem(output_title(act, loss), (act, loss))
             self.output.setItemData(self.output.count() - 1, output_title(act, loss),
                                     Qt.ItemDataRole.ToolTipRole)
-        # "Sigmoid + binary cross-entropy" must not widen the panel either
-        self.output.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.output.setMinimumContentsLength(14)
+        _narrow(self.output, 12)
         self.output.currentIndexChanged.connect(self._output_changed)
         form.addRow("Output + loss", self.output)
         self.init = QComboBox(arch)
         _fill(self.init, INITS, INIT_TITLES)
         self.init.currentIndexChanged.connect(lambda i: self._set("init", self.init.itemData(i)))
+        _narrow(self.init)
         form.addRow("Initialization", self.init)
         self.seed = QSpinBox(arch, minimum=limits.SEED.lo, maximum=limits.SEED.hi)
         self.seed.valueChanged.connect(lambda v: self._call(self.session.set_seed, v))
@@ -211,6 +218,7 @@ class NetworkPanel(QWidget):
         _fill(self.regularization, REGULARIZATIONS, REGULARIZATION_TITLES)
         self.regularization.currentIndexChanged.connect(
             lambda i: self._set("regularization", self.regularization.itemData(i)))
+        _narrow(self.regularization)
         form.addRow("Regularization", self.regularization)
         # The spin box stops just short of the open end of the rate's range.
         self.reg_rate = QDoubleSpinBox(arch, minimum=limits.REG_RATE.lo, maximum=limits.REG_RATE.hi - 1e-4,
@@ -226,6 +234,7 @@ class NetworkPanel(QWidget):
             self.optimizer.addItem(optimizer_title(kind), kind)
         self.optimizer.currentIndexChanged.connect(
             lambda i: self._optimizer_changed(self.optimizer.itemData(i)))
+        _narrow(self.optimizer, 12)
         self.training_form.addRow("Optimizer", self.optimizer)
         self.batch = QSpinBox(training, minimum=limits.BATCH_SIZE.lo, maximum=limits.BATCH_SIZE.hi,
                               specialValueText="full batch")
@@ -312,6 +321,8 @@ class NetworkPanel(QWidget):
         self.remove_layer.setEnabled(len(spec.hidden) > 0)
         self._sync_neurons()
         self._sync_hyperparameters()
+        for combo in (self.dataset, self.activation, self.output, self.init, self.regularization):
+            combo.setToolTip(combo.currentText())
 
     def _sync_optimizer(self, spec) -> None:
         """The optimizer, or for a perceptron the rule that trains it instead (the box is then locked)."""
@@ -328,7 +339,7 @@ class NetworkPanel(QWidget):
         self.optimizer.setToolTip(
             "A step output has derivative 0, so no gradient optimizer moves this perceptron: it "
             "learns by Rosenblatt's rule Δw = α(t − o)x, one sample per step in order, α = lr."
-            if perceptron else "")
+            if perceptron else self.optimizer.currentText())
         self.batch.setToolTip("Rosenblatt's rule updates after every sample." if perceptron else "")
 
     def _sync_data(self, spec, example) -> None:

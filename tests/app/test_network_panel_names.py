@@ -61,3 +61,12 @@ def test_adam_eps_reads_1e_8_and_every_knob_explains_itself(qtbot):
     for name, box in panel.hyper_widgets.items():
         label = panel.training_form.labelForField(box)
         assert box.toolTip() == descriptions[name] and label.toolTip() == descriptions[name]
+
+
+def test_long_titles_do_not_widen_the_panel(panel):
+    # the panel's minimum is the network page's, and with it the window's: a 1000-px window
+    # (a screenshot, a laptop with the panels hidden) has no room for "Damped Newton (Levenberg–Marquardt)"
+    assert panel.minimumSizeHint().width() <= 300
+    panel.optimizer.setCurrentIndex(panel.optimizer.findData("damped_newton"))
+    assert panel.optimizer.toolTip() == "Damped Newton (Levenberg–Marquardt)"
+    assert panel.output.toolTip() == panel.output.currentText()
