@@ -18,7 +18,7 @@ from PyQt6.QtWidgets import (
 )
 
 from valley.app.model.race import OUTCOME_COLOURS
-from valley.app.theme import THEMES, Theme, readable_on, style_plot
+from valley.app.theme import THEMES, Theme, readable_on, readable_text_on, style_plot
 from valley.core.optimizers import OPTIMIZERS
 from valley.core.outcome import outcome_at
 
@@ -176,10 +176,13 @@ class ResultsTable(QTableWidget):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setWordWrap(False)  # one line per racer: long labels elide, their tooltips have them whole
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        # Names whole and the loss whole; the status gives way (elided, whole in its tooltip,
+        # its colour says the gist).
         header = self.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for c in range(1, len(self.COLUMNS)):
-            header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(40)
         self.itemSelectionChanged.connect(self._row_selected)
         session.optimizersChanged.connect(self.refresh)
         session.resultsChanged.connect(lambda _: self.refresh())
@@ -195,7 +198,7 @@ class ResultsTable(QTableWidget):
     def states(self, t: int | None = None) -> list[tuple[str, str]]:
         """(kind, status text) of each racer at step t (default: the current step)."""
         t = self.session.step if t is None else t
-        return [outcome_at(traj, self.session.surface, t) for traj in self.session.trajectories]
+        return [outcome_at(traj, self.session.surface, t, short=True) for traj in self.session.trajectories]
 
     def rows(self, t: int | None = None) -> list[tuple[str, str, str]]:
         """The table's text at step t (default: the current step), row by row."""
@@ -244,10 +247,10 @@ class ResultsTable(QTableWidget):
             for c, text in enumerate(row):
                 item = self.item(r, c)
                 item.setText(text)
-                if c == 2:
-                    item.setToolTip(text)  # a narrow dock elides it
+                if c == 2:  # a narrow dock elides it: the tooltip has it whole, in words
+                    item.setToolTip(outcome_at(self.session.trajectories[r], self.session.surface, t)[1])
                     colour = OUTCOME_COLOURS.get(kind)
-                    item.setForeground(QBrush(QColor(readable_on(colour, self.theme.background)
+                    item.setForeground(QBrush(QColor(readable_text_on(colour, self.theme.background)
                                                      if colour else self.theme.foreground)))
         self.resizeRowsToContents()
 

@@ -5,6 +5,7 @@ from models import race_model
 from PyQt6.QtGui import QColor
 
 from valley.app.model.race import OUTCOME_COLOURS
+from valley.app.theme import TEXT_CONTRAST, contrast_ratio
 from valley.app.views.loss_chart import LossChart, ResultsTable, chart_losses
 from valley.core.outcome import outcome_text, run_outcome
 from valley.core.scene import OptimizerSpec, Scene, SurfaceSpec
@@ -44,8 +45,8 @@ def test_table_says_saddle_in_amber_and_converged_in_green(qtbot, session):
     session.timeline.set_step(session.max_step)
     newton, sgd = index_of(session, "newton"), index_of(session, "sgd")
     stopped = session.trajectories[newton].stopped_at
-    assert table.rows()[newton][2] == f"stopped on a saddle at {stopped}"
-    assert table.item(newton, 2).text() == f"stopped on a saddle at {stopped}"
+    assert table.rows()[newton][2] == f"on a saddle at {stopped}"  # "stopped" needs no column room
+    assert table.item(newton, 2).text() == f"on a saddle at {stopped}"
     assert table.item(newton, 2).foreground().color() == QColor(OUTCOME_COLOURS["saddle"])
     assert table.item(sgd, 2).foreground().color() == QColor(OUTCOME_COLOURS["minimum"])
     assert OUTCOME_COLOURS["saddle"] != OUTCOME_COLOURS["minimum"]
@@ -62,7 +63,9 @@ def test_table_marks_divergence_in_red(qtbot):
     assert traj.status == "diverged"
     s.timeline.set_step(s.max_step)
     assert table.item(0, 2).text() == f"diverged at {traj.stopped_at}"
-    assert table.item(0, 2).foreground().color() == QColor(OUTCOME_COLOURS["diverged"])
+    red = table.item(0, 2).foreground().color()  # the outcome's red, lightened to read as text
+    assert red.hue() == pytest.approx(QColor(OUTCOME_COLOURS["diverged"]).hue(), abs=4)
+    assert contrast_ratio(red.name(), table.theme.background) >= TEXT_CONTRAST
 
 
 def test_log_y_plots_log10_of_loss_above_the_lowest(qtbot, session):
@@ -155,7 +158,8 @@ def test_a_run_out_of_steps_says_not_converged_at_the_end(qtbot):
     s.timeline.set_step(39)
     assert table.item(0, 2).text() == "running"
     s.timeline.set_step(40)
-    assert table.item(0, 2).text() == "not converged after 40 steps"
+    assert table.item(0, 2).text() == "not converged"
+    assert table.item(0, 2).toolTip() == "not converged after 40 steps"
     assert not hue_is_reddish(table.item(0, 2).foreground().color())
 
 
@@ -165,3 +169,27 @@ def test_table_names_are_whole_in_their_tooltips(qtbot, session):
     table.resize(240, 200)  # a narrow dock: the labels elide
     for r, spec in enumerate(session.scene.optimizers):
         assert spec.display_label() in table.item(r, 0).toolTip()
+
+
+def test_at_laptop_width_the_table_shows_whole_names(qtbot, session):
+    table = ResultsTable(session)
+    qtbot.addWidget(table)
+    table.resize(400, 200)  # the side column of a 1366-px window
+    table.show()
+    session.timeline.set_step(session.max_step)
+    qtbot.wait(10)
+    metrics = table.fontMetrics()
+    for spec in session.scene.optimizers:
+        assert table.columnWidth(0) >= metrics.horizontalAdvance(spec.display_label()) + 14
+    assert table.columnWidth(0) + table.columnWidth(1) + table.columnWidth(2) <= table.viewport().width() + 1
+
+
+def test_status_colours_read_as_text_on_white(qtbot, session):
+    from valley.app.theme import THEMES
+
+    table = ResultsTable(session, THEMES["light"])
+    qtbot.addWidget(table)
+    session.timeline.set_step(session.max_step)
+    for r in range(table.rowCount()):
+        colour = table.item(r, 2).foreground().color().name()
+        assert contrast_ratio(colour, THEMES["light"].background) >= TEXT_CONTRAST, table.item(r, 2).text()

@@ -33,3 +33,11 @@ def test_outcome_at_a_divergence():
     assert traj.status == "diverged"
     assert outcome_at(traj, surface, traj.stopped_at - 1)[0] == "running"
     assert outcome_at(traj, surface, traj.stopped_at) == ("diverged", f"diverged at {traj.stopped_at}")
+
+
+def test_the_short_phrase_drops_stopped():
+    surface = get_surface("double_well")
+    traj = run(surface, make_optimizer("newton", lr=1.0), np.array([-1.6, 0.0]), 50)
+    assert traj.status == "converged"
+    assert outcome_at(traj, surface, 50)[1] == f"stopped on a saddle at {traj.stopped_at}"
+    assert outcome_at(traj, surface, 50, short=True) == ("saddle", f"on a saddle at {traj.stopped_at}")
