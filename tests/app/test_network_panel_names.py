@@ -66,7 +66,11 @@ def test_adam_eps_reads_1e_8_and_every_knob_explains_itself(qtbot):
 def test_long_titles_do_not_widen_the_panel(panel):
     # the panel's minimum is the network page's, and with it the window's: a 1000-px window
     # (a screenshot, a laptop with the panels hidden) has no room for "Damped Newton (Levenberg–Marquardt)"
-    assert panel.minimumSizeHint().width() <= 300
+    for combo in (panel.optimizer, panel.output, panel.activation, panel.init, panel.dataset):
+        longest = max(combo.fontMetrics().horizontalAdvance(t) for t in texts(combo))
+        assert combo.minimumSizeHint().width() < max(longest, 160), texts(combo)
+    assert panel.optimizer.minimumSizeHint().width() < \
+        panel.optimizer.fontMetrics().horizontalAdvance("Damped Newton (Levenberg–Marquardt)")
     panel.optimizer.setCurrentIndex(panel.optimizer.findData("damped_newton"))
     assert panel.optimizer.toolTip() == "Damped Newton (Levenberg–Marquardt)"
     assert panel.output.toolTip() == panel.output.currentText()
