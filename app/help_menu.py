@@ -1,11 +1,13 @@
 """Help menu: the keys of the room, every update rule on one page, and what Valley is."""
 from __future__ import annotations
 
+import re
 from html import escape
 
-from PyQt6.QtCore import Qt
-from PyQt6.QtGui import QAction
-from PyQt6.QtWidgets import QMessageBox
+from PyQt6.QtGui import QAction, QGuiApplication, QTextDocument
+from PyQt6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout
+
+from valley import __version__
 
 KEYS = [
     ("Space", "play / pause"),
@@ -19,9 +21,13 @@ KEYS = [
 ]
 
 
+# Core writes a rule's statements as "a;  b" (or "a,  b", "a:  b"): two spaces after the mark.
+RULE_BREAK = re.compile(r"(?<=[;,:])\s{2,}")
+
+
 def shortcuts_html() -> str:
-    rows = "".join(f"<tr><td><b>{escape(k)}</b></td><td>&nbsp;&nbsp;{escape(v)}</td></tr>"
-                   for k, v in KEYS)
+    rows = "".join(f"<tr><td style='white-space:pre'><b>{escape(k)}</b></td>"
+                   f"<td>&nbsp;&nbsp;{escape(v)}</td></tr>" for k, v in KEYS)
     return f"<table>{rows}</table>"
 
 
@@ -29,15 +35,21 @@ def update_rules_html() -> str:
     """Every optimizer's rule as core states it: g is the gradient at θ, t counts steps from 1."""
     from valley.core.optimizers import OPTIMIZERS
 
+    # A formula must never wrap mid-term (white-space: pre); a rule of several statements
+    # gets one line per statement, so the page stays narrow enough for a laptop.
+    def lines(rule: str) -> str:
+        return "<br>".join(f"<code>{escape(part)}</code>" for part in RULE_BREAK.split(rule))
+
     rows = "".join(f"<tr><td><b>{escape(cls.title)}</b></td>"
-                   f"<td>&nbsp;&nbsp;<code>{escape(cls.rule)}</code></td></tr>"
+                   f"<td style='white-space:pre'>&nbsp;&nbsp;</td>"
+                   f"<td style='white-space:pre'>{lines(cls.rule)}</td></tr>"
                    for cls in OPTIMIZERS.values())
     return ("<p>g = ∇f(θ) at the current point, t = step count from 1. Every optimizer also "
             "takes a learning-rate schedule, gradient clipping and gradient noise.</p>"
             f"<table>{rows}</table>")
 
 
-ABOUT = ("<h3>Valley</h3><p>Watch optimizers find the valley: loss surfaces, saddle points, "
+ABOUT = (f"<h3>Valley {escape(__version__)}</h3><p>Watch optimizers find the valley: loss surfaces, saddle points, "
          "Newton and Adam racing, and a live neural-network diagram with activations forward "
          "and deltas backward.</p><p>Numbers come from <code>core</code> (numpy); the window "
          "is PyQt6 + pyqtgraph.</p>")
@@ -60,10 +72,56 @@ def install(window) -> dict[str, QAction]:
     return actions
 
 
+class HelpPage(QDialog):
+    """A help page as wide as its widest line (the formulas), up to the screen's width."""
+
+    MARGIN = 48  # px around the text: the browser's frame, its margins, the dialog's
+    READING_WIDTH = 460  # px: prose lines of a comfortable length
+
+    def __init__(self, parent, title: str, html: str):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self._html = html
+        self.browser = QTextBrowser(self)
+        self.browser.setOpenExternalLinks(True)
+        self.browser.setHtml(html)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.browser, 1)
+        layout.addWidget(buttons)
+        self.resize(*self.wanted_size())
+
+    def text(self) -> str:
+        return self._html
+
+    def _document(self, width: float) -> QTextDocument:
+        """The page laid out at `width` px, apart from the browser (which lays out at its own)."""
+        document = QTextDocument()
+        document.setDefaultFont(self.browser.font())
+        document.setHtml(self._html)
+        document.setTextWidth(width)
+        return document
+
+    def content_width(self) -> int:
+        """The width the text needs so that no formula or key name wraps."""
+        # Laid out as narrow as it goes, prose wraps at every word and what must not wrap
+        # (white-space: pre) sets the width.
+        return max(round(self._document(1).idealWidth()), self.READING_WIDTH)
+
+    def wanted_size(self) -> tuple[int, int]:
+        parent = self.parentWidget()
+        screen = (parent.screen() if parent is not None else None) or QGuiApplication.primaryScreen()
+        text_width = self.content_width()
+        width = text_width + self.MARGIN
+        height = round(self._document(text_width).size().height()) + 2 * self.MARGIN
+        if screen is not None:  # a page wider than the screen scrolls sideways instead of wrapping
+            room = screen.availableGeometry()
+            width, height = min(width, room.width() - 40), min(height, room.height() - 80)
+        return width, height
+
+
 def show_page(window, title: str, html: str) -> None:
-    box = QMessageBox(window)
-    box.setWindowTitle(title)
-    box.setTextFormat(Qt.TextFormat.RichText)
-    box.setText(html)
-    window.help_page = box  # tests read what was shown
-    box.open()
+    page = HelpPage(window, title, html)
+    window.help_page = page  # tests read what was shown
+    page.open()

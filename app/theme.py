@@ -88,8 +88,20 @@ def apply_to_application(theme: Theme, app: QApplication | None = None) -> None:
     app.setFont(font)
 
 
+def plain_numbers(axis: pg.AxisItem) -> None:
+    """The axis shows the values themselves, never ×1000 with an SI prefix.
+
+    pyqtgraph 0.14's `enableAutoSIPrefix(False)` still computes a prefix from the axis' current
+    range when the label is visible (below 1 without units: "m", ×1000) and then keeps it for
+    good, with no factor in the label: a loss of 0.06 drawn as 60. With no range in which a
+    prefix is allowed, that computed scale is 1; once off, later `setLabel` calls keep it.
+    """
+    axis.setSIPrefixEnableRanges(())
+    axis.enableAutoSIPrefix(False)
+
+
 def style_plot(plot: pg.PlotItem, theme: Theme, x_label: str, y_label: str) -> None:
-    """Axis labels, tick fonts and colours of a pyqtgraph PlotItem for the theme."""
+    """Axis labels, tick fonts and colours of a pyqtgraph PlotItem for the theme, plain numbers."""
     tick_font = QFont()
     tick_font.setPointSize(theme.axis_font_size)
     label_style = {"color": theme.foreground, "font-size": f"{theme.axis_font_size + 2}pt"}
@@ -98,8 +110,9 @@ def style_plot(plot: pg.PlotItem, theme: Theme, x_label: str, y_label: str) -> N
         axis.setPen(pg.mkPen(theme.foreground))
         axis.setTextPen(pg.mkPen(theme.foreground))
         axis.setTickFont(tick_font)
-        axis.enableAutoSIPrefix(False)  # "loss (×0.001)" over 100…600 reads worse than 0.1…0.6
         axis.setLabel(text, **label_style)
+    for name in ("left", "bottom", "right", "top"):  # hidden ones too: a view may show them
+        plain_numbers(plot.getAxis(name))
     plot.getViewBox().setBackgroundColor(theme.background)
 
 
@@ -117,26 +130,34 @@ def contrast_ratio(a: str, b: str) -> float:
     return (la + 0.05) / (lb + 0.05)
 
 
-LEAST_LINE_CONTRAST = 2.0  # a racer's colour as a line or text on the plain background
+LEAST_LINE_CONTRAST = 2.0  # a racer's colour as a line on the plain background
 TARGET_LINE_CONTRAST = 2.5
+TEXT_CONTRAST = 4.5  # WCAG AA for text: a label, a legend entry, a readout heading in a colour
 
 
-def readable_on(color: str, background: str) -> str:
+def readable_text_on(color: str, background: str) -> str:
+    """The colour, darkened or lightened (same hue) until text in it reads on the background."""
+    return readable_on(color, background, least=TEXT_CONTRAST, target=TEXT_CONTRAST)
+
+
+def readable_on(color: str, background: str, least: float = LEAST_LINE_CONTRAST,
+                target: float = TARGET_LINE_CONTRAST) -> str:
     """The racer's colour, darkened or lightened just enough to read on the background.
 
     The palette's yellow is fine on the dark theme and on the heatmap but nearly vanishes on
-    white (ratio 1.3): as a loss curve or a label on the light theme it is drawn darker, same hue.
+    white (ratio 1.3): as a loss curve on the light theme it is drawn darker, same hue. Lines
+    need `least` (2:1) and get `target`; text asks more (`readable_text_on`).
     """
-    if contrast_ratio(color, background) >= LEAST_LINE_CONTRAST:
+    if contrast_ratio(color, background) >= least:
         return color
-    base, target = QColor(color), QColor("#000000" if _luminance(QColor(background)) > 0.2 else "#ffffff")
+    base, end = QColor(color), QColor("#000000" if _luminance(QColor(background)) > 0.2 else "#ffffff")
     for step in range(1, 21):
         share = step / 20
-        mixed = QColor.fromRgbF(*(base.getRgbF()[i] * (1 - share) + target.getRgbF()[i] * share
+        mixed = QColor.fromRgbF(*(base.getRgbF()[i] * (1 - share) + end.getRgbF()[i] * share
                                   for i in range(3)))
-        if contrast_ratio(mixed.name(), background) >= TARGET_LINE_CONTRAST:
+        if contrast_ratio(mixed.name(), background) >= target:
             return mixed.name().upper()
-    return target.name().upper()
+    return end.name().upper()
 
 
 # Inline error text under a field: readable red on both themes.

@@ -14,6 +14,45 @@ THEMES = ("dark", "light")
 PALETTE = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
            "#00C2A8"]
 
+# One colour per optimizer kind, so a racer keeps it in presets, in new scenes and when added.
+# The five hue families (orange, blue, green, yellow, pink) go to the five kinds of the default
+# race; the rest keep apart from the kinds they are usually raced against (AdaGrad, RMSProp,
+# Adam; Newton, damped and saddle-free Newton). Eleven kinds share eight colours: where two
+# racers would get the same one, the newcomer gets an unused colour (`colour_for`).
+KIND_COLOURS = {
+    "sgd": "#E69F00",  # orange
+    "momentum": "#56B4E9",  # sky blue
+    "nesterov": "#0072B2",  # blue: momentum's family
+    "adagrad": "#CC79A7",  # reddish purple
+    "rmsprop": "#D55E00",  # vermillion
+    "adadelta": "#0072B2",
+    "adam": "#009E73",  # bluish green
+    "amsgrad": "#00C2A8",  # teal: Adam's family
+    "newton": "#F0E442",  # yellow
+    "damped_newton": "#00C2A8",
+    "saddle_free_newton": "#CC79A7",
+}
+
+
+# The palette's hue families: two shades of one family read as relatives, not as rivals.
+HUE_FAMILIES = {"#E69F00": "orange", "#D55E00": "orange", "#56B4E9": "blue", "#0072B2": "blue",
+                "#009E73": "green", "#00C2A8": "green", "#F0E442": "yellow", "#CC79A7": "pink"}
+
+
+def colour_for(kind: str, used=()) -> str:
+    """The colour a new racer of `kind` gets beside racers wearing the colours `used`.
+
+    Its kind's colour when free; otherwise an unused colour of a hue family nobody wears,
+    then any unused colour (with eight racers at most, one is always free).
+    """
+    used = {c.upper() for c in used}
+    own = KIND_COLOURS.get(kind, PALETTE[0])
+    if own not in used:
+        return own
+    free = [c for c in PALETTE if c not in used]
+    families = {HUE_FAMILIES.get(c) for c in used}
+    return next((c for c in free if HUE_FAMILIES[c] not in families), free[0] if free else own)
+
 
 @dataclass
 class OptimizerSpec:
@@ -119,6 +158,6 @@ def default_scene() -> Scene:
         surface=SurfaceSpec(name="double_well"),
         start=(-1.6, 0.03),
         steps=200,
-        optimizers=[OptimizerSpec(kind=k, label=label, color=PALETTE[i], hyperparameters=h)
-                    for i, (k, label, h) in enumerate(specs)],
+        optimizers=[OptimizerSpec(kind=k, label=label, color=KIND_COLOURS[k], hyperparameters=h)
+                    for k, label, h in specs],
     )

@@ -26,7 +26,12 @@ COMMON_KEYS = {h.name for h in COMMON_HYPERPARAMETERS}
 
 
 def format_float(value: float) -> str:
-    return f"{value:.6g}"
+    """Six significant digits, exponents as people write them: 1e-8, 3e-4, 0.0137, 2.5e6."""
+    text = f"{value:.6g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}e{int(exponent)}"
+    return text
 
 
 class LogFloatEdit(QWidget):
@@ -226,13 +231,26 @@ class HyperparameterPanel(QWidget):
             self.tree.clear()
             for group in self.root.children():
                 self.tree.addParameters(group)
+            self._tip_rows(self.root)
             self.root.sigTreeStateChanged.connect(self._tree_changed)
         finally:
             self._syncing = False
 
+    @staticmethod
+    def _tip_rows(parameter: Parameter) -> None:
+        """The parameter's tip on its whole row: pyqtgraph puts it on the editor only, and the
+        name is where people point to ask what "eps" or "β2" is."""
+        for child in parameter.children():
+            tip = child.opts.get("tip")
+            for item in child.items if tip else ():
+                item.setToolTip(0, tip)
+                item.setToolTip(1, tip)
+            HyperparameterPanel._tip_rows(child)
+
     def _optimizer_group(self, spec, cls) -> dict:
         kinds = {c.title: name for name, c in OPTIMIZERS.items()}
-        children = [dict(name="kind", title="optimizer", type="list", limits=kinds, value=spec.kind)]
+        children = [dict(name="kind", title="optimizer", type="list", limits=kinds, value=spec.kind,
+                         tip="the update rule; its knobs follow")]
         if cls is not None:
             for h in cls.hyperparameters:
                 children.append(_param_for(h, spec.hyperparameters.get(h.name)))
@@ -241,7 +259,8 @@ class HyperparameterPanel(QWidget):
     def _schedule_group(self, spec) -> dict:
         schedule = make_schedule(spec.hyperparameters.get("schedule"))
         kinds = {SCHEDULE_TITLES[k]: k for k in SCHEDULE_OPTIONS}
-        children = [dict(name="kind", title="kind", type="list", limits=kinds, value=schedule.kind)]
+        children = [dict(name="kind", title="kind", type="list", limits=kinds, value=schedule.kind,
+                         tip="how the learning rate changes with the step")]
         for name, (_default, description) in SCHEDULE_OPTIONS[schedule.kind].items():
             value = schedule.options.get(name)
             if name == "lr_end":

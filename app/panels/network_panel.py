@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from PyQt6.QtCore import QSignalBlocker, Qt
+from PyQt6.QtGui import QValidator
 from PyQt6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -17,10 +18,12 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from valley.app.panels.hyperparameters import format_float
 from valley.app.views.network_diagram import feature_label
 from valley.core import limits
 from valley.core.activations import ACTIVATIONS
 from valley.core.network import INITS, REGULARIZATIONS
+from valley.core.optimizers import OPTIMIZERS
 
 # A hidden layer's choices: core's activations but the step (no gradient flows back through it)
 # and softmax (an output only).
@@ -28,6 +31,65 @@ HIDDEN_ACTIVATIONS = tuple(a for a in ACTIVATIONS if a not in ("step", "softmax"
 OUTPUTS = (("sigmoid", "bce"), ("sigmoid", "mse"), ("tanh", "mse"), ("linear", "mse"),
            ("linear", "mae"))
 PERCEPTRON_RULE = "Rosenblatt's rule"  # shown instead of an optimizer for a step-output perceptron
+
+# How the course writes the names core spells as identifiers (core has titles only for
+# optimizers and datasets); the combo boxes show these and keep the identifier as item data.
+ACTIVATION_TITLES = {"step": "Step", "linear": "Linear", "sigmoid": "Sigmoid", "tanh": "tanh",
+                     "relu": "ReLU", "leaky_relu": "Leaky ReLU", "elu": "ELU", "swish": "Swish",
+                     "softplus": "Softplus", "softmax": "Softmax"}
+LOSS_TITLES = {"mse": "squared error", "mae": "absolute error", "bce": "binary cross-entropy",
+               "cross_entropy": "cross-entropy"}
+INIT_TITLES = {"uniform": "Uniform", "gaussian": "Gaussian", "xavier": "Xavier (Glorot)", "he": "He",
+               "constant": "Constant"}
+REGULARIZATION_TITLES = {"none": "None", "l1": "L1", "l2": "L2"}
+
+
+def title_of(titles: dict[str, str], name: str) -> str:
+    """The readable name, or the identifier itself for one added after this table was written."""
+    return titles.get(name, name)
+
+
+def output_title(activation: str, loss: str) -> str:
+    """"Sigmoid + binary cross-entropy" for ("sigmoid", "bce")."""
+    return f"{title_of(ACTIVATION_TITLES, activation)} + {title_of(LOSS_TITLES, loss)}"
+
+
+def optimizer_title(kind: str) -> str:
+    cls = OPTIMIZERS.get(kind)
+    return cls.title if cls is not None else kind
+
+
+class NumberBox(QDoubleSpinBox):
+    """A spin box that writes numbers as people do: eps = 1e-8, not 0.00000 (fixed decimals)."""
+
+    def __init__(self, parent=None, minimum: float = 0.0, maximum: float = 1.0, log: bool = False):
+        super().__init__(parent)
+        self.log = log
+        self.setDecimals(15)  # the value keeps 1e-12; the text is format_float's
+        self.setRange(minimum, maximum)
+
+    def textFromValue(self, value: float) -> str:
+        return format_float(value)
+
+    def valueFromText(self, text: str) -> float:
+        try:
+            return float(text)
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int):
+        try:
+            value = float(text)
+        except ValueError:
+            return QValidator.State.Intermediate, text, pos
+        ok = self.minimum() <= value <= self.maximum()
+        return (QValidator.State.Acceptable if ok else QValidator.State.Intermediate), text, pos
+
+    def stepBy(self, steps: int) -> None:
+        if self.log and self.value() > 0:  # a log-scaled knob moves by factors: 4 clicks a decade
+            self.setValue(self.value() * 10 ** (steps / 4))
+        else:
+            super().stepBy(steps)
 
 
 def _feature_names() -> list[str]:
@@ -42,13 +104,26 @@ def _datasets() -> list[str]:
     return list(DATASETS)
 
 
-def _show(combo: QComboBox, text: str, data=None) -> None:
-    """Select `text` in a combo, adding it first when a worked example uses a value the list lacks."""
-    index = combo.findText(text)
+def _show(combo: QComboBox, data, text: str) -> None:
+    """Select the item whose data is `data`, adding it (as `text`) first when a worked example
+    uses a value the list lacks."""
+    index = combo.findData(data)
     if index < 0:
         combo.addItem(text, data)
         index = combo.count() - 1
     combo.setCurrentIndex(index)
+
+
+def _fill(combo: QComboBox, names, titles: dict[str, str]) -> None:
+    for name in names:
+        combo.addItem(title_of(titles, name), name)
+
+
+def _narrow(combo: QComboBox, letters: int = 10) -> None:
+    """A long title ("Damped Newton (Levenberg–Marquardt)") must not widen the panel, and with
+    it the window: the combo elides; the open list and the tooltip (set in `sync`) show it whole."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(letters)
 
 
 class NetworkPanel(QWidget):
@@ -63,8 +138,12 @@ class NetworkPanel(QWidget):
         data = QGroupBox("Data", self)
         form = QFormLayout(data)
         self.dataset = QComboBox(data)
+        from valley.core.datasets import DATASETS
+
         for name in _datasets():
-            self.dataset.addItem(name, name)
+            self.dataset.addItem(DATASETS[name].title, name)
+            self.dataset.setItemData(self.dataset.count() - 1, DATASETS[name].title,
+                                     Qt.ItemDataRole.ToolTipRole)
         self.dataset.currentIndexChanged.connect(self._dataset_changed)
         # An example's long title must not widen the panel: it is elided, the tooltip has it all.
         self.dataset.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -114,24 +193,32 @@ class NetworkPanel(QWidget):
         form.addRow(self.neuron_rows)
         self.neuron_widgets = []
         self.activation = QComboBox(arch)
-        self.activation.addItems(HIDDEN_ACTIVATIONS)
-        self.activation.currentTextChanged.connect(lambda v: self._set("activation", v))
+        _fill(self.activation, HIDDEN_ACTIVATIONS, ACTIVATION_TITLES)
+        self.activation.currentIndexChanged.connect(
+            lambda i: self._set("activation", self.activation.itemData(i)))
+        _narrow(self.activation)
         form.addRow("Activation", self.activation)
         self.output = QComboBox(arch)
         for act, loss in OUTPUTS:
-            self.output.addItem(f"{act} + {loss}", (act, loss))
+            self.output.addItem(output_title(act, loss), (act, loss))
+            self.output.setItemData(self.output.count() - 1, output_title(act, loss),
+                                    Qt.ItemDataRole.ToolTipRole)
+        _narrow(self.output, 12)
         self.output.currentIndexChanged.connect(self._output_changed)
         form.addRow("Output + loss", self.output)
         self.init = QComboBox(arch)
-        self.init.addItems(INITS)
-        self.init.currentTextChanged.connect(lambda v: self._set("init", v))
+        _fill(self.init, INITS, INIT_TITLES)
+        self.init.currentIndexChanged.connect(lambda i: self._set("init", self.init.itemData(i)))
+        _narrow(self.init)
         form.addRow("Initialization", self.init)
         self.seed = QSpinBox(arch, minimum=limits.SEED.lo, maximum=limits.SEED.hi)
         self.seed.valueChanged.connect(lambda v: self._call(self.session.set_seed, v))
         form.addRow("Seed", self.seed)
         self.regularization = QComboBox(arch)
-        self.regularization.addItems(REGULARIZATIONS)
-        self.regularization.currentTextChanged.connect(lambda v: self._set("regularization", v))
+        _fill(self.regularization, REGULARIZATIONS, REGULARIZATION_TITLES)
+        self.regularization.currentIndexChanged.connect(
+            lambda i: self._set("regularization", self.regularization.itemData(i)))
+        _narrow(self.regularization)
         form.addRow("Regularization", self.regularization)
         # The spin box stops just short of the open end of the rate's range.
         self.reg_rate = QDoubleSpinBox(arch, minimum=limits.REG_RATE.lo, maximum=limits.REG_RATE.hi - 1e-4,
@@ -143,10 +230,11 @@ class NetworkPanel(QWidget):
         training = QGroupBox("Training", self)
         self.training_form = QFormLayout(training)
         self.optimizer = QComboBox(training)
-        from valley.core.optimizers import OPTIMIZERS
-
-        self.optimizer.addItems(list(OPTIMIZERS))
-        self.optimizer.currentTextChanged.connect(self._optimizer_changed)
+        for kind in OPTIMIZERS:
+            self.optimizer.addItem(optimizer_title(kind), kind)
+        self.optimizer.currentIndexChanged.connect(
+            lambda i: self._optimizer_changed(self.optimizer.itemData(i)))
+        _narrow(self.optimizer, 12)
         self.training_form.addRow("Optimizer", self.optimizer)
         self.batch = QSpinBox(training, minimum=limits.BATCH_SIZE.lo, maximum=limits.BATCH_SIZE.hi,
                               specialValueText="full batch")
@@ -202,7 +290,7 @@ class NetworkPanel(QWidget):
             return
         self._call(lambda: self.session.set_options(output_activation=act, loss=loss))
 
-    def _optimizer_changed(self, kind: str) -> None:
+    def _optimizer_changed(self, kind: str | None) -> None:
         if kind and kind != PERCEPTRON_RULE and kind != self.session.spec.optimizer.kind:
             lr = self.session.spec.optimizer.hyperparameters.get("lr", 0.03)
             self._call(self.session.set_optimizer, kind, {"lr": lr})
@@ -219,11 +307,11 @@ class NetworkPanel(QWidget):
                                                self.batch, self.steps, *self.feature_boxes.values())]
         example = self.session.example
         self._sync_data(spec, example)
-        _show(self.activation, spec.activation)
-        _show(self.output, f"{spec.output_activation} + {spec.loss}", (spec.output_activation, spec.loss))
-        _show(self.init, spec.init)
+        _show(self.activation, spec.activation, title_of(ACTIVATION_TITLES, spec.activation))
+        _show(self.output, (spec.output_activation, spec.loss), output_title(spec.output_activation, spec.loss))
+        _show(self.init, spec.init, title_of(INIT_TITLES, spec.init))
         self.seed.setValue(self.session.seed)
-        self.regularization.setCurrentText(spec.regularization)
+        _show(self.regularization, spec.regularization, title_of(REGULARIZATION_TITLES, spec.regularization))
         self.reg_rate.setValue(spec.reg_rate)
         self._sync_optimizer(spec)
         self.batch.setValue(1 if self.session.perceptron else spec.batch_size)  # the rule is online
@@ -233,23 +321,25 @@ class NetworkPanel(QWidget):
         self.remove_layer.setEnabled(len(spec.hidden) > 0)
         self._sync_neurons()
         self._sync_hyperparameters()
+        for combo in (self.dataset, self.activation, self.output, self.init, self.regularization):
+            combo.setToolTip(combo.currentText())
 
     def _sync_optimizer(self, spec) -> None:
         """The optimizer, or for a perceptron the rule that trains it instead (the box is then locked)."""
-        rule = self.optimizer.findText(PERCEPTRON_RULE)
+        rule = self.optimizer.findData(PERCEPTRON_RULE)
         perceptron = self.session.perceptron
         if perceptron:
-            _show(self.optimizer, PERCEPTRON_RULE)
+            _show(self.optimizer, PERCEPTRON_RULE, PERCEPTRON_RULE)
         else:
             if rule >= 0:
                 self.optimizer.removeItem(rule)
-            _show(self.optimizer, spec.optimizer.kind)
+            _show(self.optimizer, spec.optimizer.kind, optimizer_title(spec.optimizer.kind))
         self.optimizer.setEnabled(not perceptron)
         self.batch.setEnabled(not perceptron)
         self.optimizer.setToolTip(
             "A step output has derivative 0, so no gradient optimizer moves this perceptron: it "
             "learns by Rosenblatt's rule Δw = α(t − o)x, one sample per step in order, α = lr."
-            if perceptron else "")
+            if perceptron else self.optimizer.currentText())
         self.batch.setToolTip("Rosenblatt's rule updates after every sample." if perceptron else "")
 
     def _sync_data(self, spec, example) -> None:
@@ -312,8 +402,6 @@ class NetworkPanel(QWidget):
             self.neuron_widgets += [label, minus, plus]
 
     def _sync_hyperparameters(self) -> None:
-        from valley.core.optimizers import OPTIMIZERS
-
         spec = self.session.spec.optimizer
         cls = OPTIMIZERS.get(spec.kind)
         wanted = [h for h in cls.hyperparameters] if cls is not None else []
@@ -322,11 +410,13 @@ class NetworkPanel(QWidget):
                 self.training_form.removeRow(w)
             self.hyper_widgets = {}
             for h in wanted:
-                box = QDoubleSpinBox(self, decimals=5, minimum=h.low, maximum=h.high)
-                box.setSingleStep(0.001 if h.log else 0.01)
+                box = NumberBox(self, minimum=h.low, maximum=h.high, log=h.log)
+                box.setSingleStep(0.01)
                 box.setToolTip(h.description)
                 box.valueChanged.connect(lambda v, key=h.name: self._hyper_changed(key, v))
-                self.training_form.addRow(h.name, box)
+                label = QLabel(h.name, self)
+                label.setToolTip(h.description)
+                self.training_form.addRow(label, box)
                 self.hyper_widgets[h.name] = box
         for h in wanted:
             box = self.hyper_widgets[h.name]

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import math
 
-from PyQt6.QtCore import QSignalBlocker, Qt, QTimer
-from PyQt6.QtGui import QColor, QIcon, QPixmap
+from PyQt6.QtCore import QSignalBlocker, QSize, Qt, QTimer
+from PyQt6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PyQt6.QtWidgets import (
     QButtonGroup,
     QColorDialog,
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
@@ -25,21 +26,31 @@ from PyQt6.QtWidgets import (
 from valley.app.theme import error_label
 from valley.core import limits
 from valley.core.optimizers import OPTIMIZERS
-from valley.core.outcome import outcome_text
-from valley.core.scene import OptimizerSpec
+from valley.core.outcome import outcome_at
+from valley.core.scene import OptimizerSpec, colour_for
 
 LABEL, KIND, STATUS = range(3)
 
 
-def status_text(trajectory, objective) -> str:
-    """"converged at step 87", "stopped on a saddle at step 3", "diverged at step 12" or
-    "running": a converged run says what the Hessian calls the point it stopped on."""
-    return outcome_text(trajectory, objective, step_word="step ")
+def status_text(trajectory, objective, t: int | None = None, short: bool = False) -> str:
+    """How the run stands at step t (default: its end): "running" until it stops, then
+    "converged at step 87", "stopped on a saddle at step 3", "diverged at step 12", or at the
+    last step of a run that never converged "not converged after 200 steps" (short, for the
+    list's column: "converged at 87", "on a saddle at 3", "not converged")."""
+    if trajectory is None:
+        return ""
+    t = len(trajectory.points) - 1 if t is None else t
+    return outcome_at(trajectory, objective, t, step_word="" if short else "step ", short=short)[1]
 
 
 def swatch(color: str, size: int = 14) -> QIcon:
+    """The racer's colour with a grey outline, so the yellow shows on the light theme too."""
     pixmap = QPixmap(size, size)
     pixmap.fill(QColor(color))
+    painter = QPainter(pixmap)
+    painter.setPen(QColor("#808080"))
+    painter.drawRect(0, 0, size - 1, size - 1)
+    painter.end()
     return QIcon(pixmap)
 
 
@@ -53,6 +64,29 @@ def parse_number(text: str, what: str) -> float:
     return value
 
 
+class RacerList(QTreeWidget):
+    """The racers' rows; asks for room for the header and six rows (the default race, and one
+    added) but, on a short screen, can be squeezed to three. Labels and statuses come first:
+    the kind column shows only when there is room for all three."""
+
+    def fit_columns(self) -> None:
+        needed = sum(self.sizeHintForColumn(c) for c in (LABEL, KIND, STATUS))
+        self.setColumnHidden(KIND, needed > self.viewport().width())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.fit_columns()
+
+    def _row_height(self) -> int:
+        return self.fontMetrics().height() + 6
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), round(self._row_height() * 7.5))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(super().minimumSizeHint().width(), round(self._row_height() * 4.5))
+
+
 class RacePanel(QWidget):
     """Lists the racers; select, add (by kind), remove, duplicate with other hyperparameters,
     rename (double-click the label), recolour; and whether clicks move all starts or one."""
@@ -61,7 +95,7 @@ class RacePanel(QWidget):
         super().__init__(parent)
         self.session = session
 
-        self.list = QTreeWidget()
+        self.list = RacerList()
         self.list.setHeaderLabels(["Optimizer", "Kind", "Status"])
         self.list.setRootIsDecorated(False)
         self.list.setUniformRowHeights(True)
@@ -69,6 +103,12 @@ class RacePanel(QWidget):
         self.list.itemSelectionChanged.connect(self._selection_edited)
         self.list.itemDoubleClicked.connect(self._double_clicked)
         self.list.itemChanged.connect(self._item_edited)
+        header = self.list.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(LABEL, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(KIND, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(STATUS, QHeaderView.ResizeMode.Stretch)  # elides; tooltip whole
+        header.setMinimumSectionSize(40)
 
         self.add_button = QToolButton()
         self.add_button.setText("Add")
@@ -115,11 +155,16 @@ class RacePanel(QWidget):
         self.click_group.addButton(self.click_all)
         self.click_group.addButton(self.click_selected)
         self.click_all.toggled.connect(self._click_mode_edited)
-        clicks = QHBoxLayout()
+        # The question above its answers: side by side they set the dock's minimum width, and
+        # with it the window's (a 1366-px laptop has no pixel to spare).
+        clicks = QVBoxLayout()
+        clicks.setSpacing(2)
         clicks.addWidget(QLabel("Clicks on the map move the start of:"))
-        clicks.addWidget(self.click_all)
-        clicks.addWidget(self.click_selected)
-        clicks.addStretch(1)
+        answers = QHBoxLayout()
+        answers.addWidget(self.click_all)
+        answers.addWidget(self.click_selected)
+        answers.addStretch(1)
+        clicks.addLayout(answers)
 
         self.error = error_label()
 
@@ -133,6 +178,7 @@ class RacePanel(QWidget):
 
         session.optimizersChanged.connect(self.refresh)
         session.resultsChanged.connect(self._refresh_status)
+        session.timeline.stepChanged.connect(self._refresh_status)
         session.selectionChanged.connect(self._sync_selection)
         session.sceneChanged.connect(self.refresh)
         session.clickModeChanged.connect(self._sync_click_mode)
@@ -147,13 +193,16 @@ class RacePanel(QWidget):
             self.list.clear()
             for i, spec in enumerate(specs):
                 cls = OPTIMIZERS.get(spec.kind)
-                item = QTreeWidgetItem([spec.display_label(), cls.title if cls else spec.kind, ""])
+                label, title = spec.display_label(), cls.title if cls else spec.kind
+                # The kind only where the label does not already say it: the narrow dock
+                # keeps its width for the label and the status.
+                item = QTreeWidgetItem([label, "" if label == title else title, ""])
+                item.setToolTip(LABEL, label if label == title else f"{label} ({title})")
+                item.setToolTip(KIND, title)
                 item.setIcon(LABEL, swatch(spec.color))
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
                 item.setData(LABEL, Qt.ItemDataRole.UserRole, i)
                 self.list.addTopLevelItem(item)
-            for column in range(3):
-                self.list.resizeColumnToContents(column)
         self._refresh_status()
         self._sync_selection(self.session.selected)
         count = len(specs)
@@ -169,9 +218,10 @@ class RacePanel(QWidget):
         with QSignalBlocker(self.list):
             for i in range(min(self.list.topLevelItemCount(), len(trajectories))):
                 item = self.list.topLevelItem(i)
-                text = status_text(trajectories[i], self.session.surface)
-                item.setText(STATUS, text)
-                item.setToolTip(STATUS, text)  # narrow docks cut it
+                t = self.session.step
+                item.setText(STATUS, status_text(trajectories[i], self.session.surface, t, short=True))
+                item.setToolTip(STATUS, status_text(trajectories[i], self.session.surface, t))
+        self.list.fit_columns()
 
     def _sync_selection(self, index: int) -> None:
         with QSignalBlocker(self.list):
@@ -213,7 +263,9 @@ class RacePanel(QWidget):
     def add_racer(self, kind: str) -> bool:
         cls = OPTIMIZERS[kind]
         lr = next(h.default for h in cls.hyperparameters if h.name == "lr")
-        spec = OptimizerSpec(kind=kind, label=cls.title, hyperparameters={"lr": lr})
+        used = [s.color for s in self.session.scene.optimizers]
+        spec = OptimizerSpec(kind=kind, label=cls.title, color=colour_for(kind, used),
+                             hyperparameters={"lr": lr})
         return self._run(lambda: self.session.add_optimizer(spec))
 
     def remove_selected(self) -> bool:

@@ -5,6 +5,7 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QRectF
 
+from valley.app.theme import plain_numbers, style_plot
 from valley.app.views.diverging import NEGATIVE, POSITIVE, VALUE_LUT, normalizer
 
 HEATMAP = 100  # grid points per side
@@ -30,6 +31,8 @@ class DecisionView(pg.PlotWidget):
         plot = self.getPlotItem()
         plot.setLabel("bottom", "x₁")
         plot.setLabel("left", "x₂")
+        for name in ("left", "bottom", "right", "top"):
+            plain_numbers(plot.getAxis(name))
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setLookupTable(_lut_rgba(VALUE_LUT))
         self.image.setOpacity(0.9)
@@ -54,8 +57,6 @@ class DecisionView(pg.PlotWidget):
         self.rebuild()
 
     def apply_theme(self, theme) -> None:
-        from valley.app.theme import style_plot
-
         self.setBackground(theme.background)
         style_plot(self.getPlotItem(), theme, "x₁", "x₂")
         self.test_points.setPen(pg.mkPen(theme.marker_edge, width=2.0))

@@ -1,10 +1,10 @@
-"""Loss versus step for every racer, and the results table (final loss, status, step)."""
+"""Loss versus step for every racer, and the results table (loss and status at step t)."""
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import Qt
-from PyQt6.QtGui import QBrush, QColor, QFont, QIcon, QPixmap
+from PyQt6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
 from PyQt6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -18,8 +18,9 @@ from PyQt6.QtWidgets import (
 )
 
 from valley.app.model.race import OUTCOME_COLOURS
-from valley.app.theme import THEMES, Theme, readable_on, style_plot
-from valley.core.outcome import outcome_text, run_outcome
+from valley.app.theme import THEMES, Theme, readable_on, readable_text_on, style_plot
+from valley.core.optimizers import OPTIMIZERS
+from valley.core.outcome import outcome_at
 
 # Curves and axes change only when results, the range or the theme do; every frame moves
 # just the step line. Cached as pixmaps, they are blitted instead of redrawn under it.
@@ -142,76 +143,116 @@ class LossChart(QWidget):
         self.now_line.setValue(t)
 
 
-class ResultsTable(QTableWidget):
-    """Per optimizer: final loss, status and the step it converged or diverged at."""
+def swatch_icon(color: str, outline: str, size: int = 14) -> QIcon:
+    """A racer's colour as a square with an outline, so a yellow swatch still shows on white."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(QColor(color))
+    painter = QPainter(pixmap)
+    painter.setPen(QColor(outline))
+    painter.drawRect(0, 0, size - 1, size - 1)
+    painter.end()
+    return QIcon(pixmap)
 
-    COLUMNS = ("optimizer", "final loss", "status")
+
+class ResultsTable(QTableWidget):
+    """Per optimizer at the current step t: its loss and how it stands (no spoilers).
+
+    Until a run stops, its status is "running"; from the step it converged or diverged at,
+    that outcome; at its last step a run that never converged says so.
+    """
+
+    COLUMNS = ("optimizer", "loss", "status")
 
     def __init__(self, session, theme: Theme | None = None, parent=None):
         super().__init__(0, len(self.COLUMNS), parent)
         self.session = session
         self.theme = theme or THEMES[session.scene.view.theme]
         self.setHorizontalHeaderLabels(self.COLUMNS)
+        self.horizontalHeaderItem(1).setToolTip("the loss at the current step")
         self.verticalHeader().setVisible(False)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.setWordWrap(False)  # one line per racer: long labels elide
+        self.setWordWrap(False)  # one line per racer: long labels elide, their tooltips have them whole
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        # Names whole and the loss whole; the status gives way (elided, whole in its tooltip,
+        # its colour says the gist).
         header = self.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for c in range(1, len(self.COLUMNS)):
-            header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(40)
         self.itemSelectionChanged.connect(self._row_selected)
         session.optimizersChanged.connect(self.refresh)
         session.resultsChanged.connect(lambda _: self.refresh())
         session.sceneChanged.connect(self.refresh)
         session.selectionChanged.connect(self._sync_selection)
+        session.timeline.stepChanged.connect(self.update_step)
         self.refresh()
 
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme
         self.refresh()
 
-    def rows(self) -> list[tuple[str, str, str]]:
-        """The table's text, row by row (what a test or an export reads)."""
+    def states(self, t: int | None = None) -> list[tuple[str, str]]:
+        """(kind, status text) of each racer at step t (default: the current step)."""
+        t = self.session.step if t is None else t
+        return [outcome_at(traj, self.session.surface, t, short=True) for traj in self.session.trajectories]
+
+    def rows(self, t: int | None = None) -> list[tuple[str, str, str]]:
+        """The table's text at step t (default: the current step), row by row."""
+        t = self.session.step if t is None else t
         out = []
-        for spec, traj in zip(self.session.scene.optimizers, self.session.trajectories):
+        for spec, traj, (_, status) in zip(self.session.scene.optimizers, self.session.trajectories,
+                                           self.states(t)):
+            label = spec.display_label()
             if traj is None:
-                out.append((spec.display_label(), "", ""))
+                out.append((label, "", ""))
                 continue
-            final = traj.losses[-1]
-            status = outcome_text(traj, self.session.surface)
-            out.append((spec.display_label(), format_loss(float(final)), status))
+            loss = float(traj.losses[min(t, len(traj.losses) - 1)])
+            out.append((label, format_loss(loss), status))
         return out
 
     def refresh(self) -> None:
-        rows = self.rows()
-        self.setRowCount(len(rows))
+        """Rebuild the rows (racers, results or theme changed), then fill them for step t."""
+        specs = self.session.scene.optimizers
+        self.setRowCount(len(specs))
         font = QFont(self.font())
         # presentation fonts are large already: the status ("stopped on a saddle at 3") must
         # leave the optimizer's name some room in the side column
         font.setPointSize(round(self.theme.font_size * 0.85) if self.theme.presentation
                           else self.theme.font_size)
-        trajectories = self.session.trajectories
-        for r, (spec, row) in enumerate(zip(self.session.scene.optimizers, rows)):
-            kind = run_outcome(trajectories[r], self.session.surface)[0] if r < len(trajectories) else ""
-            for c, text in enumerate(row):
-                item = QTableWidgetItem(text)
+        for r, spec in enumerate(specs):
+            for c in range(len(self.COLUMNS)):
+                item = QTableWidgetItem()
                 item.setFont(font)
                 if c == 0:
-                    swatch = QPixmap(14, 14)
-                    swatch.fill(QColor(spec.color))
-                    item.setIcon(QIcon(swatch))
+                    item.setIcon(swatch_icon(spec.color, self.theme.foreground))
+                    kind = OPTIMIZERS.get(spec.kind)
+                    title = kind.title if kind is not None else spec.kind
+                    label = spec.display_label()
+                    item.setToolTip(label if label == title else f"{label} ({title})")
                 else:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                if c == 2 and kind in OUTCOME_COLOURS:
-                    item.setForeground(QBrush(QColor(
-                        readable_on(OUTCOME_COLOURS[kind], self.theme.background))))
                 self.setItem(r, c, item)
-        self.resizeRowsToContents()
+        self.update_step(self.session.step)
         self._sync_selection(self.session.selected)
+
+    def update_step(self, t: int) -> None:
+        """Texts and status colours at step t, in the items `refresh` made."""
+        for r, ((kind, _), row) in enumerate(zip(self.states(t), self.rows(t))):
+            if r >= self.rowCount():
+                break
+            for c, text in enumerate(row):
+                item = self.item(r, c)
+                item.setText(text)
+                if c == 2:  # a narrow dock elides it: the tooltip has it whole, in words
+                    item.setToolTip(outcome_at(self.session.trajectories[r], self.session.surface, t)[1])
+                    colour = OUTCOME_COLOURS.get(kind)
+                    item.setForeground(QBrush(QColor(readable_text_on(colour, self.theme.background)
+                                                     if colour else self.theme.foreground)))
+        self.resizeRowsToContents()
 
     def _sync_selection(self, index: int) -> None:
         self.blockSignals(True)

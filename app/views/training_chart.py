@@ -4,6 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
+from valley.app.theme import THEMES, plain_numbers, readable_on, readable_text_on, style_plot
+
 TRAIN_COLOUR = "#56B4E9"
 TEST_COLOUR = "#E69F00"
 
@@ -17,11 +19,12 @@ class TrainingChart(pg.PlotWidget):
         plot = self.getPlotItem()
         plot.setLabel("bottom", "step")
         plot.setLabel("left", "loss")
-        plot.getAxis("left").enableAutoSIPrefix(False)
+        for name in ("left", "bottom", "right", "top"):
+            plain_numbers(plot.getAxis(name))
         # The key is the title, not a legend: wherever a legend sits, some run's curve passes under it.
         self.train_curve = plot.plot(pen=pg.mkPen(TRAIN_COLOUR, width=2.5))
         self.test_curve = plot.plot(pen=pg.mkPen(TEST_COLOUR, width=2.5, style=pg.QtCore.Qt.PenStyle.DashLine))
-        self._title(12)
+        self._title(12, THEMES["dark"].background)
         self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen("#ff5c8a", width=2))
         plot.addItem(self.cursor)
         self.status = pg.TextItem(anchor=(0, 0), color="#ff5c8a")
@@ -35,20 +38,20 @@ class TrainingChart(pg.PlotWidget):
         self.refresh()
 
     def apply_theme(self, theme) -> None:
-        from valley.app.theme import style_plot
-
         self.setBackground(theme.background)
         style_plot(self.getPlotItem(), theme, "step", "loss")
-        width = theme.line_width
-        self.train_curve.setPen(pg.mkPen(TRAIN_COLOUR, width=width))
-        self.test_curve.setPen(pg.mkPen(TEST_COLOUR, width=width, style=pg.QtCore.Qt.PenStyle.DashLine))
+        width, background = theme.line_width, theme.background
+        self.train_curve.setPen(pg.mkPen(readable_on(TRAIN_COLOUR, background), width=width))
+        self.test_curve.setPen(pg.mkPen(readable_on(TEST_COLOUR, background), width=width,
+                                        style=pg.QtCore.Qt.PenStyle.DashLine))
         self.cursor.setPen(pg.mkPen(theme.accent, width=2))
         self.status.setColor(theme.accent)
-        self._title(theme.axis_font_size)
+        self._title(theme.axis_font_size, background)
 
-    def _title(self, points: int) -> None:
-        self.getPlotItem().setTitle(f"<span style='color:{TRAIN_COLOUR}'>━ train loss</span>"
-                                    f"&nbsp;&nbsp;&nbsp;<span style='color:{TEST_COLOUR}'>╍ test loss</span>",
+    def _title(self, points: int, background: str) -> None:
+        train, test = readable_text_on(TRAIN_COLOUR, background), readable_text_on(TEST_COLOUR, background)
+        self.getPlotItem().setTitle(f"<span style='color:{train}'>━ train loss</span>"
+                                    f"&nbsp;&nbsp;&nbsp;<span style='color:{test}'>╍ test loss</span>",
                                     size=f"{points}pt")
 
     def set_log_y(self, on: bool) -> None:

@@ -168,3 +168,26 @@ def test_follows_the_selection(panel):
     assert names == ["kind", "lr", "damping"]
     assert panel.parameter("optimizer/damping").value() == pytest.approx(0.001)
     assert "Saddle-free" in panel.header.text()
+
+
+def test_eps_reads_as_people_write_it(panel):
+    assert panel.editor("optimizer/eps").field.text() == "1e-8"
+    from valley.app.panels.hyperparameters import format_float
+
+    assert [format_float(v) for v in (1e-8, 3e-4, 0.0137, 2.5e6, 1e-12, 0.9)] == [
+        "1e-8", "0.0003", "0.0137", "2.5e6", "1e-12", "0.9"]
+
+
+@pytest.mark.parametrize("kind", ["adam", "saddle_free_newton", "adadelta", "momentum"])
+def test_every_row_explains_itself_on_hover(panel, kind):
+    from valley.core.optimizers import OPTIMIZERS
+
+    session = panel.session
+    session.set_optimizer_kind(ADAM, kind)
+    descriptions = {h.name: h.description for h in OPTIMIZERS[kind].hyperparameters}
+    for group in panel.root.children():
+        for param in group.children():
+            item = next(iter(param.items))
+            assert item.toolTip(0), f"{group.name()}/{param.name()} has no tooltip"
+            if group.name() == "optimizer" and param.name() in descriptions:
+                assert item.toolTip(0) == descriptions[param.name()]

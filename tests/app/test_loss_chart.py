@@ -1,10 +1,11 @@
-"""Loss chart (log y) and results table: final loss, and how each run ended, by its Hessian."""
+"""Loss chart (log y) and results table: the loss at step t, and how each run stands then, by its Hessian."""
 import numpy as np
 import pytest
 from models import race_model
 from PyQt6.QtGui import QColor
 
 from valley.app.model.race import OUTCOME_COLOURS
+from valley.app.theme import TEXT_CONTRAST, contrast_ratio
 from valley.app.views.loss_chart import LossChart, ResultsTable, chart_losses
 from valley.core.outcome import outcome_text, run_outcome
 from valley.core.scene import OptimizerSpec, Scene, SurfaceSpec
@@ -41,14 +42,15 @@ def test_newton_on_a_hill_stops_on_a_maximum():
 def test_table_says_saddle_in_amber_and_converged_in_green(qtbot, session):
     table = ResultsTable(session)
     qtbot.addWidget(table)
+    session.timeline.set_step(session.max_step)
     newton, sgd = index_of(session, "newton"), index_of(session, "sgd")
     stopped = session.trajectories[newton].stopped_at
-    assert table.rows()[newton][2] == f"stopped on a saddle at {stopped}"
-    assert table.item(newton, 2).text() == f"stopped on a saddle at {stopped}"
+    assert table.rows()[newton][2] == f"on a saddle at {stopped}"  # "stopped" needs no column room
+    assert table.item(newton, 2).text() == f"on a saddle at {stopped}"
     assert table.item(newton, 2).foreground().color() == QColor(OUTCOME_COLOURS["saddle"])
     assert table.item(sgd, 2).foreground().color() == QColor(OUTCOME_COLOURS["minimum"])
     assert OUTCOME_COLOURS["saddle"] != OUTCOME_COLOURS["minimum"]
-    # final loss column: f(0, 0) = 1 on the double well
+    # loss column at the last step: f(0, 0) = 1 on the double well
     assert float(table.rows()[newton][1]) == pytest.approx(1.0)
 
 
@@ -59,8 +61,11 @@ def test_table_marks_divergence_in_red(qtbot):
     qtbot.addWidget(table)
     traj = s.trajectories[0]
     assert traj.status == "diverged"
+    s.timeline.set_step(s.max_step)
     assert table.item(0, 2).text() == f"diverged at {traj.stopped_at}"
-    assert table.item(0, 2).foreground().color() == QColor(OUTCOME_COLOURS["diverged"])
+    red = table.item(0, 2).foreground().color()  # the outcome's red, lightened to read as text
+    assert red.hue() == pytest.approx(QColor(OUTCOME_COLOURS["diverged"]).hue(), abs=4)
+    assert contrast_ratio(red.name(), table.theme.background) >= TEXT_CONTRAST
 
 
 def test_log_y_plots_log10_of_loss_above_the_lowest(qtbot, session):
@@ -109,3 +114,82 @@ def test_light_theme_darkens_only_colours_that_vanish_on_white(qtbot, session):
     assert contrast_ratio(pen, white) >= 2.0
     # same hue: darker, not another colour of the palette
     assert QColor(pen).hue() == pytest.approx(QColor("#F0E442").hue(), abs=3)
+
+
+def hue_is_reddish(colour: QColor) -> bool:
+    return colour.hslSaturation() > 60 and (colour.hslHue() < 20 or colour.hslHue() > 330)
+
+
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_table_tells_nothing_before_the_step_a_run_stops(qtbot, theme):
+    from valley.app.theme import THEMES
+
+    session = race_model()
+    table = ResultsTable(session, THEMES[theme])
+    qtbot.addWidget(table)
+    sgd = index_of(session, "sgd")
+    traj = session.trajectories[sgd]
+    stop = traj.stopped_at
+    assert traj.status == "converged" and stop > 20
+    session.timeline.set_step(0)
+    assert table.item(sgd, 2).text() == "running"
+    assert float(table.item(sgd, 1).text()) == pytest.approx(float(traj.losses[0]), rel=1e-3)
+    session.timeline.set_step(stop - 1)  # the player moves t; the table follows
+    assert table.item(sgd, 2).text() == "running"
+    assert "converged" not in " ".join(table.item(r, 2).text() for r in range(table.rowCount())
+                                       if session.trajectories[r].stopped_at is None
+                                       or session.trajectories[r].stopped_at > stop - 1)
+    assert float(table.item(sgd, 1).text()) == pytest.approx(float(traj.losses[stop - 1]), rel=1e-3)
+    session.timeline.set_step(stop)
+    assert table.item(sgd, 2).text() == f"converged at {stop}"
+    green = table.item(sgd, 2).foreground().color()
+    assert not hue_is_reddish(green) and 80 < green.hslHue() < 170
+    # a run that has stopped keeps its last loss
+    session.timeline.set_step(session.max_step)
+    assert float(table.item(sgd, 1).text()) == pytest.approx(float(traj.losses[-1]), abs=1e-12)
+
+
+def test_a_run_out_of_steps_says_not_converged_at_the_end(qtbot):
+    s = race_model(Scene(surface=SurfaceSpec(name="rosenbrock"), start=(-1.5, 2.0), steps=40,
+                         optimizers=[OptimizerSpec(kind="sgd", hyperparameters={"lr": 1e-4})]))
+    table = ResultsTable(s)
+    qtbot.addWidget(table)
+    assert s.trajectories[0].status == "running"
+    s.timeline.set_step(39)
+    assert table.item(0, 2).text() == "running"
+    s.timeline.set_step(40)
+    assert table.item(0, 2).text() == "not converged"
+    assert table.item(0, 2).toolTip() == "not converged after 40 steps"
+    assert not hue_is_reddish(table.item(0, 2).foreground().color())
+
+
+def test_table_names_are_whole_in_their_tooltips(qtbot, session):
+    table = ResultsTable(session)
+    qtbot.addWidget(table)
+    table.resize(240, 200)  # a narrow dock: the labels elide
+    for r, spec in enumerate(session.scene.optimizers):
+        assert spec.display_label() in table.item(r, 0).toolTip()
+
+
+def test_at_laptop_width_the_table_shows_whole_names(qtbot, session):
+    table = ResultsTable(session)
+    qtbot.addWidget(table)
+    table.resize(400, 200)  # the side column of a 1366-px window
+    table.show()
+    session.timeline.set_step(session.max_step)
+    qtbot.wait(10)
+    metrics = table.fontMetrics()
+    for spec in session.scene.optimizers:
+        assert table.columnWidth(0) >= metrics.horizontalAdvance(spec.display_label()) + 14
+    assert table.columnWidth(0) + table.columnWidth(1) + table.columnWidth(2) <= table.viewport().width() + 1
+
+
+def test_status_colours_read_as_text_on_white(qtbot, session):
+    from valley.app.theme import THEMES
+
+    table = ResultsTable(session, THEMES["light"])
+    qtbot.addWidget(table)
+    session.timeline.set_step(session.max_step)
+    for r in range(table.rowCount()):
+        colour = table.item(r, 2).foreground().color().name()
+        assert contrast_ratio(colour, THEMES["light"].background) >= TEXT_CONTRAST, table.item(r, 2).text()

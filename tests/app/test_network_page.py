@@ -161,7 +161,7 @@ def test_adding_a_layer_or_neuron_rebuilds_and_keeps_the_other_settings(qtbot, s
              session.spec.optimizer, session.seed)
     assert after == before
     np.testing.assert_array_equal(session.data.points_train, points)  # same data, not regenerated
-    assert panel.activation.currentText() == "relu" and panel.optimizer.currentText() == "sgd"
+    assert panel.activation.currentData() == "relu" and panel.optimizer.currentData() == "sgd"
     assert session.network.activation == "relu" and session.max_step == session.steps
     with pytest.raises(ValueError, match="hidden layer 9"):
         session.add_neuron(8)
@@ -172,7 +172,7 @@ def test_the_panel_describes_a_loaded_example_and_a_dataset_leaves_it(qtbot, ses
 
     panel = NetworkPanel(session)
     qtbot.addWidget(panel)
-    assert panel.dataset.currentText() == "circles"
+    assert panel.dataset.currentData() == "circles"
     open_example(session, "backprop_example")
     # The data controls describe the example (1 training sample, 2 test), not the last dataset.
     assert panel.dataset.currentData() == ""
@@ -182,9 +182,9 @@ def test_the_panel_describes_a_loaded_example_and_a_dataset_leaves_it(qtbot, ses
     assert not any(box.isChecked() for box in panel.feature_boxes.values())
     assert panel.example_note.isVisibleTo(panel)
     assert panel.output.currentData() == ("sigmoid", "mse")
-    assert panel.init.currentText() == "constant" and panel.optimizer.currentText() == "momentum"
+    assert panel.init.currentData() == "constant" and panel.optimizer.currentData() == "momentum"
     open_example(session, "softmax_cross_entropy")  # an output + loss the list does not offer
-    assert panel.output.currentText() == "softmax + cross_entropy"
+    assert panel.output.currentData() == ("softmax", "cross_entropy")
     assert "(1 sample)" in panel.dataset.currentText()
 
     # Choosing the dataset that was current before the example still leaves the example.
@@ -192,7 +192,7 @@ def test_the_panel_describes_a_loaded_example_and_a_dataset_leaves_it(qtbot, ses
     assert session.example is None and session.spec.example == ""
     assert session.spec.features == ["x1", "x2"]  # the example's x3 is not a feature map
     assert len(session.data.X_train) == round(session.spec.samples * session.spec.train_fraction)
-    assert panel.dataset.findData("") == -1 and panel.dataset.currentText() == "circles"
+    assert panel.dataset.findData("") == -1 and panel.dataset.currentData() == "circles"
     assert panel.samples.isEnabled() and panel.features_group.isEnabled()
     assert [n for n, box in panel.feature_boxes.items() if box.isChecked()] == ["x1", "x2"]
 

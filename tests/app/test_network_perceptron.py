@@ -85,7 +85,7 @@ def test_panel_shows_the_rule_instead_of_an_optimizer_and_lr_is_alpha(qtbot, ses
     assert list(session.history.params[2]) == [1.0, -0.5, 0.5]
     open_example(session, "backprop_example")
     assert panel.optimizer.isEnabled() and panel.optimizer.findText(PERCEPTRON_RULE) < 0
-    assert panel.optimizer.currentText() == session.spec.optimizer.kind
+    assert panel.optimizer.currentData() == session.spec.optimizer.kind
 
 
 def test_the_lecture_preset_shows_learning(qtbot):

@@ -7,6 +7,7 @@ from PyQt6.QtGui import QColor
 
 from valley.app.panels.race_panel import RacePanel, status_text
 from valley.core.limits import OPTIMIZERS
+from valley.core.optimizers import OPTIMIZERS as OPTIMIZER_CLASSES
 from valley.core.scene import OptimizerSpec, Scene, SurfaceSpec
 
 
@@ -25,12 +26,14 @@ def rows(panel):
 def test_rows_mirror_the_racers_with_status(panel):
     session = panel.session
     assert rows(panel) == [s.display_label() for s in session.scene.optimizers]
+    session.timeline.set_step(session.max_step)
     newton = [s.kind for s in session.scene.optimizers].index("newton")
     traj = session.trajectories[newton]
     assert traj.status == "converged"  # on the saddle (0, 0): H = diag(2, −4)
-    assert panel.list.topLevelItem(newton).text(2) == f"stopped on a saddle at step {traj.stopped_at}"
+    assert panel.list.topLevelItem(newton).text(2) == f"on a saddle at {traj.stopped_at}"
+    assert panel.list.topLevelItem(newton).toolTip(2) == f"stopped on a saddle at step {traj.stopped_at}"
     sgd = [s.kind for s in session.scene.optimizers].index("sgd")
-    assert panel.list.topLevelItem(sgd).text(2) == \
+    assert panel.list.topLevelItem(sgd).toolTip(2) == \
         f"converged at step {session.trajectories[sgd].stopped_at}"
 
 
@@ -144,3 +147,77 @@ def test_status_text_for_divergence():
     traj = session.trajectories[0]
     assert traj.status == "diverged"
     assert status_text(traj, session.surface) == f"diverged at step {traj.stopped_at}"
+
+
+def test_status_follows_the_step_and_spoils_nothing(panel):
+    session = panel.session
+    sgd = [s.kind for s in session.scene.optimizers].index("sgd")
+    stop = session.trajectories[sgd].stopped_at
+    session.timeline.set_step(0)
+    assert all(panel.list.topLevelItem(i).text(2) == "running"
+               for i, t in enumerate(session.trajectories) if t.stopped_at is None or t.stopped_at > 0)
+    session.timeline.set_step(stop - 1)
+    assert panel.list.topLevelItem(sgd).text(2) == "running"
+    session.timeline.set_step(stop)
+    assert panel.list.topLevelItem(sgd).text(2) == f"converged at {stop}"
+
+
+def test_status_of_a_run_out_of_steps():
+    session = race_model(Scene(surface=SurfaceSpec(name="rosenbrock"), start=(-1.5, 2.0), steps=30,
+                               optimizers=[OptimizerSpec(kind="sgd", hyperparameters={"lr": 1e-4})]))
+    traj = session.trajectories[0]
+    assert status_text(traj, session.surface, 29) == "running"
+    assert status_text(traj, session.surface) == "not converged after 30 steps"
+
+
+@pytest.mark.parametrize("kind", ["sgd", "momentum", "adam", "newton", "saddle_free_newton", "rmsprop"])
+def test_an_added_racer_wears_its_kinds_colour(qtbot, kind):
+    from valley.core.scene import KIND_COLOURS
+
+    session = race_model(Scene(optimizers=[OptimizerSpec(kind="nesterov", color=KIND_COLOURS["nesterov"],
+                                                         hyperparameters={"lr": 0.01})]))
+    panel = RacePanel(session)
+    qtbot.addWidget(panel)
+    assert panel.add_racer(kind)
+    assert session.scene.optimizers[-1].color == KIND_COLOURS[kind]
+
+
+def test_a_second_racer_of_a_kind_gets_an_unused_colour(qtbot, panel):
+    from valley.core.scene import HUE_FAMILIES
+
+    session = panel.session
+    families = {HUE_FAMILIES[s.color] for s in session.scene.optimizers}
+    assert len(families) == len(session.scene.optimizers) == 5  # the default race
+    assert panel.add_racer("adam")  # Adam races already, in green
+    new = session.scene.optimizers[-1].color
+    assert new not in {s.color for s in session.scene.optimizers[:-1]}
+
+
+def test_the_kind_column_only_says_what_the_label_does_not(panel):
+    session = panel.session
+    for i, spec in enumerate(session.scene.optimizers):
+        item = panel.list.topLevelItem(i)
+        title = OPTIMIZER_CLASSES[spec.kind].title
+        assert item.text(1) == ("" if spec.display_label() == title else title)
+        assert title in item.toolTip(0) and item.toolTip(1) == title
+
+
+def test_names_whole_in_a_narrow_dock(panel, qtbot):
+    # the dock's minimum is part of the window's: it must leave a 1366-px laptop room
+    assert panel.minimumSizeHint().width() <= 320
+    panel.resize(300, 400)
+    qtbot.wait(10)
+    session = panel.session
+    session.timeline.set_step(session.max_step)
+    metrics = panel.list.fontMetrics()
+    for spec in session.scene.optimizers:
+        needed = metrics.horizontalAdvance(spec.display_label())
+        assert panel.list.columnWidth(0) >= needed, spec.display_label()
+    # and the status column starts inside the list, not behind a horizontal scroll: the kind
+    # (also in the label's tooltip) gives way
+    shown = [c for c in range(3) if not panel.list.isColumnHidden(c)]
+    assert 2 in shown
+    assert sum(panel.list.columnWidth(c) for c in shown if c != 2) < panel.list.viewport().width() - 60
+    panel.resize(800, 400)
+    qtbot.wait(10)
+    assert not panel.list.isColumnHidden(1)
