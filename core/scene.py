@@ -8,6 +8,7 @@ SCENE_VERSION = 1
 KINDS = ("landscape", "network")
 ARROWS = ("none", "gradient", "velocity", "step")  # what the racers' arrows show
 THEMES = ("dark", "light")
+NETWORK_PLANES = ("random", "pca")  # the planes through a network's loss that a scene can show
 
 # Eight colours that stay distinct on dark and light backgrounds and for the common
 # colour-vision deficiencies (Okabe-Ito, with white/black swapped for a magenta and a teal).

@@ -26,6 +26,7 @@ from valley.core.optimizers import OPTIMIZERS, make_optimizer
 from valley.core.scene import (
     ARROWS,
     KINDS,
+    NETWORK_PLANES,
     SCENE_VERSION,
     THEMES,
     NetworkSpec,
@@ -423,6 +424,8 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
             "theme": lambda x, p: v.choice(x, p, THEMES),
             "speed": lambda x, p: v.number(x, p, limits.SPEED),
             "resolution": lambda x, p: v.integer(x, p, limits.RESOLUTION),
+            "basins": lambda x, p: v.string(x, p, limits.TITLE_LENGTH),  # a racer: checked with them below
+            "network_landscape": lambda x, p: v.choice(x, p, NETWORK_PLANES),
         })
         if spec is _INVALID or len(spec) != len(value):
             return _INVALID
@@ -445,6 +448,16 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
     required = ("optimizers",) if kind == "landscape" else ("network",)
     values = v.table(data, (), schema, required=required)
     if v.problems or values is _INVALID:
+        return None
+    view = values.get("view")
+    if view is not None and view.basins is not None:
+        racers = [name for spec in values.get("optimizers", []) for name in (spec.display_label(), spec.kind)]
+        if view.basins not in racers:
+            v.problem(("view", "basins"), f"a racer's label or kind ({_names_text(dict.fromkeys(racers))})",
+                      describe_value(view.basins))
+    if view is not None and view.network_landscape is not None and kind != "network":
+        v.problem(("view", "network_landscape"), 'a network scene (kind = "network")', f"a {kind} scene")
+    if v.problems:
         return None
     values["version"] = SCENE_VERSION
     return Scene(**values)

@@ -13,10 +13,11 @@ from PyQt6.QtCore import QCoreApplication, QObject, pyqtSignal
 
 from valley.app.model.jobs import BackgroundJob
 from valley.core import landscape
+from valley.core.scene import NETWORK_PLANES
 
 COARSE, FULL = 25, 81
 SPAN = 1.0  # the plane covers α, β in [−SPAN, SPAN] (random) or the path's extent (PCA)
-PLANES = ("random", "pca")
+PLANES = NETWORK_PLANES
 
 
 def compute_landscape(network, X, T, path: np.ndarray, plane: str, resolution: int, seed: int = 0,

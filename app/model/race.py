@@ -16,7 +16,7 @@ from valley.app.model.timeline import Timeline
 from valley.core import limits
 from valley.core.expression import parse_formula
 from valley.core.optimizers import make_optimizer
-from valley.core.scene import PALETTE, OptimizerSpec, SurfaceSpec, ViewSpec, default_scene
+from valley.core.scene import OptimizerSpec, SurfaceSpec, ViewSpec, colour_for, default_scene
 from valley.core.surfaces import get_surface
 from valley.core.trajectory import run
 
@@ -289,8 +289,8 @@ class RaceModel(QObject):
         if spec is None:
             spec = OptimizerSpec(kind="sgd", label="SGD", hyperparameters={"lr": 0.01})
         used = {s.color for s in self.scene.optimizers}
-        if spec.color in used:
-            spec = replace(spec, color=next((c for c in PALETTE if c not in used), spec.color))
+        if spec.color in used or spec.color == OptimizerSpec().color:  # taken, or never chosen
+            spec = replace(spec, color=colour_for(spec.kind, used))  # an optimizer keeps its kind's colour
         build_optimizer(spec)
         self.scene.optimizers.append(spec)
         self.trajectories.append(None)

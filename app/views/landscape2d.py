@@ -11,7 +11,7 @@ from PyQt6.QtGui import QFont
 from PyQt6.QtWidgets import QGraphicsItem
 
 from valley.app.model.basins import BasinModel
-from valley.app.theme import THEMES, Theme, style_plot
+from valley.app.theme import THEMES, Theme, plain_numbers, style_plot
 from valley.app.views.basin_colours import basin_rgba
 
 CONTOUR_LEVELS = 14
@@ -245,17 +245,16 @@ class Landscape2DView(pg.PlotWidget):
         self.setBackground(theme.background)
         style_plot(self.plot, theme, *self.session.surface.axis_labels)
         self.colorbar.setColorMap(pg.colormap.get(theme.colormap))
-        axis = self.colorbar.getAxis("right") if hasattr(self.colorbar, "getAxis") else None
-        if axis is not None:
-            font = QFont()
-            font.setPointSize(theme.axis_font_size)
-            axis.setTickFont(font)
-            axis.setTextPen(pg.mkPen(theme.foreground))
-            axis.setPen(pg.mkPen(theme.foreground))
-            axis.setLabel(axis.labelText, color=theme.foreground,
-                          **{"font-size": f"{theme.axis_font_size + 2}pt"})
-            # pyqtgraph sizes the axis for its default font: make room for ours and the label
-            axis.setWidth(round(theme.axis_font_size * 5.2))
+        axis = self.colorbar.getAxis("right")
+        font = QFont()
+        font.setPointSize(theme.axis_font_size)
+        axis.setTickFont(font)
+        axis.setTextPen(pg.mkPen(theme.foreground))
+        axis.setPen(pg.mkPen(theme.foreground))
+        axis.setLabel(axis.labelText, color=theme.foreground, **{"font-size": f"{theme.axis_font_size + 2}pt"})
+        plain_numbers(axis)
+        # pyqtgraph sizes the axis for its default font: make room for ours and the label
+        axis.setWidth(round(theme.axis_font_size * 5.2))
         self.legend.setLabelTextSize(f"{theme.font_size + 1}pt")
         self.legend.setLabelTextColor(theme.foreground)
         if theme == self._surface_theme:
@@ -286,10 +285,9 @@ class Landscape2DView(pg.PlotWidget):
         self.image.setRect(QRectF(x0 - dx / 2, y0 - dy / 2, x1 - x0 + dx, y1 - y0 + dy))
         self.colorbar.setLevels((low, high))
         self._surface_theme = self.theme
-        axis = self.colorbar.getAxis("right") if hasattr(self.colorbar, "getAxis") else None
-        if axis is not None:
-            axis.setLabel(label, color=self.theme.foreground,
-                          **{"font-size": f"{self.theme.axis_font_size + 2}pt"})
+        axis = self.colorbar.getAxis("right")
+        axis.setLabel(label, color=self.theme.foreground, **{"font-size": f"{self.theme.axis_font_size + 2}pt"})
+        plain_numbers(axis)
         if view_spec.contours:
             levels = np.linspace(low, high, CONTOUR_LEVELS + 2)[1:-1]
             cx, cy = contour_paths(x, y, shown, levels)

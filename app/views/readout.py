@@ -23,7 +23,8 @@ from PyQt6.QtGui import (
 )
 from PyQt6.QtWidgets import QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
-from valley.app.theme import THEMES, Theme, readable_on
+from valley.app.model.race import OUTCOME_COLOURS
+from valley.app.theme import THEMES, Theme, readable_text_on
 from valley.core.optimizers import OPTIMIZERS
 from valley.core.outcome import outcome_text, run_outcome
 
@@ -357,7 +358,7 @@ class Readout(QWidget):
         # double quotes inside: the style attribute itself is single-quoted
         mono = 'font-family:"DejaVu Sans Mono","Menlo","Consolas",monospace'
         rows: list[tuple[str, str]] = []
-        colour = readable_on(spec.color, theme.background)
+        colour = readable_text_on(spec.color, theme.background)
         name = spec.label or OPTIMIZERS[spec.kind].title  # "Saddle-free Newton", not its key
         head = f"<span style='color:{colour};font-weight:bold'>■ {html.escape(name)}</span>"
         if traj is None:
@@ -375,7 +376,9 @@ class Readout(QWidget):
                 notes.append(f"All {last} steps ran; not converged yet.")
             else:
                 status = outcome_text(traj, session.surface, step_word="step ")
-                notes.append(f"The run is over: <b>{html.escape(status)}</b>."
+                # the outcome's own colour (green only for a minimum), never the accent's red
+                ended = readable_text_on(OUTCOME_COLOURS.get(kind, theme.foreground), theme.background)
+                notes.append(f"The run is over: <b style='color:{ended}'>{html.escape(status)}</b>."
                              + OUTCOME_EXPLANATIONS.get(kind, ""))
         if state is not None and t < last:
             rows += self._rule_rows(spec, state, k)

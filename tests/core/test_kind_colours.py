@@ -41,3 +41,18 @@ def test_colour_for_a_newcomer():
 def test_every_optimizer_has_a_display_title(name):
     title = OPTIMIZERS[name].title
     assert title and "_" not in title and title[0].isupper()
+
+
+def test_every_preset_dresses_a_lone_kind_in_its_own_colour():
+    """Adam is green in every preset, as when it is added: the class learns the colours once."""
+    from collections import Counter
+
+    from valley.core.scene import KIND_COLOURS
+    from valley.core.scene_io import list_presets, load_scene
+
+    for path, _, _ in list_presets():
+        scene = load_scene(path)
+        kinds = Counter(spec.kind for spec in scene.optimizers)
+        for spec in scene.optimizers:
+            if kinds[spec.kind] == 1:
+                assert spec.color.upper() == KIND_COLOURS[spec.kind].upper(), (path, spec.kind)

@@ -366,3 +366,23 @@ def test_the_readme_scene_example_loads_and_round_trips():
                                                               "tau": 300}
     assert scene.view.theme == "light" and scene.view.show_3d is False
     assert loads_scene(dumps_scene(scene)) == scene
+
+
+def test_the_basin_map_and_the_network_plane_keys_round_trip_and_are_checked():
+
+    scene = default_scene()
+    scene.view.basins = "Adam"
+    assert loads_scene(dumps_scene(scene)).view.basins == "Adam"
+    scene.view.basins = "Nobody"
+    with pytest.raises(SceneError, match=r"view\.basins: expected a racer's label or kind \(SGD, sgd"):
+        loads_scene(dumps_scene(scene), "lecture.toml")
+    scene.view.basins = None
+    scene.view.network_landscape = "pca"
+    with pytest.raises(SceneError, match=r"view\.network_landscape: expected a network scene"):
+        loads_scene(dumps_scene(scene), "lecture.toml")
+    network = Scene(kind="network", network=NetworkSpec())
+    network.view.network_landscape = "pca"
+    assert loads_scene(dumps_scene(network)).view.network_landscape == "pca"
+    network.view.network_landscape = "diagonal"
+    with pytest.raises(SceneError, match=r"view\.network_landscape: expected one of random or pca|random, pca"):
+        loads_scene(dumps_scene(network), "lecture.toml")
