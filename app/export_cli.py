@@ -246,7 +246,7 @@ def _window(document, scene, presentation: bool):
     from valley.app.export.render import gl_status, settle_results
     from valley.app.main_window import MainWindow
 
-    window = MainWindow(document, show_3d=gl_status()[0] and scene.view.show_3d, remember_recent=False)
+    window = MainWindow(document, show_3d=gl_status()[0] and scene.view.show_3d, remember=False)
     window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
     if scene.kind == "network":
         window.network_page.show_tab()

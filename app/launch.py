@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     document = Document(background=not offscreen)
     # OpenGL under the offscreen platform crashes pyqtgraph.opengl: keep the 3-D view out then.
     show_3d = False if QApplication.platformName() == "offscreen" else None
-    window = MainWindow(document, theme=args.theme, show_3d=show_3d, remember_recent=not offscreen)
+    window = MainWindow(document, theme=args.theme, show_3d=show_3d, remember=not offscreen)
     if scene is not None:
         try:  # Save writes back to the file; a preset is saved only under a new name
             document.replace(scene, None if is_preset(scene_path) else scene_path)

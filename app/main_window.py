@@ -8,13 +8,15 @@ without touching the rest: `_build_side_panels` (race, hyperparameters, surface 
 from __future__ import annotations
 
 from PyQt6.QtCore import Qt
-from PyQt6.QtGui import QAction, QKeySequence
+from PyQt6.QtGui import QAction, QImage, QKeySequence
 from PyQt6.QtWidgets import (
     QApplication,
     QDockWidget,
+    QFrame,
     QLabel,
     QMainWindow,
     QMenu,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -32,6 +34,7 @@ from valley.app.panels.basin_panel import BasinPanel
 from valley.app.panels.hyperparameters import HyperparameterPanel
 from valley.app.panels.race_panel import RacePanel
 from valley.app.panels.surface_panel import SurfacePanel
+from valley.app.room import Room, copy_image
 from valley.app.theme import apply_to_application, get_theme
 from valley.app.views.landscape2d import Landscape2DView
 from valley.app.views.loss_chart import LossChart, ResultsTable
@@ -53,8 +56,9 @@ class MainWindow(QMainWindow):
     """Valley's window over one Document: the race on the Landscape tab, the playground on Network."""
 
     def __init__(self, document: Document, theme: str | None = None, show_3d: bool | None = None,
-                 remember_recent: bool = True, parent=None):
-        """`remember_recent` False: opening and saving leave the recent-files list alone (headless runs)."""
+                 remember: bool = True, parent=None):
+        """`remember` False: the recent files and the room's preferences (window size, docks, theme,
+        3-D view) are neither read nor written (headless runs, exports)."""
         super().__init__(parent)
         self.document = document
         self.race = session = document.race
@@ -87,7 +91,17 @@ class MainWindow(QMainWindow):
         self._build_shortcuts()
         self.help_actions = install_help(self)
         self._build_network_page()
-        self.file_actions = FileActions(self, remember=remember_recent)
+        self.file_actions = FileActions(self, remember=remember)
+        self.room = Room(self.file_actions.settings) if remember else None
+        self.copy_scale = self.room.copy_scale() if self.room is not None else 1
+        self.surface3d_choice: bool | None = None  # the View menu's choice, remembered by the room
+        self._build_room_menus()
+        if self.room is not None:
+            if theme is None:
+                self.theme_name = self.room.theme(self.theme_name)
+            if show_3d is None:
+                self.surface3d_choice = self.room.show_3d()
+            self.room.restore_window(self)
         self.tabs.currentChanged.connect(self._page_changed)
         document.titleChanged.connect(self._show_title)
         document.modifiedChanged.connect(self._show_title)
@@ -95,7 +109,7 @@ class MainWindow(QMainWindow):
         document.sceneRestored.connect(lambda: self.apply_scene_view(theme=False))
         self._show_title()
         self._apply_theme_everywhere()
-        self.apply_scene_view(theme=False)  # the theme argument (--theme) wins at start
+        self.apply_scene_view(theme=False)  # the theme argument (--theme) or the room's wins at start
 
     # ----- areas -----
     def _build_menus(self) -> None:
@@ -229,7 +243,13 @@ class MainWindow(QMainWindow):
         """A dock on the left: the first on top, the second below it, further ones as tabs."""
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock{title.replace(' ', '')}")
-        dock.setWidget(widget)
+        # A tall panel scrolls inside its dock instead of making the window taller than a laptop.
+        scroll = QScrollArea(dock)
+        scroll.setWidget(widget)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        dock.setWidget(scroll)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable
                          | QDockWidget.DockWidgetFeature.DockWidgetClosable)
@@ -354,15 +374,7 @@ class MainWindow(QMainWindow):
         if theme and view.theme != self.theme_name:
             self.theme_name = view.theme
             self._apply_theme_everywhere()
-        if view.show_3d and self.surface3d is None and self._3d_allowed \
-                and not self.surface3d_reason:
-            self._add_3d_view()
-            if self.surface3d is not None:
-                self.surface3d.apply_theme(self.theme)
-            if self.isVisible():
-                self._balance_views()
-        if self.surface3d is not None:
-            self.surface3d.setVisible(view.show_3d)
+        self.show_3d(view.show_3d if self.surface3d_choice is None else self.surface3d_choice)
         self.loss_chart.setVisible(view.show_loss)
         self.readout.setVisible(view.show_readout)
         self.network_page.apply_scene_view(view)  # show_network: the Network tab
@@ -372,6 +384,63 @@ class MainWindow(QMainWindow):
             action.setChecked(bool(getattr(view, name)))
             action.blockSignals(False)
         self._sync_view_actions("arrows")
+
+    def show_3d(self, on: bool) -> None:
+        """The 3-D view beside the map, built the first time it is asked for (when OpenGL is there)."""
+        if on and self.surface3d is None and self._3d_allowed and not self.surface3d_reason:
+            self._add_3d_view()
+            if self.surface3d is not None:
+                self.surface3d.apply_theme(self.theme)
+            if self.isVisible():
+                self._balance_views()
+        if self.surface3d is not None:
+            self.surface3d.setVisible(on)
+        shown = self.surface3d is not None and on
+        self.show_3d_action.blockSignals(True)
+        self.show_3d_action.setChecked(shown)
+        self.show_3d_action.blockSignals(False)
+        self.reset_camera_action.setEnabled(shown)
+
+    def _choose_3d(self, on: bool) -> None:
+        """View › 3-D view: the room's choice, kept for the next scenes and the next run."""
+        self.surface3d_choice = on
+        self.show_3d(on)
+
+    def copy_view_image(self) -> QImage:
+        """Edit › Copy image: the view in front of the class (the map, or the network diagram)."""
+        view = self.network_page.diagram if self._on_network_page() else self.landscape
+        return copy_image(view, self.copy_scale)
+
+    def copy_window_image(self) -> QImage:
+        return copy_image(self, self.copy_scale)
+
+    def _build_room_menus(self) -> None:
+        edit = self.menus["edit"]
+        edit.addSeparator()
+        self.copy_view_action = QAction("&Copy image", self)
+        self.copy_view_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
+        self.copy_view_action.setStatusTip("The map (or the network diagram) to the clipboard, for a slide")
+        self.copy_view_action.triggered.connect(self.copy_view_image)
+        self.copy_window_action = QAction("Copy &window image", self)
+        self.copy_window_action.setShortcut(QKeySequence("Ctrl+Alt+Shift+C"))
+        self.copy_window_action.triggered.connect(self.copy_window_image)
+        self.copy_twice_action = QAction("Copy at &twice the screen's resolution", self, checkable=True)
+        self.copy_twice_action.setChecked(self.copy_scale == 2)
+        self.copy_twice_action.toggled.connect(lambda on: setattr(self, "copy_scale", 2 if on else 1))
+        for action in (self.copy_view_action, self.copy_window_action, self.copy_twice_action):
+            edit.addAction(action)
+            self.addAction(action)  # the keys work while the menu bar is hidden
+        view = self.menus["view"]
+        first = view.actions()[0]
+        self.show_3d_action = QAction("&3-D view", self, checkable=True)
+        self.show_3d_action.toggled.connect(self._choose_3d)
+        self.reset_camera_action = QAction("&Reset the 3-D camera", self)
+        self.reset_camera_action.triggered.connect(lambda: self.surface3d.reset_camera())
+        view.insertActions(first, [self.show_3d_action, self.reset_camera_action])
+        view.insertSeparator(first)
+        if self.surface3d_reason:
+            self.show_3d_action.setEnabled(False)
+            self.show_3d_action.setToolTip(self.surface3d_reason)
 
     def _set_click_mode(self, selected_only: bool) -> None:
         self.race.set_click_moves("selected" if selected_only else "all")
@@ -420,6 +489,8 @@ class MainWindow(QMainWindow):
         if event.spontaneous() and not self.file_actions.maybe_discard():
             event.ignore()
             return
+        if self.room is not None:
+            self.room.save(self)
         self.network_page.shutdown()
         self.player.stop()
         self.landscape.shutdown()

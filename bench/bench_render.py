@@ -49,7 +49,7 @@ def valley_fps(frames: int) -> float:
     from valley.app.model.document import Document
 
     session = Document(_scene()).race
-    window = MainWindow(session.document, show_3d=False, remember_recent=False)
+    window = MainWindow(session.document, show_3d=False, remember=False)
     window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
     window.resize(WIDTH, HEIGHT)
     window.show()
@@ -142,7 +142,7 @@ STARTUP_SCRIPT = textwrap.dedent("""
                 os._exit(0)
             return False
 
-    window = MainWindow(Document(), show_3d=False, remember_recent=False)
+    window = MainWindow(Document(), show_3d=False, remember=False)
     window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
     window.resize(1400, 860)
     watcher = FirstPaint()

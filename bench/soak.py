@@ -85,7 +85,7 @@ def main(argv=None) -> int:
     from valley.app.model.document import Document
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
-    window = MainWindow(Document(), show_3d=False, remember_recent=False)
+    window = MainWindow(Document(), show_3d=False, remember=False)
     session = window.race
     window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
     window.resize(1400, 860)

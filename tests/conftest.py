@@ -14,3 +14,15 @@ def pytest_configure(config):
     from valley.app.qt_setup import prepare_qt
 
     prepare_qt()
+
+
+@pytest.fixture(autouse=True)
+def own_settings(tmp_path_factory):
+    """Each test reads and writes QSettings in a folder of its own, never the user's."""
+    from PyQt6.QtCore import QSettings
+
+    folder = tmp_path_factory.mktemp("settings")
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        QSettings.setPath(QSettings.Format.NativeFormat, scope, str(folder))
+        QSettings.setPath(QSettings.Format.IniFormat, scope, str(folder))
+    yield folder

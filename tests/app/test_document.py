@@ -17,14 +17,9 @@ from valley.core.scene_io import load_scene
 
 
 @pytest.fixture
-def settings_folder(tmp_path):
-    """QSettings("Valley", "Valley") writes under tmp_path for the test, as the app's own file would."""
-    folder = tmp_path / "settings"
-    folder.mkdir()
-    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
-        QSettings.setPath(QSettings.Format.NativeFormat, scope, str(folder))
-    yield folder
-    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, "")
+def settings_folder(own_settings):
+    """QSettings("Valley", "Valley") writes in the test's own folder (tests/conftest.py)."""
+    return own_settings
 
 
 def recent_files() -> list:

@@ -282,7 +282,7 @@ def test_the_3d_view_without_opengl_says_so(session, monkeypatch):
 def test_loss_chart_and_window_export(session, qtbot, tmp_path):
     for name in ("loss", "window"):
         if name == "window":
-            view = MainWindow(session.document, show_3d=False, remember_recent=False)
+            view = MainWindow(session.document, show_3d=False, remember=False)
             view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
         else:
             view = build_view(session.document, name)
@@ -412,7 +412,7 @@ def test_a_network_window_with_a_plane_key_shows_the_plane(qapp, qtbot, tmp_path
     from valley.app.export.render import settle_results
 
     model = scene_playground(small_network_scene("pca"))
-    window = MainWindow(model.document, show_3d=False, remember_recent=False)
+    window = MainWindow(model.document, show_3d=False, remember=False)
     window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
     qtbot.addWidget(window)
     window.network_page.show_tab()

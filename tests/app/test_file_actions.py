@@ -249,7 +249,7 @@ def test_a_window_built_on_a_scene_honours_its_shown_views(qtbot):
     """A window built on a document shows what its scene's [view] asks, as opening it does."""
     scene = default_scene()
     scene.view.show_loss, scene.view.show_readout = False, True
-    window = MainWindow(Document(scene), show_3d=False, remember_recent=False)
+    window = MainWindow(Document(scene), show_3d=False, remember=False)
     qtbot.addWidget(window)
     window.show()
     assert not window.loss_chart.isVisible() and window.readout.isVisible()

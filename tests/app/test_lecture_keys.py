@@ -13,7 +13,7 @@ from valley.app.model.presets import preset_paths
 @pytest.fixture
 def window(qtbot, monkeypatch):
     monkeypatch.setattr(fa, "ask_unsaved", lambda parent, title: "discard")
-    w = MainWindow(Document(), show_3d=False, remember_recent=False)
+    w = MainWindow(Document(), show_3d=False, remember=False)
     qtbot.addWidget(w)
     w.resize(1300, 800)
     w.show()

@@ -93,7 +93,7 @@ def test_hovering_a_node_shows_cores_forward_and_backward_numbers(qtbot, session
 
 
 def test_slide_002_in_step_through_shows_the_output_delta_086(qtbot):
-    window = MainWindow(Document(), show_3d=False, remember_recent=False)
+    window = MainWindow(Document(), show_3d=False, remember=False)
     qtbot.addWidget(window)
     window.show()
     window.activateWindow()
@@ -276,7 +276,7 @@ def test_retraining_after_scrubbing_starts_from_the_initial_weights_not_the_show
 
 
 def test_a_long_training_shows_its_progress_and_can_be_cancelled(qtbot):
-    window = MainWindow(Document(), show_3d=False, remember_recent=False)
+    window = MainWindow(Document(), show_3d=False, remember=False)
     qtbot.addWidget(window)
     window.show()
     page = window.network_page

@@ -108,7 +108,7 @@ def test_forward_phases_write_each_weight_on_its_own_edge(example):
 
 
 def window_at(qtbot, width, height):
-    window = MainWindow(Document(), show_3d=False, remember_recent=False)
+    window = MainWindow(Document(), show_3d=False, remember=False)
     qtbot.addWidget(window)
     window.resize(width, height)
     window.show()

@@ -77,7 +77,7 @@ def test_opening_a_scene_starts_a_new_history(qapp):
 
 
 def test_ctrl_z_and_ctrl_shift_z_in_the_window(qtbot):
-    window = MainWindow(Document(), show_3d=False, remember_recent=False)
+    window = MainWindow(Document(), show_3d=False, remember=False)
     qtbot.addWidget(window)
     window.show()
     window.activateWindow()
