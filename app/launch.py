@@ -10,6 +10,17 @@ from pathlib import Path
 from valley.app.model.presets import resolve_scene_path
 from valley.core.scene_io import load_scene
 
+DEFAULT_SIZE = (1400, 860)
+
+
+def fitting_size(app, offscreen: bool) -> tuple[int, int]:
+    """The default size, or the screen's free area when that is smaller (a 1366×768 laptop)."""
+    screen = app.primaryScreen()
+    if offscreen or screen is None:
+        return DEFAULT_SIZE
+    free = screen.availableGeometry()
+    return min(DEFAULT_SIZE[0], free.width()), min(DEFAULT_SIZE[1], free.height())
+
 
 class UsageError(ValueError):
     """A bad command-line value (size, path, steps)."""
@@ -36,8 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="render the window offscreen after --steps steps, save a PNG, exit")
     parser.add_argument("--steps", type=int, default=None, metavar="N",
                         help="the step to show in the screenshot (default: the last)")
-    parser.add_argument("--size", default="1400x860", metavar="WxH",
-                        help="window size in pixels (default 1400x860)")
+    parser.add_argument("--size", default=None, metavar="WxH",
+                        help="window size in pixels (default: as last time, else 1400x860 or the screen, "
+                             "whichever is smaller; 1400x860 for a screenshot)")
     parser.add_argument("--theme", choices=("dark", "light"), default=None,
                         help="colour theme (default: the scene's)")
     parser.add_argument("--presentation", action="store_true",
@@ -49,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        size = parse_size(args.size)
+        size = parse_size(args.size) if args.size is not None else None
         if args.steps is not None and args.steps < 0:
             raise UsageError(f"--steps must be >= 0, got {args.steps}")
         screenshot = Path(args.screenshot) if args.screenshot else None
@@ -101,13 +113,17 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         if not offscreen and not is_preset(scene_path):
             window.file_actions.remember_file(scene_path)
-    window.resize(*size)
-    window.fit_panels_to_width(size[0])
+    restored = window.room is not None and window.room.restore_window(window)
+    if size is None and not restored:
+        size = fitting_size(app, offscreen)
+    if size is not None:
+        window.resize(*size)
+        window.fit_panels_to_width(size[0])
     if args.presentation:
         window.set_presentation(True, fullscreen=not offscreen)
 
     if offscreen:
-        code = _screenshot(app, window, screenshot, args.steps, size)
+        code = _screenshot(app, window, screenshot, args.steps, size or DEFAULT_SIZE)
         _dispose(app, window)
         return code
 

@@ -7,7 +7,7 @@ without touching the rest: `_build_side_panels` (race, hyperparameters, surface 
 """
 from __future__ import annotations
 
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import QSize, Qt
 from PyQt6.QtGui import QAction, QImage, QKeySequence
 from PyQt6.QtWidgets import (
     QApplication,
@@ -50,6 +50,20 @@ PRESENTATION_SIDE_SHARES = (0.5, 0.28, 0.22)
 PRESENTATION_TABLE_SCALE = 0.85  # the table's font relative to the presentation font
 
 SIDE_PANELS = (("Race", RacePanel), ("Hyperparameters", HyperparameterPanel), ("Surface", SurfacePanel))
+
+
+class PanelScroll(QScrollArea):
+    """A side panel's scroll area: as wide as the panel needs (never cut at the side), scrolling down."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def minimumSizeHint(self) -> QSize:
+        inner = self.widget().minimumSizeHint()
+        return QSize(inner.width() + self.verticalScrollBar().sizeHint().width(), min(inner.height(), 120))
 
 
 class MainWindow(QMainWindow):
@@ -244,11 +258,8 @@ class MainWindow(QMainWindow):
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock{title.replace(' ', '')}")
         # A tall panel scrolls inside its dock instead of making the window taller than a laptop.
-        scroll = QScrollArea(dock)
+        scroll = PanelScroll(dock)
         scroll.setWidget(widget)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         dock.setWidget(scroll)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable

@@ -26,3 +26,16 @@ def own_settings(tmp_path_factory):
         QSettings.setPath(QSettings.Format.NativeFormat, scope, str(folder))
         QSettings.setPath(QSettings.Format.IniFormat, scope, str(folder))
     yield folder
+
+
+@pytest.fixture(autouse=True)
+def normal_room_after_each_test():
+    """A test that left the application in presentation (large base font) or the light theme must
+    not size the next test's widgets: the app's look is global state."""
+    yield
+    from PyQt6.QtWidgets import QApplication
+
+    if QApplication.instance() is not None:
+        from valley.app.theme import apply_to_application, get_theme
+
+        apply_to_application(get_theme("dark"))

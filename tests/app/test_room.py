@@ -15,15 +15,15 @@ def make(qtbot, remember=True, **kwargs):
 
 def test_size_theme_and_docks_come_back_next_time(qtbot):
     first = make(qtbot)
-    first.resize(1111, 666)
+    first.resize(1300, 700)
     first.show()
-    qtbot.waitUntil(lambda: first.width() == 1111)
+    qtbot.waitUntil(lambda: first.width() == 1300)
     first.dark_action.trigger()  # to light
     first.docks["Surface"].hide()
     first.close()
     second = make(qtbot)
     second.show()
-    assert (second.width(), second.height()) == (1111, 666)
+    assert (second.width(), second.height()) == (1300, 700)
     assert second.theme_name == "light" and second.landscape.backgroundBrush().color().lightness() > 200
     assert not second.docks["Surface"].isVisible() and second.docks["Race"].isVisible()
     assert not second.document.modified  # the room is not the scene

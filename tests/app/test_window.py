@@ -6,6 +6,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QApplication
 
 from valley.app.main_window import MainWindow
+from valley.app.model.document import Document
 
 
 @pytest.fixture
@@ -151,3 +152,25 @@ def test_a_scene_whose_view_names_a_basin_map_opens_with_it(qtbot, window):
     window.document.replace(scene)
     assert basins.result is None and not basins.busy
     assert "no optimizer labelled or of kind 'Nesterov'" in panel.status.text()
+
+
+@pytest.mark.parametrize("presentation", [False, True])
+def test_the_window_fits_a_1366x768_laptop_on_both_tabs(qtbot, presentation):
+    window = MainWindow(Document(), show_3d=False, remember=False)
+    qtbot.addWidget(window)
+    window.resize(1366, 728)  # the screen less a task bar
+    window.show()
+    if presentation:
+        window.set_presentation(True, fullscreen=False)
+    for page in (window.landscape_page, window.network_page):
+        window.tabs.setCurrentWidget(page)
+        QApplication.processEvents()
+        hint = window.minimumSizeHint()
+        assert hint.width() <= 1366 and hint.height() <= 728, (page, hint)
+        assert (window.width(), window.height()) == (1366, 728)
+    window.tabs.setCurrentWidget(window.landscape_page)
+    QApplication.processEvents()
+    for dock in (d for d in window.docks.values() if d.isVisible()):
+        panel = dock.widget().widget()
+        assert dock.widget().width() >= panel.minimumSizeHint().width()  # nothing cut at the side
+    assert any(d.isVisible() for d in window.docks.values()) != presentation
