@@ -12,10 +12,13 @@ from valley import __version__
 KEYS = [
     ("Space", "play / pause"),
     ("→ / ←", "one step forward / back (on the Network page with step-through on: one phase)"),
-    ("Home", "back to step 0"),
+    ("Home / End", "back to step 0 / to the last step"),
     ("+ / −", "faster / slower (1 to 500 steps per second)"),
+    ("PageDown / PageUp", "the next / previous Lecture preset (a presenter's clicker)"),
     ("F11", "presentation mode: full screen, large fonts, thick lines (Esc leaves)"),
     ("Click on the map", "move the start of every optimizer (Shift: only the selected one)"),
+    ("Ctrl+Z / Ctrl+Shift+Z", "undo / redo a change of the scene"),
+    ("Ctrl+Shift+C", "copy the map (or the network diagram) as a picture, for a slide"),
     ("Ctrl+O / Ctrl+S", "open / save a scene"),
     ("Ctrl+E", "export PNG, SVG, GIF or MP4"),
 ]
