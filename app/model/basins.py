@@ -9,9 +9,9 @@ panel edits this model; the 2-D view and the exporters draw its result.
 from __future__ import annotations
 
 import numpy as np
-from PyQt6.QtCore import QCoreApplication, QObject, pyqtSignal
+from PyQt6.QtCore import QObject, pyqtSignal
 
-from valley.app.model.jobs import BackgroundJob
+from valley.app.model.jobs import JobSlot
 from valley.app.model.race import build_optimizer
 from valley.core.basins import DIVERGED, NOT_YET, BasinMap, basin_map
 
@@ -40,14 +40,13 @@ class BasinModel(QObject):
         self.opacity = DEFAULT_OPACITY
         self.result: BasinMap | None = None
         self.label = ""  # the label of the optimizer the held map is of
-        self.busy = False
         self.error = ""  # why the last map could not be computed
-        self._job: BackgroundJob | None = None
+        self.jobs = JobSlot(self)
+        self.jobs.busyChanged.connect(self.busyChanged)
         # What the held map and the running job were computed from (see _inputs_now).
         self._result_inputs = None
         self._job_inputs = None
         self._job_label = ""
-        self._retired: list[BackgroundJob] = []  # cancelled jobs whose threads may still run
         race.sceneChanged.connect(self._surface_changed)
         race.resultsChanged.connect(self._race_rerun)
         race.optimizersChanged.connect(self._optimizers_changed)
@@ -136,26 +135,25 @@ class BasinModel(QObject):
             return basin_map(surface, optimizer, resolution=n, steps=steps, bounds=bounds,
                              progress=progress, cancel=cancel, rng=np.random.default_rng(seed))
 
-        job = BackgroundJob(work, self)
-        job.progress.connect(lambda f, j=job: self._on_progress(j, f))
-        job.finished.connect(lambda result, j=job: self._on_finished(j, result))
-        job.failed.connect(lambda message, j=job: self._on_failed(j, message))
-        job.cancelled.connect(lambda j=job: self._on_cancelled(j))
-        self._job = job
         self._job_inputs = self._inputs_now()
         self._job_label = spec.display_label()
-        self._set_busy(True)
-        job.start()
+        job = self.jobs.start(work, on_finished=self._on_finished, on_failed=self._on_failed)
+        job.progress.connect(lambda f, j=job: self.progress.emit(f) if j is self.jobs.job else None)
         return True
 
     @property
     def run_steps(self) -> int:
         return self.race.scene.steps if self.steps is None else self.steps
 
+    @property
+    def busy(self) -> bool:
+        return self.jobs.busy
+
     def cancel(self) -> None:
-        """Stop the running map; `cancelled` follows once its thread noticed."""
-        if self._job is not None:
-            self._job.cancel()
+        """Stop the running map (its thread ends in the background); `cancelled` says so."""
+        if self.jobs.cancel():
+            self._job_inputs = None
+            self.cancelled.emit()
 
     def clear(self) -> None:
         """Drop the map (and stop the one being computed)."""
@@ -167,20 +165,12 @@ class BasinModel(QObject):
 
     def wait(self, msecs: int = 120_000) -> bool:
         """Block until the running map is held (exports); True when no map is being computed."""
-        job = self._job
-        if job is None:
-            return True
-        if not job.wait(msecs):
-            return False
-        # Its result is a queued signal to the job: deliver it now, not at the next event loop.
-        QCoreApplication.sendPostedEvents(job)
-        return self._job is None
+        return self.jobs.wait(msecs)
 
     def shutdown(self) -> None:
         """Cancel and wait for every thread: call before the owner goes away."""
-        self._stop_job()
-        for job in self._retired:
-            job.shutdown(2000)
+        self._job_inputs = None
+        self.jobs.shutdown()
 
     def describe(self) -> str:
         """Share of starts per outcome, largest first: "minimum (3, 2) 41% · diverged 12%"."""
@@ -239,68 +229,25 @@ class BasinModel(QObject):
         self._race_rerun(-1)
 
     def _stop_job(self) -> None:
-        running = self._job is not None
-        self._retire()
+        self.jobs.cancel()
         self._job_inputs = None
-        if running:
-            self._set_busy(False)
 
     def _drop(self) -> None:
-        if self._job is not None or self.result is not None:
+        if self.jobs.job is not None or self.result is not None:
             self.clear()
             self.cleared.emit()
 
     # ----- job reports (GUI thread) -----
-    def _retire(self) -> None:
-        """Cancel the running job; it is freed once its thread has ended."""
-        job, self._job = self._job, None
-        if job is not None:
-            job.cancel()
-            self._retired.append(job)
-        still_running = []
-        for old in self._retired:
-            if old.is_running():
-                still_running.append(old)
-            else:
-                old.wait()
-                old.deleteLater()
-        self._retired = still_running
+    def _on_finished(self, result: BasinMap) -> None:
+        self.result, self.label = result, self._job_label
+        self._result_inputs, self._job_inputs = self._job_inputs, None
+        self.resultChanged.emit()
 
-    def _on_progress(self, job: BackgroundJob, fraction: float) -> None:
-        if job is self._job:
-            self.progress.emit(fraction)
-
-    def _finish(self, job: BackgroundJob) -> bool:
-        """True when `job` is the current one (it is then let go)."""
-        if job is not self._job:
-            return False
-        self._job = None
-        job.wait()
-        job.deleteLater()
-        self._set_busy(False)
-        return True
-
-    def _on_finished(self, job: BackgroundJob, result: BasinMap) -> None:
-        if self._finish(job):
-            self.result, self.label = result, self._job_label
-            self._result_inputs, self._job_inputs = self._job_inputs, None
-            self.resultChanged.emit()
-
-    def _on_failed(self, job: BackgroundJob, message: str) -> None:
-        if self._finish(job):
-            self._job_inputs = None
-            self._fail(message)
-
-    def _on_cancelled(self, job: BackgroundJob) -> None:
-        if self._finish(job):
-            self._job_inputs = None
-            self.cancelled.emit()
+    def _on_failed(self, message: str) -> None:
+        self._job_inputs = None
+        self._fail(message)
 
     def _fail(self, message: str) -> None:
         self.error = message
         self.failed.emit(message)
 
-    def _set_busy(self, busy: bool) -> None:
-        if busy != self.busy:
-            self.busy = busy
-            self.busyChanged.emit(busy)

@@ -19,7 +19,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PyQt6.QtCore import QObject, Qt, QThread, pyqtSignal, pyqtSlot
+from PyQt6.QtCore import QCoreApplication, QObject, Qt, QThread, pyqtSignal, pyqtSlot
 
 # Progress is relayed across threads through the event queue; skipping changes smaller than
 # this keeps a function that reports on every row from flooding it.
@@ -125,3 +125,85 @@ class BackgroundJob(QObject):
         """Cancel and wait: call before the owner goes away so no thread outlives it."""
         self.cancel()
         self.wait(msecs)
+
+
+class JobSlot(QObject):
+    """The one job of its kind a model runs at a time.
+
+    A new job cancels the one before it (only the newest settings matter); `busy` while one
+    runs; cancelled and finished jobs are freed by Qt once their threads have ended (deleting
+    a job whose thread still runs aborts the process).
+    """
+
+    busyChanged = pyqtSignal(bool)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.job: BackgroundJob | None = None
+        self.busy = False
+        self._ending: list[BackgroundJob] = []
+
+    def start(self, function: Callable, on_finished: Callable[[Any], None],
+              on_failed: Callable[[str], None] | None = None,
+              on_progress: Callable[[float], None] | None = None) -> BackgroundJob:
+        self.cancel()
+        job = BackgroundJob(function, self)
+        job.finished.connect(lambda result, j=job: self._let_go(j) and on_finished(result))
+        job.failed.connect(lambda message, j=job: self._let_go(j) and on_failed is not None
+                           and on_failed(message))
+        if on_progress is not None:
+            job.progress.connect(on_progress)
+        job.ended.connect(lambda j=job: self._forget(j))
+        self.job = job
+        self._set_busy(True)
+        job.start()
+        return job
+
+    def cancel(self) -> bool:
+        """Stop the running job, if any (True when there was one); its result will not be used."""
+        job, self.job = self.job, None
+        if job is None:
+            return False
+        job.cancel()
+        self._ending.append(job)
+        self._set_busy(False)
+        return True
+
+    def wait(self, msecs: int = 120_000) -> bool:
+        """Block until the running job's result is delivered (exports); True when none is left running."""
+        job = self.job
+        if job is None:
+            return True
+        if not job.wait(msecs):
+            return False
+        # Its result is a queued signal to the job: deliver it now, not at the next event loop.
+        QCoreApplication.sendPostedEvents(job)
+        return self.job is None
+
+    def shutdown(self, msecs: int = 2000) -> None:
+        """Cancel and wait for every thread: call before the owner goes away."""
+        self.cancel()
+        for job in list(self._ending):
+            job.shutdown(msecs)
+
+    def _let_go(self, job: BackgroundJob) -> bool:
+        """True when `job` is the current one (its report counts); it then ends in the background."""
+        if job is not self.job:
+            return False
+        self.job = None
+        self._ending.append(job)
+        self._set_busy(False)
+        return True
+
+    def _forget(self, job: BackgroundJob) -> None:
+        if job in self._ending:
+            self._ending.remove(job)
+        if job is self.job:
+            self.job = None
+            self._set_busy(False)
+        job.deleteLater()
+
+    def _set_busy(self, busy: bool) -> None:
+        if busy != self.busy:
+            self.busy = busy
+            self.busyChanged.emit(busy)

@@ -9,9 +9,9 @@ view draws and "Race on this plane" slices.
 from __future__ import annotations
 
 import numpy as np
-from PyQt6.QtCore import QCoreApplication, QObject, pyqtSignal
+from PyQt6.QtCore import QObject, pyqtSignal
 
-from valley.app.model.jobs import BackgroundJob
+from valley.app.model.jobs import JobSlot
 from valley.core import landscape
 from valley.core.scene import NETWORK_PLANES
 
@@ -79,12 +79,11 @@ class NetworkLandscapeModel(QObject):
         self.plane = "random"
         self.result: dict | None = None
         self.resolution = FULL  # of the plane being computed, or of the last one asked for
-        self.busy = False
         self.error = ""  # why the last plane could not be computed
-        self._job: BackgroundJob | None = None
-        # Cancelled jobs whose threads may still run. A job holds its function's closure (the
-        # training path) until it is deleted: freeing them keeps every retrain from leaking one.
-        self._retired: list[BackgroundJob] = []
+        # A job holds its function's closure (the training path) until it is freed: the slot
+        # frees each once its thread has ended, so retraining leaks none.
+        self.jobs = JobSlot(self)
+        self.jobs.busyChanged.connect(self.busyChanged)
         playground.resultsChanged.connect(self.compute)
         playground.networkChanged.connect(self.compute)
         playground.timeline.playingChanged.connect(lambda playing: None if playing else self.compute())
@@ -114,10 +113,9 @@ class NetworkLandscapeModel(QObject):
 
     def compute(self, *_) -> bool:
         """Start the plane of the current path (coarse while playing); False when untrained."""
-        self._stop_job()
+        self.jobs.cancel()
         self.error = ""
         if not self.trained:
-            self._set_busy(False)
             if self.result is not None:
                 self.result = None
                 self.resultChanged.emit()
@@ -127,33 +125,22 @@ class NetworkLandscapeModel(QObject):
         net, data = session.network.copy(), session.data
         path = np.asarray(session.history.params, float)
         plane, seed = self.plane, session.seed
-        job = BackgroundJob(lambda progress, cancel: compute_landscape(
-            net, data.X_train, data.T_train, path, plane, resolution, seed, cancel), self)
-        job.finished.connect(lambda result, j=job: self._on_finished(j, result))
-        job.failed.connect(lambda message, j=job: self._on_failed(j, message))
-        job.cancelled.connect(lambda j=job: self._finish(j))
-        self._job = job
-        self._set_busy(True)
-        job.start()
+        self.jobs.start(lambda progress, cancel: compute_landscape(
+            net, data.X_train, data.T_train, path, plane, resolution, seed, cancel),
+            on_finished=self._show, on_failed=self._fail)
         return True
+
+    @property
+    def busy(self) -> bool:
+        return self.jobs.busy
 
     def wait(self, msecs: int = 120_000) -> bool:
         """Block until the plane being computed is held (exports); True when none is being computed."""
-        job = self._job
-        if job is None:
-            return True
-        if not job.wait(msecs):
-            return False
-        # Its result is a queued signal to the job: deliver it now, not at the next event loop.
-        QCoreApplication.sendPostedEvents(job)
-        return self._job is None
+        return self.jobs.wait(msecs)
 
     def shutdown(self) -> None:
         """Cancel and wait for every thread: call before the owner goes away."""
-        self._stop_job()
-        self._set_busy(False)
-        for job in self._retired:
-            job.shutdown(2000)
+        self.jobs.shutdown()
 
     def title(self) -> str:
         """E.g. "Loss of the 2-4-4-1 network on circles (PCA plane)"."""
@@ -171,42 +158,12 @@ class NetworkLandscapeModel(QObject):
         surface = plane_surface(self.result, title)
         return surface, title, surface.bounds, race_start(self.result)
 
-    # ----- jobs -----
-    def _stop_job(self) -> None:
-        job, self._job = self._job, None
-        if job is not None:
-            job.cancel()
-            self._retired.append(job)
-        still_running = []
-        for old in self._retired:
-            if old.is_running():
-                still_running.append(old)
-            else:
-                old.wait()
-                old.deleteLater()  # Qt deletes it (and so its closure) from the event loop
-        self._retired = still_running
-
-    def _finish(self, job: BackgroundJob) -> bool:
-        """True when `job` is the current one (it is then let go)."""
-        if job is not self._job:
-            return False
-        self._job = None
-        job.wait()
-        job.deleteLater()
-        self._set_busy(False)
-        return True
-
-    def _on_finished(self, job: BackgroundJob, result: dict) -> None:
-        if self._finish(job) and result:
+    # ----- job reports (GUI thread) -----
+    def _show(self, result: dict | None) -> None:
+        if result:  # None: cancelled by the cancel() it polls
             self.result = result
             self.resultChanged.emit()
 
-    def _on_failed(self, job: BackgroundJob, message: str) -> None:
-        if self._finish(job):
-            self.error = message
-            self.failed.emit(message)
-
-    def _set_busy(self, busy: bool) -> None:
-        if busy != self.busy:
-            self.busy = busy
-            self.busyChanged.emit(busy)
+    def _fail(self, message: str) -> None:
+        self.error = message
+        self.failed.emit(message)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from PyQt6.QtCore import QObject, pyqtSignal
 
-from valley.app.model.jobs import BackgroundJob
+from valley.app.model.jobs import JobSlot
 from valley.app.model.timeline import Timeline
 from valley.core import limits
 from valley.core.datasets import DATASETS, FEATURES, apply_features, make_dataset
@@ -155,10 +155,9 @@ class PlaygroundModel(QObject):
         self.history = None
         self.sample = 0
         self.phase = -1
-        self.busy = False
         self.last_error = ""
-        self._job: BackgroundJob | None = None
-        self._retired: list[BackgroundJob] = []
+        self.jobs = JobSlot(self)
+        self.jobs.busyChanged.connect(self.busyChanged)
         self.timeline.stepChanged.connect(self._follow_presented_sample)
         document.seedChanged.connect(self._scene_seed_changed)
         document.stepsChanged.connect(self._scene_steps_changed)
@@ -608,15 +607,9 @@ class PlaygroundModel(QObject):
         trainee = copy.deepcopy(self.network)
         if self.background and work > BACKGROUND_WORK:
             self._accept(self._initial_history(), announce)
-            job = BackgroundJob(lambda progress, cancel: train_network(
-                trainee, data, spec, steps, seed, progress=progress, cancel=cancel), self)
-            job.progress.connect(self.progressChanged)
-            job.finished.connect(lambda history, j=job: self._on_trained(j, history))
-            job.failed.connect(lambda error, j=job: self._on_failed(j, error))
-            job.ended.connect(lambda j=job: self._forget(j))
-            self._job = job
-            self._set_busy(True)
-            job.start()
+            self.jobs.start(lambda progress, cancel: train_network(
+                trainee, data, spec, steps, seed, progress=progress, cancel=cancel),
+                on_finished=self._accept, on_failed=self._report, on_progress=self.progressChanged.emit)
             return
         try:
             history = train_network(trainee, data, spec, steps, seed)
@@ -627,34 +620,7 @@ class PlaygroundModel(QObject):
 
     def cancel_training(self) -> None:
         """Stop the background training, if one runs; the views keep what they show."""
-        job, self._job = self._job, None
-        if job is not None:
-            job.cancel()
-            self._retired.append(job)
-            self._set_busy(False)
-
-    def _on_trained(self, job: BackgroundJob, history) -> None:
-        if job is not self._job:
-            return  # a newer setting superseded this run
-        self._retired.append(job)  # until its thread has stopped
-        self._job = None
-        self._set_busy(False)
-        self._accept(history)
-
-    def _on_failed(self, job: BackgroundJob, error: str) -> None:
-        if job is self._job:
-            self._retired.append(job)
-            self._job = None
-            self._set_busy(False)
-            self._report(error)
-
-    def _forget(self, job: BackgroundJob) -> None:
-        """A job whose thread has stopped is freed by Qt (a Python-side delete of a running one aborts)."""
-        if job in self._retired:
-            self._retired.remove(job)
-        if job is self._job:
-            self._job = None
-        job.deleteLater()
+        self.jobs.cancel()
 
     def _accept(self, history, announce: bool = True) -> None:
         """A new history; unannounced, the caller resets the timeline after its views rebuilt."""
@@ -666,26 +632,22 @@ class PlaygroundModel(QObject):
     def _last_step(self) -> int:
         return len(self.history.params) - 1
 
-    def wait(self, ms: int = 30_000) -> None:
-        """Block until background training finished (exporters, tests, benchmarks)."""
-        for job in [self._job, *self._retired]:
-            if job is not None:
-                job.wait(ms)
+    @property
+    def busy(self) -> bool:
+        """A training runs in the background."""
+        return self.jobs.busy
+
+    def wait(self, ms: int = 120_000) -> bool:
+        """Block until the background training's history is here (exporters, tests, benchmarks)."""
+        return self.jobs.wait(ms)
 
     def shutdown(self) -> None:
         """Cancel every training and wait for its thread: nothing may outlive the window."""
-        self.cancel_training()
-        for job in list(self._retired):
-            job.shutdown(2000)
+        self.jobs.shutdown()
 
     def _report(self, message: str) -> None:
         self.last_error = message
         self.errorOccurred.emit(message)
-
-    def _set_busy(self, busy: bool) -> None:
-        if busy != self.busy:
-            self.busy = busy
-            self.busyChanged.emit(busy)
 
 
 @dataclass

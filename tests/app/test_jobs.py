@@ -56,3 +56,29 @@ def test_cancel_stops_a_job_early(qtbot):
         job.cancel()
     job.wait()
     assert not finished and len(rounds) < 10_000
+
+
+def test_a_job_slot_runs_the_newest_job_only_and_frees_the_others(qtbot):
+    import threading
+
+    from valley.app.model.jobs import JobSlot
+
+    slot = JobSlot()
+    results, busy = [], []
+    slot.busyChanged.connect(busy.append)
+    release = threading.Event()
+
+    def slow(progress, cancel):
+        while not cancel() and not release.is_set():
+            release.wait(0.01)
+        return "old"
+
+    slot.start(slow, on_finished=results.append)
+    assert slot.busy
+    slot.start(lambda progress, cancel: "new", on_finished=results.append)  # cancels the slow one
+    assert slot.wait(5000)
+    release.set()
+    qtbot.waitUntil(lambda: not slot.findChildren(BackgroundJob), timeout=5000)  # both freed
+    assert results == ["new"] and not slot.busy
+    assert busy == [True, False, True, False]
+    slot.shutdown()

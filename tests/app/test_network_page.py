@@ -10,6 +10,7 @@ from PyQt6.QtWidgets import QApplication
 
 from valley.app.main_window import MainWindow
 from valley.app.model.document import Document
+from valley.app.model.jobs import BackgroundJob
 from valley.app.views.diverging import NEGATIVE, POSITIVE
 from valley.app.views.network_diagram import NetworkDiagram
 from valley.core.scene import NetworkSpec, OptimizerSpec
@@ -290,5 +291,5 @@ def test_a_long_training_shows_its_progress_and_can_be_cancelled(qtbot):
     qtbot.mouseClick(page.cancel_training, Qt.MouseButton.LeftButton)
     assert not playground.busy and not page.training_progress.isVisible()
     assert "cancelled" in page.status.text()
-    qtbot.waitUntil(lambda: all(not job.is_running() for job in playground._retired), timeout=5_000)
+    qtbot.waitUntil(lambda: not playground.jobs.findChildren(BackgroundJob), timeout=5_000)  # freed
     window.close()
