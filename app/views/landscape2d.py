@@ -405,6 +405,7 @@ class Landscape2DView(pg.PlotWidget):
         # pixel centres sit on the grid points
         dx, dy = (x1 - x0) / (nx - 1), (y1 - y0) / (ny - 1)
         self.image.setRect(QRectF(x0 - dx / 2, y0 - dy / 2, x1 - x0 + dx, y1 - y0 + dy))
+        self._drop_cached_pixmap(self.image)
         self.colorbar.setLevels((low, high))
         axis = self.colorbar.getAxis("right")
         axis.setLabel(label, color=self.theme.foreground, **{"font-size": f"{self.theme.axis_font_size + 2}pt"})
@@ -414,11 +415,16 @@ class Landscape2DView(pg.PlotWidget):
             levels = np.linspace(low, high, CONTOUR_LEVELS + 2)[1:-1]
             cx, cy = contour_paths(x, y, shown, levels)
             self.contours.setData(cx, cy)
-            # new lines over a new extent: a cached pixmap of the old ones kept showing part of them
-            self.contours.setCacheMode(NO_CACHE)
-            self.contours.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            self._drop_cached_pixmap(self.contours)
         self.contours.setVisible(view_spec.contours)
         self.contours.setPen(pg.mkPen(self.theme.contour + "60", width=1))
+
+    @staticmethod
+    def _drop_cached_pixmap(item) -> None:
+        """Redrawn over a new extent, an item's cached pixmap kept showing part of the old one."""
+        mode = item.cacheMode()
+        item.setCacheMode(NO_CACHE)
+        item.setCacheMode(mode)
 
     def _range_changed(self, *_) -> None:
         """The view shows more than the heatmap covers (a resize): repaint it once settled."""

@@ -171,3 +171,32 @@ def test_a_start_outside_in_a_small_view(qtbot):
     qtbot.waitExposed(view)
     (vx0, vx1), (vy0, vy1) = view.vb.viewRange()
     assert vx0 < -7.0 < vx1 and vy0 < 6.0 < vy1
+
+
+def test_after_a_resize_the_pixels_beyond_the_bounds_are_surface_not_background(qtbot):
+    """A tall map shows more y than the bounds: those rows are painted, not left empty."""
+    from PyQt6.QtGui import QColor
+
+    from valley.app.views.landscape2d import Landscape2DView
+
+    view = Landscape2DView(race_model())
+    qtbot.addWidget(view)
+    view.resize(700, 500)
+    view.show()
+    qtbot.waitExposed(view)
+    view.grab()  # paint (and cache) the wide layout first
+    view.resize(420, 760)
+    qtbot.waitUntil(lambda: view.height() == 760)
+    qtbot.waitUntil(lambda: not view._heatmap_timer.isActive())
+    (_, _), (y0, y1) = view.session.bounds
+    (_, _), (vy0, vy1) = view.vb.viewRange()
+    assert vy1 > y1 + 0.2 * (y1 - y0)  # the view does show more than the bounds
+    image = view.grab().toImage()
+    background = QColor(view.theme.background)
+    box = view.mapFromScene(view.vb.sceneBoundingRect()).boundingRect()
+    above = view.data_to_widget((0.0, (y1 + vy1) / 2))
+    row = round(above.y())
+    assert box.top() < row < view.data_to_widget((0.0, y1)).y()
+    painted = [image.pixelColor(x, row) != background
+               for x in range(box.left() + 4, box.right() - 4, 8)]
+    assert all(painted)
