@@ -62,6 +62,19 @@ def display_values(Z: np.ndarray, log_colour: bool, name: str = "f(x, y)",
     return Z, name
 
 
+def elide_middle(text: str, keep: int) -> str:
+    """`text` in at most `keep` characters and an ellipsis, its beginning and its end kept.
+
+    Names in one race often differ only at the end ("GD from (0.3, -0.4)", "GD from (0.2,
+    -1.4)"): cutting the end off would leave them all alike.
+    """
+    if len(text) <= keep:
+        return text
+    head = max(1, keep * 2 // 5)
+    tail = max(1, keep - head)
+    return text[:head].rstrip() + "…" + text[-tail:].lstrip()
+
+
 def contour_paths(x: np.ndarray, y: np.ndarray, Z: np.ndarray, levels) -> tuple[np.ndarray, np.ndarray]:
     """All contour lines as one NaN-separated polyline (one plot item draws them all)."""
     xs, ys = [], []
@@ -261,7 +274,7 @@ class Landscape2DView(pg.PlotWidget):
         """Lay the legend out above the map in at most LEGEND_ROWS rows, never wider than the plot.
 
         As many columns as the measured labels fit; when even LEGEND_ROWS rows need more columns
-        than fit, the longest labels are shortened with "…" (the results table has every name
+        than fit, the longest labels lose their middle to "…" (the results table has every name
         whole): a tall legend would take the map's height, a wide one would widen the window.
         """
         if sip.isdeleted(self.legend):  # a late resize while the widget is torn down
@@ -290,8 +303,7 @@ class Landscape2DView(pg.PlotWidget):
             for (_, label), text, text_width in zip(entries, full, widths):
                 shown = text
                 if not fits and text_width > text_room:
-                    keep = max(4, int(len(text) * text_room / text_width) - 1)
-                    shown = text[:keep].rstrip(" ,") + "…"
+                    shown = elide_middle(text, max(4, int(len(text) * text_room / text_width) - 1))
                 if label.text != shown:
                     label.setText(shown)
                     label.setToolTip(text if shown != text else "")
