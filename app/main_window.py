@@ -7,7 +7,7 @@ without touching the rest: `_build_side_panels` (race, hyperparameters, surface 
 """
 from __future__ import annotations
 
-from PyQt6.QtCore import QSize, Qt
+from PyQt6.QtCore import QEvent, QObject, QSize, Qt
 from PyQt6.QtGui import QAction, QImage, QKeySequence
 from PyQt6.QtWidgets import (
     QApplication,
@@ -48,6 +48,29 @@ SIDE_PANEL_WIDTH = 280  # px: enough for a ParameterTree, leaves the landscape t
 # Presentation: readout, loss chart, results table share the right-hand column like this.
 PRESENTATION_SIDE_SHARES = (0.5, 0.28, 0.22)
 PRESENTATION_TABLE_SCALE = 0.85  # the table's font relative to the presentation font
+# Presentation: the 2-D map is what the class watches. Its share of the page's width with the
+# 3-D view off; with it on, both views' share and the map's part of that (the map keeps more
+# than half of its room: 0.68 × 0.6 of the page against 0.61; the readout keeps 0.32).
+PRESENTATION_MAP_SHARE = 0.61
+PRESENTATION_VIEWS_SHARE_3D = 0.68
+PRESENTATION_MAP_OF_VIEWS_3D = 0.6
+# Beside the side panels the map still gets the larger part of the views (its legend, axes
+# and colour bar take room the 3-D view does not need).
+MAP_OF_VIEWS_3D = 0.58
+
+
+class _ResizeWatch(QObject):
+    """Calls back when the watched widget changes size (a splitter has no signal for it)."""
+
+    def __init__(self, widget: QWidget, callback):
+        super().__init__(widget)
+        self._callback = callback
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self._callback()
+        return False
 
 SIDE_PANELS = (("Race", RacePanel), ("Hyperparameters", HyperparameterPanel), ("Surface", SurfacePanel))
 
@@ -212,6 +235,9 @@ class MainWindow(QMainWindow):
         self.landscape_page.setStretchFactor(1, 2)
         self.landscape_page.setSizes([620, 380])
         self.side_splitter.setSizes([300, 220, 170])
+        self._normal_page_sizes: tuple[list[int], list[int]] | None = None
+        # In presentation the split follows the page's width (a projector's, a window resized)
+        self._page_watch = _ResizeWatch(self.landscape_page, self._present_views)
         self.add_page(self.landscape_page, "Landscape")
 
     def _add_3d_view(self) -> None:
@@ -342,6 +368,13 @@ class MainWindow(QMainWindow):
             self.showMaximized() if self._was_maximized else self.showNormal()
         self._apply_theme_everywhere()
         self._share_side_column()
+        if on:
+            self._normal_page_sizes = (self.landscape_page.sizes(), self.views_splitter.sizes())
+            self._present_views()
+        elif self._normal_page_sizes is not None:
+            page, views = self._normal_page_sizes
+            self.landscape_page.setSizes(page)
+            self.views_splitter.setSizes(views)
 
     def _share_side_column(self) -> None:
         """In presentation the readout, the step a lecturer explains, gets most of the column."""
@@ -491,7 +524,27 @@ class MainWindow(QMainWindow):
         views = page * (64 if self.surface3d is not None else 60) // 100
         self.landscape_page.setSizes([views, page - views])
         if self.surface3d is not None:
-            self.views_splitter.setSizes([views // 2, views - views // 2])
+            map_width = round(views * MAP_OF_VIEWS_3D)
+            self.views_splitter.setSizes([map_width, views - map_width])
+
+    def _present_views(self) -> None:
+        """Presentation: the map takes most of the page's width, the column keeps the rest."""
+        if not self.presentation:
+            return
+        page = self.landscape_page.width()
+        if page <= 0:
+            return
+        if self.surface3d is None:
+            views = round(page * PRESENTATION_MAP_SHARE)
+            split = [views]
+        else:
+            views = round(page * PRESENTATION_VIEWS_SHARE_3D)
+            split = [round(views * PRESENTATION_MAP_OF_VIEWS_3D)]
+            split.append(views - split[0])
+        if self.landscape_page.sizes()[0] != views:
+            self.landscape_page.setSizes([views, page - views])
+        if self.views_splitter.sizes() != split:
+            self.views_splitter.setSizes(split)
 
     # ----- lifetime -----
     def closeEvent(self, event) -> None:

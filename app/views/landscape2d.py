@@ -7,8 +7,8 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6 import sip
 from PyQt6.QtCore import QPointF, QRectF, Qt, QTimer
-from PyQt6.QtGui import QFont
-from PyQt6.QtWidgets import QGraphicsItem
+from PyQt6.QtGui import QFont, QFontMetricsF
+from PyQt6.QtWidgets import QGraphicsItem, QSizePolicy
 
 from valley.app.model.basins import BasinModel
 from valley.app.theme import THEMES, Theme, plain_numbers, style_plot
@@ -22,14 +22,19 @@ HEADS_Z = 20
 CRITICAL_Z = 13  # above trails (10), below arrows (15) and heads (20)
 CRITICAL_SIZE = 2.2  # marker size in head sizes: its outline rings a head sitting on it
 BASINS_Z = -7  # above the heatmap (-10), below contours (-5), trails and heads
+START_MARGIN = 0.08  # a start outside the bounds shows this share of the span inside the edge
+HEATMAP_DELAY_MS = 60  # repaint the heatmap once a resize has settled, not at every step of it
+LEGEND_SWATCH = 48  # px a legend entry needs besides its text: the sample line and spacing
+COLOURBAR_EDGE = 10  # px between the colour bar's title and the widget's right edge
+LEGEND_ROWS = 3  # the legend above the map takes at most this many rows of its height
 
 TRAIL_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
 NO_CACHE = QGraphicsItem.CacheMode.NoCache
 
 # One symbol per kind of critical point, so the kind reads without colour.
 CRITICAL_SYMBOLS = {"minimum": "star", "maximum": "t1", "saddle": "d", "degenerate": "s"}
-CRITICAL_TITLES = {"minimum": "minimum ☆", "maximum": "maximum △", "saddle": "saddle ◇",
-                   "degenerate": "degenerate □"}
+CRITICAL_TITLES = {"minimum": "☆ minimum", "maximum": "△ maximum", "saddle": "◇ saddle",
+                   "degenerate": "□ degenerate"}
 ARROW_TITLES = {"gradient": "−∇f (downhill)", "velocity": "velocity", "step": "next step Δθ"}
 # A step or velocity shorter than this many head sizes on screen is drawn this long (same
 # direction): a true-scale arrow of a small step would hide under its head. Longer ones are
@@ -37,16 +42,37 @@ ARROW_TITLES = {"gradient": "−∇f (downhill)", "velocity": "velocity", "step"
 MIN_ARROW_HEADS = 1.6
 
 
-def display_values(Z: np.ndarray, log_colour: bool, name: str = "f(x, y)") -> tuple[np.ndarray, str]:
-    """What the heatmap shows: f, or log(f − min + 1) for surfaces with a huge range."""
+def display_values(Z: np.ndarray, log_colour: bool, name: str = "f(x, y)",
+                   inside: np.ndarray | None = None) -> tuple[np.ndarray, str]:
+    """What the heatmap shows: f, or log(f − min + 1) for surfaces with a huge range.
+
+    `inside` marks the grid points within the scene's bounds: the minimum is taken there, so
+    a map drawn wider than the bounds (to fill the view) keeps the colours of the bounds.
+    """
     finite = np.isfinite(Z)
-    if not finite.any():
+    counted = finite if inside is None else finite & inside
+    if not counted.any():
+        counted = finite
+    if not counted.any():
         return np.zeros_like(Z), name
-    low, high = float(Z[finite].min()), float(Z[finite].max())
+    low, high = float(Z[counted].min()), float(Z[finite].max())
     Z = np.where(finite, Z, high)  # a pole or overflow shows as the highest colour
     if log_colour:
-        return np.log1p(Z - low), f"log({name.split('(')[0]} − min + 1)"
+        return np.log1p(np.maximum(Z - low, 0.0)), f"log({name.split('(')[0]} − min + 1)"
     return Z, name
+
+
+def elide_middle(text: str, keep: int) -> str:
+    """`text` in at most `keep` characters and an ellipsis, its beginning and its end kept.
+
+    Names in one race often differ only at the end ("GD from (0.3, -0.4)", "GD from (0.2,
+    -1.4)"): cutting the end off would leave them all alike.
+    """
+    if len(text) <= keep:
+        return text
+    head = max(1, keep * 2 // 5)
+    tail = max(1, keep - head)
+    return text[:head].rstrip() + "…" + text[-tail:].lstrip()
 
 
 def contour_paths(x: np.ndarray, y: np.ndarray, Z: np.ndarray, levels) -> tuple[np.ndarray, np.ndarray]:
@@ -148,6 +174,12 @@ class Landscape2DView(pg.PlotWidget):
         self._drag_timer.setInterval(DRAG_THROTTLE_MS)
         self._drag_timer.timeout.connect(self._apply_drag)
         self._syncing_handles = False
+        self._legend_texts: dict[int, str] = {}
+        self._legend_widths: dict[int, float] = {}
+        self._heatmap_timer = QTimer(self)
+        self._heatmap_timer.setSingleShot(True)
+        self._heatmap_timer.setInterval(HEATMAP_DELAY_MS)
+        self._heatmap_timer.timeout.connect(self._draw_heatmap)
 
         self.plot = self.getPlotItem()
         self.plot.setMenuEnabled(False)
@@ -190,6 +222,8 @@ class Landscape2DView(pg.PlotWidget):
         self.plot.addItem(self.heads)
         self.colorbar = pg.ColorBarItem(colorMap=self.theme.colormap, interactive=False, width=18)
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
+        # pyqtgraph nudges a right axis' title 5 px past the axis: keep room for it at the edge
+        self.plot.layout.setContentsMargins(1, 1, COLOURBAR_EDGE, 1)
         # The legend sits in a row above the plot: on the plot it would hide paths or minima.
         self.legend = pg.LegendItem(labelTextSize=f"{self.theme.font_size}pt", frame=False,
                                     colCount=3, horSpacing=18)
@@ -199,9 +233,13 @@ class Landscape2DView(pg.PlotWidget):
         # to the plot so Qt alone deletes it with the plot.
         sip.transferto(self.plot.titleLabel, self.plot)
         self.plot.titleLabel.setVisible(False)
-        self.plot.layout.addItem(self.legend, 0, 1)
+        # across the plot and the colour bar; its wish never sets a column's width (the colour
+        # bar would be pushed out of the widget)
+        self.plot.layout.addItem(self.legend, 0, 1, 1, 5)
+        self.legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.legend_corner = "above"
 
+        self.vb.sigRangeChanged.connect(self._range_changed)
         self.scene().sigMouseClicked.connect(self._clicked)
         session.sceneChanged.connect(self.redraw_surface)
         session.optimizersChanged.connect(self._rebuild_racers)
@@ -226,18 +264,62 @@ class Landscape2DView(pg.PlotWidget):
         return np.array([view.x(), view.y()])
 
     def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
         if "legend" in self.__dict__:  # the base class resizes before our items exist
-            self._fit_legend_columns()
+            # before the plot takes the new size: a legend still laid out for a wider view
+            # would hold the plot wider than the widget and push the colour bar out of sight
+            self._fit_legend_columns(event.size().width())
+        super().resizeEvent(event)
 
-    def _fit_legend_columns(self) -> None:
-        """As many legend columns as fit the width: the legend must never widen the plot."""
-        entries = max(1, len(self.legend.items))
-        longest = max((len(label.text) for _, label in self.legend.items), default=8)
-        column = 34 + longest * 0.62 * self.theme.font_size * 1.4 + 18
-        columns = int(max(1, min(entries, (self.width() - 80) // column)))
+    def _fit_legend_columns(self, width: int | None = None) -> None:
+        """Lay the legend out above the map in at most LEGEND_ROWS rows, never wider than the plot.
+
+        As many columns as the measured labels fit; when even LEGEND_ROWS rows need more columns
+        than fit, the longest labels lose their middle to "…" (the results table has every name
+        whole): a tall legend would take the map's height, a wide one would widen the window.
+        """
+        if sip.isdeleted(self.legend):  # a late resize while the widget is torn down
+            return
+        entries = self.legend.items
+        if not entries:
+            return
+        if any(id(label) not in self._legend_widths for _, label in entries):
+            self._remember_legend_labels()
+        full = [self._legend_texts[id(label)] for _, label in entries]
+        widths = [self._legend_widths[id(label)] for _, label in entries]
+        width = self.width() if width is None else width
+        room = max(120.0, width - self.plot.getAxis("left").width() - 16)
+        spacing = self.legend.layout.horizontalSpacing()
+        least = math.ceil(len(entries) / LEGEND_ROWS)
+        columns, fits = least, False
+        for count in range(len(entries), least - 1, -1):
+            need = sum(max(widths[i::count]) + LEGEND_SWATCH for i in range(count))
+            if need + spacing * (count - 1) <= room:
+                columns, fits = count, True
+                break
         if columns != self.legend.columnCount:
             self.legend.setColumnCount(columns)
+        text_room = (room - spacing * (columns - 1)) / columns - LEGEND_SWATCH
+        for _ in range(4):  # the legend's own grid decides its width: measure, then shorten more
+            for (_, label), text, text_width in zip(entries, full, widths):
+                shown = text
+                if not fits and text_width > text_room:
+                    shown = elide_middle(text, max(4, int(len(text) * text_room / text_width) - 1))
+                if label.text != shown:
+                    label.setText(shown)
+                    label.setToolTip(text if shown != text else "")
+            self.legend.layout.invalidate()
+            excess = self.legend.layout.effectiveSizeHint(Qt.SizeHint.MinimumSize).width() - room
+            if excess <= 0:
+                break
+            fits = False
+            text_room -= excess / columns + 2
+        self.legend.updateSize()
+
+    def _remember_legend_labels(self) -> None:
+        """Each label's whole text and width, before any is shortened to fit."""
+        self._legend_texts = {id(label): label.text for _, label in self.legend.items}
+        self._legend_widths = {id(label): label.item.boundingRect().width()
+                               for _, label in self.legend.items}
 
     # ----- theme -----
     def apply_theme(self, theme: Theme) -> None:
@@ -254,8 +336,8 @@ class Landscape2DView(pg.PlotWidget):
         axis.setLabel(axis.labelText, color=theme.foreground, **{"font-size": f"{theme.axis_font_size + 2}pt"})
         plain_numbers(axis)
         # pyqtgraph sizes the axis for its default font: make room for ours and the label
-        axis.setWidth(round(theme.axis_font_size * 5.2))
-        self.legend.setLabelTextSize(f"{theme.font_size + 1}pt")
+        self._fit_colorbar_axis()
+        self.legend.setLabelTextSize(f"{theme.font_size}pt")
         self.legend.setLabelTextColor(theme.foreground)
         if theme == self._surface_theme:
             # The window applies its theme once more after building its views: the surface
@@ -266,42 +348,123 @@ class Landscape2DView(pg.PlotWidget):
         self.redraw_surface()
 
     # ----- surface -----
+    def shown_range(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        """The range the map opens on: the scene's bounds and every racer's start, with a margin.
+
+        A start outside the bounds would otherwise sit off-screen, and a click could never reach it.
+        """
+        (x0, x1), (y0, y1) = self.session.bounds
+        starts = np.array([self.session.scene.start_of(spec) for spec in self.session.scene.optimizers],
+                          dtype=float).reshape(-1, 2)
+        starts = starts[np.isfinite(starts).all(axis=1)]
+        mx, my = START_MARGIN * (x1 - x0), START_MARGIN * (y1 - y0)
+        outside_x = starts[(starts[:, 0] < x0) | (starts[:, 0] > x1), 0]
+        outside_y = starts[(starts[:, 1] < y0) | (starts[:, 1] > y1), 1]
+        if len(outside_x):
+            x0, x1 = min(x0, outside_x.min() - mx), max(x1, outside_x.max() + mx)
+        if len(outside_y):
+            y0, y1 = min(y0, outside_y.min() - my), max(y1, outside_y.max() + my)
+        return (float(x0), float(x1)), (float(y0), float(y1))
+
     def redraw_surface(self) -> None:
-        session, view_spec = self.session, self.session.scene.view
+        session = self.session
         if self.plot.getAxis("bottom").labelText != session.surface.axis_labels[0]:
             style_plot(self.plot, self.theme, *session.surface.axis_labels)  # e.g. α, β on a network plane
         (x0, x1), (y0, y1) = session.bounds
-        n = int(view_spec.resolution)
-        x, y = np.linspace(x0, x1, n), np.linspace(y0, y1, n)
-        Z = session.surface.evaluate(x[None, :], y[:, None])
-        shown, label = display_values(Z, view_spec.log_colour, session.surface.value_label)
-        self.grid = (x, y, shown)
-        low, high = float(shown.min()), float(shown.max())
-        if high <= low:
-            high = low + 1.0
-        self.image.setImage(shown, levels=(low, high))
-        # pixel centres sit on the grid points
-        dx, dy = (x1 - x0) / (n - 1), (y1 - y0) / (n - 1)
-        self.image.setRect(QRectF(x0 - dx / 2, y0 - dy / 2, x1 - x0 + dx, y1 - y0 + dy))
-        self.colorbar.setLevels((low, high))
-        self._surface_theme = self.theme
-        axis = self.colorbar.getAxis("right")
-        axis.setLabel(label, color=self.theme.foreground, **{"font-size": f"{self.theme.axis_font_size + 2}pt"})
-        plain_numbers(axis)
-        if view_spec.contours:
-            levels = np.linspace(low, high, CONTOUR_LEVELS + 2)[1:-1]
-            cx, cy = contour_paths(x, y, shown, levels)
-            self.contours.setData(cx, cy)
-        self.contours.setVisible(view_spec.contours)
-        self.contours.setPen(pg.mkPen(self.theme.contour + "60", width=1))
-        self._draw_gradient_field()
-        self._draw_critical_points()
         # Equal scales keep the gradient visibly perpendicular to the contours; surfaces
         # whose view is very long in one direction get the room instead.
         ratio = (x1 - x0) / (y1 - y0)
         self.vb.setAspectLocked(1 / MAX_ASPECT_DISTORTION <= ratio <= MAX_ASPECT_DISTORTION, ratio=1.0)
-        self.vb.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        (sx0, sx1), (sy0, sy1) = self.shown_range()
+        self.vb.setRange(xRange=(sx0, sx1), yRange=(sy0, sy1), padding=0)
+        self._draw_heatmap()
+        self._surface_theme = self.theme
+        self._draw_gradient_field()
+        self._draw_critical_points()
         self._rebuild_racers()
+
+    def _heatmap_extent(self) -> tuple[float, float, float, float]:
+        """What the heatmap covers: the bounds and all the view shows.
+
+        With x:y locked the view box fills its widget and shows more than the bounds in one
+        direction; painting the surface there too leaves no empty bands beside the map.
+        """
+        (x0, x1), (y0, y1) = self.session.bounds
+        (vx0, vx1), (vy0, vy1) = self.vb.viewRange()
+        return min(x0, vx0), max(x1, vx1), min(y0, vy0), max(y1, vy1)
+
+    def _draw_heatmap(self) -> None:
+        if sip.isdeleted(self.colorbar):  # the delayed repaint of a view being torn down
+            return
+        session, view_spec = self.session, self.session.scene.view
+        (bx0, bx1), (by0, by1) = session.bounds
+        x0, x1, y0, y1 = self._heatmap_extent()
+        n = int(view_spec.resolution)
+        # the bounds keep their resolution; the margins around them get as many points per unit
+        nx = int(min(2 * n, max(n, round(n * (x1 - x0) / (bx1 - bx0)))))
+        ny = int(min(2 * n, max(n, round(n * (y1 - y0) / (by1 - by0)))))
+        x, y = np.linspace(x0, x1, nx), np.linspace(y0, y1, ny)
+        Z = session.surface.evaluate(x[None, :], y[:, None])
+        inside = ((x[None, :] >= bx0) & (x[None, :] <= bx1)) & ((y[:, None] >= by0) & (y[:, None] <= by1))
+        shown, label = display_values(Z, view_spec.log_colour, session.surface.value_label, inside)
+        self.grid = (x, y, shown)
+        self._heatmap_rect = (x0, x1, y0, y1)
+        within = shown[inside] if inside.any() else shown
+        low, high = float(within.min()), float(within.max())
+        if high <= low:
+            high = low + 1.0
+        self.image.setImage(shown, levels=(low, high))
+        # pixel centres sit on the grid points
+        dx, dy = (x1 - x0) / (nx - 1), (y1 - y0) / (ny - 1)
+        self.image.setRect(QRectF(x0 - dx / 2, y0 - dy / 2, x1 - x0 + dx, y1 - y0 + dy))
+        self._drop_cached_pixmap(self.image)
+        self.colorbar.setLevels((low, high))
+        axis = self.colorbar.getAxis("right")
+        axis.setLabel(label, color=self.theme.foreground, **{"font-size": f"{self.theme.axis_font_size + 2}pt"})
+        plain_numbers(axis)
+        self._fit_colorbar_axis()
+        if view_spec.contours:
+            levels = np.linspace(low, high, CONTOUR_LEVELS + 2)[1:-1]
+            cx, cy = contour_paths(x, y, shown, levels)
+            self.contours.setData(cx, cy)
+            self._drop_cached_pixmap(self.contours)
+        self.contours.setVisible(view_spec.contours)
+        self.contours.setPen(pg.mkPen(self.theme.contour + "60", width=1))
+
+    @staticmethod
+    def _drop_cached_pixmap(item) -> None:
+        """Redrawn over a new extent, an item's cached pixmap kept showing part of the old one."""
+        mode = item.cacheMode()
+        item.setCacheMode(NO_CACHE)
+        item.setCacheMode(mode)
+
+    def _range_changed(self, *_) -> None:
+        """The view shows more than the heatmap covers (a resize): repaint it once settled."""
+        drawn = self.__dict__.get("_heatmap_rect")
+        if drawn is None:
+            return
+        (vx0, vx1), (vy0, vy1) = self.vb.viewRange()
+        x0, x1, y0, y1 = drawn
+        tx, ty = 1e-3 * (x1 - x0), 1e-3 * (y1 - y0)
+        if vx0 < x0 - tx or vx1 > x1 + tx or vy0 < y0 - ty or vy1 > y1 + ty:
+            self._heatmap_timer.start()
+
+    def _fit_colorbar_axis(self) -> None:
+        """Make the colour bar's axis as wide as its widest tick label and its title need.
+
+        A fixed width cut labels such as 4.5 down to "4" on some surfaces and fonts.
+        """
+        axis = self.colorbar.getAxis("right")
+        low, high = self.colorbar.levels()
+        length = max(100.0, axis.geometry().height())
+        metrics = QFontMetricsF(axis.style["tickFont"] or QFont())
+        widest = 0.0
+        for spacing, values in axis.tickValues(low, high, length):
+            strings = axis.tickStrings(values, axis.autoSIPrefixScale * axis.scale, spacing)
+            widest = max([widest] + [metrics.horizontalAdvance(text) for text in strings])
+        title = axis.label.boundingRect().height() if axis.label.isVisible() else 0.0
+        tick = max(0, axis.style["tickLength"])
+        axis.setWidth(math.ceil(widest + tick + axis.style["tickTextOffset"][0] + title + 8))
 
     def _draw_gradient_field(self) -> None:
         visible = bool(self.session.scene.view.gradient_field)
@@ -431,12 +594,13 @@ class Landscape2DView(pg.PlotWidget):
             if spec.visible:
                 self.legend.addItem(racer.trail, spec.display_label())
         kinds = {m["kind"] for m in self._markers()} if self.session.scene.view.critical_points else set()
-        for kind in ("minimum", "saddle", "maximum", "degenerate"):
-            if kind in kinds:
-                sample = pg.ScatterPlotItem(symbol=CRITICAL_SYMBOLS[kind], size=14,
-                                            brush=pg.mkBrush(None),
-                                            pen=pg.mkPen(theme.foreground, width=2))
-                self.legend.addItem(sample, CRITICAL_TITLES[kind])
+        titles = [CRITICAL_TITLES[kind] for kind in ("minimum", "saddle", "maximum", "degenerate")
+                  if kind in kinds]
+        if titles:
+            # One entry for all kinds (each title carries its symbol): one legend cell, not
+            # four, so the racers' names keep room to be read whole.
+            self.legend.addItem(pg.PlotDataItem(pen=None), "  ".join(titles))  # a blank sample
+        self._remember_legend_labels()
         self._fit_legend_columns()
         self._draw_heads()
 
@@ -601,3 +765,4 @@ class Landscape2DView(pg.PlotWidget):
 
     def shutdown(self) -> None:
         self._drag_timer.stop()
+        self._heatmap_timer.stop()

@@ -11,7 +11,7 @@ import os
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QSize, Qt
-from PyQt6.QtGui import QColor
+from PyQt6.QtGui import QColor, QFont
 from PyQt6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 # Platforms that never give an OpenGL context (touching GL there aborts the process).
@@ -25,6 +25,11 @@ EDGE = 1.05  # trails leaving the bounds (diverging) run along this edge of the 
 # exceeds the 25th this many times over: Rosenbrock (50), Beale, Goldstein–Price, the cliff;
 # not bowls like Booth (21), Himmelblau (9) or the double well (7).
 SKEW_RATIO = 30.0
+# Where the camera starts and where View › Reset camera brings it back: the surface from
+# above one corner, its valley floor in the middle of the view.
+CAMERA = dict(distance=3.7, elevation=32, azimuth=-60)
+CAMERA_CENTRE = (0.0, 0.0, 0.35 * HEIGHT)
+AXIS_OVERHANG = 0.18  # the axis lines reach this far past the mesh; their names sit at the ends
 
 _gl_status: tuple[bool, str] | None = None
 
@@ -136,14 +141,21 @@ class Surface3DView(QWidget):
         self.session = session
         self.view = gl.GLViewWidget()
         self.view.setMinimumSize(200, 150)
-        self.view.setCameraPosition(distance=3.3, elevation=32, azimuth=-60)
-        self.view.opts["center"] = pg.Vector(0.0, 0.0, 0.35 * HEIGHT)
+        self.reset_camera()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
 
         self.mesh = gl.GLSurfacePlotItem(shader="shaded", smooth=True, computeNormals=True)
         self.view.addItem(self.mesh)
+        # x, y and f axes from the mesh's near corner, each named at its end: a turned surface
+        # still says which way is which, and which way is up
+        self.axes = gl.GLLinePlotItem(pos=np.zeros((2, 3)), mode="lines", width=2, antialias=True,
+                                      glOptions="opaque")  # hidden where the mesh is in front
+        self.view.addItem(self.axes)
+        self.axis_labels = [gl.GLTextItem(text=text) for text in ("x", "y", "f")]
+        for label in self.axis_labels:
+            self.view.addItem(label)
         self.minima = gl.GLScatterPlotItem(pos=np.zeros((0, 3)), size=9, color=(1, 1, 1, 0.9))
         self.minima.setGLOptions("translucent")
         self.view.addItem(self.minima)
@@ -189,8 +201,9 @@ class Surface3DView(QWidget):
         Z = self.heights(values)
         colormap = pg.colormap.get(self._theme().colormap)
         colors = colormap.map(Z / HEIGHT, mode="float")
-        self.mesh.setData(x=(xs - 0.5 * (x0 + x1)) / half, y=(ys - 0.5 * (y0 + y1)) / half,
-                          z=Z, colors=colors)
+        mesh_x, mesh_y = (xs - 0.5 * (x0 + x1)) / half, (ys - 0.5 * (y0 + y1)) / half
+        self.mesh.setData(x=mesh_x, y=mesh_y, z=Z, colors=colors)
+        self._place_axes(mesh_x[0], mesh_x[-1], mesh_y[0], mesh_y[-1])
         minima = [m for m in session.surface.minima]
         if minima:
             pts = np.array(minima, dtype=float)
@@ -198,6 +211,30 @@ class Surface3DView(QWidget):
         else:
             self.minima.setData(pos=np.zeros((0, 3)))
         self._sync_racers()
+
+    def _place_axes(self, x0: float, x1: float, y0: float, y1: float) -> None:
+        """Axis lines along the mesh's edges from its (x0, y0) corner, and their names."""
+        corner = np.array([x0, y0, 0.0])
+        ends = np.array([[x1 + AXIS_OVERHANG, y0, 0.0], [x0, y1 + AXIS_OVERHANG, 0.0],
+                         [x0, y0, HEIGHT + AXIS_OVERHANG]])
+        theme = self._theme()
+        colour = pg.mkColor(theme.foreground)
+        self.axes.setData(pos=np.array([corner, ends[0], corner, ends[1], corner, ends[2]]),
+                          color=colour.getRgbF())
+        font = QFont()
+        font.setPointSize(theme.axis_font_size + 2)
+        font.setBold(True)
+        names = (*self.session.surface.axis_labels, "f")
+        for label, name, end in zip(self.axis_labels, names, ends):
+            label.setData(pos=end, text=name, color=colour, font=font)
+
+    def axis_label_ends(self) -> dict[str, np.ndarray]:
+        """Each axis' name and where it is drawn (display coordinates)."""
+        return {label.text: np.array(label.pos, dtype=float) for label in self.axis_labels}
+
+    def reset_camera(self) -> None:
+        """Back to the starting view of the surface (View › Reset camera)."""
+        self.view.setCameraPosition(pos=pg.Vector(*CAMERA_CENTRE), **CAMERA)
 
     def _on_results(self, index: int) -> None:
         if index < 0 or len(self._paths) != len(self.session.trajectories):

@@ -258,3 +258,13 @@ def test_head_arrows_point_the_right_way_and_stick_out_of_the_head(view, mode):
                                            abs=1.5)
         checked += 1
     assert checked >= 3
+
+
+def test_elided_names_keep_their_distinguishing_ends():
+    from valley.app.views.landscape2d import elide_middle
+
+    names = ["GD from (0.3, -0.4)", "GD from (-0.8, -0.4)", "GD from (-0.8, -1.4)", "GD from (0.2, -1.4)"]
+    short = [elide_middle(name, 12) for name in names]
+    assert len(set(short)) == len(short)
+    assert all(len(s) <= 13 and "…" in s for s in short)
+    assert elide_middle("Newton", 12) == "Newton"

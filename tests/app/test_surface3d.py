@@ -77,3 +77,59 @@ def test_gl_view_draws_the_surface_and_the_heads_move(qtbot):
     mesh = view.mesh
     session.set_surface(SurfaceSpec(name="rosenbrock"))
     assert view.mesh is mesh and view.heights.log
+
+
+def shown_view(qtbot, session):
+    view = make_surface3d(session)
+    assert isinstance(view, surface3d.Surface3DView)
+    qtbot.addWidget(view)
+    view.resize(480, 360)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def on_screen(view, point) -> tuple[float, float]:
+    """Normalised device coordinates of a display point: inside the frame within [-1, 1]²."""
+    from PyQt6.QtGui import QVector3D
+
+    gl_view = view.view
+    viewport = gl_view.getViewport()
+    matrix = gl_view.projectionMatrix(viewport, viewport) * gl_view.viewMatrix()
+    ndc = matrix.map(QVector3D(*map(float, point)))
+    return ndc.x(), ndc.y()
+
+
+@needs_gl
+def test_axes_are_named_at_their_ends_and_on_screen(qtbot):
+    session = race_model()
+    view = shown_view(qtbot, session)
+    ends = view.axis_label_ends()
+    assert set(ends) == {*session.surface.axis_labels, "f"} == {"x", "y", "f"}
+    mesh_top = view.heights(np.array([np.inf]))[0]
+    # x and y beyond the mesh's edges on the floor, f above its highest point
+    assert ends["x"][0] > 1.0 and ends["y"][1] > 0.0 and ends["f"][2] > mesh_top
+    for name, end in ends.items():
+        x, y = on_screen(view, end)
+        assert -1 < x < 1 and -1 < y < 1, name
+    # the names are drawn: hiding them changes the frame
+    with_names = view.grab_frame()
+    for label in view.axis_labels:
+        label.setVisible(False)
+    assert view.grab_frame() != with_names
+
+
+@needs_gl
+def test_reset_camera_brings_back_the_starting_view(qtbot):
+    view = shown_view(qtbot, race_model())
+    start = view.grab_frame()
+    opts = {k: view.view.opts[k] for k in ("distance", "elevation", "azimuth")}
+    centre = tuple(view.view.opts["center"])
+    view.view.orbit(70, 25)
+    view.view.pan(0.4, -0.3, 0.2)
+    view.view.setCameraPosition(distance=9.0)
+    assert view.grab_frame() != start
+    view.reset_camera()
+    assert {k: view.view.opts[k] for k in ("distance", "elevation", "azimuth")} == opts
+    assert tuple(view.view.opts["center"]) == pytest.approx(centre)
+    assert view.grab_frame() == start
