@@ -19,7 +19,7 @@ def presented(qtbot, width, height, preset=None, show_3d=False, document=None):
         document = Document()
         if preset is not None:
             document.open_preset(preset)
-    window = MainWindow(document, show_3d=show_3d, remember_recent=False)
+    window = MainWindow(document, show_3d=show_3d, remember=False)
     qtbot.addWidget(window)
     window.resize(width, height)
     window.show()

@@ -66,6 +66,12 @@ def test_the_3d_view_is_a_choice_of_the_room(qtbot):
         pytest.skip(f"no OpenGL here: {first.surface3d_reason}")
     first.show()
     assert first.show_3d_action.isChecked() and first.surface3d.isVisible()
+    camera = dict(first.surface3d.view.opts)
+    first.surface3d.view.orbit(40, 10)
+    assert first.surface3d.view.opts["azimuth"] != camera["azimuth"]
+    first.reset_camera_action.trigger()  # View › Reset the 3-D camera
+    assert first.surface3d.view.opts["azimuth"] == camera["azimuth"]
+    assert first.surface3d.view.opts["elevation"] == camera["elevation"]
     first.show_3d_action.trigger()
     assert not first.surface3d.isVisible() and not first.reset_camera_action.isEnabled()
     assert not first.document.modified
