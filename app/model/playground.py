@@ -98,9 +98,11 @@ def _plane_bounds(points: np.ndarray, margin: float = 0.15) -> tuple:
     if len(points) == 0:
         return ((-1.0, 1.0), (-1.0, 1.0))
     lo, hi = points.min(axis=0), points.max(axis=0)
-    span = np.maximum(hi - lo, 1e-6)
+    # At least one unit across: a worked example's one sample is seen in its surroundings, on
+    # ticks a class can read, not on a plane a millionth wide.
+    span = max(float(np.max(hi - lo)), 1.0)
     # A square plane centred on the data: thumbnails are square.
-    centre, half = (lo + hi) / 2, (1 + 2 * margin) * span.max() / 2
+    centre, half = (lo + hi) / 2, (1 + 2 * margin) * span / 2
     return ((float(centre[0] - half), float(centre[0] + half)),
             (float(centre[1] - half), float(centre[1] + half)))
 

@@ -18,23 +18,26 @@ SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "linear": "", "step":
           "leaky_relu": "LReLU", "elu": "ELU", "swish": "swish", "softplus": "softplus", "softmax": "softmax"}
 
 
-def signed(v: float) -> str:
-    return f"+{fmt(v)}" if v > 0 else fmt(v)
-
-
-def updated(old: float, new: float) -> str:
-    """"old → new" with as many decimals as the update needs to show: at least four, as the
-    slide writes .1 + .0004 = .1004 (three significant digits made it "0.1 → 0.1")."""
-    change = abs(new - old)
-    if not (np.isfinite(old) and np.isfinite(new)):
-        return f"{fmt(old)} → {fmt(new)}"
-    decimals = 4 if change == 0 else min(8, max(4, -math.floor(math.log10(change))))
+def update_parts(old: float, change: float) -> tuple[str, str, str]:
+    """old, |Δw| and new as the slide writes .1 + .0004 = .1004: old and new with as many
+    decimals as the change needs to show, at least four (three significant digits made it
+    "0.1 → 0.1")."""
+    new = old + change
+    if not (np.isfinite(old) and np.isfinite(change)):
+        return fmt(old), fmt(abs(change)), fmt(new)
+    decimals = 4 if change == 0 else min(8, max(4, -math.floor(math.log10(abs(change)))))
 
     def short(v: float) -> str:
         text = f"{v:.{decimals}f}".rstrip("0").rstrip(".")
         return "0" if text == "-0" else text
 
-    return f"{short(old)} → {short(new)}"
+    return short(old), fmt(abs(change)), short(new)
+
+
+def updated(old: float, change: float) -> str:
+    """"old + Δw = new", the update written out."""
+    before, size, after = update_parts(old, change)
+    return f"{before} {'−' if change < 0 else '+'} {size} = {after}"
 
 
 def delta_name(n: str, single_output: bool) -> str:
@@ -166,8 +169,11 @@ class StepReadout(QTextBrowser):
         self._need_key = None
         self.refresh()
 
-    def lines(self, phase=None) -> tuple[str, list[str]]:
-        """(title, lines) of the current phase (or `phase`) in plain text (tests read these)."""
+    def lines(self, phase=None, compact: bool = False) -> tuple[str, list[str]]:
+        """(title, lines) of the current phase (or `phase`) in plain text (tests read these).
+
+        `compact` writes a weight update as "old → new" only, for when a layer has more weights
+        than fit written out: the diagram shows each Δw on its edge."""
         session = self.session
         phase = session.current_phase if phase is None else phase
         if phase is None:
@@ -246,7 +252,8 @@ class StepReadout(QTextBrowser):
                 own = {h.name: h.default for h in cls.hyperparameters} if cls is not None else {}
                 hyper = ", ".join(f"{k} = {num(v, 3, signed=False) if isinstance(v, float) else v}"
                                   for k, v in {**own, **opt.hyperparameters}.items() if v is not None)
-                out.append(f"{optimizer_title(opt.kind)} ({hyper}): w ← w + Δw")
+                out.append(f"{optimizer_title(opt.kind)} ({hyper}): w ← w + Δw"
+                           + ("  (Δw on the edges)" if compact else ""))
                 listed = 0
                 for l in range(L, 0, -1):
                     W, dW, db = net.weights[l - 1], rec.update_weights[l - 1], rec.update_biases[l - 1]
@@ -257,8 +264,11 @@ class StepReadout(QTextBrowser):
                             source = "bias" if i == sizes[l - 1] else name(l - 1, i)
                             old = net.biases[l - 1][j] if i == sizes[l - 1] else W[j, i]
                             d = db[j] if i == sizes[l - 1] else dW[j, i]
-                            out.append(f"w({name(l, j)} ← {source}): Δw = {signed(d)},  "
-                                       f"{updated(old, old + d)}")
+                            if compact:
+                                before, _, after = update_parts(old, d)
+                                out.append(f"w({name(l, j)} ← {source}): {before} → {after}")
+                            else:
+                                out.append(f"w({name(l, j)} ← {source}) = {updated(old, d)}")
                             listed += 1
                 if listed >= 2 * MAX_LISTED:
                     out.append("…")
@@ -284,7 +294,7 @@ class StepReadout(QTextBrowser):
             cells = ["<br>".join(html.escape(line) for line in rest[c * per:(c + 1) * per])
                      for c in range(columns)]
             body += ("<table cellspacing='0' cellpadding='0'><tr>"
-                     + "".join(f"<td style='padding-right:28px'>{cell}</td>" for cell in cells)
+                     + "".join(f"<td style='padding-right:28px;white-space:nowrap'>{cell}</td>" for cell in cells)
                      + "</tr></table>")
         text = f"<div style='font-size:{pt}pt'>{head}<p>{body}</p>"
         for paragraph in note:
@@ -314,11 +324,19 @@ class StepReadout(QTextBrowser):
                 for columns in (1, 2):
                     yield pt, columns, note
 
-    def _fits(self, probe, title, lines, notes, width, height) -> tuple | None:
-        for pt, columns, note in self._candidates(notes):
-            probe.setHtml(self._html(title, lines, note, pt, columns))
-            if probe.idealWidth() <= width and probe.size().height() <= height:
-                return pt, columns, note
+    def _variants(self, phase) -> list[list[str]]:
+        """The phase's lines written out, then (for weight updates) the compact form."""
+        variants = [self.lines(phase)[1]]
+        if phase.kind == "update" and not self.session.perceptron:
+            variants.append(self.lines(phase, compact=True)[1])
+        return variants
+
+    def _fits(self, probe, title, variants, notes, width, height) -> tuple | None:
+        for lines in variants:
+            for pt, columns, note in self._candidates(notes):
+                probe.setHtml(self._html(title, lines, note, pt, columns))
+                if probe.idealWidth() <= width and probe.size().height() <= height:
+                    return pt, columns, note, lines
         return None
 
     def _ask_for_room(self) -> None:
@@ -335,18 +353,21 @@ class StepReadout(QTextBrowser):
         probe = self._probe(width)
         need = 0.0
         for phase in session.phases():
-            title, lines = self.lines(phase)
+            title = phase.title
             notes = self._notes(phase)
             # the shortest layout at the floor size that holds the fullest note that is as wide
-            # as the room (or holds no note)
-            best = None
-            for note in tuple(notes) + ((),):
-                for columns in (1, 2):
-                    probe.setHtml(self._html(title, lines, note, self._floor_pt(), columns))
-                    if probe.idealWidth() <= width:
-                        height = probe.size().height()
-                        best = height if best is None else min(best, height)
-                if best is not None:
+            # as the room (or holds no note), written out if that fits under the cap
+            for lines in self._variants(phase):
+                best = None
+                for note in tuple(notes) + ((),):
+                    for columns in (1, 2):
+                        probe.setHtml(self._html(title, lines, note, self._floor_pt(), columns))
+                        if probe.idealWidth() <= width:
+                            height = probe.size().height()
+                            best = height if best is None else min(best, height)
+                    if best is not None:
+                        break
+                if best is not None and best + self.height() - self._room()[1] <= cap:
                     break
             need = max(need, best or 0.0)
         frame = self.height() - self._room()[1]
@@ -357,15 +378,15 @@ class StepReadout(QTextBrowser):
         return note_paragraphs(example, phase, self.session.step) if example is not None else ()
 
     def _show(self) -> None:
-        title, lines, notes = self._content
+        title, variants, notes = self._content
         width, height = self._room()
         if not self.isVisible():  # no room to measure yet: all of it, until it shows
-            chosen = (self._base_pt(), 1, notes[0] if notes else ())
+            chosen = (self._base_pt(), 1, notes[0] if notes else (), variants[0])
         else:
-            chosen = self._fits(self._probe(width), title, lines, notes, width, height)
-        if chosen is None:  # it scrolls: the floor size, one column, no note
-            chosen = (self._floor_pt(), 1, ())
-        self.font_pt, self.columns, self.note = chosen
+            chosen = self._fits(self._probe(width), title, variants, notes, width, height)
+        if chosen is None:  # it scrolls: the floor size, one column, no note, compact
+            chosen = (self._floor_pt(), 1, (), variants[-1])
+        self.font_pt, self.columns, self.note, lines = chosen
         self.setHtml(self._html(title, lines, self.note, self.font_pt, self.columns))
 
     def resizeEvent(self, event) -> None:
@@ -381,12 +402,13 @@ class StepReadout(QTextBrowser):
             self._show()
 
     def refresh(self, *_) -> None:
-        title, lines = self.lines()
+        title = self.lines()[0]
         if not title:
             self._content = ("", [], ())
             self.setHtml("<p>Step-through is off. Turn it on to walk one backpropagation pass "
                          "phase by phase with →.</p>")
             return
-        self._content = (title, lines, self._notes(self.session.current_phase))
+        phase = self.session.current_phase
+        self._content = (title, self._variants(phase), self._notes(phase))
         self._ask_for_room()
         self._show()

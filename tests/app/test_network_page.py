@@ -126,8 +126,8 @@ def test_slide_002_in_step_through_shows_the_output_delta_086(qtbot):
     right()  # weight updates, with the correct sign (+): w = .1 + .0172
     assert output.label.text() == "Δb +0.0172"
     text = "\n".join(page.readout.lines()[1])
-    assert "Δw = +0.0172,  0.1 → 0.1172" in text  # the slide's four decimals
-    assert "Δw = +0.00945" in text
+    assert "= 0.1 + 0.0172 = 0.1172" in text  # the slide's four decimals
+    assert "0.1 + 0.00945 = " in text
     right()  # the next training step starts over at the inputs
     assert page.session.step == 1 and page.session.phase == 0
     page.shutdown()

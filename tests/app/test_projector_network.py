@@ -42,15 +42,16 @@ def test_updates_show_the_slides_four_decimals(example):
     session, _, readout = example
     session.set_phase(len(session.phases()) - 1)
     text = "\n".join(readout.lines()[1])
-    assert f"w(o ← bias): Δw = +0.0172,  0.1 → {slide('w_k0')}" in text
-    assert f"w(o ← h₁): Δw = +0.00945,  0.1 → {slide('w_k1')}" in text
-    assert f"w(h₁ ← x₁): Δw = +0.000426,  0.1 → {slide('w_j1')}" in text
-    assert f"w(h₁ ← bias): Δw = +0.000426,  0.1 → {slide('w_j0')}" in text
-    assert f"w(h₁ ← x₂): Δw = 0,  0.1 → {slide('w_j2')}" in text
+    assert f"w(o ← bias) = 0.1 + 0.0172 = {slide('w_k0')}" in text
+    assert f"w(o ← h₁) = 0.1 + 0.00945 = {slide('w_k1')}" in text
+    assert f"w(h₁ ← x₁) = 0.1 + 0.000426 = {slide('w_j1')}" in text
+    assert f"w(h₁ ← bias) = 0.1 + 0.000426 = {slide('w_j0')}" in text
+    assert f"w(h₁ ← x₂) = 0.1 + 0 = {slide('w_j2')}" in text
     # as many decimals as the change needs, at least four, and no trailing zeros
-    assert updated(0.1, 0.1) == "0.1 → 0.1"
-    assert updated(1.5, 1.5 + 3e-6) == "1.5 → 1.500003"
-    assert updated(-0.25, -0.2) == "-0.25 → -0.2"
+    assert updated(0.1, 0.0) == "0.1 + 0 = 0.1"
+    assert updated(1.5, 3e-6) == "1.5 + 3.00e-06 = 1.500003"
+    assert updated(-0.25, 0.05) == "-0.25 + 0.05 = -0.2"
+    assert updated(0.0, -0.000177) == "0 − 0.000177 = -0.0002"
 
 
 def test_the_text_speaks_the_slides_language(example):
@@ -107,7 +108,7 @@ def test_forward_phases_write_each_weight_on_its_own_edge(example):
         assert diagram.edge_label_crossings() == 0, phase.title
 
 
-def window_at(qtbot, width, height):
+def window_at(qtbot, width, height, example="backprop_example"):
     window = MainWindow(Document(), show_3d=False, remember=False)
     qtbot.addWidget(window)
     window.resize(width, height)
@@ -117,7 +118,7 @@ def window_at(qtbot, width, height):
     # The docks of the normal mode hold the window wider until its layout has caught up with
     # their hiding: resize until it takes.
     qtbot.waitUntil(lambda: window.resize(width, height) or window.width() == width)
-    window.open_example("backprop_example")
+    window.open_example(example)
     qtbot.waitUntil(lambda: window.tabs.currentWidget() is window.network_page)
     QApplication.processEvents()
     return window
@@ -150,8 +151,9 @@ def test_numbers_on_the_diagram_grow_with_presentation_mode(qtbot):
 
 
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
-def test_the_step_through_fits_without_a_scroll_bar(qtbot, size):
-    window = window_at(qtbot, *size)
+@pytest.mark.parametrize("example", ["backprop_example", "softmax_cross_entropy"])  # 6 and 12 weights
+def test_the_step_through_fits_without_a_scroll_bar(qtbot, size, example):
+    window = window_at(qtbot, *size, example)
     page = window.network_page
     session, readout = page.session, page.readout
     for step in (0, 1):
@@ -181,3 +183,19 @@ def test_a_crowded_layer_leaves_out_labels_rather_than_overlap_them(qtbot):
         assert diagram.label_overlaps() == 0 and diagram.edge_label_crossings() == 0
         assert any(e.label.isVisible() for g in diagram.edges for e in g.ravel())
     assert "Gradient descent (lr = 0.01): w ← w + Δw" in StepReadout(session).lines()[1][0]
+
+
+def test_one_sample_is_shown_on_a_plane_with_readable_ticks(qtbot):
+    window = window_at(qtbot, 1280, 720, "softmax_cross_entropy")  # its one sample is (-2, 3)
+    view = window.network_page.decision
+    (x0, x1), (y0, y1) = view.getPlotItem().viewRange()
+    assert x0 < -2 < x1 and y0 < 3 < y1
+    assert x1 - x0 >= 1 and y1 - y0 >= 1
+    for name in ("bottom", "left"):
+        axis = view.getPlotItem().getAxis(name)
+        lo, hi = (x0, x1) if name == "bottom" else (y0, y1)
+        size = axis.width() if name == "left" else axis.geometry().width()
+        for spacing, values in axis.tickValues(lo, hi, size):
+            for label in axis.tickStrings(values, 1, spacing):
+                assert len(label) <= 5, label  # "-2.5", not "-2.0000005"
+    window.close()
