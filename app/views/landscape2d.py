@@ -7,7 +7,7 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6 import sip
 from PyQt6.QtCore import QPointF, QRectF, Qt, QTimer
-from PyQt6.QtGui import QFont, QFontMetricsF
+from PyQt6.QtGui import QFont, QFontMetricsF, QImage, QPainter
 from PyQt6.QtWidgets import QGraphicsItem, QSizePolicy
 
 from valley.app.model.basins import BasinModel
@@ -450,19 +450,29 @@ class Landscape2DView(pg.PlotWidget):
             self._heatmap_timer.start()
 
     def _fit_colorbar_axis(self) -> None:
-        """Make the colour bar's axis as wide as its widest tick label and its title need.
+        """Make the colour bar's axis as wide as the tick labels it draws and its title need.
 
-        A fixed width cut labels such as 4.5 down to "4" on some surfaces and fonts.
+        A fixed width cut labels such as 4.5 down to "4" on some surfaces and fonts; measuring
+        every level's labels (12.5 among 5, 10, 15) set the title apart from the numbers.
         """
         axis = self.colorbar.getAxis("right")
+        title = axis.label.boundingRect().height() if axis.label.isVisible() else 0.0
+        image = QImage(1, 1, QImage.Format.Format_ARGB32)
+        painter = QPainter(image)
+        try:
+            specs = axis.generateDrawSpecs(painter)  # the labels pyqtgraph will draw, placed
+        finally:
+            painter.end()
+        drawn = [rect.right() for rect, _, _ in specs[2]] if specs else []
+        if drawn:
+            axis.setWidth(math.ceil(max(drawn) + title + 6))
+            return
         low, high = self.colorbar.levels()
-        length = max(100.0, axis.geometry().height())
         metrics = QFontMetricsF(axis.style["tickFont"] or QFont())
         widest = 0.0
-        for spacing, values in axis.tickValues(low, high, length):
+        for spacing, values in axis.tickValues(low, high, max(100.0, axis.geometry().height())):
             strings = axis.tickStrings(values, axis.autoSIPrefixScale * axis.scale, spacing)
             widest = max([widest] + [metrics.horizontalAdvance(text) for text in strings])
-        title = axis.label.boundingRect().height() if axis.label.isVisible() else 0.0
         tick = max(0, axis.style["tickLength"])
         axis.setWidth(math.ceil(widest + tick + axis.style["tickTextOffset"][0] + title + 8))
 

@@ -126,9 +126,11 @@ def test_colour_bar_labels_are_whole_and_titled(qtbot, preset, title):
         assert axis.label.isVisible()
         label = view.mapFromScene(scene_rect(axis.label)).boundingRect().toRectF()
         assert widget.contains(label)
-        # the title does not sit on the tick labels
+        # the title does not sit on the tick labels, and reads as theirs: close beside them
         assert not any(view.mapFromScene(rect).boundingRect().toRectF().intersects(label)
                        for rect, _ in labels)
+        numbers_end = max(view.mapFromScene(rect).boundingRect().toRectF().right() for rect, _ in labels)
+        assert label.left() - numbers_end <= 16
     finally:
         window.player.stop()
 
