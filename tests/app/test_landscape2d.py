@@ -260,11 +260,16 @@ def test_head_arrows_point_the_right_way_and_stick_out_of_the_head(view, mode):
     assert checked >= 3
 
 
-def test_elided_names_keep_their_distinguishing_ends():
-    from valley.app.views.landscape2d import elide_middle
+def test_elided_names_stay_apart():
+    from valley.app.views.landscape2d import elide_apart
 
+    # names that differ only at their ends lose their middle
     names = ["GD from (0.3, -0.4)", "GD from (-0.8, -0.4)", "GD from (-0.8, -1.4)", "GD from (0.2, -1.4)"]
-    short = [elide_middle(name, 12) for name in names]
+    short = elide_apart(names, [12] * 4)
     assert len(set(short)) == len(short)
     assert all(len(s) <= 13 and "…" in s for s in short)
-    assert elide_middle("Newton", 12) == "Newton"
+    # names that differ early keep their start: "lr 0…small" and "lr 0…(right)" read alike
+    names = ["lr 0.02 (too small)", "lr 0.25 (right)", "lr 0.45 (too large)", "lr 0.55 (divergent)"]
+    short = elide_apart(names, [9] * 4)
+    assert short == ["lr 0.02 (…", "lr 0.25 (…", "lr 0.45 (…", "lr 0.55 (…"]
+    assert elide_apart(["Newton", "Adam"], [12, 12]) == ["Newton", "Adam"]
