@@ -234,6 +234,11 @@ def render_image(widget: QWidget, size: tuple[int, int], transparent: bool = Fal
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
         QWidget.render(widget, painter, offset, QRegion(), flags)  # not QGraphicsView.render
+        for view in widget.findChildren(Surface3DView):
+            if view.isVisibleTo(widget):
+                # QWidget.render leaves out what pyqtgraph paints over the GL scene (the axis
+                # names): the view's own framebuffer has it
+                painter.drawImage(offset + view.mapTo(widget, QPoint(0, 0)), view.grab_frame())
         painter.end()
     image.setDevicePixelRatio(1.0)
     return image

@@ -133,3 +133,26 @@ def test_reset_camera_brings_back_the_starting_view(qtbot):
     assert {k: view.view.opts[k] for k in ("distance", "elevation", "azimuth")} == opts
     assert tuple(view.view.opts["center"]) == pytest.approx(centre)
     assert view.grab_frame() == start
+
+
+@needs_gl
+def test_a_picture_of_the_whole_window_shows_the_3d_axis_names(qtbot):
+    from valley.app.export.render import image_to_rgb, render_image
+    from valley.app.main_window import MainWindow
+    from valley.app.model.document import Document
+
+    window = MainWindow(Document(), show_3d=True, remember=False)
+    qtbot.addWidget(window)
+    window.resize(1280, 720)
+    window.show()
+    qtbot.waitExposed(window)
+    view = window.surface3d
+    assert isinstance(view, surface3d.Surface3DView)
+    picture = image_to_rgb(render_image(window, (1280, 720))).astype(int)
+    corner = view.mapTo(window, view.rect().topLeft())
+    shown = picture[corner.y():corner.y() + view.height(), corner.x():corner.x() + view.width()]
+    own = image_to_rgb(view.grab_frame().scaled(view.width(), view.height())).astype(int)
+    assert shown.shape == own.shape
+    # the window's picture holds the view's own frame, axis names included
+    assert np.count_nonzero(np.abs(shown - own).max(axis=2) > 60) < 0.001 * shown.shape[0] * shown.shape[1]
+    window.close()
