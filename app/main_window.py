@@ -45,8 +45,10 @@ from valley.app.widgets.wheel_guard import install_wheel_guard
 
 NARROW_WINDOW = 1200  # px: below this the side panels start hidden (View menu shows them)
 SIDE_PANEL_WIDTH = 280  # px: enough for a ParameterTree, leaves the landscape the room
-# Presentation: readout, loss chart, results table share the right-hand column like this.
-PRESENTATION_SIDE_SHARES = (0.5, 0.28, 0.22)
+# Presentation: the readout's share of the right-hand column; the loss chart keeps a plot this
+# tall; the results table takes what its rows need of the rest; the chart what is left.
+PRESENTATION_READOUT_SHARE = 0.5
+PRESENTATION_LEAST_PLOT = 72  # px
 PRESENTATION_TABLE_SCALE = 0.85  # the table's font relative to the presentation font
 # Presentation: the 2-D map is what the class watches. Its share of the page's width with the
 # 3-D view off; with it on, both views' share and the map's part of that (the map keeps more
@@ -238,6 +240,8 @@ class MainWindow(QMainWindow):
         self._normal_page_sizes: tuple[list[int], list[int]] | None = None
         # In presentation the split follows the page's width (a projector's, a window resized)
         self._page_watch = _ResizeWatch(self.landscape_page, self._present_views)
+        self._side_watch = _ResizeWatch(self.side_splitter, self._share_side_column)
+        session.optimizersChanged.connect(self._share_side_column)  # after the table's own refresh
         self.add_page(self.landscape_page, "Landscape")
 
     def _add_3d_view(self) -> None:
@@ -366,8 +370,12 @@ class MainWindow(QMainWindow):
             self.showFullScreen()
         elif self.isFullScreen():
             self.showMaximized() if self._was_maximized else self.showNormal()
+        if on:
+            self._normal_side_sizes = self.side_splitter.sizes()
         self._apply_theme_everywhere()
         self._share_side_column()
+        if not on and self._normal_side_sizes:
+            self.side_splitter.setSizes(self._normal_side_sizes)
         if on:
             self._normal_page_sizes = (self.landscape_page.sizes(), self.views_splitter.sizes())
             self._present_views()
@@ -377,14 +385,20 @@ class MainWindow(QMainWindow):
             self.views_splitter.setSizes(views)
 
     def _share_side_column(self) -> None:
-        """In presentation the readout, the step a lecturer explains, gets most of the column."""
+        """Presentation: the readout, the step a lecturer explains, gets half the column; the
+        results table every row without a scroll bar where the loss chart keeps a readable
+        plot (eight racers at 720 px scroll); the loss chart the rest."""
+        if not self.presentation:
+            return
         total = sum(self.side_splitter.sizes()) or self.side_splitter.height()
-        if self.presentation:
-            self._normal_side_sizes = self.side_splitter.sizes()
-            shares = PRESENTATION_SIDE_SHARES
-            self.side_splitter.setSizes([round(total * share) for share in shares])
-        elif self._normal_side_sizes:
-            self.side_splitter.setSizes(self._normal_side_sizes)
+        if total <= 0:
+            return
+        readout = round(total * PRESENTATION_READOUT_SHARE)
+        chart = self.loss_chart.height_for_plot(PRESENTATION_LEAST_PLOT)
+        table = max(0, min(self.results.needed_height(), total - readout - chart))
+        sizes = [readout, total - readout - table, table]
+        if self.side_splitter.sizes() != sizes:
+            self.side_splitter.setSizes(sizes)
 
     def _apply_theme_everywhere(self) -> None:
         self.theme = get_theme(self.theme_name, self.presentation)

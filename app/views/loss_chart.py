@@ -1,6 +1,8 @@
 """Loss versus step for every racer, and the results table (loss and status at step t)."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import Qt
@@ -9,7 +11,6 @@ from PyQt6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QGraphicsItem,
-    QHBoxLayout,
     QHeaderView,
     QTableWidget,
     QTableWidgetItem,
@@ -64,18 +65,15 @@ class LossChart(QWidget):
         self.now_line.setZValue(20)
         self.plot.addItem(self.now_line)
         self.curves: list[pg.PlotCurveItem] = []
-        self.log_box = QCheckBox("log y", self)
+        # over the plot's top right corner, where falling losses leave room: a row of its own
+        # took a results-table row's height from a 720-px projector
+        self.log_box = QCheckBox("log y", self.plot_widget)
         self.log_box.setToolTip("Plot log10(loss − lowest loss seen) to see the last digits move")
         self.log_box.toggled.connect(self.set_log_y)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.plot_widget, 1)
-        bar = QHBoxLayout()
-        bar.setContentsMargins(6, 0, 6, 0)
-        bar.addStretch(1)
-        bar.addWidget(self.log_box)
-        layout.addLayout(bar)
         session.optimizersChanged.connect(self.redraw)
         session.resultsChanged.connect(lambda _: self.redraw())
         session.sceneChanged.connect(self.redraw)
@@ -83,11 +81,28 @@ class LossChart(QWidget):
         session.selectionChanged.connect(lambda _: self.redraw())
         self.apply_theme(self.theme)
 
+    def height_for_plot(self, plot: int) -> int:
+        """The chart's height that leaves its plotting area `plot` px tall."""
+        frame = self.height() - self.plot.getViewBox().height()
+        if self.height() <= 0 or frame <= 0:  # not laid out yet: the axes as the fonts make them
+            frame = self.plot.getAxis("bottom").height() + 20
+        return math.ceil(frame + plot)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._place_log_box()
+
+    def _place_log_box(self) -> None:
+        self.log_box.adjustSize()
+        self.log_box.move(self.plot_widget.width() - self.log_box.width() - 8, 4)
+        self.log_box.raise_()
+
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme
         self.plot_widget.setBackground(theme.background)
         style_plot(self.plot, theme, "step", "log₁₀(loss − min)" if self.log_y else "loss")
         self.now_line.setPen(pg.mkPen(theme.accent, width=2, style=Qt.PenStyle.DashLine))
+        self._place_log_box()
         self.redraw()
 
     def set_log_y(self, on: bool) -> None:
@@ -194,6 +209,11 @@ class ResultsTable(QTableWidget):
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme
         self.refresh()
+
+    def needed_height(self) -> int:
+        """The height that shows the header and every row without a scroll bar."""
+        return (self.horizontalHeader().sizeHint().height() + self.verticalHeader().length()
+                + 2 * self.frameWidth())
 
     def states(self, t: int | None = None) -> list[tuple[str, str]]:
         """(kind, status text) of each racer at step t (default: the current step)."""

@@ -202,3 +202,27 @@ def test_after_a_resize_the_pixels_beyond_the_bounds_are_surface_not_background(
     painted = [image.pixelColor(x, row) != background
                for x in range(box.left() + 4, box.right() - 4, 8)]
     assert all(painted)
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("preset", ["learning_rates", "himmelblau_basins"])  # 4 and 5 racers
+def test_the_results_table_shows_every_racer_without_scrolling(qtbot, size, preset):
+    window = presented(qtbot, *size, preset=preset)
+    try:
+        table = window.results
+        qtbot.waitUntil(lambda: table.height() >= table.needed_height())
+        assert not table.verticalScrollBar().isVisible()
+        last = table.rowCount() - 1
+        assert table.rowViewportPosition(last) + table.rowHeight(last) <= table.viewport().height()
+        # the readout keeps half the column, the loss chart some of it
+        readout, chart = window.readout.height(), window.loss_chart.height()
+        assert readout >= 0.45 * window.side_splitter.height()
+        assert chart >= 0.15 * window.side_splitter.height()
+        # the loss chart keeps a readable plot
+        assert window.loss_chart.plot.getViewBox().height() >= 60
+        if size[1] >= 1080:  # a racer more: the table grows to show it
+            window.race.add_optimizer()
+            qtbot.waitUntil(lambda: not table.verticalScrollBar().isVisible())
+            assert table.rowViewportPosition(last + 1) + table.rowHeight(last + 1) <= table.viewport().height()
+    finally:
+        window.player.stop()
