@@ -34,3 +34,29 @@ def test_training_chart_key_reads_on_the_light_theme(qtbot):
     assert len(colours) == 2
     for colour in colours:
         assert contrast_ratio(colour, THEMES["light"].background) >= TEXT_CONTRAST
+
+
+@pytest.mark.parametrize("kind", ["check", "radio"])
+@pytest.mark.parametrize("presentation", [False, True])
+def test_an_unticked_box_is_outlined_and_as_tall_as_its_text_on_the_dark_theme(qtbot, kind, presentation):
+    from PyQt6.QtWidgets import QCheckBox, QRadioButton, QStyle, QStyleOptionButton
+
+    from valley.app.theme import apply_to_application
+
+    theme = get_theme("dark", presentation)
+    apply_to_application(theme)
+    box = QCheckBox("log y") if kind == "check" else QRadioButton("all")
+    qtbot.addWidget(box)
+    box.show()
+    qtbot.waitExposed(box)
+    option = QStyleOptionButton()
+    box.initStyleOption(option)
+    element = (QStyle.SubElement.SE_CheckBoxIndicator if kind == "check"
+               else QStyle.SubElement.SE_RadioButtonIndicator)
+    rect = box.style().subElementRect(element, option, box)
+    assert rect.height() >= 0.7 * box.fontMetrics().height()
+    image = box.grab().toImage()
+    ring = [image.pixelColor(x, rect.center().y()) for x in range(rect.left(), rect.left() + 3)]
+    ring += [image.pixelColor(rect.center().x(), y) for y in range(rect.top(), rect.top() + 3)]
+    # its edge stands out from the panel as text does
+    assert max(contrast_ratio(c.name(), theme.panel) for c in ring) >= 3.0
