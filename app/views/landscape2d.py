@@ -677,6 +677,10 @@ class Landscape2DView(pg.PlotWidget):
                 racer.diverged.setData([where[0]], [where[1]])
                 racer.diverged_text.setText(f"diverged at step {traj.stopped_at}")
                 racer.diverged_text.setPos(float(where[0]), float(where[1]))
+                # the words lean into the map, away from the edge the run left by
+                (x0, x1), (y0, y1) = self.vb.viewRange()
+                racer.diverged_text.setAnchor((1.0 if where[0] > (x0 + x1) / 2 else 0.0,
+                                               -0.2 if where[1] > (y0 + y1) / 2 else 1.2))
             elif racer.diverged.isVisible():
                 racer.diverged.setData([], [])
                 racer.diverged_text.setText("")

@@ -93,7 +93,7 @@ def test_critical_point_markers_have_kind_symbols_and_eigenvalue_tips(view):
         assert f"{eig[0]:.4g}" in tip and f"{eig[1]:.4g}" in tip
 
 
-def test_divergence_shows_a_marker_and_the_step(view):
+def test_divergence_shows_a_marker_and_the_step(qtbot, view):
     session = view.session
     session.add_optimizer(OptimizerSpec(kind="sgd", label="SGD lr 3", hyperparameters={"lr": 3.0}))
     index = len(session.scene.optimizers) - 1
@@ -105,8 +105,30 @@ def test_divergence_shows_a_marker_and_the_step(view):
     x, y = racer.diverged.getData()
     (x0, x1), (y0, y1) = session.bounds
     assert len(x) == 1 and x0 <= x[0] <= x1 and y0 <= y[0] <= y1
+    # the words stay on the map whichever edge the run left by
+    qtbot.wait(20)  # a TextItem places itself when painted
+    assert view.vb.sceneBoundingRect().contains(racer.diverged_text.sceneBoundingRect())
     session.timeline.set_step(0)
     assert racer.diverged_text.toPlainText() == ""
+
+
+@pytest.mark.parametrize("start", [(1.9, 1.9), (-1.9, -1.9), (1.9, -1.9), (-1.9, 1.9)])
+def test_diverged_words_stay_on_the_map_at_every_edge(qtbot, start):
+    session = race_model()
+    view = Landscape2DView(session)
+    qtbot.addWidget(view)
+    view.resize(520, 420)
+    view.show()
+    qtbot.waitExposed(view)
+    session.add_optimizer(OptimizerSpec(kind="sgd", label="SGD lr 3", hyperparameters={"lr": 3.0},
+                                        start=start))
+    index = len(session.scene.optimizers) - 1
+    assert session.trajectories[index].status == "diverged"
+    session.timeline.set_step(session.max_step)
+    text = view.racers[index].diverged_text
+    qtbot.wait(20)  # a TextItem places itself when painted
+    assert text.isVisible()
+    assert view.vb.sceneBoundingRect().contains(text.sceneBoundingRect()), start
 
 
 def test_log_colour_is_log_of_shifted_values():
