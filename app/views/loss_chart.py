@@ -169,6 +169,9 @@ def swatch_icon(color: str, outline: str, size: int = 14) -> QIcon:
     return QIcon(pixmap)
 
 
+NAME_SHARE = 0.55  # of the row, for a racer's name when name and status do not both fit
+
+
 class ResultsTable(QTableWidget):
     """Per optimizer at the current step t: its loss and how it stands (no spoilers).
 
@@ -194,10 +197,11 @@ class ResultsTable(QTableWidget):
         # Names whole and the loss whole; the status gives way (elided, whole in its tooltip,
         # its colour says the gist).
         header = self.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)  # set by _fit_columns
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(40)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.itemSelectionChanged.connect(self._row_selected)
         session.optimizersChanged.connect(self.refresh)
         session.resultsChanged.connect(lambda _: self.refresh())
@@ -209,6 +213,24 @@ class ResultsTable(QTableWidget):
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme
         self.refresh()
+
+    def _fit_columns(self) -> None:
+        """Names whole when the row has room; otherwise the name and the status share what the
+        loss leaves, the name at least NAME_SHARE of it (both elide; tooltips have them whole),
+        so "converged at 186" never leaves the table."""
+        room = self.viewport().width()
+        if room <= 0 or self.rowCount() == 0:
+            return
+        name = self.sizeHintForColumn(0)
+        status = max(self.sizeHintForColumn(2), self.horizontalHeader().sectionSizeHint(2))
+        rest = room - self.columnWidth(1)
+        if name + status > rest:
+            name = max(round(NAME_SHARE * rest), rest - status)
+        self.setColumnWidth(0, max(40, min(name, rest - 40)))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
 
     def needed_height(self) -> int:
         """The height that shows the header and every row without a scroll bar."""
@@ -273,6 +295,7 @@ class ResultsTable(QTableWidget):
                     item.setForeground(QBrush(QColor(readable_text_on(colour, self.theme.background)
                                                      if colour else self.theme.foreground)))
         self.resizeRowsToContents()
+        self._fit_columns()
 
     def _sync_selection(self, index: int) -> None:
         self.blockSignals(True)

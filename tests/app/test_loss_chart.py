@@ -193,3 +193,25 @@ def test_status_colours_read_as_text_on_white(qtbot, session):
     for r in range(table.rowCount()):
         colour = table.item(r, 2).foreground().color().name()
         assert contrast_ratio(colour, THEMES["light"].background) >= TEXT_CONTRAST, table.item(r, 2).text()
+
+
+def test_long_names_give_way_to_the_status_without_a_sideways_scroll(qtbot):
+    from valley.app.model.document import Document
+
+    document = Document()
+    document.open_preset("plateau_cliff")  # "Gradient descent, clipped to norm 1"
+    session = document.race
+    table = ResultsTable(session)
+    qtbot.addWidget(table)
+    table.resize(360, 220)
+    table.show()
+    session.timeline.set_step(session.max_step)
+    qtbot.wait(10)
+    widths = [table.columnWidth(c) for c in range(3)]
+    assert sum(widths) <= table.viewport().width() + 1
+    assert not table.horizontalScrollBar().isVisible()
+    # the status keeps the room for its words; the name keeps at least half the rest
+    metrics = table.fontMetrics()
+    longest_status = max(metrics.horizontalAdvance(row[2]) for row in table.rows())
+    assert widths[2] >= min(longest_status, 0.3 * table.viewport().width())
+    assert widths[0] >= 0.5 * (table.viewport().width() - widths[1]) - 1
