@@ -1,9 +1,12 @@
 """The data view: the dataset's points over the network's output, with the decision boundary."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QRectF
+from PyQt6.QtGui import QFont, QFontMetricsF
 
 from valley.app.theme import plain_numbers, style_plot
 from valley.app.views.diverging import NEGATIVE, POSITIVE, VALUE_LUT, normalizer
@@ -58,7 +61,11 @@ class DecisionView(pg.PlotWidget):
 
     def apply_theme(self, theme) -> None:
         self.setBackground(theme.background)
-        style_plot(self.getPlotItem(), theme, "x₁", "x₂")
+        plot = self.getPlotItem()
+        style_plot(plot, theme, "x₁", "x₂")
+        # the top and right tick labels are centred on the plot's edges: leave them half a line
+        half_line = math.ceil(QFontMetricsF(plot.getAxis("left").style["tickFont"] or QFont()).height() / 2) + 2
+        plot.layout.setContentsMargins(1, half_line, half_line, 1)
         self.test_points.setPen(pg.mkPen(theme.marker_edge, width=2.0))
 
     def set_discretize(self, on: bool) -> None:

@@ -199,3 +199,27 @@ def test_one_sample_is_shown_on_a_plane_with_readable_ticks(qtbot):
             for label in axis.tickStrings(values, 1, spacing):
                 assert len(label) <= 5, label  # "-2.5", not "-2.0000005"
     window.close()
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
+def test_the_data_views_tick_labels_are_whole(qtbot, size):
+    from PyQt6.QtCore import QRectF
+    from PyQt6.QtGui import QImage, QPainter
+
+    window = window_at(qtbot, *size)  # the backprop example: ticks at the plane's very edges
+    view = window.network_page.decision
+    qtbot.wait(10)
+    widget = QRectF(view.rect().toRectF())
+    for name in ("left", "bottom"):
+        axis = view.getPlotItem().getAxis(name)
+        image = QImage(10, 10, QImage.Format.Format_ARGB32)
+        painter = QPainter(image)
+        try:
+            _, _, texts = axis.generateDrawSpecs(painter)
+        finally:
+            painter.end()
+        assert len(texts) >= 3
+        for rect, _, text in texts:
+            shown = view.mapFromScene(axis.mapRectToScene(rect)).boundingRect().toRectF()
+            assert widget.contains(shown), (name, text)
+    window.close()
