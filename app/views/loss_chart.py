@@ -169,7 +169,7 @@ def swatch_icon(color: str, outline: str, size: int = 14) -> QIcon:
     return QIcon(pixmap)
 
 
-NAME_SHARE = 0.55  # of the row, for a racer's name when name and status do not both fit
+NAME_SHARE = 0.4  # of the row at least, for a racer's name when name and status do not both fit
 
 
 class ResultsTable(QTableWidget):

@@ -210,8 +210,8 @@ def test_long_names_give_way_to_the_status_without_a_sideways_scroll(qtbot):
     widths = [table.columnWidth(c) for c in range(3)]
     assert sum(widths) <= table.viewport().width() + 1
     assert not table.horizontalScrollBar().isVisible()
-    # the status keeps the room for its words; the name keeps at least half the rest
+    # the status keeps the room for its words ("converged at 186"); the name at least 40% of the rest
     metrics = table.fontMetrics()
     longest_status = max(metrics.horizontalAdvance(row[2]) for row in table.rows())
     assert widths[2] >= min(longest_status, 0.3 * table.viewport().width())
-    assert widths[0] >= 0.5 * (table.viewport().width() - widths[1]) - 1
+    assert widths[0] >= 0.4 * (table.viewport().width() - widths[1]) - 1
