@@ -13,6 +13,7 @@ from PyQt6.QtWidgets import QGraphicsItem, QSizePolicy
 from valley.app.model.basins import BasinModel
 from valley.app.theme import THEMES, Theme, plain_numbers, style_plot
 from valley.app.views.basin_colours import basin_rgba
+from valley.app.views.names import elide_apart, keeps_for
 
 CONTOUR_LEVELS = 14
 FIELD_GRID = 17  # arrows per side of the optional gradient field
@@ -60,31 +61,6 @@ def display_values(Z: np.ndarray, log_colour: bool, name: str = "f(x, y)",
     if log_colour:
         return np.log1p(np.maximum(Z - low, 0.0)), f"log({name.split('(')[0]} − min + 1)"
     return Z, name
-
-
-def _elide(text: str, keep: int, mode: str) -> str:
-    if len(text) <= keep:
-        return text
-    if mode == "end":
-        return text[:max(1, keep)].rstrip() + "…"
-    if mode == "start":
-        return "…" + text[-max(1, keep):].lstrip()
-    head = max(1, keep * 2 // 5)
-    tail = max(1, keep - head)
-    return text[:head].rstrip() + "…" + text[-tail:].lstrip()
-
-
-def elide_apart(texts: list[str], keeps: list[int]) -> list[str]:
-    """Each text in at most its `keep` characters and an ellipsis, cut where the names stay
-    apart: the end first, as a name is read from its start ("lr 0.02 (too…", "lr 0.25 (ri…");
-    then the middle, for names that differ only at the end ("GD from (0.3, -0.4)", "GD from
-    (0.2, -1.4)"); then the start. Names cut alike would leave two racers unnamed."""
-    choice = []
-    for mode in ("end", "middle", "start"):
-        choice = [_elide(text, keep, mode) for text, keep in zip(texts, keeps)]
-        if len(set(choice)) == len(set(texts)):
-            return choice
-    return [_elide(text, keep, "middle") for text, keep in zip(texts, keeps)]
 
 
 def contour_paths(x: np.ndarray, y: np.ndarray, Z: np.ndarray, levels) -> tuple[np.ndarray, np.ndarray]:
@@ -312,9 +288,7 @@ class Landscape2DView(pg.PlotWidget):
             self.legend.setColumnCount(columns)
         text_room = (room - spacing * (columns - 1)) / columns - LEGEND_SWATCH
         for _ in range(4):  # the legend's own grid decides its width: measure, then shorten more
-            keeps = [len(text) if fits or text_width <= text_room
-                     else max(4, int(len(text) * text_room / text_width) - 1)
-                     for text, text_width in zip(full, widths)]
+            keeps = keeps_for(full, widths, None if fits else text_room)
             for (_, label), text, shown in zip(entries, full, elide_apart(full, keeps)):
                 if label.text != shown:
                     label.setText(shown)

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import Qt
-from PyQt6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
+from PyQt6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QIcon, QPainter, QPixmap
 from PyQt6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -20,6 +20,7 @@ from PyQt6.QtWidgets import (
 
 from valley.app.model.race import OUTCOME_COLOURS
 from valley.app.theme import THEMES, Theme, readable_on, readable_text_on, style_plot
+from valley.app.views.names import elide_apart, keeps_for
 from valley.core.optimizers import OPTIMIZERS
 from valley.core.outcome import outcome_at
 
@@ -170,6 +171,7 @@ def swatch_icon(color: str, outline: str, size: int = 14) -> QIcon:
 
 
 NAME_SHARE = 0.4  # of the row at least, for a racer's name when name and status do not both fit
+NAME_CELL_MARGINS = 18  # px beside a name in its cell: the swatch's gap and the cell's margins
 
 
 class ResultsTable(QTableWidget):
@@ -193,7 +195,9 @@ class ResultsTable(QTableWidget):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setWordWrap(False)  # one line per racer: long labels elide, their tooltips have them whole
-        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        # racers named by where they start differ at the end: "GD from (-0.8, -0.4)" and
+        # "GD from (-0.8, -1.4)" cut at the end would read alike
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         # Names whole and the loss whole; the status gives way (elided, whole in its tooltip,
         # its colour says the gist).
         header = self.horizontalHeader()
@@ -214,19 +218,37 @@ class ResultsTable(QTableWidget):
         self.theme = theme
         self.refresh()
 
+    def _item_font(self) -> QFont:
+        font = QFont(self.font())
+        # presentation fonts are large already: the status ("stopped on a saddle at 3") must
+        # leave the optimizer's name some room in the side column
+        font.setPointSize(round(self.theme.font_size * 0.85) if self.theme.presentation
+                          else self.theme.font_size)
+        return font
+
     def _fit_columns(self) -> None:
         """Names whole when the row has room; otherwise the name and the status share what the
-        loss leaves, the name at least NAME_SHARE of it (both elide; tooltips have them whole),
-        so "converged at 186" never leaves the table."""
+        loss leaves, the name at least NAME_SHARE of it, so "converged at 186" never leaves the
+        table. Cut names stay apart (tooltips have them whole)."""
         room = self.viewport().width()
         if room <= 0 or self.rowCount() == 0:
             return
-        name = self.sizeHintForColumn(0)
+        labels = [spec.display_label() for spec in self.session.scene.optimizers]
+        metrics = QFontMetricsF(self._item_font())
+        widths = [metrics.horizontalAdvance(label) for label in labels]
+        extra = self.iconSize().width() + NAME_CELL_MARGINS
+        name = math.ceil(max(widths, default=0.0)) + extra
         status = max(self.sizeHintForColumn(2), self.horizontalHeader().sectionSizeHint(2))
         rest = room - self.columnWidth(1)
         if name + status > rest:
             name = max(round(NAME_SHARE * rest), rest - status)
         self.setColumnWidth(0, max(40, min(name, rest - 40)))
+        text_room = self.columnWidth(0) - extra
+        shown = elide_apart(labels, keeps_for(labels, widths, text_room if max(widths) > text_room else None))
+        for r, text in enumerate(shown[:self.rowCount()]):
+            item = self.item(r, 0)
+            if item is not None and item.text() != text:
+                item.setText(text)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -260,11 +282,7 @@ class ResultsTable(QTableWidget):
         """Rebuild the rows (racers, results or theme changed), then fill them for step t."""
         specs = self.session.scene.optimizers
         self.setRowCount(len(specs))
-        font = QFont(self.font())
-        # presentation fonts are large already: the status ("stopped on a saddle at 3") must
-        # leave the optimizer's name some room in the side column
-        font.setPointSize(round(self.theme.font_size * 0.85) if self.theme.presentation
-                          else self.theme.font_size)
+        font = self._item_font()
         for r, spec in enumerate(specs):
             for c in range(len(self.COLUMNS)):
                 item = QTableWidgetItem()
@@ -288,7 +306,8 @@ class ResultsTable(QTableWidget):
                 break
             for c, text in enumerate(row):
                 item = self.item(r, c)
-                item.setText(text)
+                if c > 0:  # the name is _fit_columns' to cut
+                    item.setText(text)
                 if c == 2:  # a narrow dock elides it: the tooltip has it whole, in words
                     item.setToolTip(outcome_at(self.session.trajectories[r], self.session.surface, t)[1])
                     colour = OUTCOME_COLOURS.get(kind)

@@ -283,7 +283,7 @@ def test_head_arrows_point_the_right_way_and_stick_out_of_the_head(view, mode):
 
 
 def test_elided_names_stay_apart():
-    from valley.app.views.landscape2d import elide_apart
+    from valley.app.views.names import elide_apart
 
     # names that differ only at their ends lose their middle
     names = ["GD from (0.3, -0.4)", "GD from (-0.8, -0.4)", "GD from (-0.8, -1.4)", "GD from (0.2, -1.4)"]
@@ -295,3 +295,8 @@ def test_elided_names_stay_apart():
     short = elide_apart(names, [9] * 4)
     assert short == ["lr 0.02 (…", "lr 0.25 (…", "lr 0.45 (…", "lr 0.55 (…"]
     assert elide_apart(["Newton", "Adam"], [12, 12]) == ["Newton", "Adam"]
+    # names that differ at their start and their end: the first word and the end
+    names = ["GD from (0.3, -0.4)", "GD from (-0.8, -0.4)", "GD from (-0.8, -1.4)", "GD from (0.2, -1.4)",
+             "Newton from (0.3, -0.4)"]
+    short = elide_apart(names, [10] * 5)
+    assert len(set(short)) == 5 and all(len(s) <= 11 for s in short), short

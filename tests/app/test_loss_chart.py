@@ -215,3 +215,21 @@ def test_long_names_give_way_to_the_status_without_a_sideways_scroll(qtbot):
     longest_status = max(metrics.horizontalAdvance(row[2]) for row in table.rows())
     assert widths[2] >= min(longest_status, 0.3 * table.viewport().width())
     assert widths[0] >= 0.4 * (table.viewport().width() - widths[1]) - 1
+
+
+def test_names_that_differ_at_the_end_stay_apart_when_cut(qtbot):
+    from valley.app.model.document import Document
+
+    document = Document()
+    document.open_preset("himmelblau_basins")  # GD from (-0.8, -0.4), GD from (-0.8, -1.4), …
+    table = ResultsTable(document.race)
+    qtbot.addWidget(table)
+    table.resize(340, 220)
+    table.show()
+    document.race.timeline.set_step(document.race.max_step)  # "converged at 89" takes its room
+    qtbot.wait(10)
+    labels = [spec.display_label() for spec in document.race.scene.optimizers]
+    shown = [table.item(r, 0).text() for r in range(table.rowCount())]
+    assert shown != labels  # they are cut
+    assert len(set(shown)) == len(shown), shown
+    assert all(table.item(r, 0).toolTip().startswith(label) for r, label in enumerate(labels))
