@@ -209,6 +209,9 @@ class Landscape2DView(pg.PlotWidget):
         self.heads.setZValue(HEADS_Z)
         self.plot.addItem(self.heads)
         self.colorbar = pg.ColorBarItem(colorMap=self.theme.colormap, interactive=False, width=18)
+        # which labels pyqtgraph draws depends on the bar's length: measure them again when it changes
+        self._colorbar_length = 0.0
+        self.colorbar.getAxis("right").geometryChanged.connect(self._colorbar_resized)
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
         # pyqtgraph nudges a right axis' title 5 px past the axis: keep room for it at the edge
         self.plot.layout.setContentsMargins(1, 1, COLOURBAR_EDGE, 1)
@@ -435,6 +438,12 @@ class Landscape2DView(pg.PlotWidget):
         if vx0 < x0 - tx or vx1 > x1 + tx or vy0 < y0 - ty or vy1 > y1 + ty:
             self._heatmap_timer.start()
 
+    def _colorbar_resized(self) -> None:
+        length = self.colorbar.getAxis("right").geometry().height()
+        if length != self._colorbar_length:
+            self._colorbar_length = length
+            self._fit_colorbar_axis()
+
     def _fit_colorbar_axis(self) -> None:
         """Make the colour bar's axis as wide as the tick labels it draws and its title need.
 
@@ -451,7 +460,7 @@ class Landscape2DView(pg.PlotWidget):
             painter.end()
         drawn = [rect.right() for rect, _, _ in specs[2]] if specs else []
         if drawn:
-            axis.setWidth(math.ceil(max(drawn) + title + 6))
+            axis.setWidth(math.ceil(max(drawn) + title + 2))
             return
         low, high = self.colorbar.levels()
         metrics = QFontMetricsF(axis.style["tickFont"] or QFont())
