@@ -175,6 +175,9 @@ class _Compiler:
         left_is_chain = isinstance(node.left, ast.BinOp) and isinstance(node.left.op, chain)
         left = self.visit(node.left, depth if left_is_chain else depth + 1)
         right = self.visit(node.right, depth + 1)
+        if symbol == "/" and self.is_const(right) and self.program[right][1] == 0.0:
+            where = self.where(node.right)
+            raise FormulaError(f"division by zero at position {where}", where)
         if symbol == "**" and self.is_const(right):
             exponent = self.program[right][1]
             if abs(exponent) > MAX_EXPONENT:
@@ -322,6 +325,12 @@ def _jet_op(symbol, a: _Jet, b: _Jet) -> _Jet:
                             _add(_mul(ayy, w), _mul(2.0, _mul(ay, by)), _mul(u, byy))))
     if symbol == "/":
         w = b.v
+        if all(_zero(p) for p in b.d):
+            # A divisor with no derivatives (a constant, never 0: the compiler refuses that)
+            # divides a's; 1/w**3 of a tiny constant (1e-200) would underflow to a Python
+            # float division by zero.
+            r = 1.0 / w
+            return _Jet(a.v / w, tuple(_mul(p, r) for p in a.d))
         return _jet_op("*", a, b.chain(1.0 / w, -1.0 / (w * w), 2.0 / (w * w * w)))
     if symbol in ("min", "max"):
         first = (a.v <= b.v) if symbol == "min" else (a.v >= b.v)
