@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import re
-import time
 
 import numpy as np
 from PyQt6.QtCore import QPoint, QSize, Qt
 from PyQt6.QtGui import QBrush, QColor, QImage, QPainter, QRegion
 from PyQt6.QtWidgets import QApplication, QGraphicsItem, QGraphicsView, QWidget
 
-from valley.app.export.atomic import ExportError
+from valley.app.export.atomic import ExportCancelled, ExportError
 from valley.app.theme import get_theme
 from valley.app.views.landscape2d import Landscape2DView
 from valley.app.views.loss_chart import LossChart
@@ -122,13 +121,24 @@ def settle_results(document, view: str) -> None:
                               f"{plane.error or 'the network has no training path yet'}")
 
 
-def settle(playground, seconds: float = 60.0) -> None:
-    """Wait for background training and deliver its result (a queued signal) before drawing."""
-    deadline = time.perf_counter() + seconds
-    playground.wait()
-    while playground.busy and time.perf_counter() < deadline:
-        QApplication.processEvents()
-        time.sleep(0.005)
+def settle(playground, progress=None, cancel=None) -> None:
+    """Wait for background training and deliver its result (a queued signal) before drawing.
+
+    `progress(fraction)` hears the training's progress; when `cancel()` says True the training
+    is cancelled and ExportCancelled raised (a long training is a long wait: say so, let it stop).
+    """
+    if progress is not None:
+        playground.progressChanged.connect(progress)
+    try:
+        while playground.busy:
+            if cancel is not None and cancel():
+                playground.cancel_training()
+                raise ExportCancelled("export cancelled while the network trained")
+            playground.wait(50)
+            QApplication.processEvents()
+    finally:
+        if progress is not None:
+            playground.progressChanged.disconnect(progress)
 
 
 def prepare(widget: QWidget, size: tuple[int, int]) -> float:
