@@ -137,11 +137,12 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
     report_every = max(1, steps // 100)
     with np.errstate(all="ignore"):
         for k in range(1, steps + 1):
-            if k % report_every == 0:
-                if cancel is not None and cancel():
-                    raise TrainingCancelled(f"training cancelled at step {k} of {steps}")
-                if progress is not None:
-                    progress(k / steps)
+            # Asked every step: one Newton step on a big network takes a second, a hundredth
+            # of the run can take minutes, and a closing window waits for the answer.
+            if cancel is not None and cancel():
+                raise TrainingCancelled(f"training cancelled at step {k} of {steps}")
+            if progress is not None and k % report_every == 0:
+                progress(k / steps)
             idx = next(order)
             batch = objective if full else objective.subset(idx)
             f, g = batch.value_and_gradient(theta)
