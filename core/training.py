@@ -21,6 +21,11 @@ from valley.core.datasets import Dataset
 from valley.core.network import Network, NetworkError
 
 MODES = ("batch", "minibatch", "online")
+# A run has diverged, as a race's racer that leaves the view far behind, when its loss climbs
+# this many times above where it started (or above this, from a loss under 1), or a weight
+# leaves any range a network of this size can use: SGD at lr = 1e12 reads 6e11, not "running".
+RUNAWAY_LOSS = 1e4
+RUNAWAY_WEIGHT = 1e6
 
 
 class TrainingError(ValueError):
@@ -158,6 +163,11 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
                 status, reason = "diverged", f"loss became {f}"
             elif not math.isfinite(g2) or not math.isfinite(d2):
                 status, reason = "diverged", "gradient or step overflowed"
+            elif f > RUNAWAY_LOSS * max(abs(step_losses[0]), 1.0):
+                status, reason = "diverged", (f"loss rose to {f:.3g}, far above where it started "
+                                              f"({step_losses[0]:.3g})")
+            elif float(np.abs(theta_new).max(initial=0.0)) > RUNAWAY_WEIGHT:
+                status, reason = "diverged", f"a weight left any sane range (|w| > {RUNAWAY_WEIGHT:g})"
             params.append(theta_new)
             if status == "running" and full and g2 <= tol * tol and d2 <= tol * tol:
                 status, reason = "converged", f"gradient norm and step ≤ {tol:g}"
