@@ -21,6 +21,7 @@ from valley.app.views.loss_chart import LossChart
 from valley.app.views.network_diagram import NetworkDiagram
 from valley.app.views.network_landscape import NetworkLandscapeView
 from valley.app.views.surface3d import Surface3DView, gl_available
+from valley.app.views.training_chart import TrainingChart
 
 VIEWS = ("window", "landscape", "3d", "network", "network_landscape", "loss")
 NETWORK_VIEWS = ("network", "network_landscape")  # views of the playground, not of the race
@@ -58,8 +59,9 @@ def gl_status() -> tuple[bool, str]:
 
 
 def model_of(document, view: str):
-    """The model whose timeline a view follows: the playground's for the network, else the race's."""
-    if view in NETWORK_VIEWS or (view == "window" and document.scene.kind == "network"):
+    """The model whose timeline a view follows: the playground's for the network (and, in a
+    network scene, for the window and the loss chart: the training's loss), else the race's."""
+    if view in NETWORK_VIEWS or (view in ("window", "loss") and document.scene.kind == "network"):
         return document.playground
     return document.race
 
@@ -77,6 +79,9 @@ def build_view(document, view: str, presentation: bool = False) -> QWidget:
     settle_results(document, view)
     if view == "landscape":
         widget = Landscape2DView(race, theme, basins=document.basins)
+    elif view == "loss" and document.scene.kind == "network":
+        settle(document.playground)
+        widget = TrainingChart(document.playground, theme=theme)
     elif view == "loss":
         widget = LossChart(race, theme)
     elif view == "3d":
