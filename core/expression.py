@@ -255,15 +255,33 @@ def _apply(kind, name, a, b=None):
     return _RULES[name][0](a)
 
 
-def _run_values(program, x, y):
+def _last_uses(program) -> list[tuple[int, ...]]:
+    """For each instruction, the registers it reads for the last time (they can go after it).
+
+    A grid holds one array per register: a 299-factor product over a 2048² grid kept 600 of
+    them (4.9 GB); freed after their last use, a few are alive at a time.
+    """
+    last = {}
+    for j, (_kind, _arg, *operands) in enumerate(program):
+        for i in operands:
+            last[i] = j
+    frees: list[list[int]] = [[] for _ in program]
+    for i, j in last.items():
+        frees[j].append(i)
+    return [tuple(f) for f in frees]
+
+
+def _run_values(program, x, y, frees):
     regs = []
-    for kind, arg, *operands in program:
+    for (kind, arg, *operands), done in zip(program, frees):
         if kind == "const":
             regs.append(arg)
         elif kind == "var":
             regs.append(x if arg == 0 else y)
         else:
             regs.append(_apply(kind, arg, *[regs[i] for i in operands]))
+        for i in done:
+            regs[i] = None
     return regs[-1]
 
 
@@ -357,11 +375,11 @@ def _jet_call(name, u: _Jet) -> _Jet:
     return u.chain(v, f1(u.v, v), f2(u.v, v) if second else 0.0)
 
 
-def _run_jets(program, x, y, second: bool):
+def _run_jets(program, x, y, second: bool, frees):
     zero = (0.0,) * (5 if second else 2)
     seeds = [(1.0, 0.0, 0.0, 0.0, 0.0), (0.0, 1.0, 0.0, 0.0, 0.0)]
-    regs: list[_Jet] = []
-    for kind, arg, *operands in program:
+    regs: list[_Jet | None] = []
+    for (kind, arg, *operands), done in zip(program, frees):
         if kind == "const":
             regs.append(_Jet(arg, zero))
         elif kind == "var":
@@ -370,6 +388,8 @@ def _run_jets(program, x, y, second: bool):
             regs.append(_jet_call(arg, regs[operands[0]]))
         else:
             regs.append(_jet_op(arg, regs[operands[0]], regs[operands[1]]))
+        for i in done:
+            regs[i] = None
     return regs[-1]
 
 
@@ -385,15 +405,16 @@ class FormulaSurface(Surface):
         self.params, self.param_ranges = {}, {}
         self.minima, self.saddles = [], []
         self._program = program
+        self._frees = _last_uses(program)
 
     def _f(self, x, y):
-        return _run_values(self._program, x, y)
+        return _run_values(self._program, x, y, self._frees)
 
     def _grad(self, x, y):
-        return _run_jets(self._program, x, y, second=False).d
+        return _run_jets(self._program, x, y, False, self._frees).d
 
     def _hess(self, x, y):
-        return _run_jets(self._program, x, y, second=True).d[2:]
+        return _run_jets(self._program, x, y, True, self._frees).d[2:]
 
 
 # ---- parsing -----------------------------------------------------------------------------

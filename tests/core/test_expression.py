@@ -234,3 +234,26 @@ def test_a_divisor_too_small_for_its_derivatives_diverges_quietly():
     surface = parse_formula("y/3e-310")  # 1/3e-310 is past the largest float
     gradient = surface.gradient(np.array([0.0, 1.0]))
     assert gradient[0] == 0.0 and gradient[1] == np.inf
+
+
+def test_a_long_formula_on_a_big_grid_keeps_a_few_arrays_alive_not_one_per_part():
+    """A 149-factor product kept 300 grid-sized arrays (4.9 GB at resolution 2048)."""
+    import tracemalloc
+
+    factors = ["xy"[k % 2] for k in range(149)]
+    surface = parse_formula("*".join(factors))
+    xs = np.linspace(-1.0, 1.0, 256)
+    X, Y = np.meshgrid(xs, xs)
+    one_array = X.nbytes
+    tracemalloc.start()
+    try:
+        values = surface.evaluate(X, Y)
+        values_peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.reset_peak()
+        gx, gy = surface.gradient_grid(X, Y)
+        gradient_peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert values_peak < 8 * one_array and gradient_peak < 24 * one_array
+    np.testing.assert_allclose(values, X**75 * Y**74)
+    np.testing.assert_allclose(gx, 75 * X**74 * Y**74, atol=1e-12)
