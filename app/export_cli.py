@@ -1,14 +1,17 @@
 """`valley export SCENE -o OUT.{png,svg,gif,mp4}`: render a scene headless, no display needed.
 
 Exit codes: 0 written; 2 bad input (scene, path, size, steps, fps, view, no OpenGL for 3-D),
-named in one line on stderr; 1 the export itself failed; 130 interrupted (nothing written).
+named in one line on stderr; 1 the export itself failed (a full disk: the old file is kept);
+130 interrupted by Ctrl-C, 143 by SIGTERM, 129 by SIGHUP (nothing written, the old file kept).
 """
 from __future__ import annotations
 
 import argparse
 import os
 import re
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -125,12 +128,54 @@ def _headless_platform() -> None:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 
+class Interruption:
+    """Ctrl-C, SIGTERM and SIGHUP ask the export to stop; it polls this like the dialog's Cancel.
+
+    The handlers only set a flag: an exception raised from a signal inside Qt's paint code
+    would be caught and printed by pyqtgraph's paint wrapper, and the export would go on.
+    """
+
+    SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+
+    def __init__(self):
+        self.signal: int | None = None
+        self._saved: dict = {}
+
+    def __enter__(self) -> Interruption:
+        if threading.current_thread() is threading.main_thread():
+            for name in self.SIGNALS:
+                number = getattr(signal, name, None)
+                if number is not None:
+                    self._saved[number] = signal.signal(number, self._caught)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for number, handler in self._saved.items():
+            signal.signal(number, handler)
+        self._saved.clear()
+
+    def _caught(self, number, frame) -> None:
+        self.signal = number
+
+    def __call__(self) -> bool:
+        return self.signal is not None
+
+    @property
+    def exit_code(self) -> int:
+        """128 + the signal's number, as a shell reports a process its signal ended: 130 for Ctrl-C."""
+        return 128 + (self.signal or signal.SIGINT)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    with Interruption() as interrupted:
+        return _main(args, interrupted)
 
-    from valley.app.export.atomic import ExportError, check_writable
-    from valley.app.export.frames import check_fps, frame_steps
+
+def _main(args, interrupted: Interruption) -> int:
+    from valley.app.export.atomic import ExportCancelled, ExportError, check_writable
+    from valley.app.export.frames import check_fps, check_frames, frame_steps
     from valley.core.scene_io import SceneError, load_scene
 
     def fail(message: str, code: int = 2) -> int:
@@ -149,8 +194,8 @@ def main(argv: list[str] | None = None) -> int:
         fps = check_fps(args.fps)
         if args.transparent and kind != "png":
             raise UsageError("--transparent applies to PNG only")
-        if args.frames is not None and args.frames < 1:
-            raise UsageError(f"--frames must be >= 1, got {args.frames}")
+        if args.frames is not None:
+            check_frames(args.frames)
         if kind == "mp4":
             from valley.app.export.mp4 import check_even
 
@@ -176,35 +221,53 @@ def main(argv: list[str] | None = None) -> int:
     from valley.app.export.render import settle
     from valley.app.model.document import Document
 
-    view = None
+    name = Path(args.output).name
+    view = document = None
     try:
         if args.view in ("network", "network_landscape") and scene.kind != "network":
             raise UsageError(f"the {args.view} view needs a network scene (kind = \"network\")")
-        document = Document(scene, background=False)  # exports draw finished training
+        # A long training runs as a background job: it shows progress and stops on Ctrl-C.
+        document = Document(scene)
+        if scene.kind == "network":
+            training = ProgressBar(f"{name}: training", enabled=not args.quiet)
+            settle(document.playground, progress=training, cancel=interrupted)
+            training.done()
         model = model_of(document, args.view)
         if args.view == "window":
             view = _window(document, scene, args.presentation)
         else:
             view = build_view(document, args.view, presentation=args.presentation)
-        if scene.kind == "network":
-            settle(document.playground)
         frame_steps(model, steps)  # a range past the run answers before any rendering
+        progress = ProgressBar(name, enabled=not args.quiet)
+        return _export(args, kind, size, steps, fps, model, view, progress, fail, interrupted)
+    except ExportCancelled:
+        return fail("interrupted; nothing written", interrupted.exit_code)
     except (UsageError, ExportError, ValueError) as error:
-        if view is not None:
-            view.close()
         return fail(str(error))
-
-    progress = ProgressBar(f"{Path(args.output).name}", enabled=not args.quiet)
-    try:
-        return _export(args, kind, size, steps, fps, model, view, progress, fail)
     finally:
+        _dispose(app, view, document)
+
+
+def _dispose(app, view, document) -> None:
+    """Take down what this export built, in order, before the interpreter exits.
+
+    Background threads are stopped and waited for, the window's widgets deleted while the
+    QApplication still exists: left to the interpreter's exit, the order is chance, and a
+    wrapper outliving the QApplication crashed the process after its file was written.
+    """
+    from PyQt6.QtCore import QEvent
+
+    if view is not None:
         # A window left open keeps its application-wide shortcuts (F11) and its background jobs.
         view.close()
         view.deleteLater()
+    if document is not None:
         document.shutdown()
+        document.deleteLater()
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
 
 
-def _export(args, kind, size, steps, fps, model, view, progress, fail) -> int:
+def _export(args, kind, size, steps, fps, model, view, progress, fail, interrupted) -> int:
     from valley.app.export import export_file
     from valley.app.export.atomic import ExportCancelled, ExportError
 
@@ -212,13 +275,10 @@ def _export(args, kind, size, steps, fps, model, view, progress, fail) -> int:
         if kind in ("png", "svg") and steps is None:
             model.timeline.set_step(model.timeline.last)
         export_file(model, view, args.output, size=size, steps=steps, fps=fps, frames=args.frames,
-                    transparent=args.transparent, progress=progress)
-    except KeyboardInterrupt:
+                    transparent=args.transparent, progress=progress, cancel=interrupted)
+    except (KeyboardInterrupt, ExportCancelled):
         progress.done()
-        return fail("interrupted; nothing written", 130)
-    except ExportCancelled as error:
-        progress.done()
-        return fail(str(error), 130)
+        return fail("interrupted; nothing written", interrupted.exit_code)
     except ExportError as error:
         progress.done()
         return fail(str(error))

@@ -99,8 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     from valley.app.model.presets import is_preset
 
     offscreen = screenshot is not None
-    # A screenshot is one picture: train in the foreground so the chart is never "training…".
-    document = Document(background=not offscreen)
+    document = Document()
     # OpenGL under the offscreen platform crashes pyqtgraph.opengl: keep the 3-D view out then.
     show_3d = False if QApplication.platformName() == "offscreen" else None
     window = MainWindow(document, theme=args.theme, show_3d=show_3d, remember=not offscreen)
@@ -123,8 +122,11 @@ def main(argv: list[str] | None = None) -> int:
         window.set_presentation(True, fullscreen=not offscreen)
 
     if offscreen:
-        code = _screenshot(app, window, screenshot, args.steps, size or DEFAULT_SIZE)
-        _dispose(app, window)
+        try:
+            code = _screenshot(app, window, screenshot, args.steps, size or DEFAULT_SIZE)
+        finally:
+            _dispose(app, window)
+            document.shutdown()
         return code
 
     window.show()
@@ -149,6 +151,22 @@ def _dispose(app, window) -> None:
 
 
 def _screenshot(app, window, path: Path, steps: int | None, size) -> int:
+    """One picture of finished training: the training shows its progress on stderr and stops
+    on Ctrl-C (or TERM/HUP) like an export's; the PNG replaces an older one only once whole."""
+    from valley.app.export.atomic import ExportCancelled, ExportError, atomic_path
+    from valley.app.export.render import settle
+    from valley.app.export_cli import Interruption, ProgressBar
+
+    with Interruption() as interrupted:
+        training = ProgressBar(f"{path.name}: training")
+        try:
+            if window.document.scene.kind == "network":
+                settle(window.document.playground, progress=training, cancel=interrupted)
+        except ExportCancelled:
+            training.done()
+            print("valley: interrupted; nothing written", file=sys.stderr)
+            return interrupted.exit_code
+        training.done()
     window.resize(*size)
     # Render without mapping a real window: the offscreen platform paints into memory.
     from PyQt6.QtCore import Qt
@@ -160,9 +178,12 @@ def _screenshot(app, window, path: Path, steps: int | None, size) -> int:
     for _ in range(3):
         app.processEvents()
     image = window.grab()
-    ok = image.save(str(path), "PNG")
-    if not ok:
-        print(f"valley: could not write {path}", file=sys.stderr)
+    try:
+        with atomic_path(path) as temp:
+            if not image.save(str(temp), "PNG"):
+                raise ExportError(f"could not write {path}")
+    except (ExportError, OSError) as error:
+        print(f"valley: {error}", file=sys.stderr)
         return 2
     return 0
 

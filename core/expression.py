@@ -175,6 +175,9 @@ class _Compiler:
         left_is_chain = isinstance(node.left, ast.BinOp) and isinstance(node.left.op, chain)
         left = self.visit(node.left, depth if left_is_chain else depth + 1)
         right = self.visit(node.right, depth + 1)
+        if symbol == "/" and self.is_const(right) and self.program[right][1] == 0.0:
+            where = self.where(node.right)
+            raise FormulaError(f"division by zero at position {where}", where)
         if symbol == "**" and self.is_const(right):
             exponent = self.program[right][1]
             if abs(exponent) > MAX_EXPONENT:
@@ -252,15 +255,33 @@ def _apply(kind, name, a, b=None):
     return _RULES[name][0](a)
 
 
-def _run_values(program, x, y):
+def _last_uses(program) -> list[tuple[int, ...]]:
+    """For each instruction, the registers it reads for the last time (they can go after it).
+
+    A grid holds one array per register: a 299-factor product over a 2048² grid kept 600 of
+    them (4.9 GB); freed after their last use, a few are alive at a time.
+    """
+    last = {}
+    for j, (_kind, _arg, *operands) in enumerate(program):
+        for i in operands:
+            last[i] = j
+    frees: list[list[int]] = [[] for _ in program]
+    for i, j in last.items():
+        frees[j].append(i)
+    return [tuple(f) for f in frees]
+
+
+def _run_values(program, x, y, frees):
     regs = []
-    for kind, arg, *operands in program:
+    for (kind, arg, *operands), done in zip(program, frees):
         if kind == "const":
             regs.append(arg)
         elif kind == "var":
             regs.append(x if arg == 0 else y)
         else:
             regs.append(_apply(kind, arg, *[regs[i] for i in operands]))
+        for i in done:
+            regs[i] = None
     return regs[-1]
 
 
@@ -322,6 +343,12 @@ def _jet_op(symbol, a: _Jet, b: _Jet) -> _Jet:
                             _add(_mul(ayy, w), _mul(2.0, _mul(ay, by)), _mul(u, byy))))
     if symbol == "/":
         w = b.v
+        if all(_zero(p) for p in b.d):
+            # A divisor with no derivatives (a constant, never 0: the compiler refuses that)
+            # divides a's; 1/w**3 of a tiny constant (1e-200) would underflow to a Python
+            # float division by zero.
+            r = 1.0 / w
+            return _Jet(a.v / w, tuple(_mul(p, r) for p in a.d))
         return _jet_op("*", a, b.chain(1.0 / w, -1.0 / (w * w), 2.0 / (w * w * w)))
     if symbol in ("min", "max"):
         first = (a.v <= b.v) if symbol == "min" else (a.v >= b.v)
@@ -348,11 +375,11 @@ def _jet_call(name, u: _Jet) -> _Jet:
     return u.chain(v, f1(u.v, v), f2(u.v, v) if second else 0.0)
 
 
-def _run_jets(program, x, y, second: bool):
+def _run_jets(program, x, y, second: bool, frees):
     zero = (0.0,) * (5 if second else 2)
     seeds = [(1.0, 0.0, 0.0, 0.0, 0.0), (0.0, 1.0, 0.0, 0.0, 0.0)]
-    regs: list[_Jet] = []
-    for kind, arg, *operands in program:
+    regs: list[_Jet | None] = []
+    for (kind, arg, *operands), done in zip(program, frees):
         if kind == "const":
             regs.append(_Jet(arg, zero))
         elif kind == "var":
@@ -361,6 +388,8 @@ def _run_jets(program, x, y, second: bool):
             regs.append(_jet_call(arg, regs[operands[0]]))
         else:
             regs.append(_jet_op(arg, regs[operands[0]], regs[operands[1]]))
+        for i in done:
+            regs[i] = None
     return regs[-1]
 
 
@@ -376,15 +405,16 @@ class FormulaSurface(Surface):
         self.params, self.param_ranges = {}, {}
         self.minima, self.saddles = [], []
         self._program = program
+        self._frees = _last_uses(program)
 
     def _f(self, x, y):
-        return _run_values(self._program, x, y)
+        return _run_values(self._program, x, y, self._frees)
 
     def _grad(self, x, y):
-        return _run_jets(self._program, x, y, second=False).d
+        return _run_jets(self._program, x, y, False, self._frees).d
 
     def _hess(self, x, y):
-        return _run_jets(self._program, x, y, second=True).d[2:]
+        return _run_jets(self._program, x, y, True, self._frees).d[2:]
 
 
 # ---- parsing -----------------------------------------------------------------------------

@@ -66,8 +66,13 @@ SEED = Range(0, 2**31 - 1, integer=True)  # what a spin box (a C int) can show
 TITLE_LENGTH = 200  # characters of a scene's title or a racer's label
 TEXT_LENGTH = 2_000  # characters of a scene's description
 FORMULA_LENGTH = 500  # characters of a formula f(x, y): the parser's cost grows with it
+SCENE_FILE_BYTES = 1_000_000  # a scene file's size; the largest preset is under 2 kB
 
 # --- the view -----------------------------------------------------------------------------
+# Bounds of the plane shown: the view's arithmetic (its width, ten widths beyond it, the axes'
+# ticks) must stay finite, and a plot narrower than this cannot place a tick.
+COORDINATE = Range(-1e12, 1e12)
+MIN_SPAN = 1e-9
 SPEED = Range(1.0, 500.0)  # animation steps per second
 RESOLUTION = Range(16, 2048, integer=True)  # grid points per axis of a surface picture
 

@@ -29,12 +29,14 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tomllib
 from dataclasses import fields
 from pathlib import Path
 
 import tomli_w
 
+from valley.core import limits
 from valley.core.atomic import write_atomic
 from valley.core.scene import SCENE_VERSION, Scene
 from valley.core.scene_schema import SceneError, SceneProblem, describe_value, validate_scene
@@ -61,14 +63,33 @@ def loads_scene(text: str, source: str = "<string>") -> Scene:
 
 
 def load_scene(path: str | os.PathLike) -> Scene:
-    """Read and validate a scene file; unreadable files raise SceneError too."""
+    """Read and validate a scene file; unreadable files raise SceneError too.
+
+    Only a regular file of at most limits.SCENE_FILE_BYTES is read: a device (/dev/zero,
+    /dev/urandom), a pipe or a huge file is refused before a byte is read, instead of hanging
+    or filling the memory. A UTF-8 byte-order mark (as some Windows editors write) is skipped.
+    """
     path = Path(path)
+
+    def refuse(reason: str) -> SceneError:
+        return SceneError([SceneProblem(str(path), "", None, "a readable UTF-8 TOML file", reason)])
+
     try:
-        text = path.read_text(encoding="utf-8")
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise refuse("a folder")
+        if not stat.S_ISREG(info.st_mode):
+            raise refuse("not a regular file (a device, a pipe or a socket)")
+        if info.st_size > limits.SCENE_FILE_BYTES:
+            raise refuse(f"{info.st_size:,} bytes; a scene file is at most {limits.SCENE_FILE_BYTES:,}")
+        with open(path, "rb") as file:
+            data = file.read(limits.SCENE_FILE_BYTES + 1)
+        if len(data) > limits.SCENE_FILE_BYTES:  # it grew since it was measured
+            raise refuse(f"more than {limits.SCENE_FILE_BYTES:,} bytes")
+        text = data.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-        raise SceneError([SceneProblem(str(path), "", None, "a readable UTF-8 TOML file",
-                                       reason)]) from None
+        raise refuse(reason) from None
     return loads_scene(text, source=str(path))
 
 

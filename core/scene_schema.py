@@ -173,6 +173,12 @@ class _Validator:
             if not lo < hi:
                 return self.problem(path + (axis,), f"{'xy'[axis]}min < {'xy'[axis]}max",
                                     f"[{lo:g}, {hi:g}]")
+            if not (limits.COORDINATE.contains(lo) and limits.COORDINATE.contains(hi)):
+                return self.problem(path + (axis,), f"bounds {limits.COORDINATE.describe()}",
+                                    f"[{lo:g}, {hi:g}]")
+            if hi - lo < limits.MIN_SPAN:
+                return self.problem(path + (axis,), f"a range at least {limits.MIN_SPAN:g} wide",
+                                    f"[{lo:g}, {hi:g}]")
             out.append((lo, hi))
         return tuple(out)
 

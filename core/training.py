@@ -21,6 +21,11 @@ from valley.core.datasets import Dataset
 from valley.core.network import Network, NetworkError
 
 MODES = ("batch", "minibatch", "online")
+# A run has diverged, as a race's racer that leaves the view far behind, when its loss climbs
+# this many times above where it started (or above this, from a loss under 1), or a weight
+# leaves any range a network of this size can use: SGD at lr = 1e12 reads 6e11, not "running".
+RUNAWAY_LOSS = 1e4
+RUNAWAY_WEIGHT = 1e6
 
 
 class TrainingError(ValueError):
@@ -137,11 +142,12 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
     report_every = max(1, steps // 100)
     with np.errstate(all="ignore"):
         for k in range(1, steps + 1):
-            if k % report_every == 0:
-                if cancel is not None and cancel():
-                    raise TrainingCancelled(f"training cancelled at step {k} of {steps}")
-                if progress is not None:
-                    progress(k / steps)
+            # Asked every step: one Newton step on a big network takes a second, a hundredth
+            # of the run can take minutes, and a closing window waits for the answer.
+            if cancel is not None and cancel():
+                raise TrainingCancelled(f"training cancelled at step {k} of {steps}")
+            if progress is not None and k % report_every == 0:
+                progress(k / steps)
             idx = next(order)
             batch = objective if full else objective.subset(idx)
             f, g = batch.value_and_gradient(theta)
@@ -157,6 +163,11 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
                 status, reason = "diverged", f"loss became {f}"
             elif not math.isfinite(g2) or not math.isfinite(d2):
                 status, reason = "diverged", "gradient or step overflowed"
+            elif f > RUNAWAY_LOSS * max(abs(step_losses[0]), 1.0):
+                status, reason = "diverged", (f"loss rose to {f:.3g}, far above where it started "
+                                              f"({step_losses[0]:.3g})")
+            elif float(np.abs(theta_new).max(initial=0.0)) > RUNAWAY_WEIGHT:
+                status, reason = "diverged", f"a weight left any sane range (|w| > {RUNAWAY_WEIGHT:g})"
             params.append(theta_new)
             if status == "running" and full and g2 <= tol * tol and d2 <= tol * tol:
                 status, reason = "converged", f"gradient norm and step ≤ {tol:g}"

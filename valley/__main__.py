@@ -1,5 +1,3 @@
-import sys
+from valley.app.cli import run
 
-from valley.app.cli import main
-
-sys.exit(main())
+run()

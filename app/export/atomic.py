@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path
+
+from valley.core.atomic import replacing, target_of
 
 
 class ExportError(ValueError):
@@ -20,10 +21,21 @@ class ExportCancelled(ExportError):
 
 
 def check_writable(path: str | os.PathLike) -> Path:
-    """The output path, or ExportError naming why it cannot be written."""
+    """The output path, or ExportError naming why it cannot be written.
+
+    A symbolic link is written through: its target is checked (and later replaced).
+    """
     path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
+    limit = _name_max(path.parent)
+    if len(os.fsencode(path.name)) > limit:
+        raise ExportError(f"cannot write {_short(path)}: the file name is "
+                          f"{len(os.fsencode(path.name))} bytes long; the limit is {limit}")
+    try:
+        target = target_of(path)
+    except OSError as error:
+        raise ExportError(f"cannot write {_short(path)}: {error.strerror or error}") from None
+    folder = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
         raise ExportError(f"cannot write {str(path)!r}: it is a folder")
     if folder.exists() and not folder.is_dir():
         raise ExportError(f"cannot write {str(path)!r}: {str(folder)!r} is a file, not a folder")
@@ -34,32 +46,29 @@ def check_writable(path: str | os.PathLike) -> Path:
     return path
 
 
-def file_mode(path: Path) -> int:
-    """The mode the new file should get: the old file's, else rw-r--r--.
-
-    (mkstemp creates 0o600 files, which a colleague could not read after the rename.)
-    """
+def _name_max(folder: Path) -> int:
     try:
-        return os.stat(path).st_mode & 0o777
-    except OSError:
-        return 0o644  # (reading the umask would mean setting it: not thread-safe)
+        return os.pathconf(folder if folder.is_dir() else ".", "PC_NAME_MAX")
+    except (OSError, ValueError):
+        return 255
+
+
+def _short(path: Path) -> str:
+    text = str(path)
+    return repr(text if len(text) <= 80 else text[:40] + "…" + text[-20:])
 
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike):
-    """Yield a temporary path (same folder, same suffix); on success it replaces `path`."""
+    """Yield a temporary path (same folder, same suffix); on success it replaces `path`.
+
+    The file written must not be empty and is flushed to the disk before the rename; a
+    failure (a full disk, an interrupted export) leaves the old file and no temporary behind.
+    """
     path = check_writable(path)
-    try:
-        handle, temp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".part{path.suffix}",
-                                        dir=path.parent)
-    except OSError as error:
-        raise ExportError(f"cannot write {str(path)!r}: {error.strerror or error}") from None
-    os.close(handle)
-    try:
-        yield Path(temp)
-        os.chmod(temp, file_mode(path))
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
+    with contextlib.ExitStack() as stack:
+        try:
+            temp = stack.enter_context(replacing(path))
+        except OSError as error:
+            raise ExportError(f"cannot write {str(path)!r}: {error.strerror or error}") from None
+        yield temp

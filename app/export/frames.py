@@ -40,16 +40,21 @@ def frame_steps(model, steps=None, frames: int | None = None) -> list[int]:
         raise ExportError(f"steps must be two whole numbers A:B, got {steps!r}")
     if not 0 <= a <= b <= last:
         raise ExportError(f"steps {a}:{b} must satisfy 0 <= A <= B <= {last} (the scene's steps)")
-    if frames is None:
-        out = list(range(a, b + 1))
-    else:
-        if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)) or frames < 1:
-            raise ExportError(f"frames must be a whole number >= 1, got {frames!r}")
-        out = sorted({int(round(v)) for v in np.linspace(a, b, frames)})
-    if len(out) > MAX_FRAMES:
-        raise ExportError(f"{len(out)} frames is too many (at most {MAX_FRAMES}); "
+    # Counted before any list is made: 10**9 frames must not allocate 10**9 of anything.
+    count = b - a + 1 if frames is None else min(check_frames(frames), b - a + 1)
+    if count > MAX_FRAMES:
+        raise ExportError(f"{count} frames is too many (at most {MAX_FRAMES}); "
                           "ask for fewer frames or a shorter range")
-    return out
+    if count == b - a + 1:  # every step (more frames than steps draw each step once)
+        return list(range(a, b + 1))
+    return sorted({int(round(v)) for v in np.linspace(a, b, count)})
+
+
+def check_frames(frames) -> int:
+    """A frame count asked for: a whole number >= 1 (ExportError otherwise)."""
+    if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)) or frames < 1:
+        raise ExportError(f"frames must be a whole number >= 1, got {frames!r}")
+    return int(frames)
 
 
 def render_frames(timeline, widget, steps: list[int], size, writer,

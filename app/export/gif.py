@@ -10,6 +10,8 @@ decoded frame is the whole picture.
 """
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 from PIL import GifImagePlugin, Image
 
@@ -19,12 +21,20 @@ from valley.app.export.render import check_size, image_to_rgb, render_image
 
 
 class GifWriter:
-    """Collects frames (quantized at once to 1 byte per pixel) and writes them on finish()."""
+    """Streams frames into a temporary GIF as they come; finish() renames it into place.
+
+    Each frame is quantized to the shared palette and written at once, so memory stays flat in
+    the number of frames (a whole 4K run held in memory took gigabytes).
+    """
 
     def __init__(self, path, fps: float, size, palette_frame: np.ndarray | None = None):
         self.path, self.fps, self.size = path, check_fps(fps), check_size(size)
-        self.frames: list[Image.Image] = []
+        self.duration = max(20, int(round(1000 / self.fps)))  # browsers treat < 20 ms as 100 ms
         self.palette = None if palette_frame is None else self._palette(palette_frame)
+        self.count = 0
+        self._previous: np.ndarray | None = None  # the last frame's palette indices
+        self._atomic = atomic_path(path)
+        self._file = open(self._atomic.__enter__(), "wb")  # noqa: SIM115 (closed by finish/abort)
 
     @staticmethod
     def _palette(rgb: np.ndarray) -> Image.Image:
@@ -37,20 +47,33 @@ class GifWriter:
                               f"{self.size[0]}x{self.size[1]}")
         if self.palette is None:  # the first frame decides the colours
             self.palette = self._palette(rgb)
-        self.frames.append(Image.fromarray(rgb).quantize(palette=self.palette,
-                                                         dither=Image.Dither.NONE))
+        frame = Image.fromarray(rgb).quantize(palette=self.palette, dither=Image.Dither.NONE)
+        if self._previous is None:
+            header, _ = GifImagePlugin.getheader(frame, info={"loop": 0, "duration": self.duration,
+                                                              "optimize": False})
+            self._file.writelines(header)
+        self._previous = write_frame(self._file, frame, self._previous, self.duration)
+        self._file.flush()
+        self.count += 1
 
     def finish(self) -> None:
-        if not self.frames:
+        if self.count == 0:
+            self.abort()
             raise ExportError("no frames to write")
-        duration = max(20, int(round(1000 / self.fps)))  # browsers treat < 20 ms as 100 ms
-        with atomic_path(self.path) as temp:
-            with open(temp, "wb") as file:
-                write_gif(file, self.frames, duration)
-        self.frames = []
+        self._file.write(b";")  # the GIF trailer
+        self._file.close()
+        self._atomic.__exit__(None, None, None)
+        self._atomic = None
 
     def abort(self) -> None:
-        self.frames = []
+        """Stop without writing: the temporary file goes, an older file at the path stays."""
+        if self._atomic is None:
+            return
+        self._file.close()
+        error = ExportError("export aborted")
+        with contextlib.suppress(ExportError):
+            self._atomic.__exit__(ExportError, error, None)
+        self._atomic = None
 
 
 def changed_box(before: np.ndarray, after: np.ndarray) -> tuple[int, int, int, int]:
@@ -62,23 +85,13 @@ def changed_box(before: np.ndarray, after: np.ndarray) -> tuple[int, int, int, i
     return int(columns[0]), int(rows[0]), int(columns[-1]) + 1, int(rows[-1]) + 1
 
 
-def write_gif(file, frames: list[Image.Image], duration: int) -> None:
-    """Write palette images (all with the same palette) as a looping GIF, one frame each."""
-    options = {"loop": 0, "duration": duration, "optimize": False}
-    header, _ = GifImagePlugin.getheader(frames[0], info=dict(options))
-    file.writelines(header)
-    previous = None
-    for frame in frames:
-        indices = np.asarray(frame)
-        if previous is None:
-            box = (0, 0, frame.width, frame.height)
-        else:
-            box = changed_box(previous, indices)
-        piece = frame if box == (0, 0, frame.width, frame.height) else frame.crop(box)
-        file.writelines(GifImagePlugin.getdata(piece, offset=box[:2], duration=duration,
-                                               disposal=1))
-        previous = indices
-    file.write(b";")  # the GIF trailer
+def write_frame(file, frame: Image.Image, previous: np.ndarray | None, duration: int) -> np.ndarray:
+    """Write one palette frame, only the rectangle that changed since `previous`; its indices."""
+    indices = np.asarray(frame)
+    box = (0, 0, frame.width, frame.height) if previous is None else changed_box(previous, indices)
+    piece = frame if box == (0, 0, frame.width, frame.height) else frame.crop(box)
+    file.writelines(GifImagePlugin.getdata(piece, offset=box[:2], duration=duration, disposal=1))
+    return indices
 
 
 def export_gif(model, view, path, steps=None, fps: float = 30, size=(800, 600),

@@ -8,20 +8,20 @@ from __future__ import annotations
 
 import contextlib
 import re
-import time
 
 import numpy as np
 from PyQt6.QtCore import QPoint, QSize, Qt
 from PyQt6.QtGui import QBrush, QColor, QImage, QPainter, QRegion
 from PyQt6.QtWidgets import QApplication, QGraphicsItem, QGraphicsView, QWidget
 
-from valley.app.export.atomic import ExportError
+from valley.app.export.atomic import ExportCancelled, ExportError
 from valley.app.theme import get_theme
 from valley.app.views.landscape2d import Landscape2DView
 from valley.app.views.loss_chart import LossChart
 from valley.app.views.network_diagram import NetworkDiagram
 from valley.app.views.network_landscape import NetworkLandscapeView
 from valley.app.views.surface3d import Surface3DView, gl_available
+from valley.app.views.training_chart import TrainingChart
 
 VIEWS = ("window", "landscape", "3d", "network", "network_landscape", "loss")
 NETWORK_VIEWS = ("network", "network_landscape")  # views of the playground, not of the race
@@ -59,8 +59,9 @@ def gl_status() -> tuple[bool, str]:
 
 
 def model_of(document, view: str):
-    """The model whose timeline a view follows: the playground's for the network, else the race's."""
-    if view in NETWORK_VIEWS or (view == "window" and document.scene.kind == "network"):
+    """The model whose timeline a view follows: the playground's for the network (and, in a
+    network scene, for the window and the loss chart: the training's loss), else the race's."""
+    if view in NETWORK_VIEWS or (view in ("window", "loss") and document.scene.kind == "network"):
         return document.playground
     return document.race
 
@@ -78,6 +79,9 @@ def build_view(document, view: str, presentation: bool = False) -> QWidget:
     settle_results(document, view)
     if view == "landscape":
         widget = Landscape2DView(race, theme, basins=document.basins)
+    elif view == "loss" and document.scene.kind == "network":
+        settle(document.playground)
+        widget = TrainingChart(document.playground, theme=theme)
     elif view == "loss":
         widget = LossChart(race, theme)
     elif view == "3d":
@@ -122,13 +126,24 @@ def settle_results(document, view: str) -> None:
                               f"{plane.error or 'the network has no training path yet'}")
 
 
-def settle(playground, seconds: float = 60.0) -> None:
-    """Wait for background training and deliver its result (a queued signal) before drawing."""
-    deadline = time.perf_counter() + seconds
-    playground.wait()
-    while playground.busy and time.perf_counter() < deadline:
-        QApplication.processEvents()
-        time.sleep(0.005)
+def settle(playground, progress=None, cancel=None) -> None:
+    """Wait for background training and deliver its result (a queued signal) before drawing.
+
+    `progress(fraction)` hears the training's progress; when `cancel()` says True the training
+    is cancelled and ExportCancelled raised (a long training is a long wait: say so, let it stop).
+    """
+    if progress is not None:
+        playground.progressChanged.connect(progress)
+    try:
+        while playground.busy:
+            if cancel is not None and cancel():
+                playground.cancel_training()
+                raise ExportCancelled("export cancelled while the network trained")
+            playground.wait(50)
+            QApplication.processEvents()
+    finally:
+        if progress is not None:
+            playground.progressChanged.disconnect(progress)
 
 
 def prepare(widget: QWidget, size: tuple[int, int]) -> float:

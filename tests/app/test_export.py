@@ -233,11 +233,11 @@ def test_a_failing_write_keeps_the_older_file(session, landscape, tmp_path, monk
 
     import valley.app.export.gif as gif_module
 
-    def broken_write(file, frames, duration):
-        file.write(b"GIF89a half a header")  # a truncated file on the way
+    def broken_write(file, frame, previous, duration):
+        file.write(b"half a frame")  # a truncated file on the way
         raise OSError("disk full")
 
-    monkeypatch.setattr(gif_module, "write_gif", broken_write)
+    monkeypatch.setattr(gif_module, "write_frame", broken_write)
     with pytest.raises(OSError, match="disk full"):
         export_gif(session, landscape, tmp_path / "still.gif", steps=(0, 3), size=(160, 120))
     assert os.listdir(tmp_path) == ["still.png"]

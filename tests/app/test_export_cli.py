@@ -148,12 +148,12 @@ def test_an_unwritable_folder_exits_2_and_writes_nothing(qapp, tmp_path, capsys,
 
 def test_a_path_the_system_refuses_exits_2_with_its_reason(qapp, tmp_path, capsys, monkeypatch):
     """The folder looks writable but creating the file fails (read-only disk, quota)."""
-    import tempfile
+    import valley.core.atomic
 
     def refuse(*args, **kwargs):
         raise OSError(30, "Read-only file system")
 
-    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(valley.core.atomic, "create_part", refuse)
     code, err = run(["rosenbrock", "-o", tmp_path / "a.png", "--size", "160x120"], capsys)
     assert code == 2 and "Read-only file system" in err and os.listdir(tmp_path) == []
 

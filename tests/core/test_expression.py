@@ -198,3 +198,62 @@ def test_the_chain_rule_example_of_slide_000():
                                                                  rel=1e-14)
     # d²f/dx² = 12z²(9x² + 2)² + 4z³·18x; at x = 1: 12·25·121 + 4·125·18 = 45300
     assert s.hessian(np.array([1.0, 0.0]))[0, 0] == pytest.approx(45300.0, rel=1e-13)
+
+
+@pytest.mark.parametrize("text, position", [("x/0", 2), ("x / 0.0", 4), ("x/(1-1)", 3),
+                                            ("x**2 + y/(2*0)", 10)])
+def test_a_constant_zero_divisor_is_refused_with_its_position(text, position):
+    with pytest.raises(FormulaError, match=f"division by zero at position {position}") as error:
+        parse_formula(text)
+    assert error.value.position == position
+
+
+@pytest.mark.parametrize("divisor", [1e-200, 1e-300, 1e-307, 7.0])
+def test_a_tiny_constant_divisor_has_exact_derivatives_not_an_exception(divisor):
+    surface = parse_formula(f"x**2 + y**2/{divisor!r}")
+    x, y = 0.5, 0.25
+    with np.errstate(all="raise"):  # 1/w**3 would underflow: it must not be computed
+        gradient = surface.gradient(np.array([x, y]))
+        hessian = surface.hessian(np.array([x, y]))
+        point = surface.point_gradient(np.array([x, y]))
+    np.testing.assert_allclose(gradient, [2 * x, 2 * y / divisor], rtol=1e-12)
+    np.testing.assert_allclose(point, gradient, rtol=1e-12)
+    np.testing.assert_allclose(hessian, [[2.0, 0.0], [0.0, 2.0 / divisor]], rtol=1e-12)
+
+
+def test_a_variable_divisor_keeps_its_derivatives_at_a_single_point():
+    """x/y at one point (numpy scalars are Python floats too): the quotient rule, not a constant's."""
+    surface = parse_formula("x/y")
+    x, y = 0.5, 2.0
+    np.testing.assert_allclose(surface.point_gradient(np.array([x, y])), [1 / y, -x / y**2])
+    np.testing.assert_allclose(surface.point_hessian(np.array([x, y])),
+                               [[0.0, -1 / y**2], [-1 / y**2, 2 * x / y**3]])
+
+
+def test_a_divisor_too_small_for_its_derivatives_diverges_quietly():
+    surface = parse_formula("y/3e-310")  # 1/3e-310 is past the largest float
+    gradient = surface.gradient(np.array([0.0, 1.0]))
+    assert gradient[0] == 0.0 and gradient[1] == np.inf
+
+
+def test_a_long_formula_on_a_big_grid_keeps_a_few_arrays_alive_not_one_per_part():
+    """A 149-factor product kept 300 grid-sized arrays (4.9 GB at resolution 2048)."""
+    import tracemalloc
+
+    factors = ["xy"[k % 2] for k in range(149)]
+    surface = parse_formula("*".join(factors))
+    xs = np.linspace(-1.0, 1.0, 256)
+    X, Y = np.meshgrid(xs, xs)
+    one_array = X.nbytes
+    tracemalloc.start()
+    try:
+        values = surface.evaluate(X, Y)
+        values_peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.reset_peak()
+        gx, gy = surface.gradient_grid(X, Y)
+        gradient_peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert values_peak < 8 * one_array and gradient_peak < 24 * one_array
+    np.testing.assert_allclose(values, X**75 * Y**74)
+    np.testing.assert_allclose(gx, 75 * X**74 * Y**74, atol=1e-12)
