@@ -154,7 +154,7 @@ def _screenshot(app, window, path: Path, steps: int | None, size) -> int:
     """One picture of finished training: the training shows its progress on stderr and stops
     on Ctrl-C (or TERM/HUP) like an export's; the PNG replaces an older one only once whole."""
     from valley.app.export.atomic import ExportCancelled, ExportError, atomic_path
-    from valley.app.export.render import settle
+    from valley.app.export.render import render_image, settle
     from valley.app.export_cli import Interruption, ProgressBar
 
     with Interruption() as interrupted:
@@ -177,7 +177,7 @@ def _screenshot(app, window, path: Path, steps: int | None, size) -> int:
     timeline.set_step(timeline.last if steps is None else steps)
     for _ in range(3):
         app.processEvents()
-    image = window.grab()
+    image = render_image(window, tuple(size))  # with the 3-D view's axis names, which grab() leaves out
     try:
         with atomic_path(path) as temp:
             if not image.save(str(temp), "PNG"):
