@@ -1,0 +1,136 @@
+"""The curvature of any objective from Hessian-vector products: top eigenvalues, spectrum, slices.
+
+`top_eigenvalues` is Lanczos (Lanczos 1950; with full reorthogonalization, as Golub & Van Loan
+§10.1 and PyHessian's `eigenvalues` do) on v ↦ H·v: it never forms H, so λmax of a network costs
+a few dozen products. `spectrum` forms the exact H (networks up to a few hundred parameters)
+and returns all its eigenvalues. `slice_hessian` is the 2×2 Hessian of a plane, Dᵀ·H·D, from
+two products.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# Ritz pairs count as converged when their residual ‖H·y − θ·y‖ is below this share of the
+# largest |Ritz value|.
+DEFAULT_TOL = 1e-10
+MAX_K = 10
+
+
+class CurvatureError(ValueError):
+    """A bad request: k out of range, a direction of the wrong shape."""
+
+
+@dataclass
+class Eigenpairs:
+    """Eigenvalues in descending order, their unit eigenvectors (rows), and the products spent."""
+
+    values: np.ndarray
+    vectors: np.ndarray
+    products: int
+
+
+def _dimension(objective, theta) -> int:
+    theta = np.asarray(theta, float)
+    if theta.ndim != 1:
+        raise CurvatureError(f"one θ of shape (n,) is needed, got shape {theta.shape}")
+    if objective.dim and theta.shape != (objective.dim,):
+        raise CurvatureError(f"θ must have shape ({objective.dim},), got {theta.shape}")
+    return theta.size
+
+
+def lanczos_top(hvp, n: int, k: int, start, tol: float = DEFAULT_TOL,
+                max_iter: int | None = None) -> Eigenpairs:
+    """The k largest eigenvalues of the symmetric operator v ↦ hvp(v) on ℝⁿ, by Lanczos.
+
+    Full reorthogonalization keeps the Krylov basis orthogonal, so after n products the
+    answer is exact; it usually stops much earlier, when the top k Ritz pairs have
+    residuals below tol × the largest |Ritz value|. A breakdown (an invariant subspace
+    found) continues from a fresh direction orthogonal to the basis.
+    """
+    if not 1 <= k <= min(MAX_K, n):
+        raise CurvatureError(f"k must be between 1 and {min(MAX_K, n)}, got {k!r}")
+    limit = n if max_iter is None else max(k, min(n, int(max_iter)))
+    q = np.asarray(start, float).copy()
+    norm = np.linalg.norm(q)
+    if q.shape != (n,) or not np.isfinite(norm) or norm == 0:
+        raise CurvatureError(f"the start vector must be a finite, non-zero vector of length {n}")
+    Q = np.empty((limit, n))
+    alphas, betas = np.empty(limit), np.empty(limit)
+    fresh = np.random.default_rng(0)
+    q /= norm
+    ritz, S, m = np.zeros(0), np.zeros((0, 0)), 0
+    with np.errstate(all="ignore"):
+        for j in range(limit):
+            Q[j] = q
+            w = np.asarray(hvp(q), float)
+            alphas[j] = q @ w
+            w -= Q[:j + 1].T @ (Q[:j + 1] @ w)  # twice is enough (Kahan: "twice is enough")
+            w -= Q[:j + 1].T @ (Q[:j + 1] @ w)
+            beta = float(np.linalg.norm(w))
+            betas[j] = beta
+            m = j + 1
+            if not np.isfinite(beta) or not np.isfinite(alphas[j]):
+                break
+            if m >= k:
+                T = np.diag(alphas[:m]) + np.diag(betas[:m - 1], 1) + np.diag(betas[:m - 1], -1)
+                ritz, S = np.linalg.eigh(T)
+                scale = max(float(np.max(np.abs(ritz))), 1e-300)
+                residuals = beta * np.abs(S[-1, -k:])
+                if m == n or np.all(residuals <= tol * scale):
+                    break
+            if beta <= 1e-12 * max(abs(alphas[j]), 1e-300):
+                # An invariant subspace: go on from a direction the basis has not seen.
+                q = fresh.standard_normal(n)
+                q -= Q[:m].T @ (Q[:m] @ q)
+                q -= Q[:m].T @ (Q[:m] @ q)
+                betas[j] = 0.0
+                q /= np.linalg.norm(q)
+            else:
+                q = w / beta
+    if ritz.size < k:
+        T = np.diag(alphas[:m]) + np.diag(betas[:m - 1], 1) + np.diag(betas[:m - 1], -1)
+        ritz, S = np.linalg.eigh(T)
+    top = slice(-1, -k - 1, -1)
+    return Eigenpairs(values=ritz[top].copy(), vectors=(Q[:m].T @ S[:, top]).T, products=m)
+
+
+def top_eigenvalues(objective, theta, k: int = 1, rng: np.random.Generator | None = None,
+                    start=None, tol: float = DEFAULT_TOL, max_iter: int | None = None,
+                    return_vectors: bool = False):
+    """The k (≤ 10) largest eigenvalues of the Hessian at θ, descending, by seeded Lanczos.
+
+    The start is `start` (e.g. the last step's top eigenvector) or a Gaussian drawn from
+    `rng` (default: seed 0). With return_vectors=True an `Eigenpairs` is returned.
+    """
+    n = _dimension(objective, theta)
+    if start is None:
+        rng = rng if rng is not None else np.random.default_rng(0)
+        start = rng.standard_normal(n)
+    pairs = lanczos_top(objective.hvp_at(np.asarray(theta, float)), n, k, start, tol, max_iter)
+    return pairs if return_vectors else pairs.values
+
+
+def spectrum(objective, theta) -> np.ndarray:
+    """Every eigenvalue of the exact Hessian at θ, ascending (NaN where H is not finite)."""
+    _dimension(objective, theta)
+    H = np.asarray(objective.hessian(np.asarray(theta, float)), float)
+    if not np.isfinite(H).all():
+        return np.full(H.shape[0], np.nan)
+    return np.linalg.eigvalsh(H)
+
+
+def slice_hessian(objective, theta, d1, d2) -> np.ndarray:
+    """The Hessian of f(α, β) = L(θ + α·d₁ + β·d₂) at (0, 0): Dᵀ·H·D, shape (..., 2, 2).
+
+    θ may be one point (n,) or many (..., n); the two products H·d₁, H·d₂ are one call.
+    """
+    theta = np.asarray(theta, float)
+    D = np.stack([np.asarray(d1, float), np.asarray(d2, float)])
+    if D.shape != (2, theta.shape[-1]):
+        raise CurvatureError(f"directions must have shape ({theta.shape[-1]},), got "
+                             f"{np.shape(d1)} and {np.shape(d2)}")
+    HD = objective.hvp(theta[..., None, :], D)  # (..., 2, n)
+    M = np.einsum("...in,jn->...ij", HD, D)
+    return 0.5 * (M + np.swapaxes(M, -1, -2))
