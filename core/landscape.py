@@ -79,6 +79,7 @@ class Slice(Surface):
         self.saddles = []
         self.params = {}
         self.grid_dtype = np.dtype(grid_dtype)
+        self.seed_from_values = bool(objective.batched)
         self.workers = workers if workers is not None else min(4, os.cpu_count() or 1)
 
     def theta_at(self, alpha, beta) -> np.ndarray:

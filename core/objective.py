@@ -67,6 +67,9 @@ class Surface(Objective):
     params: dict[str, float] = {}
     axis_labels: tuple[str, str] = ("x", "y")
     value_label: str = "f(x, y)"
+    # True where every gradient costs a network pass: the critical-point finder then seeds
+    # Newton only where the value grid's slope is locally smallest, not from the whole grid.
+    seed_from_values: bool = False
 
     def _f(self, x, y):
         raise NotImplementedError
