@@ -134,3 +134,42 @@ def slice_hessian(objective, theta, d1, d2) -> np.ndarray:
     HD = objective.hvp(theta[..., None, :], D)  # (..., 2, n)
     M = np.einsum("...in,jn->...ij", HD, D)
     return 0.5 * (M + np.swapaxes(M, -1, -2))
+
+
+# Sharpness during training: Lanczos from the last top eigenvector, which moves little in
+# `every` steps, so a few products give λmax to this relative residual.
+SHARPNESS_TOL = 1e-3
+SHARPNESS_MAX_PRODUCTS = 24
+
+
+class SharpnessRecorder:
+    """λmax of the Hessian every `every` steps of a run: (steps, values), each warm-started.
+
+    Cohen et al. 2021 ("Gradient descent on neural networks typically occurs at the edge of
+    stability") record it every 50–100 steps offline; warm starts make every 10 cheap.
+    """
+
+    def __init__(self, every: int, n: int, rng: np.random.Generator | None = None):
+        if isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 0:
+            raise CurvatureError(f"sharpness_every must be a whole number ≥ 0 (0: off), got {every!r}")
+        self.every = int(every)
+        self.steps: list[int] = []
+        self.values: list[float] = []
+        self._start = (rng if rng is not None else np.random.default_rng(0)).standard_normal(n)
+
+    def observe(self, step: int, objective, theta) -> None:
+        """Record λmax at θ (the parameters after `step` updates) when `step` is due."""
+        if not self.every or step % self.every:
+            return
+        value = np.nan
+        if np.isfinite(theta).all():
+            pairs = top_eigenvalues(objective, theta, k=1, start=self._start, tol=SHARPNESS_TOL,
+                                    max_iter=SHARPNESS_MAX_PRODUCTS, return_vectors=True)
+            value = float(pairs.values[0])
+            if np.isfinite(pairs.vectors).all():
+                self._start = pairs.vectors[0]
+        self.steps.append(int(step))
+        self.values.append(value)
+
+    def result(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.array(self.steps, dtype=int), np.array(self.values, dtype=float)

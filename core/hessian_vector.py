@@ -39,8 +39,12 @@ class NetworkCurvature:
                                                                net.output_activation), axis=-1)
                           + net.penalty(W))
             self.delta = back.delta
-            # ∂E/∂a[l] of each hidden layer: the R-pass through its activation needs it.
-            self.grad_a = [None] + [np.matmul(back.delta[l + 1], W[l]) for l in range(1, len(W))]
+            # Hidden activations are elementwise: R{a} = f'·R{z} and R{δ} = f'·R{∂E/∂a} +
+            # (∂E/∂a·f'')·R{z}, with the factors f' and ∂E/∂a·f'' fixed at θ: kept once here.
+            act = net.hidden_activation
+            self.slope = [None] + [act.df(rec.z[l], rec.a[l]) for l in range(1, len(W))]
+            self.bend = [None] + [np.matmul(back.delta[l + 1], W[l]) * act.d2f(rec.z[l], rec.a[l])
+                                  for l in range(1, len(W))]
         self.gradient = back.flat()
 
     @property
@@ -77,7 +81,7 @@ class NetworkCurvature:
                     r = r + np.matmul(ra[l], _t(W[l]))
                 rz[l + 1] = r
                 if l + 1 < L:
-                    ra[l + 1] = net.hidden_activation.forward_r(rec.z[l + 1], rec.a[l + 1], r)
+                    ra[l + 1] = self.slope[l + 1] * r
             r_delta = net.loss_function.delta_r(rec.z[L], rec.a[L], self.T, net.output_activation, rz[L])
             parts = [None] * L
             for l in range(L - 1, -1, -1):
@@ -92,8 +96,7 @@ class NetworkCurvature:
                             np.broadcast_to(r_gb, lead + r_gb.shape[-1:]))
                 if l > 0:
                     r_back = np.matmul(r_delta, W[l]) + np.matmul(delta[l + 1], VW[l])
-                    r_delta = net.hidden_activation.backprop_r(rec.z[l], rec.a[l], rz[l],
-                                                               self.grad_a[l], r_back)
+                    r_delta = self.slope[l] * r_back + self.bend[l] * rz[l]
         return np.concatenate([p for pair in parts for p in pair], axis=-1)
 
     def hessian(self) -> np.ndarray:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from valley.core import limits
+from valley.core.curvature import CurvatureError, SharpnessRecorder
 from valley.core.datasets import Dataset
 from valley.core.network import Network, NetworkError
 
@@ -51,6 +52,8 @@ class TrainingHistory:
     reason: str = ""
     mode: str = "batch"
     batch_size: int = 0
+    # (steps k, λmax of the training loss's Hessian at params[k]) when train ran with sharpness_every.
+    sharpness: tuple = (np.zeros(0, int), np.zeros(0))
 
     @property
     def steps(self) -> int:
@@ -97,7 +100,7 @@ def _batch_order(n, mode, batch_size, shuffle, rng):
 
 def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: str | None = None,
           rng=None, shuffle: bool = True, tol: float = 0.0, keep_states: bool = True,
-          progress=None, cancel=None) -> TrainingHistory:
+          progress=None, cancel=None, sharpness_every: int = 0) -> TrainingHistory:
     """Train `net` in place for `steps` optimizer updates and return the history.
 
     mode "batch" uses every training sample per update; "minibatch" uses
@@ -109,6 +112,8 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
 
     `progress(fraction)` hears how far it is about a hundred times; when `cancel()` says
     True the run stops with TrainingCancelled (a slow Newton on the spiral takes minutes).
+    `sharpness_every=k` records λmax of the training loss's Hessian at steps 0, k, 2k, ...
+    in `history.sharpness` (core.curvature.SharpnessRecorder).
     """
     X, T, objective, test_objective = _objectives(net, data, "train")
     n = objective.n_samples
@@ -127,6 +132,10 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
         raise TrainingError(f"train: {optimizer.name} needs the exact Hessian; use at most "
                             f"{limits.NEWTON_MAX_PARAMS} parameters (this network has {net.n_params})")
     rng = rng if rng is not None else np.random.default_rng(0)
+    try:
+        sharpness = SharpnessRecorder(sharpness_every, net.n_params)
+    except CurvatureError as error:
+        raise TrainingError(f"train: {error}") from None
 
     optimizer.reset()
     theta = net.get_params()
@@ -142,6 +151,7 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
                     raise TrainingCancelled(f"training cancelled at step {k} of {steps}")
                 if progress is not None:
                     progress(k / steps)
+            sharpness.observe(k - 1, objective, theta)
             idx = next(order)
             batch = objective if full else objective.subset(idx)
             f, g = batch.value_and_gradient(theta)
@@ -179,7 +189,8 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
                            test_loss=np.asarray(test_loss, float),
                            gradients=np.array(grads).reshape(len(grads), net.n_params),
                            states=states, batches=batches, status=status, stopped_at=stopped_at,
-                           reason=reason, mode=mode, batch_size=batch_size)
+                           reason=reason, mode=mode, batch_size=batch_size,
+                           sharpness=sharpness.result())
 
 
 class TrainingCancelled(TrainingError):

@@ -26,6 +26,9 @@ from valley.core.training import perceptron_history, train, uses_perceptron_rule
 
 # Above this many multiply-adds a (re)training runs as a background job so the window never freezes.
 BACKGROUND_WORK = 2_000_000
+# Training records λmax every this many steps (the Sharpness chart): warm-started Lanczos makes
+# it cheap enough to be always on.
+SHARPNESS_EVERY = 10
 FREE_NETWORK_STEPS = 300  # beside a landscape scene the playground trains this long
 
 _blas_controller = None
@@ -129,7 +132,8 @@ def train_network(network, data: NetworkData, spec: NetworkSpec, steps: int, see
     optimizer = optimizer_for(spec.optimizer)
     with np.errstate(all="ignore"), single_threaded_blas():
         return train(network, split, optimizer, int(steps), batch_size=int(spec.batch_size),
-                     rng=np.random.default_rng(seed), keep_states=False, progress=progress, cancel=cancel)
+                     rng=np.random.default_rng(seed), keep_states=False, progress=progress, cancel=cancel,
+                     sharpness_every=SHARPNESS_EVERY)
 
 
 class PlaygroundModel(QObject):
@@ -661,6 +665,7 @@ class _PendingHistory:
     stopped_at: int | None = None
     reason: str = ""
     states: list = field(default_factory=list)
+    sharpness: tuple = (np.zeros(0, int), np.zeros(0))
 
 
 # ----- checks: the limits of core.limits, for a spec the loader has not seen (a panel's edit) -----
