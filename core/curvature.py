@@ -173,3 +173,52 @@ class SharpnessRecorder:
 
     def result(self) -> tuple[np.ndarray, np.ndarray]:
         return np.array(self.steps, dtype=int), np.array(self.values, dtype=float)
+
+
+@dataclass
+class ConjugateGradientResult:
+    """x ≈ (H + λI)⁻¹b per row, the iterations each row took, and where CG met negative curvature."""
+
+    x: np.ndarray
+    iterations: np.ndarray
+    negative_curvature: np.ndarray
+
+
+def conjugate_gradient(hvp, b, damping: float = 0.0, tol: float = 1e-10,
+                       max_iter: int = 50) -> ConjugateGradientResult:
+    """Solve (H + λI)x = b by conjugate gradients on v ↦ H·v, row by row for b of shape (..., n).
+
+    Hessian-free (Martens 2010): only products, never H. A row stops when its residual falls to
+    tol·‖b‖, after max_iter products, or on a direction d with dᵀ(H + λI)d ≤ 0 (truncated
+    Newton, Nocedal & Wright Algorithm 7.1): then it keeps the iterate so far, or b itself when
+    that happens at once. After n iterations on an n×n positive definite system, x is exact.
+    """
+    b = np.asarray(b, float)
+    x = np.zeros_like(b)
+    r = b.copy()
+    d = r.copy()
+    rr = np.sum(r * r, axis=-1)
+    goal = (tol * np.sqrt(rr)) ** 2
+    active = rr > goal
+    iterations = np.zeros(rr.shape, int)
+    negative = np.zeros(rr.shape, bool)
+    with np.errstate(all="ignore"):
+        for _ in range(int(max_iter)):
+            if not np.any(active):
+                break
+            Hd = np.asarray(hvp(d), float) + damping * d
+            dHd = np.sum(d * Hd, axis=-1)
+            bent = active & ~(dHd > 0)
+            negative |= bent
+            x = np.where((bent & (iterations == 0))[..., None], b, x)
+            active &= dHd > 0
+            alpha = np.where(active, rr / np.where(active, dHd, 1.0), 0.0)
+            x = x + alpha[..., None] * d
+            r = r - alpha[..., None] * Hd
+            rr_new = np.sum(r * r, axis=-1)
+            iterations += active
+            beta = np.where(active, rr_new / np.where(active, rr, 1.0), 0.0)
+            d = r + beta[..., None] * d
+            rr = np.where(active, rr_new, rr)
+            active &= rr_new > goal
+    return ConjugateGradientResult(x, iterations, negative)
