@@ -363,10 +363,12 @@ class NewtonCG(Optimizer):
 
     name, title = "newton_cg", "Newton-CG (Hessian-free)"
     rule = "p ≈ −(H + λI)⁻¹g by conjugate gradients on H·v;  θ ← θ + lr·p"
+    # Damped half steps by default: on a network's non-convex loss full undamped Newton steps
+    # from a random start overshoot (exact Newton's defaults suit the course's surfaces).
     hyperparameters = (
-        _lr(1.0),
-        Hyperparameter("damping", 0.1, 0.0, 100.0, False, NONNEGATIVE, "λ added to H (Tikhonov damping)"),
-        Hyperparameter("cg_iterations", 50.0, 1.0, 500.0, True, POSITIVE,
+        _lr(0.5),
+        Hyperparameter("damping", 0.3, 0.0, 100.0, False, NONNEGATIVE, "λ added to H (Tikhonov damping)"),
+        Hyperparameter("cg_iterations", 30.0, 1.0, 500.0, True, POSITIVE,
                        "at most this many conjugate-gradient steps (H·v products) per update"),
     )
 

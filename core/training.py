@@ -12,6 +12,7 @@ result, never an exception or a numpy warning.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -54,6 +55,7 @@ class TrainingHistory:
     batch_size: int = 0
     # (steps k, λmax of the training loss's Hessian at params[k]) when train ran with sharpness_every.
     sharpness: tuple = (np.zeros(0, int), np.zeros(0))
+    step_seconds: float = 0.0  # wall time of the updates (gradient and optimizer step), in total
 
     @property
     def steps(self) -> int:
@@ -141,6 +143,7 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
     theta = net.get_params()
     params, step_losses, grads, states, batches = [theta], [], [], [], []
     status, stopped_at, reason = "running", None, ""
+    step_seconds = 0.0
     order = _batch_order(n, mode, batch_size, shuffle, rng)
     full = mode == "batch"
     report_every = max(1, steps // 100)
@@ -154,9 +157,11 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
             sharpness.observe(k - 1, objective, theta)
             idx = next(order)
             batch = objective if full else objective.subset(idx)
+            started = time.perf_counter()
             f, g = batch.value_and_gradient(theta)
             step_losses.append(f)
             theta_new = optimizer.step(theta, batch, rng, gradient=g)
+            step_seconds += time.perf_counter() - started
             grads.append(g)
             batches.append(idx)
             if keep_states:
@@ -190,7 +195,7 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
                            gradients=np.array(grads).reshape(len(grads), net.n_params),
                            states=states, batches=batches, status=status, stopped_at=stopped_at,
                            reason=reason, mode=mode, batch_size=batch_size,
-                           sharpness=sharpness.result())
+                           sharpness=sharpness.result(), step_seconds=step_seconds)
 
 
 class TrainingCancelled(TrainingError):

@@ -666,6 +666,7 @@ class _PendingHistory:
     reason: str = ""
     states: list = field(default_factory=list)
     sharpness: tuple = (np.zeros(0, int), np.zeros(0))
+    step_seconds: float = 0.0
 
 
 # ----- checks: the limits of core.limits, for a spec the loader has not seen (a panel's edit) -----

@@ -65,3 +65,15 @@ def test_histogram_never_mixes_signs_and_counts_every_eigenvalue():
 def test_stability_limit_needs_a_learning_rate():
     assert stability_limit(OptimizerSpec(kind="sgd", hyperparameters={"lr": 0.5})) == 4.0
     assert stability_limit(OptimizerSpec(kind="sgd", hyperparameters={})) is None
+
+
+def test_the_loss_chart_says_the_time_per_step(chart, qtbot):
+    from valley.app.views.training_chart import TrainingChart
+
+    playground, _ = chart
+    loss_chart = TrainingChart(playground)
+    qtbot.addWidget(loss_chart)
+    history = playground.history
+    per_step = history.step_seconds / (len(history.params) - 1)
+    assert history.step_seconds > 0
+    assert f"{per_step * 1000:.2g} ms/step" in loss_chart.getPlotItem().titleLabel.text

@@ -1,4 +1,4 @@
-"""Sharpness during training, and the edge-of-stability presets' claims (Cohen et al. 2021)."""
+"""Sharpness during training, and the curvature presets' claims (edge of stability, Newton-CG)."""
 import numpy as np
 import pytest
 
@@ -66,3 +66,12 @@ def test_with_a_smaller_lr_sharpness_stays_well_below_its_two_over_lr():
     _, values = history.sharpness
     assert np.all(values < 0.7 * (2 / lr))
     assert history.train_loss[-1] < history.train_loss[0]
+
+
+def test_newton_cg_is_ahead_of_adam_step_for_step_early_on():
+    cg, _, _ = run_preset(preset("16_newton_cg_vs_adam.toml"), sharpness_every=0)
+    adam, _, _ = run_preset(preset("17_adam_vs_newton_cg.toml"), sharpness_every=0)
+    assert cg.status == adam.status == "running"
+    assert cg.train_loss[10] < 0.5 * adam.train_loss[10]
+    assert cg.train_loss[25] < 0.5 * adam.train_loss[25]
+    assert cg.step_seconds > 0 and adam.step_seconds > 0  # the Loss chart's time per step
