@@ -92,8 +92,11 @@ class NetworkCurvature:
                 if net.regularization == "l2" and net.reg_rate:
                     r_gw = r_gw + net.reg_rate * VW[l]  # l1's sign(w) is piecewise constant: no curvature
                 r_gb = np.sum(r_delta, axis=-2) / n
-                parts[l] = (np.broadcast_to(r_gw, lead + r_gw.shape[-2:]).reshape(lead + (-1,)),
-                            np.broadcast_to(r_gb, lead + r_gb.shape[-1:]))
+                if r_gw.shape[:-2] != lead:  # a direction that reached only some axes of θ
+                    r_gw = np.broadcast_to(r_gw, lead + r_gw.shape[-2:])
+                if r_gb.shape[:-1] != lead:
+                    r_gb = np.broadcast_to(r_gb, lead + r_gb.shape[-1:])
+                parts[l] = (r_gw.reshape(lead + (-1,)), r_gb)
                 if l > 0:
                     r_back = np.matmul(r_delta, W[l]) + np.matmul(delta[l + 1], VW[l])
                     r_delta = self.slope[l] * r_back + self.bend[l] * rz[l]

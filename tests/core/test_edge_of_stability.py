@@ -39,8 +39,8 @@ def test_sharpness_is_the_top_eigenvalue_at_the_recorded_steps():
     assert steps.tolist() == list(range(0, 95, 10))
     obj = net.objective(X, T)
     exact = [np.linalg.eigvalsh(obj.hessian(history.params[k]))[-1] for k in steps]
-    assert np.allclose(values, exact, rtol=1e-4)
-    assert np.allclose(values[0], top_eigenvalues(obj, history.params[0]), rtol=1e-4)
+    assert np.allclose(values, exact, rtol=1e-3)  # a chart's accuracy: Lanczos stops at residual 1e-2
+    assert np.allclose(values[0], top_eigenvalues(obj, history.params[0]), rtol=1e-3)
     plain = train(Network([2, 6, 1], activation="tanh", output_activation="linear", loss="mse", seed=0),
                   (X, T), make_optimizer("sgd", lr=0.3), steps=95)
     assert plain.sharpness[0].size == 0 and np.array_equal(plain.params, history.params)
