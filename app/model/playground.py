@@ -148,6 +148,7 @@ class PlaygroundModel(QObject):
     progressChanged = pyqtSignal(float)  # of the training running in the background, 0..1
     errorOccurred = pyqtSignal(str)
     exampleChanged = pyqtSignal(str)
+    probeChanged = pyqtSignal()  # parameters picked off the loss landscape are shown, or no longer
 
     def __init__(self, document, background: bool = True):
         super().__init__()
@@ -160,6 +161,9 @@ class PlaygroundModel(QObject):
         self.sample = 0
         self.phase = -1
         self.last_error = ""
+        # Parameters picked on the landscape plane, shown instead of the step's until the step or
+        # the training changes: (θ, the history and the step they were picked at).
+        self._probe: tuple | None = None
         self.jobs = JobSlot(self)
         self.jobs.busyChanged.connect(self.busyChanged)
         self.timeline.stepChanged.connect(self._follow_presented_sample)
@@ -262,7 +266,28 @@ class PlaygroundModel(QObject):
     def status(self) -> str:
         return self.history.status
 
+    @property
+    def probe(self) -> np.ndarray | None:
+        """The parameters picked on the landscape, while the step and training they were picked at last."""
+        if self._probe is None:
+            return None
+        theta, history, step = self._probe
+        return theta if history is self.history and step == self.step else None
+
+    def set_probe(self, theta) -> None:
+        """Show the network with parameters θ (a point of its loss landscape); None goes back to step t."""
+        if theta is not None:
+            theta = np.asarray(theta, float)
+            if theta.shape != (self.network.n_params,) or not np.isfinite(theta).all():
+                raise ValueError(f"probe parameters must be {self.network.n_params} finite numbers, "
+                                 f"got shape {theta.shape}")
+        self._probe = None if theta is None else (theta.copy(), self.history, self.step)
+        self.probeChanged.emit()
+
     def params_at(self, t: int | None = None) -> np.ndarray:
+        """The parameters after t updates; for the shown step (t None) the picked ones, if any."""
+        if t is None and self.probe is not None:
+            return self.probe
         # The history is the truth: a pending one is a single step while the timeline still shows the old run.
         t = int(np.clip(self.step if t is None else t, 0, self._last_step()))
         return np.asarray(self.history.params[t], float)
@@ -301,15 +326,16 @@ class PlaygroundModel(QObject):
 
     def pass_record(self, t: int | None = None, batch: bool = False) -> PassRecord:
         """Forward and backward at step t on the selected sample (or the training batch)."""
+        probing = t is None and self.probe is not None
         t = self.step if t is None else int(t)
         X, T = (self.data.X_train, self.data.T_train) if batch else self.selected_rows()
-        net = self.network_at(t)
+        net = self.network_at(None if probing else t)
         with np.errstate(all="ignore"), single_threaded_blas():
             rec = net.forward(X)
             back = net.backward(rec, T)
             loss = float(net.loss(X, T))
         update_w = update_b = None
-        if t < self._last_step():
+        if t < self._last_step() and not probing:  # a picked point is off the path: no next update
             before = [w.copy() for w in net.weights], [b.copy() for b in net.biases]
             net.set_params(self.params_at(t + 1))
             update_w = [w - w0 for w, w0 in zip(net.weights, before[0])]
