@@ -26,8 +26,9 @@ from valley.core.training import perceptron_history, train, uses_perceptron_rule
 
 # Above this many multiply-adds a (re)training runs as a background job so the window never freezes.
 BACKGROUND_WORK = 2_000_000
-# Training records λmax every this many steps (the Sharpness chart): warm-started Lanczos makes
-# it cheap enough to be always on.
+# Full-batch training records λmax every this many steps (the Sharpness chart): warm-started
+# Lanczos makes it cheap enough to be always on. λmax is of the whole training loss, so a
+# mini-batch run records it every this many epochs' worth of samples instead.
 SHARPNESS_EVERY = 10
 FREE_NETWORK_STEPS = 300  # beside a landscape scene the playground trains this long
 
@@ -130,10 +131,12 @@ def train_network(network, data: NetworkData, spec: NetworkSpec, steps: int, see
         with np.errstate(all="ignore"):
             return perceptron_history(network, split, lr=lr, steps=int(steps))
     optimizer = optimizer_for(spec.optimizer)
+    batch = int(spec.batch_size)
+    updates_per_epoch = -(-len(data.X_train) // batch) if 0 < batch < len(data.X_train) else 1
     with np.errstate(all="ignore"), single_threaded_blas():
         return train(network, split, optimizer, int(steps), batch_size=int(spec.batch_size),
                      rng=np.random.default_rng(seed), keep_states=False, progress=progress, cancel=cancel,
-                     sharpness_every=SHARPNESS_EVERY)
+                     sharpness_every=SHARPNESS_EVERY * updates_per_epoch)
 
 
 class PlaygroundModel(QObject):

@@ -77,3 +77,16 @@ def test_the_loss_chart_says_the_time_per_step(chart, qtbot):
     per_step = history.step_seconds / (len(history.params) - 1)
     assert history.step_seconds > 0
     assert f"{per_step * 1000:.2g} ms/step" in loss_chart.getPlotItem().titleLabel.text
+
+
+def test_mini_batch_training_records_sharpness_per_epochs_not_per_updates():
+    # λmax is of the whole training loss: measured every 10 updates, it would cost a mini-batch run
+    # far more than its own steps, so it is measured every 10 epochs' worth of updates.
+    spec = NetworkSpec(hidden=[3], samples=40, batch_size=10, train_fraction=0.7)
+    playground = playground_model(spec, steps=100)
+    try:
+        steps, values = playground.history.sharpness
+        assert steps.tolist() == [0, 30, 60, 90]  # 28 training samples: 3 updates per epoch
+        assert np.isfinite(values).all()
+    finally:
+        playground.document.shutdown()
