@@ -115,7 +115,7 @@ class NetworkLandscapeView(QWidget):
             net.set_params(probe)
             with np.errstate(all="ignore"):
                 loss = net.loss(data.X_train, data.T_train)
-            text = f"picked α = {alpha:.3g}, β = {beta:.3g}: loss {loss:.4g} (a step goes back to the path)"
+            text = f"picked ({alpha:.2g}, {beta:.2g}): loss {loss:.4g}"
         self.status.setText(text)
 
     def _clicked(self, event) -> None:
