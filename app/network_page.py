@@ -22,6 +22,7 @@ from valley.app.panels.network_panel import NetworkPanel
 from valley.app.views.decision_view import DecisionView
 from valley.app.views.network_diagram import NetworkDiagram
 from valley.app.views.network_landscape import NetworkLandscapeView
+from valley.app.views.sharpness_chart import SharpnessChart
 from valley.app.views.step_readout import StepReadout
 from valley.app.views.training_chart import TrainingChart
 from valley.app.widgets.player_bar import PlayerBar
@@ -99,6 +100,8 @@ class NetworkPage(QWidget):
         self.lower_tabs.addTab(self.chart, "Loss")
         self.landscape = NetworkLandscapeView(document.network_landscape, self, theme=theme)
         self.lower_tabs.addTab(self.landscape, "Landscape")
+        self.sharpness = SharpnessChart(document.spectrum, self, theme=theme)
+        self.lower_tabs.addTab(self.sharpness, "Sharpness")
         right = QWidget(self)
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
@@ -173,7 +176,8 @@ class NetworkPage(QWidget):
     def apply_theme(self, theme) -> None:
         """Restyle every view of the page (MainWindow calls this when the theme or presentation changes)."""
         self.theme = theme
-        for view in (self.panel, self.diagram, self.readout, self.decision, self.chart, self.landscape):
+        for view in (self.panel, self.diagram, self.readout, self.decision, self.chart, self.landscape,
+                     self.sharpness):
             view.apply_theme(theme)
         self.player_bar.apply_theme_colour(theme.foreground, icon_size=round(1.6 * theme.font_size + 4))
         # As the landscape window hides its side panels, presentation mode gives the room to the views.

@@ -9,6 +9,13 @@ from valley.core.linalg import newton_step, symmetric_eig
 
 KINDS = ("minimum", "maximum", "saddle", "degenerate")
 
+# Seeds of Newton on a surface whose every gradient costs a network pass (seed_from_values):
+# the lowest local minima of the value grid's slope.
+_VALUE_SEEDS = 64
+# Such a seed lies within a grid step of its critical point, where Newton with the exact Hessian
+# converges in a handful of iterations; a seed still moving after this many has none near it.
+_VALUE_SEED_ITERATIONS = 30
+
 # An eigenvalue smaller than this fraction of the surface's typical curvature in
 # view counts as zero: the point is degenerate (the monkey saddle's origin).
 DEGENERATE_RTOL = 1e-7
@@ -29,6 +36,28 @@ def _grid(bounds, resolution):
     xs, ys = np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution)
     X, Y = np.meshgrid(xs, ys)
     return np.stack([X.ravel(), Y.ravel()], axis=-1)
+
+
+def _value_grid_seeds(surface, bounds, resolution, limit: int = _VALUE_SEEDS):
+    """Grid points where the slope of the value grid is locally smallest: one per basin of ‖∇f‖.
+
+    Every critical point sits where ‖∇f‖ has a local minimum (zero), so Newton needs only these
+    few seeds; the grid costs one batched evaluation, as the picture does.
+    """
+    (x0, x1), (y0, y1) = bounds
+    xs, ys = np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution)
+    X, Y = np.meshgrid(xs, ys)
+    Z = np.asarray(surface.evaluate(X, Y), float)
+    gy, gx = np.gradient(Z, ys, xs)
+    slope = gx * gx + gy * gy
+    slope = np.where(np.isfinite(slope), slope, np.inf)
+    padded = np.pad(slope, 1, constant_values=np.inf)
+    neighbours = np.stack([padded[1 + di:resolution + 1 + di, 1 + dj:resolution + 1 + dj]
+                           for di in (-1, 0, 1) for dj in (-1, 0, 1) if di or dj])
+    lowest = np.isfinite(slope) & (slope <= neighbours.min(axis=0))
+    rows, cols = np.nonzero(lowest)
+    order = np.argsort(slope[rows, cols], kind="stable")[:limit]
+    return np.stack([xs[cols[order]], ys[rows[order]]], axis=-1)
 
 
 def _newton_on_gradient(surface, theta, max_step, iterations):
@@ -67,9 +96,11 @@ def critical_points(surface, resolution: int = 64, bounds=None, iterations: int 
                     ) -> list[CriticalPoint]:
     """Every critical point of `surface` inside `bounds` (default: the surface's view).
 
-    Vectorized Newton on ∇f = 0 from a resolution × resolution grid of seeds plus
-    the surface's known minima and saddles; keeps the points that converged inside
-    the bounds, merges duplicates, and classifies each by its Hessian eigenvalues.
+    Vectorized Newton on ∇f = 0 from a resolution × resolution grid of seeds (on a
+    surface with `seed_from_values`, a network's loss plane: only from the grid points where
+    the values' slope is locally smallest) plus the surface's known minima and saddles; keeps
+    the points that converged inside the bounds, merges duplicates, and classifies each by
+    its Hessian eigenvalues.
     Sorted by kind (minima first), then value.
     """
     if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) \
@@ -85,7 +116,12 @@ def critical_points(surface, resolution: int = 64, bounds=None, iterations: int 
     spacing = max(x1 - x0, y1 - y0) / (resolution - 1)
     known_minima = [np.asarray(p, float) for p in surface.minima]
     known = known_minima + [np.asarray(p, float) for p in surface.saddles]
-    seeds = _grid(bounds, resolution)
+    if surface.seed_from_values:
+        with np.errstate(all="ignore"):
+            seeds = _value_grid_seeds(surface, bounds, resolution)
+        iterations = min(iterations, _VALUE_SEED_ITERATIONS)
+    else:
+        seeds = _grid(bounds, resolution)
     if known:
         seeds = np.concatenate([np.array(known, dtype=float).reshape(-1, 2), seeds])
     with np.errstate(all="ignore"):

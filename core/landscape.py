@@ -15,12 +15,11 @@ import os
 
 import numpy as np
 
+from valley.core.curvature import slice_hessian
 from valley.core.objective import Surface
 
 # Grid points per batched call: bounds the (points × parameters) block in memory.
 _BLOCK = 4096
-# Step of the central differences for the slice's Hessian (in α, β units of |d|).
-_HESSIAN_STEP = 1e-4
 
 
 class LandscapeError(ValueError):
@@ -53,8 +52,8 @@ class Slice(Surface):
 
     `evaluate(A, B)` — the picture — runs in `grid_dtype` (float32 by default: ~1e-6
     relative, several times faster) on `workers` threads; `value`, `gradient` and
-    `hessian` run in float64. The Hessian is exact for objectives without batched
-    gradients (dᵢᵀHdⱼ) and central differences of the exact gradient otherwise.
+    `hessian` run in float64. The Hessian is exact: dᵢᵀHdⱼ, from Hessian-vector products
+    for objectives that batch them (a network's).
     """
 
     name = "landscape"
@@ -80,6 +79,7 @@ class Slice(Surface):
         self.saddles = []
         self.params = {}
         self.grid_dtype = np.dtype(grid_dtype)
+        self.seed_from_values = bool(objective.batched)
         self.workers = workers if workers is not None else min(4, os.cpu_count() or 1)
 
     def theta_at(self, alpha, beta) -> np.ndarray:
@@ -120,15 +120,11 @@ class Slice(Surface):
                 H = np.array([self.objective.hessian(t) for t in thetas])
                 return (H @ self.d1 @ self.d1, H @ self.d1 @ self.d2, H @ self.d2 @ self.d2)
             return tuple(self._blocks(a, b, exact, 3))
-        h = _HESSIAN_STEP
 
-        def differences(thetas):
-            g1 = (self._gradients(thetas + h * self.d1)
-                  - self._gradients(thetas - h * self.d1)) / (2 * h)
-            g2 = (self._gradients(thetas + h * self.d2)
-                  - self._gradients(thetas - h * self.d2)) / (2 * h)
-            return g1 @ self.d1, 0.5 * (g1 @ self.d2 + g2 @ self.d1), g2 @ self.d2
-        return tuple(self._blocks(a, b, differences, 3))
+        def products(thetas):  # Dᵀ·H·D from two exact Hessian-vector products per point
+            M = slice_hessian(self.objective, thetas, self.d1, self.d2)
+            return M[:, 0, 0], M[:, 0, 1], M[:, 1, 1]
+        return tuple(self._blocks(a, b, products, 3))
 
     def evaluate(self, X, Y):
         """The loss on a grid (or any broadcast arrays) of (α, β), in grid_dtype, batched."""

@@ -87,6 +87,8 @@ REG_RATE = Range(0.0, 10.0, hi_open=True)  # λ of the l1/l2 penalty
 BATCH_SIZE = Range(0, SAMPLES.hi, integer=True)  # 0: the full batch
 # An exact Hessian of a bigger network is too slow for a live demo (Newton methods need one).
 NEWTON_MAX_PARAMS = 200
+# The whole Hessian spectrum of a network is shown up to this size (exact H and eigh: ~0.1 s).
+SPECTRUM_MAX_PARAMS = 500
 
 # --- the rule each hyperparameter obeys (its slider's span is the optimizer's own) ---------
 POSITIVE = Range(0.0, math.inf, lo_open=True)  # learning rates, clipping thresholds

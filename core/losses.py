@@ -32,9 +32,18 @@ class Loss:
         """∂E/∂a per sample."""
         raise NotImplementedError
 
+    def grad_a_r(self, a, T, ra):
+        """R{∂E/∂a} = ∂²E/∂a² · ra per sample (the loss's own curvature along ra)."""
+        raise NotImplementedError
+
     def delta(self, z, a, T, activation: Activation):
         """∂E/∂z per sample: the output layer's error term."""
         return activation.backprop(z, a, self.grad_a(a, T))
+
+    def delta_r(self, z, a, T, activation: Activation, rz):
+        """R{∂E/∂z}: how the output error term moves when z moves by rz (Pearlmutter's R-operator)."""
+        ra = activation.forward_r(z, a, rz)
+        return activation.backprop_r(z, a, rz, self.grad_a(a, T), self.grad_a_r(a, T, ra))
 
     def __repr__(self):
         return f"{type(self).__name__}()"
@@ -51,6 +60,9 @@ class MSE(Loss):
     def grad_a(self, a, T):
         return a - T
 
+    def grad_a_r(self, a, T, ra):
+        return ra
+
 
 class MAE(Loss):
     """E = Σ |t − o| (derivative sign(o − t), 0 where o = t)."""
@@ -62,6 +74,9 @@ class MAE(Loss):
 
     def grad_a(self, a, T):
         return np.sign(a - T)
+
+    def grad_a_r(self, a, T, ra):
+        return np.zeros(np.broadcast_shapes(np.shape(a), np.shape(ra)))  # |·| is piecewise linear
 
 
 class BinaryCrossEntropy(Loss):
@@ -83,10 +98,22 @@ class BinaryCrossEntropy(Loss):
         p = np.clip(a, _EPS, 1.0 - _EPS)
         return (p - T) / (p * (1.0 - p))
 
+    def grad_a_r(self, a, T, ra):
+        # d/dp (p − t)/q with q = p(1 − p): (q − (p − t)(1 − 2p))/q²; 0 where p is clipped.
+        p = np.clip(a, _EPS, 1.0 - _EPS)
+        q = p * (1.0 - p)
+        inside = (a > _EPS) & (a < 1.0 - _EPS)
+        return np.where(inside, (q - (p - T) * (1.0 - 2.0 * p)) / (q * q), 0.0) * ra
+
     def delta(self, z, a, T, activation):
         if activation.name == "sigmoid":
             return a - T  # σ'(z) cancels the denominator
         return super().delta(z, a, T, activation)
+
+    def delta_r(self, z, a, T, activation, rz):
+        if activation.name == "sigmoid":
+            return activation.forward_r(z, a, rz)
+        return super().delta_r(z, a, T, activation, rz)
 
 
 class CrossEntropy(Loss):
@@ -106,11 +133,20 @@ class CrossEntropy(Loss):
     def grad_a(self, a, T):
         return -T / np.clip(a, _EPS, None)
 
+    def grad_a_r(self, a, T, ra):
+        p = np.clip(a, _EPS, None)
+        return np.where(a > _EPS, T / (p * p), 0.0) * ra
+
     def delta(self, z, a, T, activation):
         if activation.name == "softmax":
             # Σ_j t_j · a − t, which is a − t for one-hot targets.
             return np.sum(T, axis=-1, keepdims=True) * a - T
         return super().delta(z, a, T, activation)
+
+    def delta_r(self, z, a, T, activation, rz):
+        if activation.name == "softmax":
+            return np.sum(T, axis=-1, keepdims=True) * activation.forward_r(z, a, rz)
+        return super().delta_r(z, a, T, activation, rz)
 
 
 _CLASSES = {cls.name: cls for cls in (MSE, MAE, BinaryCrossEntropy, CrossEntropy)}

@@ -22,6 +22,7 @@ import numpy as np
 
 from valley.core import limits
 from valley.core.activations import Activation, make_activation
+from valley.core.hessian_vector import NetworkCurvature
 from valley.core.losses import make_loss
 from valley.core.objective import Objective
 
@@ -373,8 +374,8 @@ class NetworkObjective(Objective):
     """A network's loss on fixed data as a function of the flat parameter vector θ.
 
     `value`, `gradient` accept θ of shape (n,) or (..., n) (batched: many parameter
-    vectors in one forward pass); `hessian` is central differences of the exact
-    gradient, symmetrized. Evaluating never changes the network it came from.
+    vectors in one forward pass); `hvp` and `hessian` are exact (the R-operator of
+    core.hessian_vector). Evaluating never changes the network it came from.
     """
 
     batched = True
@@ -483,15 +484,23 @@ class NetworkObjective(Objective):
                     out[rows] = self.net.loss_at(W, b, self.X, self.T)
         return out.reshape(lead)
 
-    def hessian(self, theta, h: float = 1e-5) -> np.ndarray:
-        """∂²L/∂θ², by central differences of the exact gradient (symmetrized)."""
+    def curvature(self, theta) -> NetworkCurvature:
+        """The loss at θ (n,) or (..., n) with its gradient and exact H·v, sharing one pass."""
+        return NetworkCurvature(self.net, self._theta(theta), self.X, self.T)
+
+    def hvp_at(self, theta):
+        return self.curvature(theta).hvp
+
+    def hvp(self, theta, v) -> np.ndarray:
+        """Exact H(θ)·v; θ (..., n) and v (..., n) broadcast (several directions at once)."""
+        return self.curvature(theta).hvp(v)
+
+    def hessian(self, theta) -> np.ndarray:
+        """The exact ∂²L/∂θ² at one θ (n,): H·v for every unit vector v."""
         theta = self._theta(theta)
         if theta.ndim != 1:
             raise NetworkError(f"hessian expects one theta of shape ({self.dim},), got {theta.shape}")
-        steps = np.eye(self.dim) * h
-        grads = self.gradients(np.concatenate([theta + steps, theta - steps]))
-        H = (grads[:self.dim] - grads[self.dim:]) / (2.0 * h)
-        return 0.5 * (H + H.T)
+        return self.curvature(theta).hessian()
 
     def _data(self, dtype):
         dtype = np.dtype(dtype)

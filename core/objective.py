@@ -22,6 +22,19 @@ class Objective:
     def hessian(self, theta: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
+    def hvp_at(self, theta):
+        """v ↦ H(θ)·v, for many v at one θ (Lanczos, conjugate gradients).
+
+        This generic form forms H once; a network's objective instead keeps one forward and
+        backward pass and runs the R-operator per product, never forming H.
+        """
+        H = np.asarray(self.hessian(theta), float)
+        return lambda v: np.einsum("...ij,...j->...i", H, np.asarray(v, float))
+
+    def hvp(self, theta, v) -> np.ndarray:
+        """H(θ)·v."""
+        return self.hvp_at(theta)(v)
+
     def values(self, thetas, dtype=np.float64, workers: int = 1) -> np.ndarray:
         """Values at many θ, (..., n) -> (...): one value() each unless a subclass batches them.
 
@@ -54,6 +67,9 @@ class Surface(Objective):
     params: dict[str, float] = {}
     axis_labels: tuple[str, str] = ("x", "y")
     value_label: str = "f(x, y)"
+    # True where every gradient costs a network pass: the critical-point finder then seeds
+    # Newton only where the value grid's slope is locally smallest, not from the whole grid.
+    seed_from_values: bool = False
 
     def _f(self, x, y):
         raise NotImplementedError

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from valley.core.curvature import conjugate_gradient
 from valley.core.limits import NONNEGATIVE, POSITIVE, UNIT, Range
 from valley.core.linalg import newton_step, symmetric_eig
 from valley.core.schedules import Schedule, ScheduleError, make_schedule
@@ -352,9 +353,37 @@ class SaddleFreeNewton(Newton):
         return record
 
 
+class NewtonCG(Optimizer):
+    """Newton without the Hessian (Martens 2010): conjugate gradients on H·v solve for the step.
+
+    Each step costs at most cg_iterations Hessian-vector products, each about one more forward
+    and backward pass: no n×n matrix, no O(n³) solve, so it runs on networks beyond exact
+    Newton's size. Where CG meets negative curvature it keeps the step it has (truncated Newton).
+    """
+
+    name, title = "newton_cg", "Newton-CG (Hessian-free)"
+    rule = "p ≈ −(H + λI)⁻¹g by conjugate gradients on H·v;  θ ← θ + lr·p"
+    # Damped half steps by default: on a network's non-convex loss full undamped Newton steps
+    # from a random start overshoot (exact Newton's defaults suit the course's surfaces).
+    hyperparameters = (
+        _lr(0.5),
+        Hyperparameter("damping", 0.3, 0.0, 100.0, False, NONNEGATIVE, "λ added to H (Tikhonov damping)"),
+        Hyperparameter("cg_iterations", 30.0, 1.0, 500.0, True, POSITIVE,
+                       "at most this many conjugate-gradient steps (H·v products) per update"),
+    )
+
+    def _update(self, theta, g, lr, t, objective):
+        solved = conjugate_gradient(objective.hvp_at(theta), -g, self.damping,
+                                    max_iter=max(1, round(self.cg_iterations)))
+        record = {"newton_step": solved.x, "delta": lr * solved.x, "cg_iterations": solved.iterations,
+                  "negative_curvature": solved.negative_curvature}
+        record["flags"] = ("negative curvature",) if np.any(solved.negative_curvature) else ()
+        return record
+
+
 OPTIMIZERS: dict[str, type[Optimizer]] = {cls.name: cls for cls in (
     SGD, Momentum, Nesterov, AdaGrad, RMSProp, AdaDelta, Adam, AMSGrad,
-    Newton, DampedNewton, SaddleFreeNewton)}
+    Newton, DampedNewton, SaddleFreeNewton, NewtonCG)}
 
 
 def make_optimizer(name: str, **hyperparameters) -> Optimizer:

@@ -32,6 +32,7 @@ KIND_COLOURS = {
     "newton": "#F0E442",  # yellow
     "damped_newton": "#00C2A8",
     "saddle_free_newton": "#CC79A7",
+    "newton_cg": "#D55E00",  # vermillion: beside Adam's green in their race
 }
 
 

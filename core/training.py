@@ -12,11 +12,13 @@ result, never an exception or a numpy warning.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from valley.core import limits
+from valley.core.curvature import CurvatureError, SharpnessRecorder
 from valley.core.datasets import Dataset
 from valley.core.network import Network, NetworkError
 
@@ -56,6 +58,9 @@ class TrainingHistory:
     reason: str = ""
     mode: str = "batch"
     batch_size: int = 0
+    # (steps k, λmax of the training loss's Hessian at params[k]) when train ran with sharpness_every.
+    sharpness: tuple = (np.zeros(0, int), np.zeros(0))
+    step_seconds: float = 0.0  # wall time of the updates (gradient and optimizer step), in total
 
     @property
     def steps(self) -> int:
@@ -102,7 +107,7 @@ def _batch_order(n, mode, batch_size, shuffle, rng):
 
 def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: str | None = None,
           rng=None, shuffle: bool = True, tol: float = 0.0, keep_states: bool = True,
-          progress=None, cancel=None) -> TrainingHistory:
+          progress=None, cancel=None, sharpness_every: int = 0) -> TrainingHistory:
     """Train `net` in place for `steps` optimizer updates and return the history.
 
     mode "batch" uses every training sample per update; "minibatch" uses
@@ -114,6 +119,8 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
 
     `progress(fraction)` hears how far it is about a hundred times; when `cancel()` says
     True the run stops with TrainingCancelled (a slow Newton on the spiral takes minutes).
+    `sharpness_every=k` records λmax of the training loss's Hessian at steps 0, k, 2k, ...
+    in `history.sharpness` (core.curvature.SharpnessRecorder).
     """
     X, T, objective, test_objective = _objectives(net, data, "train")
     n = objective.n_samples
@@ -132,11 +139,16 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
         raise TrainingError(f"train: {optimizer.name} needs the exact Hessian; use at most "
                             f"{limits.NEWTON_MAX_PARAMS} parameters (this network has {net.n_params})")
     rng = rng if rng is not None else np.random.default_rng(0)
+    try:
+        sharpness = SharpnessRecorder(sharpness_every, net.n_params)
+    except CurvatureError as error:
+        raise TrainingError(f"train: {error}") from None
 
     optimizer.reset()
     theta = net.get_params()
     params, step_losses, grads, states, batches = [theta], [], [], [], []
     status, stopped_at, reason = "running", None, ""
+    step_seconds = 0.0
     order = _batch_order(n, mode, batch_size, shuffle, rng)
     full = mode == "batch"
     report_every = max(1, steps // 100)
@@ -148,11 +160,14 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
                 raise TrainingCancelled(f"training cancelled at step {k} of {steps}")
             if progress is not None and k % report_every == 0:
                 progress(k / steps)
+            sharpness.observe(k - 1, objective, theta)
             idx = next(order)
             batch = objective if full else objective.subset(idx)
+            started = time.perf_counter()
             f, g = batch.value_and_gradient(theta)
             step_losses.append(f)
             theta_new = optimizer.step(theta, batch, rng, gradient=g)
+            step_seconds += time.perf_counter() - started
             grads.append(g)
             batches.append(idx)
             if keep_states:
@@ -190,7 +205,8 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
                            test_loss=np.asarray(test_loss, float),
                            gradients=np.array(grads).reshape(len(grads), net.n_params),
                            states=states, batches=batches, status=status, stopped_at=stopped_at,
-                           reason=reason, mode=mode, batch_size=batch_size)
+                           reason=reason, mode=mode, batch_size=batch_size,
+                           sharpness=sharpness.result(), step_seconds=step_seconds)
 
 
 class TrainingCancelled(TrainingError):

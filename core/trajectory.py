@@ -60,6 +60,10 @@ class _FastSurface:
         self.gradient = surface.point_gradient
         self.hessian = surface.point_hessian
 
+    def hvp_at(self, theta):
+        H = self.hessian(theta)
+        return lambda v: H @ v
+
 
 def _evaluator(objective, start):
     if not isinstance(objective, Surface) or start.shape != (2,):

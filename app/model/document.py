@@ -22,6 +22,7 @@ from valley.app.model.network_landscape import NetworkLandscapeModel
 from valley.app.model.playground import PlaygroundModel, example_scene
 from valley.app.model.presets import resolve_scene_path
 from valley.app.model.race import NETWORK_SLICE, RaceModel
+from valley.app.model.spectrum import SpectrumModel
 from valley.core import limits
 from valley.core.scene import NetworkSpec, Scene, default_scene
 from valley.core.scene_io import load_scene, save_scene
@@ -97,6 +98,7 @@ class Document(QObject):
         self.basins = BasinModel(self.race, self)
         self._playground: PlaygroundModel | None = None
         self._network_landscape: NetworkLandscapeModel | None = None
+        self._spectrum: SpectrumModel | None = None
         self._snapshot = self._take_snapshot()
 
     @property
@@ -112,6 +114,13 @@ class Document(QObject):
         if self._network_landscape is None:
             self._network_landscape = NetworkLandscapeModel(self.playground, self)
         return self._network_landscape
+
+    @property
+    def spectrum(self) -> SpectrumModel:
+        """The Hessian's eigenvalues at the playground's shown step; built on first use."""
+        if self._spectrum is None:
+            self._spectrum = SpectrumModel(self.playground, self)
+        return self._spectrum
 
     @property
     def title(self) -> str:
@@ -223,6 +232,8 @@ class Document(QObject):
         self.basins.shutdown()
         if self._network_landscape is not None:
             self._network_landscape.shutdown()
+        if self._spectrum is not None:
+            self._spectrum.shutdown()
         if self._playground is not None:
             self._playground.shutdown()
 

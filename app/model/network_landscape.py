@@ -150,6 +150,17 @@ class NetworkLandscapeModel(QObject):
         plane = "PCA plane" if self.result is not None and self.result["plane"] == "pca" else "random plane"
         return f"Loss of the {sizes} network on {dataset} ({plane})"
 
+    def pick(self, alpha: float, beta: float) -> bool:
+        """Put the weights at (α, β) of the held plane into the playground's network; False off the plane."""
+        result = self.result
+        if result is None:
+            return False
+        e = float(result["extent"])
+        if not (abs(alpha) <= e and abs(beta) <= e):
+            return False
+        self.playground.set_probe(result["centre"] + alpha * result["d1"] + beta * result["d2"])
+        return True
+
     def race_request(self) -> tuple | None:
         """(surface, title, bounds, start) to race on the held plane; None when none is held."""
         if self.result is None:

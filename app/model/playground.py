@@ -26,6 +26,10 @@ from valley.core.training import perceptron_history, train, uses_perceptron_rule
 
 # Above this many multiply-adds a (re)training runs as a background job so the window never freezes.
 BACKGROUND_WORK = 2_000_000
+# Full-batch training records λmax every this many steps (the Sharpness chart): warm-started
+# Lanczos makes it cheap enough to be always on. λmax is of the whole training loss, so a
+# mini-batch run records it every this many epochs' worth of samples instead.
+SHARPNESS_EVERY = 10
 FREE_NETWORK_STEPS = 300  # beside a landscape scene the playground trains this long
 
 _blas_controller = None
@@ -129,9 +133,12 @@ def train_network(network, data: NetworkData, spec: NetworkSpec, steps: int, see
         with np.errstate(all="ignore"):
             return perceptron_history(network, split, lr=lr, steps=int(steps))
     optimizer = optimizer_for(spec.optimizer)
+    batch = int(spec.batch_size)
+    updates_per_epoch = -(-len(data.X_train) // batch) if 0 < batch < len(data.X_train) else 1
     with np.errstate(all="ignore"), single_threaded_blas():
         return train(network, split, optimizer, int(steps), batch_size=int(spec.batch_size),
-                     rng=np.random.default_rng(seed), keep_states=False, progress=progress, cancel=cancel)
+                     rng=np.random.default_rng(seed), keep_states=False, progress=progress, cancel=cancel,
+                     sharpness_every=SHARPNESS_EVERY * updates_per_epoch)
 
 
 class PlaygroundModel(QObject):
@@ -146,6 +153,7 @@ class PlaygroundModel(QObject):
     progressChanged = pyqtSignal(float)  # of the training running in the background, 0..1
     errorOccurred = pyqtSignal(str)
     exampleChanged = pyqtSignal(str)
+    probeChanged = pyqtSignal()  # parameters picked off the loss landscape are shown, or no longer
 
     def __init__(self, document, background: bool = True):
         super().__init__()
@@ -158,6 +166,9 @@ class PlaygroundModel(QObject):
         self.sample = 0
         self.phase = -1
         self.last_error = ""
+        # Parameters picked on the landscape plane, shown instead of the step's until the step or
+        # the training changes: (θ, the history and the step they were picked at).
+        self._probe: tuple | None = None
         self.jobs = JobSlot(self)
         self.jobs.busyChanged.connect(self.busyChanged)
         self.timeline.stepChanged.connect(self._follow_presented_sample)
@@ -260,7 +271,28 @@ class PlaygroundModel(QObject):
     def status(self) -> str:
         return self.history.status
 
+    @property
+    def probe(self) -> np.ndarray | None:
+        """The parameters picked on the landscape, while the step and training they were picked at last."""
+        if self._probe is None:
+            return None
+        theta, history, step = self._probe
+        return theta if history is self.history and step == self.step else None
+
+    def set_probe(self, theta) -> None:
+        """Show the network with parameters θ (a point of its loss landscape); None goes back to step t."""
+        if theta is not None:
+            theta = np.asarray(theta, float)
+            if theta.shape != (self.network.n_params,) or not np.isfinite(theta).all():
+                raise ValueError(f"probe parameters must be {self.network.n_params} finite numbers, "
+                                 f"got shape {theta.shape}")
+        self._probe = None if theta is None else (theta.copy(), self.history, self.step)
+        self.probeChanged.emit()
+
     def params_at(self, t: int | None = None) -> np.ndarray:
+        """The parameters after t updates; for the shown step (t None) the picked ones, if any."""
+        if t is None and self.probe is not None:
+            return self.probe
         # The history is the truth: a pending one is a single step while the timeline still shows the old run.
         t = int(np.clip(self.step if t is None else t, 0, self._last_step()))
         return np.asarray(self.history.params[t], float)
@@ -299,15 +331,16 @@ class PlaygroundModel(QObject):
 
     def pass_record(self, t: int | None = None, batch: bool = False) -> PassRecord:
         """Forward and backward at step t on the selected sample (or the training batch)."""
+        probing = t is None and self.probe is not None
         t = self.step if t is None else int(t)
         X, T = (self.data.X_train, self.data.T_train) if batch else self.selected_rows()
-        net = self.network_at(t)
+        net = self.network_at(None if probing else t)
         with np.errstate(all="ignore"), single_threaded_blas():
             rec = net.forward(X)
             back = net.backward(rec, T)
             loss = float(net.loss(X, T))
         update_w = update_b = None
-        if t < self._last_step():
+        if t < self._last_step() and not probing:  # a picked point is off the path: no next update
             before = [w.copy() for w in net.weights], [b.copy() for b in net.biases]
             net.set_params(self.params_at(t + 1))
             update_w = [w - w0 for w, w0 in zip(net.weights, before[0])]
@@ -663,6 +696,8 @@ class _PendingHistory:
     stopped_at: int | None = None
     reason: str = ""
     states: list = field(default_factory=list)
+    sharpness: tuple = (np.zeros(0, int), np.zeros(0))
+    step_seconds: float = 0.0
 
 
 # ----- checks: the limits of core.limits, for a spec the loader has not seen (a panel's edit) -----

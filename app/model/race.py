@@ -152,9 +152,10 @@ class RaceModel(QObject):
         """Race on a ready-made Surface (a slice of a network's loss) from `start`.
 
         The scene marks it as SurfaceSpec(name="network_slice"): it cannot be saved,
-        and any catalogue surface or formula replaces it as usual. The grid is coarser
-        and the critical-point finder off (both take long on a network; the user can
-        turn them back on); leaving the slice restores both.
+        and any catalogue surface or formula replaces it as usual. The grid is coarser (each
+        point is a forward pass over the training data; the user can refine it); leaving the
+        slice restores it. Critical points stay on: exact slice Hessians find them in well
+        under a second.
         """
         (x0, x1), (y0, y1) = bounds
         if not (np.isfinite([x0, x1, y0, y1]).all() and x0 < x1 and y0 < y1):
@@ -173,7 +174,6 @@ class RaceModel(QObject):
         for spec in self.scene.optimizers:
             spec.start = None
         view.resolution = min(view.resolution, NETWORK_SLICE_RESOLUTION)
-        view.critical_points = False
         racers_added = not self.scene.optimizers
         if racers_added:  # a network scene has no racers: the default race goes on the plane
             self.scene.optimizers = copy.deepcopy(default_scene().optimizers)

@@ -55,7 +55,7 @@ class DecisionView(pg.PlotWidget):
             self.apply_theme(theme)
         session.networkChanged.connect(self.rebuild)
         session.sampleChanged.connect(self._sync_selection)
-        for signal in (session.resultsChanged, session.timeline.stepChanged):
+        for signal in (session.resultsChanged, session.timeline.stepChanged, session.probeChanged):
             signal.connect(self.refresh)
         self.rebuild()
 

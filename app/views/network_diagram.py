@@ -181,7 +181,7 @@ class NetworkDiagram(QGraphicsView):
         self._set_colours(theme)
         session.networkChanged.connect(self.rebuild)
         for signal in (session.resultsChanged, session.timeline.stepChanged, session.sampleChanged,
-                       session.phaseChanged):
+                       session.phaseChanged, session.probeChanged):
             signal.connect(self.refresh)
         self.rebuild()
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import QRectF, QSignalBlocker, pyqtSignal
+from PyQt6.QtCore import QRectF, QSignalBlocker, Qt, pyqtSignal
 from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from valley.app.model.network_landscape import NetworkLandscapeModel
@@ -22,6 +22,7 @@ class NetworkLandscapeView(QWidget):
         super().__init__(parent)
         self.model = model
         self.session = model.playground
+        self._picked_at: tuple[float, float] | None = None  # (α, β) of the last pick
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         bar = QHBoxLayout()
@@ -51,6 +52,12 @@ class NetworkLandscapeView(QWidget):
         self.path = self.plot.plot(pen=pg.mkPen("#ffffff", width=2.5))
         self.head = pg.ScatterPlotItem(size=14, brush=pg.mkBrush("#ff5c8a"), pen=pg.mkPen("#000000", width=1.5))
         self.plot.addItem(self.head)
+        # Where a click put the network: its weights are θ₀ + α·d₁ + β·d₂ until the step changes.
+        self.picked = pg.ScatterPlotItem(size=16, symbol="+", brush=pg.mkBrush("#ffffff"),
+                                         pen=pg.mkPen("#000000", width=1))
+        self.plot.addItem(self.picked)
+        self.plot.scene().sigMouseClicked.connect(self._clicked)
+        self.plot.setToolTip("Click the plane: the network takes the weights of that point")
         layout.addWidget(self.plot, 1)
         if theme is not None:
             self.apply_theme(theme)
@@ -59,6 +66,7 @@ class NetworkLandscapeView(QWidget):
         model.busyChanged.connect(self._sync_status)
         model.failed.connect(self._sync_status)
         self.session.timeline.stepChanged.connect(self._move_head)
+        self.session.probeChanged.connect(self._sync_status)
         self._sync_plane(model.plane)
         self._show()
 
@@ -69,6 +77,7 @@ class NetworkLandscapeView(QWidget):
         self.path.setPen(pg.mkPen("#ffffff", width=theme.line_width))
         self.head.setSize(theme.head_size)
         self.head.setBrush(pg.mkBrush(theme.accent))
+        self.picked.setSize(theme.head_size * 1.3)
 
     def request_race(self) -> bool:
         """Emit raceRequested for the shown plane; False when no landscape is shown."""
@@ -95,7 +104,29 @@ class NetworkLandscapeView(QWidget):
             if result["explained"] is not None:
                 share = float(np.sum(result["explained"][:2]))
                 text += f" · the plane explains {share:.0%} of the path's variance"
+        probe = self.session.probe
+        shown = result is not None and probe is not None and self._picked_at is not None
+        self.picked.setVisible(shown)
+        if shown:
+            alpha, beta = self._picked_at
+            self.picked.setData(pos=[(alpha, beta)])
+            data = self.session.data
+            net = self.session.network.copy()
+            net.set_params(probe)
+            with np.errstate(all="ignore"):
+                loss = net.loss(data.X_train, data.T_train)
+            text = f"picked ({alpha:.2g}, {beta:.2g}): loss {loss:.4g}"
         self.status.setText(text)
+
+    def _clicked(self, event) -> None:
+        """A left click on the plane puts that point's weights into the network."""
+        if event.button() != Qt.MouseButton.LeftButton or self.model.result is None:
+            return
+        point = self.plot.getPlotItem().vb.mapSceneToView(event.scenePos())
+        alpha, beta = float(point.x()), float(point.y())
+        if self.model.pick(alpha, beta):
+            self._picked_at = (alpha, beta)
+            self._sync_status()
 
     def _show(self) -> None:
         result = self.model.result
@@ -116,6 +147,9 @@ class NetworkLandscapeView(QWidget):
         self._move_head(self.session.step)
 
     def _move_head(self, t: int) -> None:
+        if self._picked_at is not None and self.session.probe is None:  # the step moved on
+            self._picked_at = None
+            self._sync_status()
         result = self.model.result
         if result is None:
             return

@@ -500,6 +500,14 @@ class Readout(QWidget):
             if solved is not None:
                 rows.append((name, self._vec(solved)))
             rows.append((f"Δθ = −lr·{name}", self._vec(delta) if delta is not None else "—"))
+        elif kind == "newton_cg":
+            iterations = get("cg_iterations")
+            if iterations is not None:
+                rows.append(("CG steps (H·v products)", str(int(np.max(iterations)))))
+            direction = get("newton_step")
+            if direction is not None:
+                rows.append((f"(H + λI)⁻¹{gs} by CG", self._vec(-np.asarray(direction, float))))
+            rows.append((f"Δθ = −lr·(H + λI)⁻¹{gs}", self._vec(get("delta")) if get("delta") is not None else "—"))
         else:
             rows.append((f"Δθ = −lr·{gs}", self._vec(get("delta")) if get("delta") is not None else "—"))
         return rows
@@ -530,4 +538,6 @@ class Readout(QWidget):
                 notes.append("Some |eigenvalues| were below λ and were raised to λ.")
             elif "clip" in flag:
                 notes.append("The gradient was clipped.")
+            elif "negative curvature" in flag:
+                notes.append("CG met negative curvature: it kept the step it had (truncated Newton).")
         return notes

@@ -151,7 +151,7 @@ class StepReadout(QTextBrowser):
         self._need_key = None
         self._set_style(theme)
         for signal in (session.phaseChanged, session.timeline.stepChanged, session.resultsChanged,
-                       session.sampleChanged, session.networkChanged):
+                       session.sampleChanged, session.networkChanged, session.probeChanged):
             signal.connect(self.refresh)
         self.refresh()
 

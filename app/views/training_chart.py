@@ -49,10 +49,18 @@ class TrainingChart(pg.PlotWidget):
         self._title(theme.axis_font_size, background)
 
     def _title(self, points: int, background: str) -> None:
+        self._title_style = (points, background)
         train, test = readable_text_on(TRAIN_COLOUR, background), readable_text_on(TEST_COLOUR, background)
-        self.getPlotItem().setTitle(f"<span style='color:{train}'>━ train loss</span>"
-                                    f"&nbsp;&nbsp;&nbsp;<span style='color:{test}'>╍ test loss</span>",
-                                    size=f"{points}pt")
+        # Time per update: what second-order methods cost per step (Newton-CG against Adam).
+        # It shares the title's one line, so the key then says just "train" and "test".
+        history = self.session.history
+        updates = len(history.params) - 1
+        seconds = history.step_seconds / updates if updates > 0 and history.step_seconds > 0 else None
+        loss = "" if seconds is not None else " loss"
+        timing = f"&nbsp;&nbsp;{seconds * 1000:.2g} ms/step" if seconds is not None else ""
+        self.getPlotItem().setTitle(f"<span style='color:{train}'>━ train{loss}</span>"
+                                    f"&nbsp;&nbsp;&nbsp;<span style='color:{test}'>╍ test{loss}</span>"
+                                    f"{timing}", size=f"{points}pt")
 
     def set_log_y(self, on: bool) -> None:
         self.log_y = bool(on)
@@ -77,6 +85,7 @@ class TrainingChart(pg.PlotWidget):
         self.status.setText(text)
         if finite.any():
             self.status.setPos(0, float(np.nanmax(train[finite])))
+        self._title(*self._title_style)
         self._move_cursor(self.session.step)
 
     def _move_cursor(self, t: int) -> None:

@@ -59,7 +59,10 @@ def test_the_race_runs_on_the_networks_loss_from_where_training_started(trained,
     assert emitted == ["scene", ("results", -1)] and session.document.modified
     assert session.surface is surface and session.surface.title == title
     assert session.scene.surface == SurfaceSpec(name=NETWORK_SLICE) and session.bounds == bounds
-    assert session.scene.view.resolution == 96 and not session.scene.view.critical_points
+    assert session.scene.view.resolution == 96 and session.scene.view.critical_points
+    # The finder is on there as everywhere: what it marks is critical on the network's plane.
+    marked = session.critical.in_view()
+    assert marked and all(np.linalg.norm(surface.gradient(cp.point)) < 1e-8 for cp in marked)
     # The centre of the plane is the trained network: the slice's value there is its loss.
     assert session.surface.value((0.0, 0.0)) == pytest.approx(final_loss(net_session), rel=1e-9)
     # Every racer starts where training started, projected on the plane.

@@ -60,7 +60,7 @@ def test_optimizer_names():
 
     assert list(OPTIMIZERS) == ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta",
                                 "adam", "amsgrad", "newton", "damped_newton",
-                                "saddle_free_newton"]
+                                "saddle_free_newton", "newton_cg"]
 
 
 def test_networks_datasets_training_and_landscapes_as_printed():
