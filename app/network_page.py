@@ -105,9 +105,11 @@ class NetworkPage(QWidget):
         right = QWidget(self)
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.decision, 3)
+        # halves: the data view is square (its width is the limit), and the charts under it
+        # (loss, landscape, sharpness) need the height to be read from the back
+        right_layout.addWidget(self.decision, 1)
         right_layout.addLayout(data_controls)
-        right_layout.addWidget(self.lower_tabs, 2)
+        right_layout.addWidget(self.lower_tabs, 1)
 
         # Explicit minimums let the page fit a 1000-px window; the layouts' own hints add up to more.
         scroll.setMinimumWidth(260)
