@@ -1,9 +1,9 @@
 """The map on a projector: most of the window, filled to its edges, legend off the surface,
 the colour bar's labels whole and titled, every start on screen."""
 import pytest
+from drawn import tick_labels
 from models import race_model
 from PyQt6.QtCore import QRectF
-from PyQt6.QtGui import QImage, QPainter
 from PyQt6.QtWidgets import QApplication
 
 from valley.app.main_window import MainWindow
@@ -91,17 +91,6 @@ def test_the_legend_stays_off_the_surface_with_five_racers(qtbot):
         assert widget.contains(view.mapFromScene(legend).boundingRect().toRectF())
     finally:
         window.player.stop()
-
-
-def tick_labels(axis):
-    """(rect in scene coordinates, text) of every tick label the axis draws."""
-    image = QImage(10, 10, QImage.Format.Format_ARGB32)
-    painter = QPainter(image)
-    try:
-        _, _, texts = axis.generateDrawSpecs(painter)
-    finally:
-        painter.end()
-    return [(axis.mapRectToScene(rect), text) for rect, _, text in texts]
 
 
 @pytest.mark.parametrize("preset,title", [("plateau_cliff", "f(x, y)"),
