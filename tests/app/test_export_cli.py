@@ -232,3 +232,13 @@ def test_a_window_export_closes_its_window(qapp, tmp_path, capsys):
                     capsys)
     assert code == 2, err
     assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+
+
+def test_a_network_that_trains_in_the_background_shows_its_training_progress(qapp, tmp_path, capsys):
+    """Training before an export can take long: a line per tenth says how far it is."""
+    scene = tmp_path / "net.toml"
+    scene.write_text('version = 1\nkind = "network"\nsteps = 400\n[network]\nsamples = 800\nhidden = [8, 8]\n')
+    code, err = run([scene, "-o", tmp_path / "n.png", "--size", "160x120"], capsys)
+    assert code == 0, err
+    tenths = [line for line in err.splitlines() if line.startswith("n.png: training:")]
+    assert len(tenths) == 10 and tenths[-1].startswith("n.png: training: 100%")
