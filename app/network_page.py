@@ -170,8 +170,9 @@ class NetworkPage(QWidget):
         history = self.session.history
         if history.status == "diverged":
             at = history.stopped_at
-            self.status.setText(f"⚠ training diverged{f' at step {at}' if at is not None else ''} "
-                                f"(NaN/overflow: try a smaller learning rate)")
+            why = history.reason or "NaN or overflow"
+            self.status.setText(f"⚠ training diverged{f' at step {at}' if at is not None else ''}: {why}")
+            self.status.setToolTip("Try a smaller learning rate.")
         elif self.status.text().startswith("⚠ training diverged"):
             self.status.setText("")
 

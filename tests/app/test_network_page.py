@@ -259,7 +259,8 @@ def test_a_huge_learning_rate_diverges_into_a_status_and_the_page_keeps_working(
     session = page.session
     session.set_optimizer("sgd", {"lr": 10.0})
     assert session.status == "diverged" and session.history.stopped_at is not None
-    assert f"diverged at step {session.history.stopped_at}" in page.status.text()
+    assert f"diverged at step {session.history.stopped_at}: {session.history.reason}" in page.status.text()
+    assert session.history.reason  # the rule that called it: NaN, overflow, a loss far above its start
     assert "diverged" in page.chart.status.textItem.toPlainText()
     session.timeline.set_step(session.max_step)  # the last recorded (finite) step still draws
     assert np.isfinite(page.diagram.values["weights"][0]).all()
