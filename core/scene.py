@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 SCENE_VERSION = 1
-KINDS = ("landscape", "network")
+KINDS = ("landscape", "network", "graph")
 ARROWS = ("none", "gradient", "velocity", "step")  # what the racers' arrows show
 THEMES = ("dark", "light")
 NETWORK_PLANES = ("random", "pca")  # the planes through a network's loss that a scene can show
@@ -102,6 +102,16 @@ class NetworkSpec:
 
 
 @dataclass
+class GraphSpec:
+    """A computational graph (the Graph tab): an expression over named inputs, and their values."""
+
+    expression: str = "(a + b) * (b + 1)"  # valley.core.graph's text: one expression, or name = ... lines
+    values: dict[str, float] = field(default_factory=lambda: {"a": 2.0, "b": 1.0})  # one per input
+    input: str = ""  # the input whose paths the paths panel counts ("": the first)
+    note: str = ""  # said beside the paths (a slide's slip, and the correct value)
+
+
+@dataclass
 class ViewSpec:
     """Which views are shown and how."""
 
@@ -137,6 +147,7 @@ class Scene:
     seed: int = 0
     optimizers: list[OptimizerSpec] = field(default_factory=list)
     network: NetworkSpec | None = None
+    graph: GraphSpec | None = None  # kind = "graph"
     view: ViewSpec = field(default_factory=ViewSpec)
 
     def start_of(self, spec: OptimizerSpec) -> tuple[float, float]:

@@ -19,6 +19,7 @@ from valley.core.activations import ACTIVATIONS
 from valley.core.datasets import DATASETS, FEATURES
 from valley.core.examples import EXAMPLES
 from valley.core.expression import parse_formula
+from valley.core.graph import Graph
 from valley.core.limits import Range
 from valley.core.losses import LOSSES
 from valley.core.network import INITS, REGULARIZATIONS, Network, NetworkError, parameter_count
@@ -29,6 +30,7 @@ from valley.core.scene import (
     NETWORK_PLANES,
     SCENE_VERSION,
     THEMES,
+    GraphSpec,
     NetworkSpec,
     OptimizerSpec,
     Scene,
@@ -437,6 +439,41 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
             return _INVALID
         return ViewSpec(**spec)
 
+    def graph(value, path):
+        spec = v.table(value, path, {
+            "expression": lambda x, p: v.string(x, p, limits.FORMULA_LENGTH),
+            "values": lambda x, p: x if isinstance(x, dict) else v.problem(
+                p, "a table of input values, name = number", describe_value(x)),
+            "input": lambda x, p: x if x == "" else v.identifier(x, p),
+            "note": v.string,
+        }, required=("expression",))
+        if spec is _INVALID or len(spec) != len(value) or "expression" not in spec:
+            return _INVALID
+        try:
+            inputs = list(Graph.parse(spec["expression"]).inputs)
+        except ValueError as error:  # GraphError: what and where in the expression
+            return v.problem(path + ("expression",), "an expression over named inputs (numbers, names, "
+                             "operators, math functions; or name = expression lines)",
+                             f"{spec['expression']!r}: {error}")
+        values = {}
+        for key, item in spec.get("values", {}).items():
+            if key not in inputs:
+                v.problem(path + ("values", key), f"an input of the expression ({_names_text(inputs)})",
+                          f"unknown key {key!r}", _hint(key, inputs))
+                continue
+            checked = v.number(item, path + ("values", key))
+            if checked is not _INVALID:
+                values[key] = checked
+        missing = [name for name in inputs if name not in spec.get("values", {})]
+        if missing:
+            v.problem(path + ("values",), "a value for every input of the expression",
+                      f"none for {_names_text(missing)}")
+        if spec.get("input", "") not in ("", *inputs):
+            v.problem(path + ("input",), f"an input of the expression ({_names_text(inputs)})",
+                      describe_value(spec["input"]), _hint(spec["input"], inputs))
+        spec["values"] = values
+        return GraphSpec(**spec)
+
     schema = {
         "version": lambda x, p: x,  # checked above
         "title": lambda x, p: v.string(x, p, limits.TITLE_LENGTH),
@@ -449,9 +486,10 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
         "seed": lambda x, p: v.integer(x, p, limits.SEED),
         "optimizers": optimizers,
         "network": network,
+        "graph": graph,
         "view": view,
     }
-    required = ("optimizers",) if kind == "landscape" else ("network",)
+    required = {"landscape": ("optimizers",), "network": ("network",), "graph": ("graph",)}.get(kind, ())
     values = v.table(data, (), schema, required=required)
     if v.problems or values is _INVALID:
         return None
@@ -461,6 +499,8 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
         if view.basins not in racers:
             v.problem(("view", "basins"), f"a racer's label or kind ({_names_text(dict.fromkeys(racers))})",
                       describe_value(view.basins))
+    if "graph" in values and kind != "graph":
+        v.problem(("graph",), 'a graph scene (kind = "graph")', f"a {kind} scene")
     if view is not None and view.network_landscape is not None and kind != "network":
         v.problem(("view", "network_landscape"), 'a network scene (kind = "network")', f"a {kind} scene")
     if v.problems:
