@@ -27,7 +27,7 @@ from valley.app.widgets.player_bar import PlayerBar
 from valley.core.graph import GraphError
 
 VALUE_RANGE = 1e6  # what a value box accepts either way
-CONTROLS_SHARE = 0.3  # of the page's width, the expression, values and paths column
+CONTROLS_SHARE = 0.28  # of the page's width, the expression, values and paths column
 
 
 class GraphPage(QWidget):
@@ -51,13 +51,18 @@ class GraphPage(QWidget):
         self.values = QFormLayout()
         self.value_boxes: dict[str, QDoubleSpinBox] = {}
         self.paths = GraphPaths(self.model, self)
+        # The editor is the lecturer's: presentation mode hides it and gives the room to the paths.
+        self.editor = QWidget(self)
+        editor = QVBoxLayout(self.editor)
+        editor.setContentsMargins(0, 0, 0, 0)
+        editor.addWidget(QLabel("Expression", self))
+        editor.addWidget(self.expression)
+        editor.addWidget(self.error)
+        editor.addLayout(self.values)
         controls = QWidget(self)
         column = QVBoxLayout(controls)
         column.setContentsMargins(6, 6, 6, 6)
-        column.addWidget(QLabel("Expression", self))
-        column.addWidget(self.expression)
-        column.addWidget(self.error)
-        column.addLayout(self.values)
+        column.addWidget(self.editor)
         column.addWidget(self.paths, 1)
         controls.setMinimumWidth(260)
 
@@ -125,8 +130,9 @@ class GraphPage(QWidget):
         self.theme = theme
         self.view.apply_theme(theme)
         self.player_bar.apply_theme_colour(theme.foreground, icon_size=round(1.6 * theme.font_size + 4))
+        self.editor.setVisible(not theme.presentation)
         total = sum(self.split.sizes()) or self.width()
-        if theme.presentation and total > 0:  # the class watches the graph: it gets the room
+        if total > 0:  # the graph gets the room, in the window as on the projector
             self.split.setSizes([round(total * CONTROLS_SHARE), total - round(total * CONTROLS_SHARE)])
 
     def show_tab(self) -> None:

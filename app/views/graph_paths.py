@@ -53,6 +53,8 @@ class GraphPaths(QWidget):
         self.summary.setWordWrap(True)
         self.list = QListWidget(self)
         self.list.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.list.setWordWrap(True)  # a long path wraps rather than hiding its product
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.currentRowChanged.connect(self._choose_path)
         self.more = QLabel(self)
         self.note = QLabel(self)

@@ -104,9 +104,10 @@ def describe_step(model, step: int | None = None) -> str:
         else:
             symbolic.append(f"∂{out}/∂{consumer}·∂{consumer}/∂{name}")
             numeric.append(f"{number(adjoint)}·{number(local)}")
-    text = f"∂{out}/∂{name} = {' + '.join(symbolic)}"
-    if len(terms) > 1 or terms[0][0].target != graph.output:
-        text += f" = {' + '.join(numeric)}"
+    if len(terms) == 1 and terms[0][0].target == graph.output:
+        return where + (f"backward\n∂{out}/∂{name} = {number(node.adjoint)}: the local derivative "
+                        f"on its one edge, into {out}")
+    text = f"∂{out}/∂{name} = {' + '.join(symbolic)} = {' + '.join(numeric)}"
     return where + f"backward\n{text} = {number(node.adjoint)}"
 
 
