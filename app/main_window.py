@@ -461,8 +461,10 @@ class MainWindow(QMainWindow):
         self.show_3d(on)
 
     def copy_view_image(self) -> QImage:
-        """Edit › Copy image: the view in front of the class (the map, or the network diagram)."""
+        """Edit › Copy image: the view in front of the class (the map, the network diagram, the graph)."""
         view = self.network_page.diagram if self._on_network_page() else self.landscape
+        if self.tabs.currentWidget() is self.graph_page:
+            view = self.graph_page.view
         return copy_image(view, self.copy_scale)
 
     def copy_window_image(self) -> QImage:

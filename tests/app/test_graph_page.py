@@ -250,3 +250,16 @@ def test_valley_export_draws_a_graph_preset(qapp, tmp_path):
     out = tmp_path / "window.png"
     assert main(["graph_autodiff", "-o", str(out), "--view", "window", "--size", "640x360", "--quiet"]) == 0
     assert Path(out).stat().st_size > 0
+
+
+def test_the_export_dialog_offers_the_graph_and_copy_image_takes_it(qtbot, window, tmp_path):
+    from valley.app.export_dialog import ExportDialog
+
+    dialog = ExportDialog(window, parent=window)
+    qtbot.addWidget(dialog)
+    dialog.view_box.setCurrentIndex(dialog.view_box.findData("graph"))
+    dialog.path_edit.setText(str(tmp_path / "graph.png"))
+    dialog.start_export()
+    assert (tmp_path / "graph.png").stat().st_size > 0, dialog.status.text()
+    image = window.copy_view_image()
+    assert abs(image.width() - window.graph_page.view.width() * window.copy_scale) <= 1
