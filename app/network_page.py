@@ -20,6 +20,7 @@ from PyQt6.QtWidgets import (
 from valley.app.model.player import Player
 from valley.app.panels.network_panel import NetworkPanel
 from valley.app.views.decision_view import DecisionView
+from valley.app.views.gradient_depth import GradientDepthChart
 from valley.app.views.network_diagram import NetworkDiagram
 from valley.app.views.network_landscape import NetworkLandscapeView
 from valley.app.views.step_readout import StepReadout
@@ -63,7 +64,10 @@ class NetworkPage(QWidget):
         self.sample.setPrefix("sample ")
         self.sample.setValue(self.session.sample + 1)
         self.sample.valueChanged.connect(lambda v: self.session.set_sample(v - 1))
-        for w in (self.step_through, self.show_values, self.sample):
+        self.shared_scale = QCheckBox("One colour scale for all layers", self)
+        self.shared_scale.setToolTip("The deltas of every layer on one scale: vanishing gradients show")
+        self.shared_scale.toggled.connect(self.diagram.set_shared_delta_scale)
+        for w in (self.step_through, self.show_values, self.sample, self.shared_scale):
             w.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
             controls.addWidget(w)
         controls.addStretch(1)
@@ -99,6 +103,8 @@ class NetworkPage(QWidget):
         self.lower_tabs.addTab(self.chart, "Loss")
         self.landscape = NetworkLandscapeView(document.network_landscape, self, theme=theme)
         self.lower_tabs.addTab(self.landscape, "Landscape")
+        self.depth_chart = GradientDepthChart(self.session, self, theme=theme)
+        self.lower_tabs.addTab(self.depth_chart, "Gradients")
         right = QWidget(self)
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
@@ -173,7 +179,8 @@ class NetworkPage(QWidget):
     def apply_theme(self, theme) -> None:
         """Restyle every view of the page (MainWindow calls this when the theme or presentation changes)."""
         self.theme = theme
-        for view in (self.panel, self.diagram, self.readout, self.decision, self.chart, self.landscape):
+        for view in (self.panel, self.diagram, self.readout, self.decision, self.chart, self.landscape,
+                     self.depth_chart):
             view.apply_theme(theme)
         self.player_bar.apply_theme_colour(theme.foreground, icon_size=round(1.6 * theme.font_size + 4))
         # As the landscape window hides its side panels, presentation mode gives the room to the views.

@@ -159,6 +159,9 @@ class NetworkDiagram(QGraphicsView):
         self.session = session
         self.theme = theme
         self.show_values = True
+        # Deltas coloured on one scale for every layer: a 10⁴ drop towards the input shows as the
+        # first layers going grey, where a scale per layer would paint every layer alike.
+        self.shared_delta_scale = False
         self.nodes: list[list[NodeItem]] = []
         self.edges: list[np.ndarray] = []  # edges[l][j, i]
         self.headers: list[QGraphicsSimpleTextItem] = []
@@ -376,6 +379,10 @@ class NetworkDiagram(QGraphicsView):
         self.setRenderHint(QPainter.RenderHint.Antialiasing, not playing)
         self.viewport().update()
 
+    def set_shared_delta_scale(self, on: bool) -> None:
+        self.shared_delta_scale = bool(on)
+        self.refresh()
+
     def set_show_values(self, show: bool) -> None:
         self.show_values = bool(show)
         self.refresh()
@@ -417,6 +424,10 @@ class NetworkDiagram(QGraphicsView):
         elif phase is not None and phase.kind == "update":
             delta_from = 1
 
+        shared_scale = None
+        if self.shared_delta_scale:
+            shown = [np.abs(values["delta"][l]) for l in range(max(delta_from, 1), L + 1)]
+            shared_scale = max((float(np.nanmax(a)) for a in shown if a.size), default=0.0)
         # node rings, thumbnails, labels
         grid = values["grid"]
         weight_scale = self._weight_scale(values)
@@ -433,6 +444,8 @@ class NetworkDiagram(QGraphicsView):
             if layer >= delta_from:
                 d = values["delta"][layer]
                 d_scale = max(float(np.nanmax(np.abs(d))) if np.size(d) else 0.0, 1e-12)
+                if shared_scale is not None:
+                    d_scale = max(shared_scale, 1e-12)
             for j, node in enumerate(column):
                 computed = layer <= reached
                 if layer >= delta_from:
