@@ -89,6 +89,7 @@ class NetworkSpec:
     output_activation: str = "sigmoid"
     loss: str = "bce"
     init: str = "xavier"
+    init_scale: float | None = None  # the init's spread; None: the init's own (core.network)
     dataset: str = "circles"
     samples: int = 200
     noise: float = 0.1

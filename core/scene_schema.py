@@ -391,6 +391,7 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
             "output_activation": lambda x, p: v.choice(x, p, ACTIVATIONS),
             "loss": lambda x, p: v.choice(x, p, LOSSES),
             "init": lambda x, p: v.choice(x, p, INITS),
+            "init_scale": lambda x, p: v.number(x, p, limits.INIT_SCALE),
             "dataset": lambda x, p: v.choice(x, p, DATASETS),
             "samples": lambda x, p: v.integer(x, p, limits.SAMPLES),
             "noise": lambda x, p: v.number(x, p, limits.NOISE),
@@ -410,7 +411,8 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
         sizes = [len(result.features), *result.hidden, 1]
         try:  # the engine's word on combinations (softmax is an output activation only)
             Network(sizes, activation=result.activation, output_activation=result.output_activation,
-                    loss=result.loss, init=result.init, regularization=result.regularization,
+                    loss=result.loss, init=result.init, init_scale=result.init_scale,
+                    regularization=result.regularization,
                     reg_rate=result.reg_rate)
         except NetworkError as error:
             return v.problem(path, "a network core can build", str(error))

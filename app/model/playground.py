@@ -564,7 +564,7 @@ class PlaygroundModel(QObject):
     def _make_network(self, spec: NetworkSpec):
         sizes = [len(spec.features)] + [int(n) for n in spec.hidden] + [self.data.T_train.shape[1]]
         return Network(sizes, activation=spec.activation, output_activation=spec.output_activation,
-                       loss=spec.loss, init=spec.init, seed=self.seed,
+                       loss=spec.loss, init=spec.init, init_scale=spec.init_scale, seed=self.seed,
                        regularization=spec.regularization, reg_rate=float(spec.reg_rate))
 
     def _rebuild(self, data: bool, network: bool, field: str) -> None:
@@ -688,6 +688,7 @@ def check_spec(spec: NetworkSpec) -> None:
         (limits.TRAIN_FRACTION, spec.train_fraction, "train fraction"),
         (limits.REG_RATE, spec.reg_rate, "regularization rate"),
         (limits.BATCH_SIZE, spec.batch_size, "batch size"),
+        *(((limits.INIT_SCALE, spec.init_scale, "initial weight scale"),) if spec.init_scale is not None else ()),
     ]
     for rule, value, name in checks:
         if not rule.contains(value):

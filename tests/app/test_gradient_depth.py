@@ -65,3 +65,20 @@ def pg_left():
     from PyQt6.QtCore import Qt
 
     return Qt.MouseButton.LeftButton
+
+
+def test_large_initial_weights_explode_and_clipping_tames_them(qtbot):
+    runs = {}
+    for name in ("exploding_gradients", "exploding_gradients_clipped"):
+        document = Document(background=False)
+        document.open_preset(name)
+        settle(document.playground)
+        page = NetworkPage(document)
+        qtbot.addWidget(page)
+        assert document.playground.network.init_scale == 1.8
+        runs[name] = (page.depth_chart.norms.copy(), document.playground.history.train_loss.copy())
+        page.shutdown()
+    norms, loss = runs["exploding_gradients"]
+    assert np.nanmax(norms[:, 0]) > 1e6 and loss[-1] == pytest.approx(np.log(2), abs=0.01)
+    norms, loss = runs["exploding_gradients_clipped"]
+    assert np.nanmax(norms[:, 0]) < 1e4 and loss[-1] < 0.5

@@ -27,3 +27,15 @@ def test_six_sigmoid_layers_vanish_and_relu_with_he_does_not(activation, init, l
                   loss="bce", init=init, seed=0)
     norms = layer_norms(net, net.backward(net.forward(data.X_train), data.T_train).flat())[0]
     assert least <= norms[-1] / norms[0] <= most
+
+
+def test_a_scene_sets_the_initial_weights_spread_within_its_limit():
+    from valley.core.scene_io import dumps_scene, loads_scene
+    from valley.core.scene_schema import SceneError
+
+    text = ('version = 1\nkind = "network"\n[network]\nhidden = [8, 8]\nactivation = "relu"\n'
+            'init = "gaussian"\ninit_scale = 1.8\n')
+    scene = loads_scene(text, "n.toml")
+    assert scene.network.init_scale == 1.8 and loads_scene(dumps_scene(scene)) == scene
+    with pytest.raises(SceneError, match=r"n.toml:7: network.init_scale: expected a finite number in \(0, 10\]"):
+        loads_scene(text.replace("1.8", "-1"), "n.toml")
