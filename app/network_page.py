@@ -64,8 +64,9 @@ class NetworkPage(QWidget):
         self.sample.setPrefix("sample ")
         self.sample.setValue(self.session.sample + 1)
         self.sample.valueChanged.connect(lambda v: self.session.set_sample(v - 1))
-        self.shared_scale = QCheckBox("One colour scale for all layers", self)
-        self.shared_scale.setToolTip("The deltas of every layer on one scale: vanishing gradients show")
+        self.shared_scale = QCheckBox("One δ scale", self)
+        self.shared_scale.setToolTip("One colour scale for all layers: the deltas of every layer on one "
+                                     "scale, so vanishing gradients show")
         self.shared_scale.toggled.connect(self.diagram.set_shared_delta_scale)
         for w in (self.step_through, self.show_values, self.sample, self.shared_scale):
             w.setFocusPolicy(Qt.FocusPolicy.ClickFocus)

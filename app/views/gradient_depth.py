@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from valley.app.theme import plain_numbers, readable_on, style_plot
+from valley.app.theme import plain_numbers, readable_on, readable_text_on, style_plot
 from valley.core.depth import layer_norms
 from valley.core.training import TrainingHistory
 
@@ -30,7 +30,6 @@ class GradientDepthChart(pg.PlotWidget):
         plot.setLogMode(y=True)
         for name in ("left", "bottom", "right", "top"):
             plain_numbers(plot.getAxis(name))
-        self.legend = plot.addLegend(offset=(-10, 10))
         self.curves: list[pg.PlotDataItem] = []
         self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen("#ff5c8a", width=2))
         plot.addItem(self.cursor)
@@ -45,7 +44,7 @@ class GradientDepthChart(pg.PlotWidget):
     def apply_theme(self, theme) -> None:
         self.theme = theme
         self.setBackground(theme.background)
-        style_plot(self.getPlotItem(), theme, "step", "‖∂E/∂W‖ per layer (log)")
+        style_plot(self.getPlotItem(), theme, "step", "‖∂E/∂W‖")
         self.cursor.setPen(pg.mkPen(theme.accent, width=2))
         self._style_curves()
 
@@ -55,6 +54,11 @@ class GradientDepthChart(pg.PlotWidget):
         for k, curve in enumerate(self.curves):
             colour = LAYER_COLOURS[k % len(LAYER_COLOURS)]
             curve.setPen(pg.mkPen(readable_on(colour, background), width=width))
+        # The key is the title (as the loss chart's): a legend would sit on some layer's curve.
+        colours = [readable_text_on(LAYER_COLOURS[k % len(LAYER_COLOURS)], background) for k in range(len(self.curves))]
+        keys = "&nbsp;".join(f"<span style='color:{c}'>━{k + 1}</span>" for k, c in enumerate(colours))
+        points = self.theme.axis_font_size if self.theme is not None else 12
+        self.getPlotItem().setTitle(f"layer {keys}", size=f"{points}pt")
 
     def refresh(self, *_) -> None:
         history, net = self.session.history, self.session.network
@@ -69,8 +73,7 @@ class GradientDepthChart(pg.PlotWidget):
         if len(self.curves) != layers:
             for curve in self.curves:
                 self.getPlotItem().removeItem(curve)
-            self.legend.clear()
-            self.curves = [self.getPlotItem().plot(name=f"layer {k + 1}") for k in range(layers)]
+            self.curves = [self.getPlotItem().plot() for _ in range(layers)]
             self._style_curves()
         steps = np.arange(len(self.norms))
         for k, curve in enumerate(self.curves):
