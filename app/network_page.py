@@ -5,6 +5,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -21,11 +22,12 @@ from valley.app.model.player import Player
 from valley.app.panels.network_panel import NetworkPanel
 from valley.app.views.decision_view import DecisionView
 from valley.app.views.gradient_depth import GradientDepthChart
-from valley.app.views.network_diagram import NetworkDiagram
+from valley.app.views.network_diagram import NetworkDiagram, neuron_name
 from valley.app.views.network_landscape import NetworkLandscapeView
 from valley.app.views.step_readout import StepReadout
 from valley.app.views.training_chart import TrainingChart
 from valley.app.widgets.player_bar import PlayerBar
+from valley.core.limits import TYPED_WEIGHT
 
 
 class NetworkPage(QWidget):
@@ -147,6 +149,7 @@ class NetworkPage(QWidget):
         bottom.addWidget(self.status)
         layout.addLayout(bottom)
 
+        self.diagram.weightClicked.connect(self.type_weight)
         self.session.timeline.playingChanged.connect(self.diagram.set_playing)
         self.session.phaseChanged.connect(self._sync_step_through)
         self.session.networkChanged.connect(self._sync_samples)
@@ -155,6 +158,22 @@ class NetworkPage(QWidget):
         self.session.progressChanged.connect(lambda f: self.training_progress.setValue(round(100 * f)))
         self.session.errorOccurred.connect(self.status.setText)
         self.session.resultsChanged.connect(self._show_outcome)
+
+    def type_weight(self, layer: int, j: int, i: int) -> None:
+        """A double click on an edge or a bias: type its initial value; training re-runs from it (undoable)."""
+        sizes = self.session.sizes
+        target = neuron_name(layer + 1, j, len(sizes) - 1, sizes[-1])
+        initial = self.session.network_at(0)
+        if i < 0:
+            what, value = f"the bias of {target}", float(initial.biases[layer][j])
+        else:
+            source = neuron_name(layer, i, len(sizes) - 1, sizes[-1])
+            what, value = f"w({target} ← {source})", float(initial.weights[layer][j, i])
+        self.session.network_at()  # the diagram draws the step it shows
+        typed, ok = ask_number(self, "Type a weight", f"Initial value of {what} (training re-runs from it):",
+                               value, TYPED_WEIGHT.lo, TYPED_WEIGHT.hi)
+        if ok:
+            self.session.set_weight(layer, j, None if i < 0 else i, typed)
 
     def _cancel_training(self) -> None:
         self.session.cancel_training()
@@ -236,3 +255,8 @@ class NetworkPage(QWidget):
     def shutdown(self) -> None:
         self.player.stop()
         self.document.shutdown()
+
+
+def ask_number(parent, title: str, label: str, value: float, lo: float, hi: float) -> tuple[float, bool]:
+    """A number typed in a dialog (tests replace this function)."""
+    return QInputDialog.getDouble(parent, title, label, value, lo, hi, 4)

@@ -90,6 +90,9 @@ class NetworkSpec:
     loss: str = "bce"
     init: str = "xavier"
     init_scale: float | None = None  # the init's spread; None: the init's own (core.network)
+    # Initial weights typed on the diagram, each [layer, j, i, value]: w[layer][j, i] (i = -1: the
+    # bias of neuron j of layer + 1); they replace the drawn (or the worked example's) ones.
+    typed_weights: list[list[float]] = field(default_factory=list)
     dataset: str = "circles"
     samples: int = 200
     noise: float = 0.1

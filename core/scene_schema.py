@@ -384,6 +384,21 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
             out = [v.choice(f, p + (i,), FEATURES) for i, f in enumerate(x)]
             return _INVALID if _INVALID in out else out
 
+        def typed_weights(x, p):
+            if not isinstance(x, list):
+                return v.problem(p, "an array of [layer, j, i, value] (i = -1 for a bias)", describe_value(x))
+            out = []
+            for k, entry in enumerate(x):
+                if not isinstance(entry, list) or len(entry) != 4:
+                    v.problem(p + (k,), "[layer, j, i, value] (i = -1 for a bias)", describe_value(entry))
+                    continue
+                where = [v.integer(n, p + (k, m), Range(lo, limits.NEURONS.hi, integer=True))
+                         for m, (n, lo) in enumerate(zip(entry[:3], (0, 0, -1)))]
+                number = v.number(entry[3], p + (k, 3), limits.TYPED_WEIGHT)
+                if _INVALID not in (*where, number):
+                    out.append([*where, number])
+            return out if len(out) == len(x) else _INVALID
+
         spec = v.table(value, path, {
             "example": lambda x, p: x if x == "" else v.choice(x, p, EXAMPLES),
             "hidden": hidden,
@@ -392,6 +407,7 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
             "loss": lambda x, p: v.choice(x, p, LOSSES),
             "init": lambda x, p: v.choice(x, p, INITS),
             "init_scale": lambda x, p: v.number(x, p, limits.INIT_SCALE),
+            "typed_weights": typed_weights,
             "dataset": lambda x, p: v.choice(x, p, DATASETS),
             "samples": lambda x, p: v.integer(x, p, limits.SAMPLES),
             "noise": lambda x, p: v.number(x, p, limits.NOISE),
@@ -416,6 +432,10 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
                     reg_rate=result.reg_rate)
         except NetworkError as error:
             return v.problem(path, "a network core can build", str(error))
+        for k, (layer, j, i, _) in enumerate(result.typed_weights):
+            if not (layer < len(sizes) - 1 and j < sizes[layer + 1] and i < sizes[layer]):
+                return v.problem(path + ("typed_weights", k), f"a weight of the {'-'.join(map(str, sizes))} "
+                                 "network", f"[{layer}, {j}, {i}]")
         if OPTIMIZERS[result.optimizer.kind].needs_hessian:
             n = parameter_count(sizes)
             if n > limits.NEWTON_MAX_PARAMS:
