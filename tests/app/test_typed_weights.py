@@ -85,3 +85,17 @@ def test_changing_the_architecture_drops_the_typed_weights(page):
     session.add_neuron(0)
     settle(session)
     assert session.spec.typed_weights == []
+
+
+@pytest.mark.parametrize("name, outputs", [("perceptron_a_and_not_b", [0, 0, 1, 0]),
+                                           ("xor_hand_set_weights", [0, 1, 1, 0])])
+def test_the_slides_exercises_by_hand(qapp, name, outputs):
+    document = Document(background=False)
+    document.open_preset(name)
+    settle(document.playground)
+    playground = document.playground
+    network = playground.network_at(0)
+    assert playground.spec.typed_weights  # the preset's weights are typed ones
+    assert network.predict(playground.data.X_train).ravel().tolist() == outputs
+    assert playground.data.T_train.ravel().tolist() == outputs and playground.history.train_loss[0] == 0
+    document.shutdown()
