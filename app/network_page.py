@@ -22,6 +22,7 @@ from valley.app.model.player import Player
 from valley.app.panels.network_panel import NetworkPanel
 from valley.app.views.decision_view import DecisionView
 from valley.app.views.gradient_depth import GradientDepthChart
+from valley.app.views.hidden_space import HiddenSpaceView
 from valley.app.views.network_diagram import NetworkDiagram, neuron_name
 from valley.app.views.network_landscape import NetworkLandscapeView
 from valley.app.views.step_readout import StepReadout
@@ -108,6 +109,8 @@ class NetworkPage(QWidget):
         self.lower_tabs.addTab(self.landscape, "Landscape")
         self.depth_chart = GradientDepthChart(self.session, self, theme=theme)
         self.lower_tabs.addTab(self.depth_chart, "Gradients")
+        self.hidden_space = HiddenSpaceView(self.session, self, theme=theme)
+        self.lower_tabs.addTab(self.hidden_space, "(h₁, h₂)")
         right = QWidget(self)
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
@@ -149,7 +152,9 @@ class NetworkPage(QWidget):
         bottom.addWidget(self.status)
         layout.addLayout(bottom)
 
-        self.diagram.weightClicked.connect(self.type_weight)
+        # Queued: the dialog and the retraining (which rebuilds the diagram's items) come after the
+        # double click's event has returned, never inside the handler of an item they delete.
+        self.diagram.weightClicked.connect(self.type_weight, Qt.ConnectionType.QueuedConnection)
         self.session.timeline.playingChanged.connect(self.diagram.set_playing)
         self.session.phaseChanged.connect(self._sync_step_through)
         self.session.networkChanged.connect(self._sync_samples)
@@ -200,7 +205,7 @@ class NetworkPage(QWidget):
         """Restyle every view of the page (MainWindow calls this when the theme or presentation changes)."""
         self.theme = theme
         for view in (self.panel, self.diagram, self.readout, self.decision, self.chart, self.landscape,
-                     self.depth_chart):
+                     self.depth_chart, self.hidden_space):
             view.apply_theme(theme)
         self.player_bar.apply_theme_colour(theme.foreground, icon_size=round(1.6 * theme.font_size + 4))
         # As the landscape window hides its side panels, presentation mode gives the room to the views.

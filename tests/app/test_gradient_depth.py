@@ -76,9 +76,10 @@ def test_large_initial_weights_explode_and_clipping_tames_them(qtbot):
         page = NetworkPage(document)
         qtbot.addWidget(page)
         assert document.playground.network.init_scale == 1.8
-        runs[name] = (page.depth_chart.norms.copy(), document.playground.history.train_loss.copy())
+        history = document.playground.history
+        runs[name] = (page.depth_chart.norms.copy(), history.train_loss.copy(), history.status)
         page.shutdown()
-    norms, loss = runs["exploding_gradients"]
-    assert np.nanmax(norms[:, 0]) > 1e6 and loss[-1] == pytest.approx(np.log(2), abs=0.01)
-    norms, loss = runs["exploding_gradients_clipped"]
-    assert np.nanmax(norms[:, 0]) < 1e4 and loss[-1] < 0.5
+    norms, loss, status = runs["exploding_gradients"]
+    assert np.nanmax(norms[:, 0]) > 1e6 and status == "diverged" and len(loss) < 10
+    norms, loss, status = runs["exploding_gradients_clipped"]
+    assert np.nanmax(norms[:, 0]) < 1e4 and status != "diverged" and loss[-1] < 0.5

@@ -2,7 +2,7 @@
 it reaches core, training re-runs from it, it is undoable and survives save and load."""
 import numpy as np
 import pytest
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import QPoint, Qt
 
 import valley.app.network_page as network_page
 from valley.app.export.render import settle
@@ -27,6 +27,9 @@ def page(qtbot, monkeypatch):
     page.show()
     qtbot.waitExposed(page)
     yield page
+    # After QTest's double click, the next test's first mouse move is taken as part of it (no
+    # hover): one plain click in a blank corner ends it.
+    qtbot.mouseClick(page.diagram.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(3, 3))
     page.shutdown()
 
 
@@ -37,7 +40,7 @@ def test_a_click_on_an_edge_types_its_initial_weight(page, qtbot, tmp_path):
     qtbot.mouseClick(page.diagram.viewport(), Qt.MouseButton.LeftButton, pos=page.diagram.view_position(edge))
     assert page.typed == [2.5]  # one click only focuses: a lecturer's click opens no dialog
     qtbot.mouseDClick(page.diagram.viewport(), Qt.MouseButton.LeftButton, pos=page.diagram.view_position(edge))
-    assert session.spec.typed_weights == [[0, 1, 0, 2.5]]
+    qtbot.waitUntil(lambda: session.spec.typed_weights == [[0, 1, 0, 2.5]])
     settle(session)
     assert session.network_at(0).weights[0][1, 0] == 2.5  # core trains from it
     assert session.history.params[0][session.network.param_index(0, 1, 0)] == 2.5
@@ -59,7 +62,7 @@ def test_a_click_on_a_bias_square_types_the_bias(page, qtbot):
     page.typed.append(-1.25)
     centre = node.mapToScene(node.bias.rect().center())
     qtbot.mouseDClick(page.diagram.viewport(), Qt.MouseButton.LeftButton, pos=page.diagram.mapFromScene(centre))
-    assert session.spec.typed_weights == [[0, 0, -1, -1.25]]
+    qtbot.waitUntil(lambda: session.spec.typed_weights == [[0, 0, -1, -1.25]])
     settle(session)
     assert session.network_at(0).biases[0][0] == -1.25
 
@@ -99,3 +102,22 @@ def test_the_slides_exercises_by_hand(qapp, name, outputs):
     assert network.predict(playground.data.X_train).ravel().tolist() == outputs
     assert playground.data.T_train.ravel().tolist() == outputs and playground.history.train_loss[0] == 0
     document.shutdown()
+
+
+def test_xor_is_linearly_separable_in_the_hidden_layers_plane(qtbot):
+    document = Document(background=False)
+    document.open_preset("xor_hand_set_weights")
+    settle(document.playground)
+    page = NetworkPage(document)
+    qtbot.addWidget(page)
+    view = page.hidden_space
+    assert page.lower_tabs.tabText(page.lower_tabs.indexOf(view)) == "(h₁, h₂)" and view.available
+    # h = relu(x1 + x2 + (0, −1)) for the rows (0,0), (0,1), (1,0), (1,1)
+    assert view.positions.tolist() == [[0, 0], [1, 0], [1, 0], [2, 1]]
+    network = document.playground.network_at(0)
+    scores = view.positions @ network.weights[1][0] + network.biases[1][0]
+    assert ((scores > 0.5) == (document.playground.data.T_train[:, 0] > 0.5)).all()  # one line separates
+    document.open_preset("vanishing_gradients")
+    settle(document.playground)
+    assert not view.available and view.positions.shape == (0, 2) and view.note.textItem.toPlainText()
+    page.shutdown()
