@@ -15,7 +15,7 @@ import threading
 import time
 from pathlib import Path
 
-VIEW_CHOICES = ("window", "landscape", "3d", "network", "network_landscape", "loss")
+VIEW_CHOICES = ("window", "landscape", "3d", "network", "network_landscape", "loss", "graph")
 
 
 class UsageError(ValueError):
@@ -36,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the file to write: .png, .svg, .gif or .mp4")
     parser.add_argument("--view", default=None, choices=VIEW_CHOICES,
                         help="what to draw (default: landscape, or network for a network scene; "
-                             "network_landscape for one whose [view] names a network_landscape plane)")
+                             "network_landscape for one whose [view] names a network_landscape plane; "
+                             "graph for a graph scene: its computational graph, step by step)")
     parser.add_argument("--size", default="1280x720", metavar="WxH",
                         help="size in pixels, up to 3840x2160 (default 1280x720)")
     parser.add_argument("--steps", default=None, metavar="A:B",
@@ -293,6 +294,8 @@ def _export(args, kind, size, steps, fps, model, view, progress, fail, interrupt
 
 def default_view(scene) -> str:
     """What a scene shows when no --view is given: the race, the network, or the network's loss plane."""
+    if scene.kind == "graph":
+        return "graph"
     if scene.kind != "network":
         return "landscape"
     return "network" if scene.view.network_landscape is None else "network_landscape"
@@ -310,6 +313,8 @@ def _window(document, scene, presentation: bool):
     window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
     if scene.kind == "network":
         window.network_page.show_tab()
+    elif scene.kind == "graph":
+        window.graph_page.show_tab()
     try:
         settle_results(document, "window")  # the basin map or loss plane its [view] asks for
     except ExportError:

@@ -171,7 +171,7 @@ class ExportDialog(QDialog):
         self.view_box = QComboBox()
         for name, text in (("window", "Whole window"), ("landscape", "2-D landscape"),
                            ("3d", "3-D surface"), ("loss", "Loss chart"), ("network", "Network"),
-                           ("network_landscape", "Network loss plane")):
+                           ("network_landscape", "Network loss plane"), ("graph", "Computational graph")):
             self.view_box.addItem(text, name)
         gl_ok, gl_reason = gl_status()
         if not gl_ok:  # say why the 3-D choice is greyed out
@@ -250,6 +250,7 @@ class ExportDialog(QDialog):
             kind = format_of(path)
             check_writable(path)
             model, view = self._model_and_view(view_name)
+            steps = tuple(min(s, model.steps) for s in steps)  # the graph's step-through is short
             if kind in ANIMATED:
                 frames = self.frames_box.value() or None
                 model.timeline.pause()
@@ -273,6 +274,8 @@ class ExportDialog(QDialog):
         """The model that moves time for this view, and a fresh offscreen widget to render."""
         if name == "window":  # the window as the user sees it, following the tab in front
             on_network = self.window.tabs.currentWidget() is self.window.network_page
+            if self.window.tabs.currentWidget() is self.window.graph_page:
+                return self.document.graph, self.window
             return (self.document.playground if on_network else self.document.race), self.window
         return model_of(self.document, name), build_view(self.document, name)
 

@@ -11,7 +11,8 @@ from valley import __version__
 
 KEYS = [
     ("Space", "play / pause"),
-    ("→ / ←", "one step forward / back (on the Network page with step-through on: one phase)"),
+    ("→ / ←", "one step forward / back (on the Network page with step-through on: one phase; "
+              "on the Graph page: one node)"),
     ("Home / End", "back to step 0 / to the last step"),
     ("+ / −", "faster / slower (1 to 500 steps per second)"),
     ("PageDown / PageUp", "the next / previous Lecture preset (a presenter's clicker)"),

@@ -25,6 +25,7 @@ from PyQt6.QtWidgets import (
 
 from valley.app.examples_menu import build_examples_menu
 from valley.app.file_actions import FileActions
+from valley.app.graph_page import GraphPage
 from valley.app.help_menu import install as install_help
 from valley.app.lecture_keys import install_lecture_keys
 from valley.app.model.document import Document
@@ -130,6 +131,7 @@ class MainWindow(QMainWindow):
         self._build_shortcuts()
         self.help_actions = install_help(self)
         self._build_network_page()
+        self._build_graph_page()
         self.file_actions = FileActions(self, remember=remember)
         self.room = Room(self.file_actions.settings) if remember else None
         self.copy_scale = self.room.copy_scale() if self.room is not None else 1
@@ -283,6 +285,11 @@ class MainWindow(QMainWindow):
         self.example_actions = build_examples_menu(menu, self.open_example)
         self.network_page.landscape.raceRequested.connect(self.race_on_plane)
 
+    def _build_graph_page(self) -> None:
+        """The Graph tab: backpropagation on the computational graph of a typed expression."""
+        self.graph_page = GraphPage(self.document, theme=self.theme, parent=self)
+        self.add_page(self.graph_page, "Graph")
+
     def add_side_panel(self, title: str, widget: QWidget) -> QDockWidget:
         """A dock on the left: the first on top, the second below it, further ones as tabs."""
         dock = QDockWidget(title, self)
@@ -330,6 +337,8 @@ class MainWindow(QMainWindow):
 
     def shown_timeline(self):
         """The timeline of the tab in front of the class."""
+        if self.tabs.currentWidget() is self.graph_page:
+            return self.document.graph.timeline
         return self.document.playground.timeline if self._on_network_page() else self.timeline
 
     def _forward(self) -> None:
@@ -338,14 +347,14 @@ class MainWindow(QMainWindow):
         if self._on_network_page():
             self.document.playground.next_phase()
         else:
-            self.timeline.step_forward()
+            self.shown_timeline().step_forward()
 
     def _back(self) -> None:
         self.shown_timeline().pause()
         if self._on_network_page():
             self.document.playground.previous_phase()
         else:
-            self.timeline.step_back()
+            self.shown_timeline().step_back()
 
     # ----- look -----
     def set_theme(self, name: str) -> None:
@@ -421,6 +430,7 @@ class MainWindow(QMainWindow):
         self.player_bar.apply_theme_colour(self.theme.foreground,
                                            icon_size=round(1.6 * self.theme.font_size + 4))
         self.network_page.apply_theme(self.theme)  # after the fonts: the page sizes its panel to them
+        self.graph_page.apply_theme(self.theme)
 
     def apply_scene_view(self, theme: bool = True) -> None:
         """Show what the scene's [view] asks: theme, 3-D view, loss chart, readout, speed, menus.
@@ -465,8 +475,10 @@ class MainWindow(QMainWindow):
         self.show_3d(on)
 
     def copy_view_image(self) -> QImage:
-        """Edit › Copy image: the view in front of the class (the map, or the network diagram)."""
+        """Edit › Copy image: the view in front of the class (the map, the network diagram, the graph)."""
         view = self.network_page.diagram if self._on_network_page() else self.landscape
+        if self.tabs.currentWidget() is self.graph_page:
+            view = self.graph_page.view
         return copy_image(view, self.copy_scale)
 
     def copy_window_image(self) -> QImage:
@@ -583,6 +595,8 @@ class MainWindow(QMainWindow):
         self.apply_scene_view()
         if self.document.scene.kind == "network":
             self.network_page.show_tab()
+        elif self.document.scene.kind == "graph":
+            self.graph_page.show_tab()
         else:
             self.tabs.setCurrentWidget(self.landscape_page)
 

@@ -5,6 +5,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -20,12 +21,15 @@ from PyQt6.QtWidgets import (
 from valley.app.model.player import Player
 from valley.app.panels.network_panel import NetworkPanel
 from valley.app.views.decision_view import DecisionView
-from valley.app.views.network_diagram import NetworkDiagram
+from valley.app.views.gradient_depth import GradientDepthChart
+from valley.app.views.hidden_space import HiddenSpaceView
+from valley.app.views.network_diagram import NetworkDiagram, neuron_name
 from valley.app.views.network_landscape import NetworkLandscapeView
 from valley.app.views.sharpness_chart import SharpnessChart
 from valley.app.views.step_readout import StepReadout
 from valley.app.views.training_chart import TrainingChart
 from valley.app.widgets.player_bar import PlayerBar
+from valley.core.limits import TYPED_WEIGHT
 
 
 class NetworkPage(QWidget):
@@ -64,7 +68,11 @@ class NetworkPage(QWidget):
         self.sample.setPrefix("sample ")
         self.sample.setValue(self.session.sample + 1)
         self.sample.valueChanged.connect(lambda v: self.session.set_sample(v - 1))
-        for w in (self.step_through, self.show_values, self.sample):
+        self.shared_scale = QCheckBox("One δ scale", self)
+        self.shared_scale.setToolTip("One colour scale for all layers: the deltas of every layer on one "
+                                     "scale, so vanishing gradients show")
+        self.shared_scale.toggled.connect(self.diagram.set_shared_delta_scale)
+        for w in (self.step_through, self.show_values, self.sample, self.shared_scale):
             w.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
             controls.addWidget(w)
         controls.addStretch(1)
@@ -100,8 +108,12 @@ class NetworkPage(QWidget):
         self.lower_tabs.addTab(self.chart, "Loss")
         self.landscape = NetworkLandscapeView(document.network_landscape, self, theme=theme)
         self.lower_tabs.addTab(self.landscape, "Landscape")
+        self.depth_chart = GradientDepthChart(self.session, self, theme=theme)
+        self.lower_tabs.addTab(self.depth_chart, "Gradients")
         self.sharpness = SharpnessChart(document.spectrum, self, theme=theme)
         self.lower_tabs.addTab(self.sharpness, "Sharpness")
+        self.hidden_space = HiddenSpaceView(self.session, self, theme=theme)
+        self.lower_tabs.addTab(self.hidden_space, "(h₁, h₂)")
         right = QWidget(self)
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
@@ -145,6 +157,9 @@ class NetworkPage(QWidget):
         bottom.addWidget(self.status)
         layout.addLayout(bottom)
 
+        # Queued: the dialog and the retraining (which rebuilds the diagram's items) come after the
+        # double click's event has returned, never inside the handler of an item they delete.
+        self.diagram.weightClicked.connect(self.type_weight, Qt.ConnectionType.QueuedConnection)
         self.session.timeline.playingChanged.connect(self.diagram.set_playing)
         self.session.phaseChanged.connect(self._sync_step_through)
         self.session.networkChanged.connect(self._sync_samples)
@@ -153,6 +168,22 @@ class NetworkPage(QWidget):
         self.session.progressChanged.connect(lambda f: self.training_progress.setValue(round(100 * f)))
         self.session.errorOccurred.connect(self.status.setText)
         self.session.resultsChanged.connect(self._show_outcome)
+
+    def type_weight(self, layer: int, j: int, i: int) -> None:
+        """A double click on an edge or a bias: type its initial value; training re-runs from it (undoable)."""
+        sizes = self.session.sizes
+        target = neuron_name(layer + 1, j, len(sizes) - 1, sizes[-1])
+        initial = self.session.network_at(0)
+        if i < 0:
+            what, value = f"the bias of {target}", float(initial.biases[layer][j])
+        else:
+            source = neuron_name(layer, i, len(sizes) - 1, sizes[-1])
+            what, value = f"w({target} ← {source})", float(initial.weights[layer][j, i])
+        self.session.network_at()  # the diagram draws the step it shows
+        typed, ok = ask_number(self, "Type a weight", f"Initial value of {what} (training re-runs from it):",
+                               value, TYPED_WEIGHT.lo, TYPED_WEIGHT.hi)
+        if ok:
+            self.session.set_weight(layer, j, None if i < 0 else i, typed)
 
     def _cancel_training(self) -> None:
         self.session.cancel_training()
@@ -180,7 +211,7 @@ class NetworkPage(QWidget):
         """Restyle every view of the page (MainWindow calls this when the theme or presentation changes)."""
         self.theme = theme
         for view in (self.panel, self.diagram, self.readout, self.decision, self.chart, self.landscape,
-                     self.sharpness):
+                     self.depth_chart, self.sharpness, self.hidden_space):
             view.apply_theme(theme)
         self.player_bar.apply_theme_colour(theme.foreground, icon_size=round(1.6 * theme.font_size + 4))
         # As the landscape window hides its side panels, presentation mode gives the room to the views.
@@ -235,3 +266,8 @@ class NetworkPage(QWidget):
     def shutdown(self) -> None:
         self.player.stop()
         self.document.shutdown()
+
+
+def ask_number(parent, title: str, label: str, value: float, lo: float, hi: float) -> tuple[float, bool]:
+    """A number typed in a dialog (tests replace this function)."""
+    return QInputDialog.getDouble(parent, title, label, value, lo, hi, 4)

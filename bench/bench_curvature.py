@@ -55,7 +55,7 @@ def torch_loss(net: Network, X, T):
 
 
 def edge_of_stability_data():
-    path = next(p for p, _, _ in list_presets() if p.endswith("25_edge_of_stability.toml"))
+    path = next(p for p, _, _ in list_presets() if p.endswith("27_edge_of_stability.toml"))
     scene = load_scene(path)
     spec = scene.network
     data = make_dataset(spec.dataset, samples=spec.samples, noise=spec.noise,

@@ -119,7 +119,7 @@ def _bump(n, noise, rng):
 
 _BOOLEAN_INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 BOOLEAN_TABLES = {"and": np.array([0.0, 0, 0, 1]), "or": np.array([0.0, 1, 1, 1]),
-                  "xor": np.array([0.0, 1, 1, 0])}
+                  "xor": np.array([0.0, 1, 1, 0]), "and_not": np.array([0.0, 0, 1, 0])}  # A ∧ ¬B
 
 
 @dataclass(frozen=True)
@@ -140,6 +140,7 @@ DATASETS: dict[str, DatasetInfo] = {info.name: info for info in (
     DatasetInfo("and", "Boolean AND table", "classification", None),
     DatasetInfo("or", "Boolean OR table", "classification", None),
     DatasetInfo("xor_table", "Boolean XOR table", "classification", None),
+    DatasetInfo("and_not", "Boolean A AND NOT B table", "classification", None),
     DatasetInfo("plane", "Regression: a plane", "regression", _plane),
     DatasetInfo("bump", "Regression: a gaussian bump", "regression", _bump),
 )}
@@ -149,7 +150,7 @@ def make_dataset(name: str, samples: int = 200, noise: float = 0.1, train_fracti
                  seed: int = 0) -> Dataset:
     """A seeded dataset split into train and test parts.
 
-    The boolean tables (and, or, xor_table) are their four rows, used as both
+    The boolean tables (and, or, xor_table, and_not) are their four rows, used as both
     training and test set; `samples`, `noise` and `train_fraction` do not apply.
     """
     info = DATASETS.get(str(name).lower())

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import ast
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -83,9 +84,12 @@ class _Compiler:
     their size and finiteness are checked before any grid.
     """
 
-    def __init__(self, lead: int):
+    def __init__(self, lead: int, variables: list[str], open_names: bool):
         self.lead = lead  # characters of leading blank stripped before ast.parse
+        self.variables = variables  # ("var", k) reads variables[k]
+        self.open_names = open_names  # an unknown name is a new variable (graphs), not an error
         self.program: list[tuple] = []
+        self.positions: list[int] = []  # where in the text each instruction comes from
         self.nodes = 0
 
     def where(self, node) -> int:
@@ -97,6 +101,7 @@ class _Compiler:
             raise FormulaError(f"the part at position {self.where(node)} evaluates to {value} "
                                "(not a finite real number)", self.where(node))
         self.program.append(("const", float(value)))
+        self.positions.append(self.where(node))
         return len(self.program) - 1
 
     def is_const(self, i: int) -> bool:
@@ -116,6 +121,7 @@ class _Compiler:
             elif self.is_const(base):
                 instruction = ("call", ("exp_base", self.program[base][1]), exponent)
         self.program.append(instruction)
+        self.positions.append(self.where(node))
         return len(self.program) - 1
 
     def visit(self, node, depth: int) -> int:
@@ -137,8 +143,12 @@ class _Compiler:
                 number = math.inf
             return self.const(number, node)
         if isinstance(node, ast.Name):
-            if node.id in ("x", "y"):
-                self.program.append(("var", 0 if node.id == "x" else 1))
+            known = node.id in self.variables or node.id in CONSTANTS or node.id in FUNCTIONS
+            if self.open_names and not known:
+                self.variables.append(node.id)  # a graph's new input
+            if node.id in self.variables:
+                self.program.append(("var", self.variables.index(node.id)))
+                self.positions.append(self.where(node))
                 return len(self.program) - 1
             if node.id in CONSTANTS:
                 return self.const(CONSTANTS[node.id], node)
@@ -449,6 +459,24 @@ def _syntax_error(text: str, lead: int, error: SyntaxError) -> FormulaError:
 
 def parse_formula(text: str, bounds=((-3.0, 3.0), (-3.0, 3.0))) -> FormulaSurface:
     """Parse a user formula in x and y into a Surface with exact gradient and Hessian."""
+    return FormulaSurface(text, compile_program(text).instructions, bounds)
+
+
+@dataclass(frozen=True)
+class Program:
+    """A checked formula as post-order instructions (see _Compiler), the text position each
+    comes from, and the variable names ("var", k) reads. Constant operands folded into a
+    later constant stay in the list, unread."""
+
+    instructions: list[tuple]
+    positions: list[int]
+    variables: list[str]
+
+
+def compile_program(text: str, variables=("x", "y"), open_names: bool = False) -> Program:
+    """The formula's checked program over `variables`; with `open_names` every other name that
+    is not a constant or a function becomes a further variable (the computational graph's
+    inputs). FormulaError as parse_formula; positions count from the start of `text`."""
     if not isinstance(text, str):
         raise FormulaError(f"a formula is text, got {type(text).__name__}")
     if len(text) > FORMULA_LENGTH:
@@ -464,9 +492,22 @@ def parse_formula(text: str, bounds=((-3.0, 3.0), (-3.0, 3.0))) -> FormulaSurfac
         raise _syntax_error(text, lead, error) from None
     except (RecursionError, MemoryError, ValueError):
         raise FormulaError("formula is too deeply nested to read", None) from None
-    compiler = _Compiler(lead)
+    compiler = _Compiler(lead, list(variables), open_names)
     try:
         compiler.visit(tree.body, 0)
     except RecursionError:
         raise FormulaError("formula is too deeply nested to read", None) from None
-    return FormulaSurface(text, compiler.program, bounds)
+    return Program(compiler.program, compiler.positions, compiler.variables)
+
+
+def apply_instruction(instruction: tuple, operands) -> tuple[float, tuple[float, ...]]:
+    """One "op" or "call" instruction at its operands' values: its value and its derivative with
+    respect to each operand, by the rules the formula's own derivatives use (the local
+    derivatives on a computational graph's edges). Quiet NaN or inf outside a domain."""
+    kind, name = instruction[0], instruction[1]
+    # numpy scalars: a division by zero is inf or NaN, as on a grid, not ZeroDivisionError
+    jets = [_Jet(np.float64(v), seed) for v, seed in zip(operands, ((1.0, 0.0), (0.0, 1.0)))]
+    with np.errstate(all="ignore"):
+        out = _jet_op(name, *jets) if kind == "op" else _jet_call(name, *jets)
+        value = _apply(kind, name, *[j.v for j in jets])  # as the surface's values: 2**3 is 8 exactly
+    return float(value), tuple(float(d) for d in out.d[:len(operands)])

@@ -85,6 +85,8 @@ NOISE = Range(0.0, 1.0)  # a generated dataset's noise, in units of its own scal
 TRAIN_FRACTION = Range(0.1, 0.9)  # share of the samples trained on; the rest is the test set
 REG_RATE = Range(0.0, 10.0, hi_open=True)  # λ of the l1/l2 penalty
 BATCH_SIZE = Range(0, SAMPLES.hi, integer=True)  # 0: the full batch
+TYPED_WEIGHT = Range(-1000.0, 1000.0)  # a weight or bias typed on the diagram
+INIT_SCALE = Range(0.0, 10.0, lo_open=True)  # the initial weights' spread (large: exploding gradients)
 # An exact Hessian of a bigger network is too slow for a live demo (Newton methods need one).
 NEWTON_MAX_PARAMS = 200
 # The whole Hessian spectrum of a network is shown up to this size (exact H and eigh: ~0.1 s).

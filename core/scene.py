@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 SCENE_VERSION = 1
-KINDS = ("landscape", "network")
+KINDS = ("landscape", "network", "graph")
 ARROWS = ("none", "gradient", "velocity", "step")  # what the racers' arrows show
 THEMES = ("dark", "light")
 NETWORK_PLANES = ("random", "pca")  # the planes through a network's loss that a scene can show
@@ -90,6 +90,10 @@ class NetworkSpec:
     output_activation: str = "sigmoid"
     loss: str = "bce"
     init: str = "xavier"
+    init_scale: float | None = None  # the init's spread; None: the init's own (core.network)
+    # Initial weights typed on the diagram, each [layer, j, i, value]: w[layer][j, i] (i = -1: the
+    # bias of neuron j of layer + 1); they replace the drawn (or the worked example's) ones.
+    typed_weights: list[list[float]] = field(default_factory=list)
     dataset: str = "circles"
     samples: int = 200
     noise: float = 0.1
@@ -100,6 +104,16 @@ class NetworkSpec:
     batch_size: int = 0  # 0: full batch
     optimizer: OptimizerSpec = field(default_factory=lambda: OptimizerSpec(
         kind="adam", label="Adam", hyperparameters={"lr": 0.03}))
+
+
+@dataclass
+class GraphSpec:
+    """A computational graph (the Graph tab): an expression over named inputs, and their values."""
+
+    expression: str = "(a + b) * (b + 1)"  # valley.core.graph's text: one expression, or name = ... lines
+    values: dict[str, float] = field(default_factory=lambda: {"a": 2.0, "b": 1.0})  # one per input
+    input: str = ""  # the input whose paths the paths panel counts ("": the first)
+    note: str = ""  # said beside the paths (a slide's slip, and the correct value)
 
 
 @dataclass
@@ -138,6 +152,7 @@ class Scene:
     seed: int = 0
     optimizers: list[OptimizerSpec] = field(default_factory=list)
     network: NetworkSpec | None = None
+    graph: GraphSpec | None = None  # kind = "graph"
     view: ViewSpec = field(default_factory=ViewSpec)
 
     def start_of(self, spec: OptimizerSpec) -> tuple[float, float]:

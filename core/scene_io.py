@@ -8,7 +8,8 @@ The format (every key but `version` is optional and defaults as in core.scene):
     version = 1
     title = "Rosenbrock's banana valley"
     description = "One line for the Lecture menu."
-    kind = "landscape"              # or "network" (then a [network] table, racers optional)
+    kind = "landscape"              # or "network" (then a [network] table, racers optional),
+                                    # or "graph" (then a [graph] table: expression, values, input, note)
     steps = 1500                    # every range is in valley.core.limits
     seed = 0
     start = [-1.5, 2.0]             # shared start; bounds = [[xmin, xmax], [ymin, ymax]]
@@ -124,6 +125,8 @@ def scene_to_dict(scene: Scene) -> dict:
         network = spec_dict(scene.network)
         network["optimizer"] = spec_dict(scene.network.optimizer)
         out["network"] = network
+    if scene.graph is not None:
+        out["graph"] = spec_dict(scene.graph)
     out["optimizers"] = [spec_dict(spec) for spec in scene.optimizers]
     return out
 

@@ -19,6 +19,7 @@ from valley.core.activations import ACTIVATIONS
 from valley.core.datasets import DATASETS, FEATURES
 from valley.core.examples import EXAMPLES
 from valley.core.expression import parse_formula
+from valley.core.graph import Graph
 from valley.core.limits import Range
 from valley.core.losses import LOSSES
 from valley.core.network import INITS, REGULARIZATIONS, Network, NetworkError, parameter_count
@@ -29,6 +30,7 @@ from valley.core.scene import (
     NETWORK_PLANES,
     SCENE_VERSION,
     THEMES,
+    GraphSpec,
     NetworkSpec,
     OptimizerSpec,
     Scene,
@@ -382,6 +384,21 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
             out = [v.choice(f, p + (i,), FEATURES) for i, f in enumerate(x)]
             return _INVALID if _INVALID in out else out
 
+        def typed_weights(x, p):
+            if not isinstance(x, list):
+                return v.problem(p, "an array of [layer, j, i, value] (i = -1 for a bias)", describe_value(x))
+            out = []
+            for k, entry in enumerate(x):
+                if not isinstance(entry, list) or len(entry) != 4:
+                    v.problem(p + (k,), "[layer, j, i, value] (i = -1 for a bias)", describe_value(entry))
+                    continue
+                where = [v.integer(n, p + (k, m), Range(lo, limits.NEURONS.hi, integer=True))
+                         for m, (n, lo) in enumerate(zip(entry[:3], (0, 0, -1)))]
+                number = v.number(entry[3], p + (k, 3), limits.TYPED_WEIGHT)
+                if _INVALID not in (*where, number):
+                    out.append([*where, number])
+            return out if len(out) == len(x) else _INVALID
+
         spec = v.table(value, path, {
             "example": lambda x, p: x if x == "" else v.choice(x, p, EXAMPLES),
             "hidden": hidden,
@@ -389,6 +406,8 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
             "output_activation": lambda x, p: v.choice(x, p, ACTIVATIONS),
             "loss": lambda x, p: v.choice(x, p, LOSSES),
             "init": lambda x, p: v.choice(x, p, INITS),
+            "init_scale": lambda x, p: v.number(x, p, limits.INIT_SCALE),
+            "typed_weights": typed_weights,
             "dataset": lambda x, p: v.choice(x, p, DATASETS),
             "samples": lambda x, p: v.integer(x, p, limits.SAMPLES),
             "noise": lambda x, p: v.number(x, p, limits.NOISE),
@@ -408,10 +427,15 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
         sizes = [len(result.features), *result.hidden, 1]
         try:  # the engine's word on combinations (softmax is an output activation only)
             Network(sizes, activation=result.activation, output_activation=result.output_activation,
-                    loss=result.loss, init=result.init, regularization=result.regularization,
+                    loss=result.loss, init=result.init, init_scale=result.init_scale,
+                    regularization=result.regularization,
                     reg_rate=result.reg_rate)
         except NetworkError as error:
             return v.problem(path, "a network core can build", str(error))
+        for k, (layer, j, i, _) in enumerate(result.typed_weights):
+            if not (layer < len(sizes) - 1 and j < sizes[layer + 1] and i < sizes[layer]):
+                return v.problem(path + ("typed_weights", k), f"a weight of the {'-'.join(map(str, sizes))} "
+                                 "network", f"[{layer}, {j}, {i}]")
         if OPTIMIZERS[result.optimizer.kind].needs_hessian:
             n = parameter_count(sizes)
             if n > limits.NEWTON_MAX_PARAMS:
@@ -437,6 +461,41 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
             return _INVALID
         return ViewSpec(**spec)
 
+    def graph(value, path):
+        spec = v.table(value, path, {
+            "expression": lambda x, p: v.string(x, p, limits.FORMULA_LENGTH),
+            "values": lambda x, p: x if isinstance(x, dict) else v.problem(
+                p, "a table of input values, name = number", describe_value(x)),
+            "input": lambda x, p: x if x == "" else v.identifier(x, p),
+            "note": v.string,
+        }, required=("expression",))
+        if spec is _INVALID or len(spec) != len(value) or "expression" not in spec:
+            return _INVALID
+        try:
+            inputs = list(Graph.parse(spec["expression"]).inputs)
+        except ValueError as error:  # GraphError: what and where in the expression
+            return v.problem(path + ("expression",), "an expression over named inputs (numbers, names, "
+                             "operators, math functions; or name = expression lines)",
+                             f"{spec['expression']!r}: {error}")
+        values = {}
+        for key, item in spec.get("values", {}).items():
+            if key not in inputs:
+                v.problem(path + ("values", key), f"an input of the expression ({_names_text(inputs)})",
+                          f"unknown key {key!r}", _hint(key, inputs))
+                continue
+            checked = v.number(item, path + ("values", key))
+            if checked is not _INVALID:
+                values[key] = checked
+        missing = [name for name in inputs if name not in spec.get("values", {})]
+        if missing:
+            v.problem(path + ("values",), "a value for every input of the expression",
+                      f"none for {_names_text(missing)}")
+        if spec.get("input", "") not in ("", *inputs):
+            v.problem(path + ("input",), f"an input of the expression ({_names_text(inputs)})",
+                      describe_value(spec["input"]), _hint(spec["input"], inputs))
+        spec["values"] = values
+        return GraphSpec(**spec)
+
     schema = {
         "version": lambda x, p: x,  # checked above
         "title": lambda x, p: v.string(x, p, limits.TITLE_LENGTH),
@@ -449,9 +508,10 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
         "seed": lambda x, p: v.integer(x, p, limits.SEED),
         "optimizers": optimizers,
         "network": network,
+        "graph": graph,
         "view": view,
     }
-    required = ("optimizers",) if kind == "landscape" else ("network",)
+    required = {"landscape": ("optimizers",), "network": ("network",), "graph": ("graph",)}.get(kind, ())
     values = v.table(data, (), schema, required=required)
     if v.problems or values is _INVALID:
         return None
@@ -461,6 +521,8 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
         if view.basins not in racers:
             v.problem(("view", "basins"), f"a racer's label or kind ({_names_text(dict.fromkeys(racers))})",
                       describe_value(view.basins))
+    if "graph" in values and kind != "graph":
+        v.problem(("graph",), 'a graph scene (kind = "graph")', f"a {kind} scene")
     if view is not None and view.network_landscape is not None and kind != "network":
         v.problem(("view", "network_landscape"), 'a network scene (kind = "network")', f"a {kind} scene")
     if v.problems:

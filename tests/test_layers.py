@@ -13,8 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 FOLDERS = {"core": "valley.core", "app": "valley.app", "resources": "valley.resources", "valley": "valley"}
 
 LAYERS = ["core", "model", "views", "windows", "cli"]
-WINDOWS = {"main_window", "network_page", "file_actions", "export_dialog", "examples_menu", "help_menu", "room",
-           "lecture_keys"}
+WINDOWS = {"main_window", "network_page", "graph_page", "file_actions", "export_dialog", "examples_menu",
+           "help_menu", "room", "lecture_keys"}
 CLI = {"cli", "launch", "export_cli", "race_cli", "__main__"}
 VIEWS = {"views", "panels", "widgets", "export", "theme", "qt_setup"}
 

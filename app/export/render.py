@@ -16,6 +16,7 @@ from PyQt6.QtWidgets import QApplication, QGraphicsItem, QGraphicsView, QWidget
 
 from valley.app.export.atomic import ExportCancelled, ExportError
 from valley.app.theme import get_theme
+from valley.app.views.graph_view import GraphView
 from valley.app.views.landscape2d import Landscape2DView
 from valley.app.views.loss_chart import LossChart
 from valley.app.views.network_diagram import NetworkDiagram
@@ -23,7 +24,7 @@ from valley.app.views.network_landscape import NetworkLandscapeView
 from valley.app.views.surface3d import Surface3DView, gl_available
 from valley.app.views.training_chart import TrainingChart
 
-VIEWS = ("window", "landscape", "3d", "network", "network_landscape", "loss")
+VIEWS = ("window", "landscape", "3d", "network", "network_landscape", "loss", "graph")
 NETWORK_VIEWS = ("network", "network_landscape")  # views of the playground, not of the race
 MAX_SIZE = (3840, 2160)
 MIN_SIZE = (64, 64)
@@ -63,6 +64,8 @@ def model_of(document, view: str):
     network scene, for the window and the loss chart: the training's loss), else the race's."""
     if view in NETWORK_VIEWS or (view in ("window", "loss") and document.scene.kind == "network"):
         return document.playground
+    if view == "graph" or (view == "window" and document.scene.kind == "graph"):
+        return document.graph  # the step-through of its computational graph
     return document.race
 
 
@@ -91,6 +94,8 @@ def build_view(document, view: str, presentation: bool = False) -> QWidget:
                               "run under a display or Xvfb, or export --view landscape")
         widget = Surface3DView(race)
         widget.apply_theme(theme)
+    elif view == "graph":
+        widget = GraphView(document.graph, theme=theme)
     elif view == "network_landscape":
         widget = NetworkLandscapeView(document.network_landscape, theme=theme)
     else:

@@ -18,13 +18,14 @@ from PyQt6.QtCore import QObject, pyqtSignal
 from PyQt6.QtGui import QUndoCommand, QUndoStack
 
 from valley.app.model.basins import BasinModel
+from valley.app.model.graph import GraphModel
 from valley.app.model.network_landscape import NetworkLandscapeModel
 from valley.app.model.playground import PlaygroundModel, example_scene
 from valley.app.model.presets import resolve_scene_path
 from valley.app.model.race import NETWORK_SLICE, RaceModel
 from valley.app.model.spectrum import SpectrumModel
 from valley.core import limits
-from valley.core.scene import NetworkSpec, Scene, default_scene
+from valley.core.scene import GraphSpec, NetworkSpec, Scene, default_scene
 from valley.core.scene_io import load_scene, save_scene
 
 NETWORK_SLICE_MESSAGE = (
@@ -99,6 +100,7 @@ class Document(QObject):
         self._playground: PlaygroundModel | None = None
         self._network_landscape: NetworkLandscapeModel | None = None
         self._spectrum: SpectrumModel | None = None
+        self._graph: GraphModel | None = None
         self._snapshot = self._take_snapshot()
 
     @property
@@ -123,6 +125,13 @@ class Document(QObject):
         return self._spectrum
 
     @property
+    def graph(self) -> GraphModel:
+        """The Graph tab's computational graph; built on first use."""
+        if self._graph is None:
+            self._graph = GraphModel(self, self)
+        return self._graph
+
+    @property
     def title(self) -> str:
         return self.scene.title
 
@@ -133,10 +142,13 @@ class Document(QObject):
         _complete(scene)
         RaceModel.check(scene)
         PlaygroundModel.check(scene)
+        GraphModel.check(scene)
         self.scene = scene
         self.race.reload()
         if self._playground is not None:
             self._playground.reload()
+        if self._graph is not None:
+            self._graph.reload()
         self._set_path(path)
         self.undo_stack.clear()
         self._snapshot = self._take_snapshot()
@@ -214,12 +226,15 @@ class Document(QObject):
 
     def restore(self, snapshot: Snapshot) -> None:
         """Undo and redo: the scene as the snapshot holds it, every model rebuilt from it."""
-        network_involved = "network" in (self.scene.kind, snapshot.scene.kind)
+        kind_before = self.scene.kind
+        network_involved = "network" in (kind_before, snapshot.scene.kind)
         self.scene = copy.deepcopy(snapshot.scene)
         self._snapshot = snapshot
         self.race.reload(surface=snapshot.surface)
         if self._playground is not None and network_involved:
             self._playground.reload()
+        if self._graph is not None and "graph" in (kind_before, snapshot.scene.kind):
+            self._graph.reload()
         self.titleChanged.emit(self.title)
         self.sceneRestored.emit()
 
@@ -256,3 +271,5 @@ def _complete(scene: Scene) -> None:
     """A network scene without a [network] table trains the default network."""
     if scene.kind == "network" and scene.network is None:
         scene.network = NetworkSpec()
+    if scene.kind == "graph" and scene.graph is None:
+        scene.graph = GraphSpec()

@@ -493,6 +493,8 @@ class PlaygroundModel(QObject):
         if not changed and not leaving:
             return
         trial = replace(self.spec, **changed)
+        if "hidden" in changed or "features" in changed or leaving:  # other shapes: typed weights go
+            trial = replace(trial, typed_weights=[])
         if leaving:
             self._leave_example(trial)
             return
@@ -546,6 +548,35 @@ class PlaygroundModel(QObject):
             return
         self.set_optimizer(spec.kind, {**spec.hyperparameters, key: value})
 
+    def set_weight(self, layer: int, j: int, i: int | None, value: float) -> None:
+        """Type the initial value of w[layer][j, i] (i None: the bias of neuron j of layer + 1).
+
+        Training re-runs from the typed weights; an edit of the scene (undoable, saved) in a
+        network scene. NetworkSpecError for a weight the network does not have or a bad value.
+        """
+        shapes = [w.shape for w in self.network.weights]
+        if not (0 <= layer < len(shapes) and 0 <= j < shapes[layer][0]
+                and (i is None or 0 <= i < shapes[layer][1])):
+            raise NetworkSpecError(f"the network has no weight [{layer}, {j}, {i}]")
+        value = float(value)
+        if not limits.TYPED_WEIGHT.contains(value):
+            raise NetworkSpecError(f"a weight must be a number {limits.TYPED_WEIGHT.describe()}, got {value}")
+        key = [layer, j, -1 if i is None else i]
+        if [*key, value] in self.spec.typed_weights:
+            return
+        entries = [e for e in self.spec.typed_weights if e[:3] != key] + [[*key, value]]
+        self._home.network = replace(self.spec, typed_weights=entries)
+        self._build()  # the drawn (or the slide's) weights, then the typed ones
+        self.timeline.pause()
+        self._retrain(announce=False)
+        self.networkChanged.emit()
+        self.resultsChanged.emit()
+        self.specChanged.emit("typed_weights")
+        self.timeline.reset(self._last_step())
+        if self.in_scene:
+            name = f"b[{layer + 1}][{j + 1}]" if i is None else f"w[{layer + 1}][{j + 1},{i + 1}]"
+            self.document.edited(f"Type {name} = {value:g}", merge=f"weight {key}")
+
     # ----- internals -----
     def _edit(self, spec: NetworkSpec, data: bool, network: bool, field: str) -> None:
         """Put a checked spec in place and rebuild what depends on the change."""
@@ -576,7 +607,7 @@ class PlaygroundModel(QObject):
         """Data and network from the spec (a worked example brings both, with the slide's weights)."""
         if self.example is not None:
             built = build_example(self.example)
-            self.data, self.network = built["data"], built["network"]
+            self.data, self.network = built["data"], type_weights(built["network"], self.spec)
             # The spec describes what is shown: the example's architecture and optimizer.
             self._home.network = replace(self.spec, **built["spec_fields"])
         else:
@@ -598,9 +629,10 @@ class PlaygroundModel(QObject):
 
     def _make_network(self, spec: NetworkSpec):
         sizes = [len(spec.features)] + [int(n) for n in spec.hidden] + [self.data.T_train.shape[1]]
-        return Network(sizes, activation=spec.activation, output_activation=spec.output_activation,
-                       loss=spec.loss, init=spec.init, seed=self.seed,
-                       regularization=spec.regularization, reg_rate=float(spec.reg_rate))
+        network = Network(sizes, activation=spec.activation, output_activation=spec.output_activation,
+                          loss=spec.loss, init=spec.init, init_scale=spec.init_scale, seed=self.seed,
+                          regularization=spec.regularization, reg_rate=float(spec.reg_rate))
+        return type_weights(network, spec)
 
     def _rebuild(self, data: bool, network: bool, field: str) -> None:
         if data:
@@ -711,6 +743,20 @@ def check_newton(opt: OptimizerSpec, n_params: int) -> None:
                                f"parameters (this network has {n_params})")
 
 
+def type_weights(network: Network, spec: NetworkSpec) -> Network:
+    """The network with the spec's typed initial weights in place (NetworkSpecError for one it lacks)."""
+    for layer, j, i, value in spec.typed_weights:
+        layer, j, i = int(layer), int(j), int(i)
+        if not (0 <= layer < len(network.weights) and 0 <= j < network.weights[layer].shape[0]
+                and -1 <= i < network.weights[layer].shape[1]):
+            raise NetworkSpecError(f"typed weight [{layer}, {j}, {i}] is not a weight of this network")
+        if i < 0:
+            network.biases[layer][j] = float(value)
+        else:
+            network.weights[layer][j, i] = float(value)
+    return network
+
+
 def check_spec(spec: NetworkSpec) -> None:
     """NetworkSpecError naming the first setting outside core.limits (the loader's own rules)."""
     if spec.example:
@@ -725,6 +771,7 @@ def check_spec(spec: NetworkSpec) -> None:
         (limits.TRAIN_FRACTION, spec.train_fraction, "train fraction"),
         (limits.REG_RATE, spec.reg_rate, "regularization rate"),
         (limits.BATCH_SIZE, spec.batch_size, "batch size"),
+        *(((limits.INIT_SCALE, spec.init_scale, "initial weight scale"),) if spec.init_scale is not None else ()),
     ]
     for rule, value, name in checks:
         if not rule.contains(value):

@@ -13,7 +13,7 @@ and MSE, and the update is Δw = +η·δ·x); tooltips give core's ∂E/∂z bes
 from __future__ import annotations
 
 import numpy as np
-from PyQt6.QtCore import QPointF, QRectF, Qt
+from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
 from PyQt6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPainterPathStroker, QPen, QPixmap
 from PyQt6.QtWidgets import (
     QGraphicsItem,
@@ -123,6 +123,15 @@ class NodeItem(QGraphicsRectItem):
         self.diagram._hover_node(None)
         super().hoverLeaveEvent(event)
 
+    def mouseDoubleClickEvent(self, event):
+        # A double click on the bias square asks to type the bias (the window opens the field); a
+        # single click only focuses the diagram, so a lecturer's click never opens a dialog.
+        if self.layer > 0 and self.bias.isVisible() and self.bias.contains(self.mapToItem(self.bias, event.pos())):
+            self.diagram.weightClicked.emit(self.layer - 1, self.index, -1)
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
 
 class EdgeItem(QGraphicsPathItem):
     """One weight w_ji from neuron i of `layer` to neuron j of `layer + 1`."""
@@ -150,15 +159,24 @@ class EdgeItem(QGraphicsPathItem):
         self.diagram._hover_edge(None)
         super().hoverLeaveEvent(event)
 
+    def mouseDoubleClickEvent(self, event):
+        self.diagram.weightClicked.emit(self.layer, self.j, self.i)  # type this weight
+        event.accept()
+
 
 class NetworkDiagram(QGraphicsView):
     """Draws `session.network_at(step)`; rebuilds items only when the architecture changes."""
+
+    weightClicked = pyqtSignal(int, int, int)  # layer, j, i of w[layer][j, i]; i = -1: the bias of j
 
     def __init__(self, session, parent=None, theme=None):
         super().__init__(parent)
         self.session = session
         self.theme = theme
         self.show_values = True
+        # Deltas coloured on one scale for every layer: a 10⁴ drop towards the input shows as the
+        # first layers going grey, where a scale per layer would paint every layer alike.
+        self.shared_delta_scale = False
         self.nodes: list[list[NodeItem]] = []
         self.edges: list[np.ndarray] = []  # edges[l][j, i]
         self.headers: list[QGraphicsSimpleTextItem] = []
@@ -376,6 +394,10 @@ class NetworkDiagram(QGraphicsView):
         self.setRenderHint(QPainter.RenderHint.Antialiasing, not playing)
         self.viewport().update()
 
+    def set_shared_delta_scale(self, on: bool) -> None:
+        self.shared_delta_scale = bool(on)
+        self.refresh()
+
     def set_show_values(self, show: bool) -> None:
         self.show_values = bool(show)
         self.refresh()
@@ -417,6 +439,10 @@ class NetworkDiagram(QGraphicsView):
         elif phase is not None and phase.kind == "update":
             delta_from = 1
 
+        shared_scale = None
+        if self.shared_delta_scale:
+            shown = [np.abs(values["delta"][l]) for l in range(max(delta_from, 1), L + 1)]
+            shared_scale = max((float(np.nanmax(a)) for a in shown if a.size), default=0.0)
         # node rings, thumbnails, labels
         grid = values["grid"]
         weight_scale = self._weight_scale(values)
@@ -433,6 +459,8 @@ class NetworkDiagram(QGraphicsView):
             if layer >= delta_from:
                 d = values["delta"][layer]
                 d_scale = max(float(np.nanmax(np.abs(d))) if np.size(d) else 0.0, 1e-12)
+                if shared_scale is not None:
+                    d_scale = max(shared_scale, 1e-12)
             for j, node in enumerate(column):
                 computed = layer <= reached
                 if layer >= delta_from:
@@ -641,7 +669,8 @@ class NetworkDiagram(QGraphicsView):
             return (f"{weight}\nRosenblatt's rule (no gradient through a step):\n"
                     f"Δw = α(t − o)x = {fmt(lr)}·{fmt(error)}·{fmt(x)} = {fmt(rule['delta_w'][j, i + 1])}")
         update = "—  (last recorded step)" if info["update"] is None else fmt(info["update"])
-        return (f"{weight}\n∂E/∂w = {fmt(info['grad'])}  (training batch)\nupdate Δw = {update}")
+        return (f"{weight}\n∂E/∂w = {fmt(info['grad'])}  (training batch)\nupdate Δw = {update}\n"
+                "double-click to type its initial value")
 
     def _hover_node(self, node: NodeItem | None) -> None:
         self.hovered_node = node

@@ -49,7 +49,7 @@ def test_sharpness_is_the_top_eigenvalue_at_the_recorded_steps():
 
 
 def test_edge_of_stability_preset_hovers_at_two_over_lr_while_the_loss_falls():
-    history, lr, _ = run_preset(preset("25_edge_of_stability.toml"))
+    history, lr, _ = run_preset(preset("27_edge_of_stability.toml"))
     assert history.status == "running"
     steps, values = history.sharpness
     assert steps[-1] >= 0.9 * history.steps
@@ -62,15 +62,15 @@ def test_edge_of_stability_preset_hovers_at_two_over_lr_while_the_loss_falls():
 
 
 def test_with_a_smaller_lr_sharpness_stays_well_below_its_two_over_lr():
-    history, lr, _ = run_preset(preset("26_below_the_edge.toml"))
+    history, lr, _ = run_preset(preset("28_below_the_edge.toml"))
     _, values = history.sharpness
     assert np.all(values < 0.7 * (2 / lr))
     assert history.train_loss[-1] < history.train_loss[0]
 
 
 def test_newton_cg_is_ahead_of_adam_step_for_step_early_on():
-    cg, _, _ = run_preset(preset("27_newton_cg_vs_adam.toml"), sharpness_every=0)
-    adam, _, _ = run_preset(preset("28_adam_vs_newton_cg.toml"), sharpness_every=0)
+    cg, _, _ = run_preset(preset("29_newton_cg_vs_adam.toml"), sharpness_every=0)
+    adam, _, _ = run_preset(preset("30_adam_vs_newton_cg.toml"), sharpness_every=0)
     assert cg.status == adam.status == "running"
     assert cg.train_loss[10] < 0.5 * adam.train_loss[10]
     assert cg.train_loss[25] < 0.5 * adam.train_loss[25]

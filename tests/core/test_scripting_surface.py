@@ -106,3 +106,20 @@ def test_network_names():
                                    "softmax".split())
     assert set(LOSSES) == {"mse", "mae", "bce", "cross_entropy"}
     assert set(INITS) == {"uniform", "gaussian", "xavier", "he", "constant"}
+
+
+def test_computational_graph_as_printed():
+    from valley.core.graph import Graph, GraphError  # GraphError is a ValueError with .position
+
+    g = Graph.parse("(a + b) * (b + 1)")
+    r = g.evaluate({"a": 2, "b": 1})
+    assert (r.value, r.gradient) == (6.0, {"a": 2.0, "b": 5.0})
+    for node in r.nodes:  # topological order
+        assert all(i < node.index for i in node.inputs)
+        assert len(node.local_derivatives) == len(node.inputs)
+        assert isinstance(node.label, str) and isinstance(node.value, float) and isinstance(node.adjoint, float)
+    assert g.count_paths("b") == 2
+    assert issubclass(GraphError, ValueError)
+    with pytest.raises(GraphError) as caught:
+        Graph.parse("a +* b")
+    assert caught.value.position == 3
