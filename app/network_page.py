@@ -105,13 +105,21 @@ class NetworkPage(QWidget):
         data_controls.addStretch(1)
         self.chart = TrainingChart(self.session, self, theme=theme)
         self.lower_tabs = QTabWidget(self)
+        # every chart's name in view on a projector: names shorten before the bar scrolls
+        self.lower_tabs.tabBar().setUsesScrollButtons(False)
+        self.lower_tabs.tabBar().setElideMode(Qt.TextElideMode.ElideRight)
         self.lower_tabs.addTab(self.chart, "Loss")
         self.landscape = NetworkLandscapeView(document.network_landscape, self, theme=theme)
-        self.lower_tabs.addTab(self.landscape, "Landscape")
+        self.lower_tabs.addTab(self.landscape, "Plane")
+        self.lower_tabs.setTabToolTip(self.lower_tabs.indexOf(self.landscape),
+                                      "The loss on a plane through the weights, with the training path")
         self.depth_chart = GradientDepthChart(self.session, self, theme=theme)
         self.lower_tabs.addTab(self.depth_chart, "Gradients")
         self.sharpness = SharpnessChart(document.spectrum, self, theme=theme)
-        self.lower_tabs.addTab(self.sharpness, "Sharpness")
+        self.lower_tabs.addTab(self.sharpness, "λmax")
+        self.lower_tabs.setTabToolTip(self.lower_tabs.indexOf(self.sharpness),
+                                      "Sharpness: the Hessian's largest eigenvalue over training, against 2/lr, "
+                                      "and its spectrum at the shown step")
         self.hidden_space = HiddenSpaceView(self.session, self, theme=theme)
         self.lower_tabs.addTab(self.hidden_space, "(h₁, h₂)")
         right = QWidget(self)
@@ -163,6 +171,8 @@ class NetworkPage(QWidget):
         self.session.timeline.playingChanged.connect(self.diagram.set_playing)
         self.session.phaseChanged.connect(self._sync_step_through)
         self.session.networkChanged.connect(self._sync_samples)
+        self.session.networkChanged.connect(self._offer_hidden_space)
+        self._offer_hidden_space()
         self.session.sampleChanged.connect(self._sync_samples)
         self.session.busyChanged.connect(self._show_busy)
         self.session.progressChanged.connect(lambda f: self.training_progress.setValue(round(100 * f)))
@@ -184,6 +194,10 @@ class NetworkPage(QWidget):
                                value, TYPED_WEIGHT.lo, TYPED_WEIGHT.hi)
         if ok:
             self.session.set_weight(layer, j, None if i < 0 else i, typed)
+
+    def _offer_hidden_space(self) -> None:
+        """The (h₁, h₂) tab only for a net whose last hidden layer has two neurons."""
+        self.lower_tabs.setTabVisible(self.lower_tabs.indexOf(self.hidden_space), self.hidden_space.available)
 
     def _cancel_training(self) -> None:
         self.session.cancel_training()

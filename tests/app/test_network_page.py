@@ -294,3 +294,27 @@ def test_a_long_training_shows_its_progress_and_can_be_cancelled(qtbot):
     assert "cancelled" in page.status.text()
     qtbot.waitUntil(lambda: not playground.jobs.findChildren(BackgroundJob), timeout=5_000)  # freed
     window.close()
+
+
+def test_the_chart_tabs_are_named_whole_on_a_1280_projector(qtbot):
+    from valley.app.main_window import MainWindow
+    from valley.app.model.document import Document
+
+    document = Document()
+    document.open_preset("vanishing_gradients")
+    window = MainWindow(document, show_3d=False, remember=False)
+    qtbot.addWidget(window)
+    window.resize(1280, 720)
+    window.show()
+    qtbot.waitExposed(window)
+    window.set_presentation(True, fullscreen=False)
+    qtbot.waitUntil(lambda: window.resize(1280, 720) or window.width() == 1280)
+    window.tabs.setCurrentWidget(window.network_page)
+    qtbot.wait(20)
+    bar = window.network_page.lower_tabs.tabBar()
+    shown = [i for i in range(bar.count()) if bar.isTabVisible(i)]
+    assert len(shown) >= 4
+    for i in shown:  # no tab's name cut: each tab is as wide as its name needs
+        assert bar.tabRect(i).width() >= bar.fontMetrics().horizontalAdvance(bar.tabText(i)), bar.tabText(i)
+    assert bar.tabRect(shown[-1]).right() <= bar.width()
+    window.close()

@@ -120,4 +120,5 @@ def test_xor_is_linearly_separable_in_the_hidden_layers_plane(qtbot):
     document.open_preset("vanishing_gradients")
     settle(document.playground)
     assert not view.available and view.positions.shape == (0, 2) and view.note.textItem.toPlainText()
+    assert not page.lower_tabs.isTabVisible(page.lower_tabs.indexOf(view))  # offered only where it applies
     page.shutdown()
