@@ -1,4 +1,5 @@
 """What `pip install` puts into site-packages: one package, `valley`, presets included."""
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -28,9 +29,13 @@ def test_every_package_folder_of_the_repository_is_installed_under_valley():
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
+    # built from a clean copy: setuptools reuses a build/ folder and would pack files since renamed
+    source = tmp_path_factory.mktemp("source") / "valley"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        "build", ".git", "*.egg-info", "__pycache__", ".pytest_cache"))
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
-                    "-w", str(out), str(ROOT)], check=True, capture_output=True)
+                    "-w", str(out), str(source)], check=True, capture_output=True)
     return next(out.glob("valley-*.whl"))
 
 
