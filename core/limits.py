@@ -67,6 +67,7 @@ TITLE_LENGTH = 200  # characters of a scene's title or a racer's label
 TEXT_LENGTH = 2_000  # characters of a scene's description
 FORMULA_LENGTH = 500  # characters of a formula f(x, y): the parser's cost grows with it
 SCENE_FILE_BYTES = 1_000_000  # a scene file's size; the largest preset is under 2 kB
+DECK_ENTRIES = 100  # demos in one lecture deck
 
 # --- the view -----------------------------------------------------------------------------
 # Bounds of the plane shown: the view's arithmetic (its width, ten widths beyond it, the axes'

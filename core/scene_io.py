@@ -64,7 +64,12 @@ def loads_scene(text: str, source: str = "<string>") -> Scene:
 
 
 def load_scene(path: str | os.PathLike) -> Scene:
-    """Read and validate a scene file; unreadable files raise SceneError too.
+    """Read and validate a scene file; unreadable files raise SceneError too."""
+    return loads_scene(read_scene_text(path), source=str(Path(path)))
+
+
+def read_scene_text(path: str | os.PathLike) -> str:
+    """The text of a scene (or deck) file; SceneError when it cannot be read.
 
     Only a regular file of at most limits.SCENE_FILE_BYTES is read: a device (/dev/zero,
     /dev/urandom), a pipe or a huge file is refused before a byte is read, instead of hanging
@@ -91,7 +96,7 @@ def load_scene(path: str | os.PathLike) -> Scene:
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
         raise refuse(reason) from None
-    return loads_scene(text, source=str(path))
+    return text
 
 
 def scene_to_dict(scene: Scene) -> dict:

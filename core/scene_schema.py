@@ -95,12 +95,14 @@ def describe_value(value: Any) -> str:
 class _Validator:
     """Checks values one key at a time and records each problem with its line; never raises."""
 
-    def __init__(self, source: str, text: str):
+    def __init__(self, source: str, text: str, prefix: KeyPath = ()):
         self.source = source
         self.index = LineIndex(text)
+        self.prefix = tuple(prefix)  # where the scene sits in its file (a deck's inline scene)
         self.problems: list[SceneProblem] = []
 
     def problem(self, path: KeyPath, expected: str, found: str, hint: str = "") -> object:
+        path = self.prefix + tuple(path)
         self.problems.append(SceneProblem(self.source, format_key(path), self.index.line_of(path),
                                           expected, found, hint))
         return _INVALID
@@ -531,10 +533,10 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
     return Scene(**values)
 
 
-def validate_scene(data: dict, text: str, source: str) -> Scene:
+def validate_scene(data: dict, text: str, source: str, prefix: KeyPath = ()) -> Scene:
     """The Scene that parsed TOML `data` describes; SceneError lists every problem, with lines
-    found in `text` and `source` naming the file."""
-    validator = _Validator(source, text)
+    found in `text` and `source` naming the file (`prefix`: the scene's key path in it)."""
+    validator = _Validator(source, text, prefix)
     scene = _validate(data, validator)
     if scene is None:
         raise SceneError(validator.problems)

@@ -45,6 +45,7 @@ def test_the_wheel_holds_one_top_level_package_with_the_presets(wheel):
     assert tops == {"valley"}
     presets = [n for n in names if n.startswith("valley/resources/scenes/") and n.endswith(".toml")]
     assert len(presets) == len(list((ROOT / "resources" / "scenes").glob("*.toml"))) > 0
+    assert "valley/resources/decks/course.toml" in names
 
 
 def test_a_plain_install_runs_from_anywhere(wheel, tmp_path):
