@@ -15,8 +15,10 @@ KEYS = [
               "on the Graph page: one node)"),
     ("Home / End", "back to step 0 / to the last step"),
     ("+ / −", "faster / slower (1 to 500 steps per second)"),
-    ("PageDown / PageUp", "the next / previous Lecture preset (a presenter's clicker)"),
-    ("F11", "presentation mode: full screen, large fonts, thick lines (Esc leaves)"),
+    ("PageDown / PageUp", "the next / previous Lecture preset (a presenter's clicker); in a deck, "
+                          "its next moment or entry"),
+    ("F11 / F5", "presentation mode: full screen, large fonts, thick lines (Esc leaves)"),
+    ("B / N", "in a deck: blank the screen / show the speaker notes"),
     ("Click on the map", "move the start of every optimizer (Shift: only the selected one)"),
     ("Ctrl+Z / Ctrl+Shift+Z", "undo / redo a change of the scene"),
     ("Ctrl+Shift+C", "copy the map (or the network diagram) as a picture, for a slide"),

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from valley.app.model.presets import resolve_scene_path
+from valley.core.deck import is_deck, load_deck
 from valley.core.scene_io import load_scene
 
 DEFAULT_SIZE = (1400, 860)
@@ -42,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Watch optimizers find the valley. Opens the window on a scene "
                     "(default: optimizers racing past a saddle point).")
     parser.add_argument("scene", nargs="?",
-                        help="a scene file (.toml), or a lecture preset by name (e.g. rosenbrock)")
+                        help="a scene file (.toml), a lecture preset by name (e.g. rosenbrock), or a "
+                             "lecture deck (.toml with [[entries]]), which opens in presentation mode")
     parser.add_argument("--screenshot", metavar="PATH",
                         help="render the window offscreen after --steps steps, save a PNG, exit")
     parser.add_argument("--steps", type=int, default=None, metavar="N",
@@ -71,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
             if not screenshot.parent.is_dir():
                 raise UsageError(f"--screenshot: folder {str(screenshot.parent)!r} does not exist")
         scene_path = resolve_scene_path(args.scene) if args.scene else None
-        scene = load_scene(scene_path) if scene_path is not None else None
+        deck = load_deck(scene_path) if scene_path is not None and is_deck(scene_path) else None
+        scene = load_scene(scene_path) if scene_path is not None and deck is None else None
     except (UsageError, ValueError, OSError) as error:
         print(f"valley: {error}", file=sys.stderr)
         return 2
@@ -120,6 +123,10 @@ def main(argv: list[str] | None = None) -> int:
         window.fit_panels_to_width(size[0])
     if args.presentation:
         window.set_presentation(True, fullscreen=not offscreen)
+    if deck is not None:
+        for problem in deck.problems:  # the rest of the deck still opens
+            print(f"valley: left out of the deck: {problem}", file=sys.stderr)
+        window.open_deck(deck)
 
     if offscreen:
         try:

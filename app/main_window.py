@@ -28,6 +28,7 @@ from valley.app.file_actions import FileActions
 from valley.app.graph_page import GraphPage
 from valley.app.help_menu import install as install_help
 from valley.app.lecture_keys import install_lecture_keys
+from valley.app.model.deck import DeckModel
 from valley.app.model.document import Document
 from valley.app.model.player import Player
 from valley.app.network_page import NetworkPage
@@ -37,12 +38,14 @@ from valley.app.panels.race_panel import RacePanel
 from valley.app.panels.surface_panel import SurfacePanel
 from valley.app.room import Room, copy_image
 from valley.app.theme import apply_to_application, get_theme
+from valley.app.views.deck_overlay import DeckOverlay
 from valley.app.views.landscape2d import Landscape2DView
 from valley.app.views.loss_chart import LossChart, ResultsTable
 from valley.app.views.readout import Readout
 from valley.app.views.surface3d import Surface3DView, gl_available
 from valley.app.widgets.player_bar import PlayerBar
 from valley.app.widgets.wheel_guard import install_wheel_guard
+from valley.core.deck import Deck
 
 NARROW_WINDOW = 1200  # px: below this the side panels start hidden (View menu shows them)
 SIDE_PANEL_WIDTH = 280  # px: enough for a ParameterTree, leaves the landscape the room
@@ -108,6 +111,8 @@ class MainWindow(QMainWindow):
         self._was_maximized = False
         self._normal_side_sizes: list[int] | None = None
         self._sizes_balanced = False
+        self.deck: DeckModel | None = None  # a lecture deck being presented
+        self.deck_overlay: DeckOverlay | None = None
         self.theme = get_theme(self.theme_name)
         apply_to_application(self.theme)
         self.player = Player(self.timeline, parent=self)
@@ -327,8 +332,12 @@ class MainWindow(QMainWindow):
             Qt.Key.Key_Plus: lambda: self.shown_timeline().faster(),
             Qt.Key.Key_Equal: lambda: self.shown_timeline().faster(),  # + without shift on most keyboards
             Qt.Key.Key_Minus: lambda: self.shown_timeline().slower(),
-            Qt.Key.Key_PageDown: lambda: self.file_actions.step_preset(+1),  # a presenter's clicker
-            Qt.Key.Key_PageUp: lambda: self.file_actions.step_preset(-1),
+            Qt.Key.Key_PageDown: self._lecture_next,  # a presenter's clicker
+            Qt.Key.Key_PageUp: self._lecture_previous,
+            Qt.Key.Key_B: self._toggle_blank,  # the clicker's "blank screen" key
+            Qt.Key.Key_Period: self._toggle_blank,
+            Qt.Key.Key_N: self._toggle_notes,
+            Qt.Key.Key_F5: lambda: self.set_presentation(True),  # the clicker's "start the show" key
             Qt.Key.Key_Escape: lambda: self.set_presentation(False),
         })
 
@@ -431,6 +440,8 @@ class MainWindow(QMainWindow):
                                            icon_size=round(1.6 * self.theme.font_size + 4))
         self.network_page.apply_theme(self.theme)  # after the fonts: the page sizes its panel to them
         self.graph_page.apply_theme(self.theme)
+        if self.deck_overlay is not None:
+            self.deck_overlay.apply_theme(self.theme)
 
     def apply_scene_view(self, theme: bool = True) -> None:
         """Show what the scene's [view] asks: theme, 3-D view, loss chart, readout, speed, menus.
@@ -599,6 +610,52 @@ class MainWindow(QMainWindow):
             self.graph_page.show_tab()
         else:
             self.tabs.setCurrentWidget(self.landscape_page)
+
+    # ----- lecture decks -----
+    def open_deck(self, deck: Deck) -> bool:
+        """Present `deck` from its first entry: presentation mode, the caption over the view,
+        PageDown/PageUp through its entries and play-to marks, B blanks, N shows the notes."""
+        if self.deck is not None:
+            self.deck.deleteLater()
+            self.deck_overlay.deleteLater()
+        self.deck = DeckModel(self.document, deck, self)
+        self.deck_overlay = DeckOverlay(self.deck, self.centralWidget(), self.theme)
+        self.deck.entryChanged.connect(self._show_deck_entry)
+        self.deck.problem.connect(lambda text: self.statusBar().showMessage(text, 10_000))
+        self.set_presentation(True, fullscreen=self.isVisible())
+        return self.deck.go_to(0)
+
+    def _show_deck_entry(self, index: int) -> None:
+        entry = self.deck.deck.entries[index]
+        if entry.tab == "network":
+            self.network_page.show_tab()
+            if entry.view is not None:
+                self.network_page.show_chart(entry.view)
+        elif entry.tab == "graph":
+            self.graph_page.show_tab()
+        else:
+            self.tabs.setCurrentWidget(self.landscape_page)
+
+    def _lecture_next(self) -> None:
+        """PageDown: the deck's next moment, or without a deck the next Lecture preset."""
+        if self.deck is not None:
+            self.deck.next()
+        else:
+            self.file_actions.step_preset(+1)
+
+    def _lecture_previous(self) -> None:
+        if self.deck is not None:
+            self.deck.previous()
+        else:
+            self.file_actions.step_preset(-1)
+
+    def _toggle_blank(self) -> None:
+        if self.deck_overlay is not None:
+            self.deck_overlay.toggle_blank()
+
+    def _toggle_notes(self) -> None:
+        if self.deck_overlay is not None:
+            self.deck_overlay.toggle_notes()
 
     def open_example(self, name: str) -> bool:
         """Examples menu: the worked example as a scene of its own, ready to step through."""

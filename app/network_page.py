@@ -254,6 +254,12 @@ class NetworkPage(QWidget):
                 tabs.setCurrentIndex(0)
         tabs.setTabVisible(tabs.indexOf(self), shown)
 
+    def show_chart(self, name: str) -> None:
+        """A deck entry's view: "loss", "plane", "gradients" or "sharpness" in front."""
+        charts = {"loss": self.chart, "plane": self.landscape, "gradients": self.depth_chart,
+                  "sharpness": self.sharpness}
+        self.lower_tabs.setCurrentWidget(charts[name])
+
     def show_tab(self) -> None:
         tabs = self._tabs()
         if tabs is not None:

@@ -196,6 +196,15 @@ def loads_deck(text: str, source: str = "<string>", base: str | os.PathLike | No
     return Deck(title=title.strip(), entries=tuple(built), problems=tuple(problems), source=source)
 
 
+def is_deck(path: str | os.PathLike) -> bool:
+    """Whether a readable TOML file is a deck (it has [[entries]]) rather than a scene."""
+    try:
+        data = tomllib.loads(read_scene_text(path))
+    except (SceneError, tomllib.TOMLDecodeError):
+        return False
+    return isinstance(data.get("entries"), list)
+
+
 def load_deck(path: str | os.PathLike) -> Deck:
     """Read a deck file (the same file checks as a scene's: a regular file of a sane size)."""
     path = Path(path)
