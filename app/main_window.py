@@ -617,7 +617,7 @@ class MainWindow(QMainWindow):
         PageDown/PageUp through its entries and play-to marks, B blanks, N shows the notes."""
         if self.deck is not None:
             self.deck.deleteLater()
-            self.deck_overlay.deleteLater()
+            self.deck_overlay.remove()
         self.deck = DeckModel(self.document, deck, self)
         self.deck_overlay = DeckOverlay(self.deck, self.centralWidget(), self.theme)
         self.deck.entryChanged.connect(self._show_deck_entry)

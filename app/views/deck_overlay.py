@@ -55,6 +55,14 @@ class DeckOverlay(QObject):
         self.notes.setStyleSheet(f"QLabel {{ {box} font-size: {theme.font_size}pt; }}")
         self._place()
 
+    def remove(self) -> None:
+        """Take the labels off the host (another deck replaces this one)."""
+        self.host.removeEventFilter(self)
+        for widget in (self.caption, self.progress, self.notes, self.blank):
+            widget.hide()
+            widget.deleteLater()
+        self.deleteLater()
+
     # ----- what shows -----
     def refresh(self, *_) -> None:
         entry = self.deck.entry

@@ -75,6 +75,17 @@ def test_an_entry_can_play_on_arrival_from_its_own_start(qtbot, presenting):
     assert window.deck.index == 2
 
 
+def test_a_second_deck_replaces_the_first_and_its_labels(qtbot, presenting):
+    from PyQt6.QtWidgets import QLabel
+
+    window = presenting
+    assert window.open_deck(loads_deck('[[entries]]\npreset = "beale"\ncaption = "Beale"\n', "other.toml"))
+    qtbot.wait(10)  # deleteLater
+    captions = window.centralWidget().findChildren(QLabel, "deckCaption")
+    assert [label.text() for label in captions] == ["Beale"]
+    assert window.deck_overlay.progress.text() == "1 / 1"
+
+
 def test_b_blanks_the_screen_and_n_shows_the_notes(qtbot, presenting):
     window = presenting
     overlay = window.deck_overlay
