@@ -18,11 +18,12 @@ from PyQt6.QtWidgets import (
     QGraphicsRectItem,
     QGraphicsScene,
     QGraphicsSimpleTextItem,
-    QGraphicsView,
     QLabel,
     QVBoxLayout,
     QWidget,
 )
+
+from valley.app.views.fitted_view import FittedView
 
 NODE_W, NODE_H = 150.0, 92.0  # scene units; the view scales the scene to fit
 COLUMN_GAP = 150.0  # between a column's right side and the next column's left
@@ -160,8 +161,10 @@ def layout(graph) -> dict[int, tuple[int, float]]:
     return {i: (column[i], row[i]) for i in column}
 
 
-class GraphCanvas(QGraphicsView):
+class GraphCanvas(FittedView):
     """The nodes and edges; rebuilt when the graph changes, recoloured at each step."""
+
+    most_zoom = 1.4  # a two-node graph need not fill a projector
 
     def __init__(self, model, parent=None, theme=None):
         super().__init__(parent)
@@ -234,7 +237,7 @@ class GraphCanvas(QGraphicsView):
             rect = rect.united(box.sceneBoundingRect())
         side = 20 + COLUMN_GAP * 0.15  # an adjoint's text may be wider than its node
         scene.setSceneRect(rect.adjusted(-side, -30, side, 30 + TEXT_MOST["adjoint"] * 1.6))
-        self._fit()
+        self.fit_scene()
 
     def _edge_path(self, edge) -> QPainterPath:
         inputs = len(self.model.graph.nodes[edge.target].inputs)
@@ -245,22 +248,8 @@ class GraphCanvas(QGraphicsView):
         path.cubicTo(start + QPointF(dx, 0), end - QPointF(dx, 0), end)
         return path
 
-    def _fit(self) -> None:
-        rect = self.scene().sceneRect()
-        if rect.isValid() and self.viewport().width() > 10:
-            self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
-            if self.transform().m11() > 1.4:  # a two-node graph need not fill a projector
-                self.resetTransform()
-                self.scale(1.4, 1.4)
+    def fitted(self) -> None:
         self.refresh()
-
-    def resizeEvent(self, event):
-        super().resizeEvent(event)
-        self._fit()
-
-    def showEvent(self, event):
-        super().showEvent(event)
-        self._fit()
 
     def _font(self, kind: str) -> QFont:
         scale = self.transform().m11() or 1.0

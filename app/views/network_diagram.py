@@ -36,6 +36,7 @@ from valley.app.views.diverging import (
     lut_index,
     normalizer,
 )
+from valley.app.views.fitted_view import FittedView
 from valley.core.datasets import FEATURES
 
 NODE = 64.0  # scene units; the view scales the whole scene to fit
@@ -164,7 +165,7 @@ class EdgeItem(QGraphicsPathItem):
         event.accept()
 
 
-class NetworkDiagram(QGraphicsView):
+class NetworkDiagram(FittedView):
     """Draws `session.network_at(step)`; rebuilds items only when the architecture changes."""
 
     weightClicked = pyqtSignal(int, int, int)  # layer, j, i of w[layer][j, i]; i = -1: the bias of j
@@ -331,7 +332,7 @@ class NetworkDiagram(QGraphicsView):
         bounds = bounds.united(QRectF(bounds.left(), low + NODE, 1, 8 + 1.3 * TEXT_MOST["node"]))
         scene.setSceneRect(bounds.adjusted(-20, -16, 60, 16))
         self.refresh()
-        self._fit()
+        self.fit_scene()
 
     def _place_titles(self) -> None:
         """Layer headers centred over their columns, input names left of their nodes."""
@@ -370,24 +371,8 @@ class NetworkDiagram(QGraphicsView):
         self._place_titles()
         self.refresh()
 
-    def _fit(self) -> None:
-        rect = self.scene().sceneRect()
-        if rect.isValid() and self.viewport().width() > 10:
-            self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
-            # Never blow small networks up past 1.6×: huge nodes read worse than moderate ones.
-            scale = self.transform().m11()
-            if scale > 1.6:
-                self.resetTransform()
-                self.scale(1.6, 1.6)
+    def fitted(self) -> None:
         self._size_text()
-
-    def resizeEvent(self, event):
-        super().resizeEvent(event)
-        self._fit()
-
-    def showEvent(self, event):
-        super().showEvent(event)
-        self._fit()
 
     def set_playing(self, playing: bool) -> None:
         """Antialiasing costs ~2/3 of a repaint: off while playing, on for still frames."""
