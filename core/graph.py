@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from valley.core.expression import (
     FUNCTIONS,
@@ -85,19 +85,11 @@ class Node:
     named: bool = False
 
 
-@dataclass(frozen=True)
-class EvaluatedNode:
+@dataclass(frozen=True, kw_only=True)
+class EvaluatedNode(Node):
     """A node at given input values: its value, its adjoint ∂out/∂node and the local derivative
     ∂node/∂input for each of its inputs (in the order of `inputs`)."""
 
-    index: int
-    label: str
-    kind: str
-    op: str
-    inputs: tuple[int, ...]
-    position: int | None
-    param: float | None
-    named: bool
     value: float
     adjoint: float
     local_derivatives: tuple[float, ...]
@@ -275,9 +267,9 @@ class Graph:
                 continue
             for source, derivative in zip(node.inputs, local[node.index]):
                 adjoint[source] += adjoint[node.index] * derivative
-        evaluated = [EvaluatedNode(node.index, node.label, node.kind, node.op, node.inputs, node.position,
-                                   node.param, node.named, value[node.index], adjoint[node.index],
-                                   local[node.index]) for node in self.nodes]
+        evaluated = [EvaluatedNode(**{f.name: getattr(node, f.name) for f in fields(Node)},
+                                   value=value[node.index], adjoint=adjoint[node.index],
+                                   local_derivatives=local[node.index]) for node in self.nodes]
         return GraphResult(value=value[self.output],
                            gradient={name: adjoint[i] for name, i in self.inputs.items()},
                            nodes=evaluated)
