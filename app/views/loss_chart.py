@@ -12,6 +12,7 @@ from PyQt6.QtWidgets import (
     QCheckBox,
     QGraphicsItem,
     QHeaderView,
+    QStyle,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -236,7 +237,10 @@ class ResultsTable(QTableWidget):
         labels = [spec.display_label() for spec in self.session.scene.optimizers]
         metrics = QFontMetricsF(self._item_font())
         widths = [metrics.horizontalAdvance(label) for label in labels]
-        extra = self.iconSize().width() + NAME_CELL_MARGINS
+        icon = self.iconSize().width()
+        if icon <= 0:  # not set: the style's small icon, as the cell draws the swatch
+            icon = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, self)
+        extra = icon + NAME_CELL_MARGINS
         name = math.ceil(max(widths, default=0.0)) + extra
         status = max(self.sizeHintForColumn(2), self.horizontalHeader().sectionSizeHint(2))
         rest = room - self.columnWidth(1)

@@ -181,6 +181,7 @@ def test_at_laptop_width_the_table_shows_whole_names(qtbot, session):
     metrics = table.fontMetrics()
     for spec in session.scene.optimizers:
         assert table.columnWidth(0) >= metrics.horizontalAdvance(spec.display_label()) + 14
+    assert table.columnWidth(0) >= table.sizeHintForColumn(0)  # room for the swatch too: Qt cuts nothing
     assert table.columnWidth(0) + table.columnWidth(1) + table.columnWidth(2) <= table.viewport().width() + 1
 
 
