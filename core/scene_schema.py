@@ -235,6 +235,8 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
 
     kind = data.get("kind", "landscape")
     v.choice(kind, ("kind",), KINDS)
+    if not (isinstance(kind, str) and kind in KINDS):
+        kind = None  # its problem is recorded; the rest is still checked, as for no particular kind
 
     def optimizer(value, path):
         spec = v.table(value, path, {

@@ -273,6 +273,21 @@ def _mutate(data, path, action, junk):
         parent.append(junk)
 
 
+@pytest.mark.parametrize("junk", [[], [1, 2], {}, {"a": 1}], ids=["empty list", "list", "empty table", "table"])
+def test_a_list_or_table_at_any_key_is_a_scene_error(junk):
+    """Every value of every scene, replaced by a list or a table (unhashable, so a name lookup with it
+    raises TypeError unless the schema checks its type first)."""
+    for make in (full_scene, default_scene):
+        scene_dict = scene_to_dict(make())
+        for path in [p for p in _paths(scene_dict) if p]:
+            mutated = scene_to_dict(make())
+            _mutate(mutated, path, "replace", junk)
+            try:
+                loads_scene(tomli_w.dumps(mutated))
+            except SceneError as error:
+                assert error.problems, path
+
+
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_mutated_scenes_give_only_scene_errors(data):
