@@ -68,6 +68,9 @@ TEXT_LENGTH = 2_000  # characters of a scene's description
 FORMULA_LENGTH = 500  # characters of a formula f(x, y): the parser's cost grows with it
 SCENE_FILE_BYTES = 1_000_000  # a scene file's size; the largest preset is under 2 kB
 DECK_ENTRIES = 100  # demos in one lecture deck
+ANNOTATIONS = Range(0, 40, integer=True)  # labels and arrows of one scene
+ANNOTATION_TEXT = 120  # characters of one label: a few words read from the back row, not a paragraph
+DIAGRAM_FRACTION = Range(0.0, 1.0)  # a place on the network diagram, as a fraction of its drawing
 
 # --- the view -----------------------------------------------------------------------------
 # Bounds of the plane shown: the view's arithmetic (its width, ten widths beyond it, the axes'

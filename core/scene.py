@@ -9,6 +9,11 @@ KINDS = ("landscape", "network", "graph")
 ARROWS = ("none", "gradient", "velocity", "step")  # what the racers' arrows show
 THEMES = ("dark", "light")
 NETWORK_PLANES = ("random", "pca")  # the planes through a network's loss that a scene can show
+# Where an annotation sits: on the 2-D map, in the surface's coordinates; on the network diagram,
+# in fractions of the drawing's width and height (so it stays beside what it points at when the
+# window, or the drawing's scale, changes).
+# The places, each with the kinds of scene that show it.
+ANNOTATION_PLACES = {"map": ("landscape", "network"), "diagram": ("network",)}
 
 # Eight colours that stay distinct on dark and light backgrounds and for the common
 # colour-vision deficiencies (Okabe-Ito, with white/black swapped for a magenta and a teal).
@@ -137,6 +142,25 @@ class ViewSpec:
     network_landscape: str | None = None  # "random" | "pca": the plane of the network's loss
 
 
+def places_shown_by(kind: str) -> list[str]:
+    """Where a scene of `kind` can hold annotations."""
+    return [place for place, kinds in ANNOTATION_PLACES.items() if kind in kinds]
+
+
+@dataclass
+class Annotation:
+    """A label the lecturer placed on a view, or an arrow from `tail` to `at` with its text at the tail."""
+
+    on: str = "map"  # one of ANNOTATION_PLACES
+    text: str = ""
+    at: tuple[float, float] = (0.0, 0.0)  # the label's centre, or the arrow's tip
+    tail: tuple[float, float] | None = None  # an arrow starts here; None: a label
+
+    @property
+    def is_arrow(self) -> bool:
+        return self.tail is not None
+
+
 @dataclass
 class Scene:
     """A whole lecture moment."""
@@ -154,6 +178,7 @@ class Scene:
     network: NetworkSpec | None = None
     graph: GraphSpec | None = None  # kind = "graph"
     view: ViewSpec = field(default_factory=ViewSpec)
+    annotations: list[Annotation] = field(default_factory=list)
 
     def start_of(self, spec: OptimizerSpec) -> tuple[float, float]:
         return spec.start if spec.start is not None else self.start

@@ -133,6 +133,8 @@ def scene_to_dict(scene: Scene) -> dict:
     if scene.graph is not None:
         out["graph"] = spec_dict(scene.graph)
     out["optimizers"] = [spec_dict(spec) for spec in scene.optimizers]
+    if scene.annotations:
+        out["annotations"] = [spec_dict(note) for note in scene.annotations]
     return out
 
 

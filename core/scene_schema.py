@@ -25,6 +25,7 @@ from valley.core.losses import LOSSES
 from valley.core.network import INITS, REGULARIZATIONS, Network, NetworkError, parameter_count
 from valley.core.optimizers import OPTIMIZERS, make_optimizer
 from valley.core.scene import (
+    ANNOTATION_PLACES,
     ARROWS,
     KINDS,
     NETWORK_PLANES,
@@ -33,9 +34,11 @@ from valley.core.scene import (
     GraphSpec,
     NetworkSpec,
     OptimizerSpec,
+    Annotation,
     Scene,
     SurfaceSpec,
     ViewSpec,
+    places_shown_by,
 )
 from valley.core.schedules import SCHEDULE_TITLES, make_schedule
 from valley.core.surfaces import SURFACES, get_surface
@@ -465,6 +468,36 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
             return _INVALID
         return ViewSpec(**spec)
 
+    def annotation(value, path):
+        spec = v.table(value, path, {
+            "on": lambda x, p: v.choice(x, p, ANNOTATION_PLACES),
+            "text": lambda x, p: v.string(x, p, limits.ANNOTATION_TEXT),
+            "at": v.point,
+            "tail": v.point,
+        }, required=("at",))
+        if spec is _INVALID or len(spec) != len(value) or "at" not in spec:
+            return _INVALID
+        note = Annotation(**spec)
+        # the diagram's places are fractions of its drawing; the map's are the surface's coordinates
+        place = limits.DIAGRAM_FRACTION if note.on == "diagram" else limits.COORDINATE
+        for key in ("at", "tail"):
+            point = getattr(note, key)
+            if point is not None and not all(place.contains(c) for c in point):
+                return v.problem(path + (key,), f"a point with coordinates {place.describe()} on the {note.on}",
+                                 describe_value(list(point)))
+        if not note.is_arrow and not note.text.strip():
+            return v.problem(path + ("text",), "the label's text (an arrow, with a 'tail', may have none)",
+                             "nothing")
+        return note
+
+    def annotations(value, path):
+        if not isinstance(value, list):
+            return v.problem(path, "an array of [[annotations]] tables", describe_value(value))
+        if not limits.ANNOTATIONS.contains(len(value)):
+            return v.problem(path, f"{limits.ANNOTATIONS.describe()} annotations", f"{len(value)}")
+        out = [annotation(item, path + (i,)) for i, item in enumerate(value)]
+        return _INVALID if _INVALID in out else out
+
     def graph(value, path):
         spec = v.table(value, path, {
             "expression": lambda x, p: v.string(x, p, limits.FORMULA_LENGTH),
@@ -514,6 +547,7 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
         "network": network,
         "graph": graph,
         "view": view,
+        "annotations": annotations,
     }
     required = {"landscape": ("optimizers",), "network": ("network",), "graph": ("graph",)}.get(kind, ())
     values = v.table(data, (), schema, required=required)
@@ -527,6 +561,11 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
                       describe_value(view.basins))
     if "graph" in values and kind != "graph":
         v.problem(("graph",), 'a graph scene (kind = "graph")', f"a {kind} scene")
+    for i, note in enumerate(values.get("annotations", [])):
+        if kind not in ANNOTATION_PLACES[note.on]:
+            v.problem(("annotations", i, "on"), f"a place a {kind} scene shows "
+                      f"({_names_text(places_shown_by(kind)) or 'none'})",
+                      describe_value(note.on))
     if view is not None and view.network_landscape is not None and kind != "network":
         v.problem(("view", "network_landscape"), 'a network scene (kind = "network")', f"a {kind} scene")
     if v.problems:

@@ -11,12 +11,13 @@ The window's theme, presentation mode and panels are not scene edits.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PyQt6.QtCore import QObject, pyqtSignal
 from PyQt6.QtGui import QUndoCommand, QUndoStack
 
+from valley.app.model.annotations import AnnotationsModel
 from valley.app.model.basins import BasinModel
 from valley.app.model.graph import GraphModel
 from valley.app.model.network_landscape import NetworkLandscapeModel
@@ -97,6 +98,7 @@ class Document(QObject):
         self.background = background  # False: the playground trains in the foreground (exports)
         self.race = RaceModel(self)
         self.basins = BasinModel(self.race, self)
+        self.annotations = AnnotationsModel(self, self)
         self._playground: PlaygroundModel | None = None
         self._network_landscape: NetworkLandscapeModel | None = None
         self._spectrum: SpectrumModel | None = None
@@ -228,8 +230,13 @@ class Document(QObject):
         """Undo and redo: the scene as the snapshot holds it, every model rebuilt from it."""
         kind_before = self.scene.kind
         network_involved = "network" in (kind_before, snapshot.scene.kind)
+        # a label moved back is not a reason to re-run the race or retrain the network
+        only_annotations = _without_annotations(self.scene) == _without_annotations(snapshot.scene)
         self.scene = copy.deepcopy(snapshot.scene)
         self._snapshot = snapshot
+        if only_annotations:
+            self.sceneRestored.emit()
+            return
         self.race.reload(surface=snapshot.surface)
         if self._playground is not None and network_involved:
             self._playground.reload()
@@ -265,6 +272,10 @@ class Document(QObject):
         if path != self.path:
             self.path = path
             self.pathChanged.emit(path)
+
+
+def _without_annotations(scene: Scene) -> Scene:
+    return replace(scene, annotations=[])
 
 
 def _complete(scene: Scene) -> None:

@@ -12,6 +12,7 @@ from PyQt6.QtWidgets import QGraphicsItem, QSizePolicy
 
 from valley.app.model.basins import BasinModel
 from valley.app.theme import THEMES, Theme, plain_numbers, style_plot
+from valley.app.views.annotation_layer import AnnotationLayer, Place
 from valley.app.views.basin_colours import basin_rgba
 from valley.app.views.names import elide_apart, keeps_for
 
@@ -142,6 +143,10 @@ class Racer:
             plot.removeItem(item)
 
 
+def _xy(point: QPointF) -> tuple[float, float]:
+    return (point.x(), point.y())
+
+
 class Landscape2DView(pg.PlotWidget):
     """Draws the session's surface and 'the race at step t'; a click sets the start.
 
@@ -232,6 +237,12 @@ class Landscape2DView(pg.PlotWidget):
 
         self.vb.sigRangeChanged.connect(self._range_changed)
         self.scene().sigMouseClicked.connect(self._clicked)
+        self.annotations = AnnotationLayer(session.document.annotations, Place(
+            name="map", to_scene=lambda p: self.vb.mapViewToScene(QPointF(*p)),
+            from_scene=lambda s: _xy(self.vb.mapSceneToView(s)), add_item=self.scene().addItem,
+            pixels_per_unit=lambda: 1.0, area=self.vb.sceneBoundingRect), self.theme, self)
+        self.vb.sigRangeChanged.connect(self.annotations.reshape)
+        self.vb.sigResized.connect(self.annotations.reshape)
         session.sceneChanged.connect(self.redraw_surface)
         session.optimizersChanged.connect(self._rebuild_racers)
         session.resultsChanged.connect(self._results_changed)
@@ -328,6 +339,8 @@ class Landscape2DView(pg.PlotWidget):
         self._fit_colorbar_axis()
         self.legend.setLabelTextSize(f"{theme.font_size}pt")
         self.legend.setLabelTextColor(theme.foreground)
+        if "annotations" in self.__dict__:  # the first theme is applied before the layer exists
+            self.annotations.apply_theme(theme)
         if theme == self._surface_theme:
             # The window applies its theme once more after building its views: the surface
             # already wears it, and redrawing it (grid, contours, critical points) cost
@@ -736,8 +749,16 @@ class Landscape2DView(pg.PlotWidget):
         elif name == "arrows":
             self.update_step(self.session.step)
 
+    def keyPressEvent(self, event) -> None:
+        if not self.annotations.delete_key(event):
+            super().keyPressEvent(event)
+
     # ----- mouse -----
     def _clicked(self, event) -> None:
+        if event.button() == Qt.MouseButton.RightButton and self.vb.sceneBoundingRect().contains(event.scenePos()):
+            event.accept()
+            self.annotations.show_menu(None, event.screenPos(), _xy(self.vb.mapSceneToView(event.scenePos())))
+            return
         if event.button() != Qt.MouseButton.LeftButton or event.double():
             return
         if event.isAccepted() and event.currentItem is not None and isinstance(

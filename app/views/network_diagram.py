@@ -25,6 +25,8 @@ from PyQt6.QtWidgets import (
     QGraphicsView,
 )
 
+from valley.app.theme import THEMES
+from valley.app.views.annotation_layer import AnnotationItem, AnnotationLayer, Place
 from valley.app.views.diverging import (
     DELTA_LUT,
     MIDDLE,
@@ -202,7 +204,12 @@ class NetworkDiagram(FittedView):
         for signal in (session.resultsChanged, session.timeline.stepChanged, session.sampleChanged,
                        session.phaseChanged, session.probeChanged):
             signal.connect(self.refresh)
+        self.annotations: AnnotationLayer | None = None
         self.rebuild()
+        self.annotations = AnnotationLayer(session.document.annotations, Place(
+            name="diagram", to_scene=self._fraction_to_scene, from_scene=self._scene_to_fraction,
+            add_item=self.scene().addItem, pixels_per_unit=lambda: self.transform().m11(),
+            area=self.scene().sceneRect), theme if theme is not None else THEMES["dark"], self)
 
     # ----- look -----
     def _set_colours(self, theme) -> None:
@@ -220,6 +227,8 @@ class NetworkDiagram(FittedView):
     def apply_theme(self, theme) -> None:
         """Background, text and the zero-weight colour of the window's theme (labels are rebuilt)."""
         self._set_colours(theme)
+        if self.annotations is not None:
+            self.annotations.apply_theme(theme)
         self._size_text()
         # Recolour the items in place: rebuilding the scene here (while its queued updates
         # still name the old items) crashed Qt.
@@ -332,6 +341,8 @@ class NetworkDiagram(FittedView):
         bounds = bounds.united(QRectF(bounds.left(), low + NODE, 1, 8 + 1.3 * TEXT_MOST["node"]))
         scene.setSceneRect(bounds.adjusted(-20, -16, 60, 16))
         self.refresh()
+        if self.annotations is not None:  # cleared with the scene: drawn again on the new drawing
+            self.annotations.redraw()
         self.fit_scene()
 
     def _place_titles(self) -> None:
@@ -373,6 +384,28 @@ class NetworkDiagram(FittedView):
 
     def fitted(self) -> None:
         self._size_text()
+        if self.annotations is not None:
+            self.annotations.reshape()
+
+    # ----- annotations: placed in fractions of the drawing, so they stay by what they point at -----
+    def _fraction_to_scene(self, point) -> QPointF:
+        rect = self.scene().sceneRect()
+        return QPointF(rect.left() + point[0] * rect.width(), rect.top() + point[1] * rect.height())
+
+    def _scene_to_fraction(self, pos: QPointF) -> tuple[float, float]:
+        rect = self.scene().sceneRect()
+        fraction = ((pos.x() - rect.left()) / rect.width(), (pos.y() - rect.top()) / rect.height())
+        return tuple(min(max(f, 0.0), 1.0) for f in fraction)
+
+    def keyPressEvent(self, event) -> None:
+        if not self.annotations.delete_key(event):
+            super().keyPressEvent(event)
+
+    def contextMenuEvent(self, event) -> None:
+        if isinstance(self.itemAt(event.pos()), AnnotationItem):
+            return  # its own menu opened on the press
+        point = self._scene_to_fraction(self.mapToScene(event.pos()))
+        self.annotations.show_menu(None, event.globalPos(), point)
 
     def set_playing(self, playing: bool) -> None:
         """Antialiasing costs ~2/3 of a repaint: off while playing, on for still frames."""
