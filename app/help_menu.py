@@ -20,6 +20,8 @@ KEYS = [
     ("F11 / F5", "presentation mode: full screen, large fonts, thick lines (Esc leaves)"),
     ("B / N", "in a deck: blank the screen / show the speaker notes"),
     ("Click on the map", "move the start of every optimizer (Shift: only the selected one)"),
+    ("Right-click the map or the diagram", "add a label or an arrow there; on one: edit its text, delete it"),
+    ("Drag a label, an arrow's tip or tail", "move it (Delete removes the one last clicked)"),
     ("Ctrl+Z / Ctrl+Shift+Z", "undo / redo a change of the scene"),
     ("Ctrl+Shift+C", "copy the map (or the network diagram) as a picture, for a slide"),
     ("Ctrl+O / Ctrl+S", "open / save a scene"),

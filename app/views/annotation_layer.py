@@ -22,10 +22,11 @@ from valley.app.model.annotations import AnnotationsModel
 from valley.core.scene import Annotation
 
 ANNOTATION_Z = 40  # over trails, heads and critical points: what the lecturer points at is on top
-TEXT_SCALE = 1.25  # label text against the theme's widget font: read from the back row
+TEXT_SCALE = 1.1  # label text against the theme's widget font: read from the back row
 ARROW_WIDTH = 3.5  # pixels of the shaft, before the theme's line scale
 HEAD_LENGTH = 16.0  # pixels of the arrowhead, before the theme's line scale
 HANDLE_RADIUS = 6.0  # the tail of an arrow without text: something to grab
+TIP_GAP = 7.0  # pixels between the tip and its point: what the arrow points at stays visible
 
 
 @dataclass(frozen=True)
@@ -154,13 +155,14 @@ class ArrowItem(AnnotationItem):
         return path
 
     def _head(self) -> QPolygonF:
-        length = HEAD_LENGTH * self.style.scale
+        length, gap = HEAD_LENGTH * self.style.scale, TIP_GAP * self.style.scale
         dx, dy = self.tail_offset.x(), self.tail_offset.y()
         norm = math.hypot(dx, dy) or 1.0
         ux, uy = dx / norm, dy / norm  # from the tip towards the tail
-        base = QPointF(ux * length, uy * length)
+        point = QPointF(ux * gap, uy * gap)
+        base = point + QPointF(ux * length, uy * length)
         side = QPointF(-uy * length * 0.45, ux * length * 0.45)
-        return QPolygonF([QPointF(0, 0), base + side, base - side])
+        return QPolygonF([point, base + side, base - side])
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -228,12 +230,23 @@ class AnnotationLayer:
         for item in self.items:
             note = self.model.all[item.index]
             item.setPos(self.place.to_scene(note.tail if item.end == "tail" else note.at))
+            if isinstance(item, LabelItem):
+                self._keep_inside(item, area)
         for item in self.items:
             note = self.model.all[item.index]
             anchors = [note.at] + ([note.tail] if note.is_arrow else [])
             item.setVisible(all(area.contains(self.place.to_scene(p)) for p in anchors))
             if isinstance(item, LabelItem) and item.end == "tail":
                 self.follow(item)
+
+    def _keep_inside(self, label: LabelItem, area: QRectF) -> None:
+        """A label near the edge is drawn inside the view rather than over its axes or colour bar
+        (its point stays where it is: the text slides)."""
+        half = label.boundingRect().size() / (2 * self.place.pixels_per_unit())
+        pos = label.pos()
+        x = min(max(pos.x(), area.left() + half.width()), max(area.right() - half.width(), area.left() + half.width()))
+        y = min(max(pos.y(), area.top() + half.height()), max(area.bottom() - half.height(), area.top() + half.height()))
+        label.setPos(QPointF(x, y))
 
     def follow(self, moved: AnnotationItem) -> None:
         """While a tip or a tail is dragged, its arrow stretches to follow it."""
