@@ -26,12 +26,12 @@ from valley.core.hessian_vector import NetworkCurvature
 from valley.core.losses import make_loss
 from valley.core.objective import Objective
 
-INITS = ("uniform", "gaussian", "xavier", "he", "constant")
+INITS = ("uniform", "gaussian", "lecun", "xavier", "he", "constant")
 REGULARIZATIONS = ("none", "l1", "l2")
 # The default scale of each initialization: uniform half-width a, gaussian σ,
 # constant value (the slides' worked examples start every weight at .1), and a
 # multiplier of the Xavier/He widths.
-DEFAULT_INIT_SCALE = {"uniform": 0.5, "gaussian": 0.5, "xavier": 1.0, "he": 1.0, "constant": 0.1}
+DEFAULT_INIT_SCALE = {"uniform": 0.5, "gaussian": 0.5, "lecun": 1.0, "xavier": 1.0, "he": 1.0, "constant": 0.1}
 # Elements of one (points × samples × neurons) block in a batched evaluation: big
 # enough that numpy's per-call overhead vanishes, small enough to stay in cache.
 _CHUNK_ELEMENTS = 1 << 18
@@ -85,7 +85,8 @@ class Network:
 
     def __init__(self, layer_sizes, activation: str = "tanh", output_activation: str = "sigmoid",
                  loss: str = "mse", init: str = "xavier", seed: int | None = 0, *,
-                 leaky_slope: float = 0.01, elu_alpha: float = 1.0, regularization: str = "none",
+                 leaky_slope: float = 0.01, elu_alpha: float = 1.0, swish_beta: float = 1.0,
+                 regularization: str = "none",
                  reg_rate: float = 0.0, init_scale: float | None = None, rng=None):
         sizes = list(layer_sizes)
         if len(sizes) < 2:
@@ -106,9 +107,10 @@ class Network:
         self.layer_sizes = [int(n) for n in sizes]
         self.leaky_slope = float(leaky_slope)
         self.elu_alpha = float(elu_alpha)
-        self.hidden_activation = make_activation(activation, slope=leaky_slope, alpha=elu_alpha)
-        self.output_activation = make_activation(output_activation, slope=leaky_slope,
-                                                 alpha=elu_alpha)
+        self.swish_beta = float(swish_beta)
+        shape = dict(slope=leaky_slope, alpha=elu_alpha, beta=swish_beta)
+        self.hidden_activation = make_activation(activation, **shape)
+        self.output_activation = make_activation(output_activation, **shape)
         if self.hidden_activation.name == "softmax" and len(sizes) > 2:
             raise NetworkError("softmax is an output activation; choose another hidden activation")
         self.loss_function = make_loss(loss)
@@ -201,6 +203,8 @@ class Network:
             elif self.init == "xavier":
                 a = s * np.sqrt(6.0 / (n_in + n_out))
                 W, b = rng.uniform(-a, a, (n_out, n_in)), np.zeros(n_out)
+            elif self.init == "lecun":  # Var(w) = 1/n_in: unit variance through a linear layer
+                W, b = rng.normal(0.0, s * np.sqrt(1.0 / n_in), (n_out, n_in)), np.zeros(n_out)
             elif self.init == "he":
                 W, b = rng.normal(0.0, s * np.sqrt(2.0 / n_in), (n_out, n_in)), np.zeros(n_out)
             else:
