@@ -113,6 +113,12 @@ def _batch_order(n, mode, batch_size, shuffle, rng):
             yield order[start:start + size]
 
 
+def dropout_conflict(optimizer_name: str) -> str:
+    """Why an optimizer that uses curvature cannot train with dropout."""
+    return (f"{optimizer_name} needs the same loss at every evaluation of a step's curvature; dropout "
+            "draws a new network each step: use a first-order optimizer, or no dropout")
+
+
 def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: str | None = None,
           rng=None, shuffle: bool = True, tol: float = 0.0, keep_states: bool = True,
           progress=None, cancel=None, sharpness_every: int = 0) -> TrainingHistory:
@@ -149,8 +155,7 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
     rng = rng if rng is not None else np.random.default_rng(0)
     dropout = any(net.dropout)
     if dropout and optimizer.uses_curvature:
-        raise TrainingError(f"train: {optimizer.name} needs the same loss at every evaluation of a step's "
-                            "curvature; dropout draws a new network each step: use a first-order optimizer")
+        raise TrainingError(f"train: {dropout_conflict(optimizer.name)}")
     # Each update's masks come from their own generator: any step's masks can be drawn again to show them.
     dropout_seed = int(rng.integers(2**62)) if dropout else None
     try:
