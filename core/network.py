@@ -10,7 +10,8 @@ weight layers 0..L-1 between them.
     delta[l] = ∂E/∂z[l] per sample (delta[0] = ∂E/∂X)
     grad_weights[l] = mean over the batch of delta[l+1]ᵀ a[l]  (+ the regularization term)
 
-The flat parameter vector is, per weight layer, weights[l] row-major then biases[l].
+The flat parameter vector is, per weight layer, weights[l] row-major then biases[l]; with batch
+normalization, then γ and β of each hidden layer (core.batch_norm).
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from valley.core import batch_norm as bn
 from valley.core import limits
 from valley.core.activations import Activation, make_activation
 from valley.core.hessian_vector import NetworkCurvature
@@ -65,6 +67,7 @@ class ForwardRecord:
     z: list
     a: list
     masks: list | None = None
+    norm: list | None = None  # batch normalization: per neuron layer a bn.NormRecord (z[l] is then y = γû + β)
 
     def input_of(self, layer: int) -> np.ndarray:
         """What weight layer `layer` multiplies: a[layer], with its dropout mask applied."""
@@ -83,11 +86,16 @@ class BackwardRecord:
     delta: list
     grad_weights: list
     grad_biases: list
+    grad_gammas: list | None = None  # batch normalization, per hidden layer
+    grad_betas: list | None = None
 
     def flat(self) -> np.ndarray:
         """The gradient as a flat vector, in get_params() order."""
-        return np.concatenate([np.concatenate([gw.reshape(gw.shape[:-2] + (-1,)), gb], axis=-1)
-                               for gw, gb in zip(self.grad_weights, self.grad_biases)], axis=-1)
+        parts = [np.concatenate([gw.reshape(gw.shape[:-2] + (-1,)), gb], axis=-1)
+                 for gw, gb in zip(self.grad_weights, self.grad_biases)]
+        if self.grad_gammas is not None:
+            parts += [np.concatenate([gg, gb], axis=-1) for gg, gb in zip(self.grad_gammas, self.grad_betas)]
+        return np.concatenate(parts, axis=-1)
 
 
 class Network:
@@ -96,7 +104,7 @@ class Network:
     def __init__(self, layer_sizes, activation: str = "tanh", output_activation: str = "sigmoid",
                  loss: str = "mse", init: str = "xavier", seed: int | None = 0, *,
                  leaky_slope: float = 0.01, elu_alpha: float = 1.0, swish_beta: float = 1.0,
-                 dropout=0.0, regularization: str = "none",
+                 dropout=0.0, batch_norm: bool = False, regularization: str = "none",
                  reg_rate: float = 0.0, init_scale: float | None = None, rng=None):
         sizes = list(layer_sizes)
         if len(sizes) < 2:
@@ -152,9 +160,17 @@ class Network:
         for n_out, n_in in self.shapes:
             self._offsets.append((offset, offset + n_out * n_in, offset + n_out * n_in + n_out))
             offset += n_out * n_in + n_out
+        self.batch_norm = bool(batch_norm)
+        self._norm_offset = offset  # where the γ and β of the hidden layers start
+        if self.batch_norm:
+            offset += 2 * sum(self.layer_sizes[1:-1])
         self.n_params = offset
         self.weights: list[np.ndarray] = []
         self.biases: list[np.ndarray] = []
+        self.gammas: list[np.ndarray] = []
+        self.betas: list[np.ndarray] = []
+        # what prediction normalizes with: updated once per training step (bn.updated_running)
+        self.running: tuple[list, list] = ([], [])
         self.initialize(rng if rng is not None else np.random.default_rng(seed))
 
     # --- description -----------------------------------------------------------------
@@ -182,6 +198,9 @@ class Network:
         for l, (n_out, n_in) in enumerate(self.shapes):
             names += [f"w{l}[{j},{i}]" for j in range(n_out) for i in range(n_in)]
             names += [f"b{l}[{j}]" for j in range(n_out)]
+        if self.batch_norm:
+            for l, n in enumerate(self.layer_sizes[1:-1], 1):
+                names += [f"γ{l}[{j}]" for j in range(n)] + [f"β{l}[{j}]" for j in range(n)]
         return names
 
     def param_index(self, layer: int, row: int, col: int | None = None) -> int:
@@ -228,18 +247,41 @@ class Network:
                 W, b = np.full((n_out, n_in), s), np.full(n_out, s)
             self.weights.append(W)
             self.biases.append(b)
+        hidden = self.layer_sizes[1:-1] if self.batch_norm else []
+        self.gammas, self.betas = [np.ones(n) for n in hidden], [np.zeros(n) for n in hidden]
+        self.running = ([np.zeros(n) for n in hidden], [np.ones(n) for n in hidden])
 
     def get_params(self) -> np.ndarray:
         """All parameters as one flat vector: per layer, weights row-major, then biases."""
-        return np.concatenate([np.concatenate([W.ravel(), b]) for W, b in zip(self.weights,
-                                                                              self.biases)])
+        parts = [np.concatenate([W.ravel(), b]) for W, b in zip(self.weights, self.biases)]
+        parts += [np.concatenate([g, b]) for g, b in zip(self.gammas, self.betas)]
+        return np.concatenate(parts)
 
     def set_params(self, theta) -> None:
         theta = np.asarray(theta, float)
         if theta.shape != (self.n_params,):
             raise NetworkError(f"set_params expects shape ({self.n_params},), got {theta.shape}")
-        W, b = self.unflatten(theta.copy())
-        self.weights, self.biases = W, b
+        theta = theta.copy()
+        self.weights, self.biases = self.unflatten(theta)
+        if self.batch_norm:
+            self.gammas, self.betas = self._norm_views(theta)
+
+    def _norm_views(self, theta) -> tuple[list, list]:
+        """(γ, β) per hidden layer, viewing theta of shape (..., n_params)."""
+        gammas, betas, k = [], [], self._norm_offset
+        for n in self.layer_sizes[1:-1]:
+            gammas.append(theta[..., k:k + n])
+            betas.append(theta[..., k + n:k + 2 * n])
+            k += 2 * n
+        return gammas, betas
+
+    def norm_params(self, theta=None, statistics="running") -> bn.NormParams | None:
+        """γ, β (the network's own, or theta's) and what to normalize with: "running" (predicting),
+        None (each batch its own statistics: training), or (means, variances) per hidden layer."""
+        if not self.batch_norm:
+            return None
+        gammas, betas = (self.gammas, self.betas) if theta is None else self._norm_views(theta)
+        return bn.NormParams(gammas, betas, self.running if statistics == "running" else statistics)
 
     def unflatten(self, theta):
         """(weights, biases) lists viewing theta of shape (..., n_params)."""
@@ -258,7 +300,8 @@ class Network:
         """Every layer's z and a for inputs X of shape (batch, n_in).
 
         train=True draws dropout masks from `rng` (inverted dropout: kept units scaled by
-        1/(1 − p), so nothing changes at test time); train=False is the network as it predicts.
+        1/(1 − p), so nothing changes at test time) and normalizes with the batch's statistics;
+        train=False is the network as it predicts (no dropout, running statistics).
         """
         X = self.check_inputs(X)
         masks = None
@@ -266,7 +309,8 @@ class Network:
             if rng is None:
                 raise NetworkError("forward(train=True) with dropout needs rng, the generator of its masks")
             masks = self.draw_masks(X.shape[0], rng)
-        return self.propagate(self.weights, self.biases, X, masks=masks)
+        norm = self.norm_params(statistics=None if train else "running")
+        return self.propagate(self.weights, self.biases, X, masks=masks, norm=norm)
 
     def draw_masks(self, n: int, rng: np.random.Generator) -> list | None:
         """Dropout masks for n samples: per neuron layer, None or (n, width) of 0 and 1/(1 − p)."""
@@ -291,14 +335,14 @@ class Network:
         X = self.check_inputs(X)
         T = self.check_targets(T, X.shape[0])
         with np.errstate(all="ignore"):
-            return float(self.loss_at(self.weights, self.biases, X, T))
+            return float(self.loss_at(self.weights, self.biases, X, T, self.norm_params()))
 
     def data_loss(self, X, T) -> float:
         """Mean per-sample loss, without regularization."""
         X = self.check_inputs(X)
         T = self.check_targets(T, X.shape[0])
         with np.errstate(all="ignore"):
-            rec = self.propagate(self.weights, self.biases, X)
+            rec = self.propagate(self.weights, self.biases, X, norm=self.norm_params())
             return float(np.mean(self.loss_function.per_sample(
                 rec.a[-1], T, rec.z[-1], self.output_activation)))
 
@@ -317,13 +361,15 @@ class Network:
 
     # --- at any parameters: weights/biases as lists, or stacked (P, ...) for P vectors at once ---
 
-    def propagate(self, weights, biases, X, keep: bool = True, masks=None) -> ForwardRecord:
+    def propagate(self, weights, biases, X, keep: bool = True, masks=None, norm=None) -> ForwardRecord:
         """The forward pass at the given parameters (checked inputs X, shape (batch, n_in)).
 
         keep=False may overwrite each z with its activation (loss-only evaluation); `masks`
-        (draw_masks) drops hidden neurons, as in training with dropout.
+        (draw_masks) drops hidden neurons, as in training with dropout; `norm` (norm_params)
+        normalizes each hidden layer's net input before its activation.
         """
         z, a = [X], [X]
+        norms = [None] * (len(weights) + 1) if norm is not None else None
         last = len(weights) - 1
         with np.errstate(all="ignore"):
             for l, (W, b) in enumerate(zip(weights, biases)):
@@ -338,13 +384,16 @@ class Network:
                     zl = np.matmul(inp, np.swapaxes(W, -1, -2))
                     zl += b[..., None, :]
                 act = self.output_activation if l == last else self.hidden_activation
+                if norms is not None and l < last:
+                    statistics = None if norm.statistics is None else (norm.statistics[0][l], norm.statistics[1][l])
+                    zl, norms[l + 1] = bn.normalize(zl, norm.gammas[l], norm.betas[l], statistics)
                 if keep or l == last:
                     z.append(zl)
                     a.append(act.f(zl))
                 else:
                     z.append(None)
                     a.append(act.f_inplace(zl))
-        return ForwardRecord(z, a, masks)
+        return ForwardRecord(z, a, masks, norms)
 
     def backpropagate(self, weights, record: ForwardRecord, T, input_delta: bool = True
                       ) -> BackwardRecord:
@@ -356,6 +405,7 @@ class Network:
         n = record.a[0].shape[-2]
         delta = [None] * (L + 1)
         grad_w, grad_b = [None] * L, [None] * L
+        grad_g, grad_beta = ([None] * (L - 1), [None] * (L - 1)) if record.norm is not None else (None, None)
         with np.errstate(all="ignore"):
             delta[L] = self.loss_function.delta(record.z[L], record.a[L], T, self.output_activation)
             for l in range(L - 1, -1, -1):
@@ -373,7 +423,9 @@ class Network:
                         back *= record.masks[l]  # a dropped neuron passes no error back
                     delta[l] = back if l == 0 else self.hidden_activation.backprop(
                         record.z[l], record.a[l], back)
-        return BackwardRecord(delta, grad_w, grad_b)
+                    if l > 0 and grad_g is not None:  # from ∂E/∂y back through γ and the statistics to u
+                        delta[l], grad_g[l - 1], grad_beta[l - 1] = bn.backward(delta[l], record.norm[l])
+        return BackwardRecord(delta, grad_w, grad_b, grad_g, grad_beta)
 
     def penalty(self, weights):
         """The regularization term: λ/2·Σw² (l2) or λ·Σ|w| (l1) over the weights, not biases."""
@@ -383,9 +435,9 @@ class Network:
             return self.reg_rate * 0.5 * sum(np.sum(W * W, axis=(-2, -1)) for W in weights)
         return self.reg_rate * sum(np.sum(np.abs(W), axis=(-2, -1)) for W in weights)
 
-    def loss_at(self, weights, biases, X, T):
+    def loss_at(self, weights, biases, X, T, norm=None):
         """Mean per-sample loss plus penalty at the given parameters (one value per vector)."""
-        rec = self.propagate(weights, biases, X, keep=False)
+        rec = self.propagate(weights, biases, X, keep=False, norm=norm)
         data = np.mean(self.loss_function.per_sample(rec.a[-1], T, rec.z[-1],
                                                      self.output_activation), axis=-1)
         return data + self.penalty(weights)
@@ -434,13 +486,35 @@ class NetworkObjective(Objective):
         self.dim = net.n_params
         self._typed = {}
         self.masks = None  # dropout masks of one training step (with_masks); None: the net as it predicts
+        # batch normalization: "running" (the net's statistics), None (each evaluation its batch's:
+        # training), or (means, variances) per hidden layer
+        self.statistics = "running"
+        self.last_norm = None  # the NormRecords of the last value_and_gradient (training updates running stats)
+
+    def _variant(self, X=None, T=None, **changes) -> NetworkObjective:
+        twin = NetworkObjective(self.net, self.X if X is None else X, self.T if T is None else T, share_net=True)
+        if X is None:
+            twin._typed = self._typed
+        twin.masks, twin.statistics = self.masks, self.statistics
+        for name, value in changes.items():
+            setattr(twin, name, value)
+        return twin
 
     def with_masks(self, masks) -> NetworkObjective:
         """The loss with these dropout masks (draw_masks for every sample): one training step's
         random network, the same for every evaluation the step makes (Nesterov's look-ahead too)."""
-        masked = NetworkObjective(self.net, self.X, self.T, share_net=True)
-        masked._typed, masked.masks = self._typed, masks
-        return masked
+        return self._variant(masks=masks)
+
+    def training(self) -> NetworkObjective:
+        """The loss as training sees it: batch normalization with each batch's own statistics."""
+        return self._variant(statistics=None)
+
+    def with_statistics(self, statistics) -> NetworkObjective:
+        """The loss as the network predicts with these running (means, variances)."""
+        return self._variant(statistics=statistics)
+
+    def _norm(self, theta):
+        return self.net.norm_params(theta, self.statistics)
 
     @property
     def n_samples(self) -> int:
@@ -448,10 +522,8 @@ class NetworkObjective(Objective):
 
     def subset(self, indices) -> NetworkObjective:
         """The same loss on a subset of the samples (a mini-batch)."""
-        batch = NetworkObjective(self.net, self.X[indices], self.T[indices], share_net=True)
-        if self.masks is not None:
-            batch.masks = [None if m is None else m[indices] for m in self.masks]
-        return batch
+        masks = None if self.masks is None else [None if m is None else m[indices] for m in self.masks]
+        return self._variant(self.X[indices], self.T[indices], masks=masks)
 
     def _theta(self, theta):
         theta = np.asarray(theta, float)
@@ -466,7 +538,7 @@ class NetworkObjective(Objective):
                 return self.value_and_gradient(theta)[0]
             W, b = self.net.unflatten(theta)
             with np.errstate(all="ignore"):
-                return float(self.net.loss_at(W, b, self.X, self.T))
+                return float(self.net.loss_at(W, b, self.X, self.T, self._norm(theta)))
         return self.values(theta)
 
     def gradient(self, theta) -> np.ndarray:
@@ -482,7 +554,8 @@ class NetworkObjective(Objective):
             return values.reshape(theta.shape[:-1]), grads.reshape(theta.shape)
         W, b = self.net.unflatten(theta)
         with np.errstate(all="ignore"):
-            rec = self.net.propagate(W, b, self.X, masks=self.masks)
+            rec = self.net.propagate(W, b, self.X, masks=self.masks, norm=self._norm(theta))
+            self.last_norm = rec.norm
             data = np.mean(self.net.loss_function.per_sample(
                 rec.a[-1], self.T, rec.z[-1], self.net.output_activation))
             value = float(data + self.net.penalty(W))
@@ -495,7 +568,7 @@ class NetworkObjective(Objective):
         for start, stop in self._chunks(thetas.shape[0]):
             W, b = self.net.unflatten(thetas[start:stop])
             with np.errstate(all="ignore"):
-                rec = self.net.propagate(W, b, self.X)
+                rec = self.net.propagate(W, b, self.X, norm=self._norm(thetas[start:stop]))
                 values[start:stop] = np.mean(self.net.loss_function.per_sample(
                     rec.a[-1], self.T, rec.z[-1], self.net.output_activation), axis=-1)
                 values[start:stop] += self.net.penalty(W)
@@ -525,7 +598,7 @@ class NetworkObjective(Objective):
             start, stop = bounds
             W, b = self.net.unflatten(flat[start:stop])
             with np.errstate(all="ignore"):
-                out[start:stop] = self.net.loss_at(W, b, X, T)
+                out[start:stop] = self.net.loss_at(W, b, X, T, self._norm(flat[start:stop]))
 
         chunks = self._chunks(flat.shape[0])
         if workers > 1 and len(chunks) > 1:
@@ -541,12 +614,15 @@ class NetworkObjective(Objective):
                 rows = redo[start:stop]
                 W, b = self.net.unflatten(wide[rows])
                 with np.errstate(all="ignore"):
-                    out[rows] = self.net.loss_at(W, b, self.X, self.T)
+                    out[rows] = self.net.loss_at(W, b, self.X, self.T, self._norm(wide[rows]))
         return out.reshape(lead)
 
     def curvature(self, theta) -> NetworkCurvature:
         """The loss at θ (n,) or (..., n) with its gradient and exact H·v, sharing one pass."""
         self._without_masks("curvature")
+        if self.net.batch_norm:
+            raise NetworkError("curvature (H·v, the Hessian, λmax) of a network with batch normalization is "
+                               "not computed: its loss couples every sample through the batch statistics")
         return NetworkCurvature(self.net, self._theta(theta), self.X, self.T)
 
     def hvp_at(self, theta):

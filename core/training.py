@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from valley.core import batch_norm as bn
 from valley.core import limits
 from valley.core.curvature import CurvatureError, SharpnessRecorder
 from valley.core.datasets import Dataset
@@ -62,6 +63,8 @@ class TrainingHistory:
     sharpness: tuple = (np.zeros(0, int), np.zeros(0))
     step_seconds: float = 0.0  # wall time of the updates (gradient and optimizer step), in total
     dropout_seed: int | None = None  # the masks of update k are drawn from default_rng([dropout_seed, k])
+    # batch normalization: the running (means, variances) after k updates, what the net at step k predicts with
+    statistics: list | None = None
 
     @property
     def steps(self) -> int:
@@ -78,6 +81,8 @@ class TrainingHistory:
         """A copy of `net` carrying the parameters after k updates."""
         twin = net.copy()
         twin.set_params(self.params[k])
+        if self.statistics is not None:
+            twin.running = self.statistics[k]
         return twin
 
 
@@ -119,6 +124,12 @@ def dropout_conflict(optimizer_name: str) -> str:
             "draws a new network each step: use a first-order optimizer, or no dropout")
 
 
+def batch_norm_conflict(what: str) -> str:
+    """Why curvature (Newton's methods, sharpness) is not computed for a batch-normalized network."""
+    return (f"{what} needs the loss's curvature, which Valley does not compute through batch "
+            "normalization's batch statistics: use a first-order optimizer, or no batch norm")
+
+
 def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: str | None = None,
           rng=None, shuffle: bool = True, tol: float = 0.0, keep_states: bool = True,
           progress=None, cancel=None, sharpness_every: int = 0) -> TrainingHistory:
@@ -156,6 +167,12 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
     dropout = any(net.dropout)
     if dropout and optimizer.uses_curvature:
         raise TrainingError(f"train: {dropout_conflict(optimizer.name)}")
+    if net.batch_norm and (optimizer.uses_curvature or sharpness_every):
+        raise TrainingError(f"train: {batch_norm_conflict(optimizer.name if optimizer.uses_curvature else 'sharpness')}")
+    # batch norm: steps see their batch's statistics; curves, the net as it predicts (running ones)
+    stepping = objective.training() if net.batch_norm else objective
+    running = net.running
+    statistics = [running] if net.batch_norm else None
     # Each update's masks come from their own generator: any step's masks can be drawn again to show them.
     dropout_seed = int(rng.integers(2**62)) if dropout else None
     try:
@@ -181,12 +198,14 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
                 progress(k / steps)
             sharpness.observe(k - 1, objective, theta)
             idx = next(order)
-            stepped = objective if not dropout else objective.with_masks(
+            stepped = stepping if not dropout else stepping.with_masks(
                 net.draw_masks(n, np.random.default_rng([dropout_seed, k])))
             batch = stepped if full else stepped.subset(idx)
             started = time.perf_counter()
             f, g = batch.value_and_gradient(theta)
             step_losses.append(f)
+            if statistics is not None:
+                running = bn.updated_running(running, [r for r in batch.last_norm if r is not None])
             theta_new = optimizer.step(theta, batch, rng, gradient=g)
             step_seconds += time.perf_counter() - started
             grads.append(g)
@@ -205,6 +224,8 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
             elif float(np.abs(theta_new).max(initial=0.0)) > RUNAWAY_WEIGHT:
                 status, reason = "diverged", f"a weight left any sane range (|w| > {RUNAWAY_WEIGHT:g})"
             params.append(theta_new)
+            if statistics is not None:
+                statistics.append(running)
             if status == "running" and full and g2 <= tol * tol and d2 <= tol * tol:
                 status, reason = "converged", f"gradient norm and step ≤ {tol:g}"
             if status != "running":
@@ -214,12 +235,18 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
     params = np.array(params)
     # Curves beyond what the steps computed anyway are evaluated batched in float32:
     # ~1e-6 relative is plenty for a plot, and it costs a quarter of float64.
-    if full and not dropout:  # with dropout a step's loss is of its random network, not of the net
-        train_loss = np.append(step_losses, objective.value(params[-1]))
+    if statistics is not None:  # each step predicts with its own running statistics
+        train_loss = _losses_with(objective, params, statistics)
+        test_loss = _losses_with(test_objective, params, statistics) if test_objective is not None \
+            else np.full(len(params), np.nan)
+        net.running = statistics[-1]
     else:
-        train_loss = objective.values(params, dtype=np.float32)
-    test_loss = test_objective.values(params, dtype=np.float32) if test_objective is not None \
-        else np.full(len(params), np.nan)
+        if full and not dropout:  # with dropout a step's loss is of its random network, not of the net
+            train_loss = np.append(step_losses, objective.value(params[-1]))
+        else:
+            train_loss = objective.values(params, dtype=np.float32)
+        test_loss = test_objective.values(params, dtype=np.float32) if test_objective is not None \
+            else np.full(len(params), np.nan)
     finite = np.flatnonzero(np.all(np.isfinite(params), axis=1))
     net.set_params(params[finite[-1]] if len(finite) else params[0])
     return TrainingHistory(params=params, train_loss=np.asarray(train_loss, float),
@@ -228,7 +255,18 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
                            states=states, batches=batches, status=status, stopped_at=stopped_at,
                            reason=reason, mode=mode, batch_size=batch_size,
                            sharpness=sharpness.result(), step_seconds=step_seconds,
-                           dropout_seed=dropout_seed)
+                           dropout_seed=dropout_seed, statistics=statistics)
+
+
+def _losses_with(objective, params, statistics) -> np.ndarray:
+    """The loss at each params[k] as the net predicts with statistics[k]: batched, each row of a
+    batch normalized with its own step's running statistics (stacked per hidden layer)."""
+    out = np.empty(len(params))
+    for start, stop in objective._chunks(len(params)):
+        stacked = tuple([np.stack([statistics[k][part][layer] for k in range(start, stop)])
+                         for layer in range(len(statistics[0][part]))] for part in (0, 1))
+        out[start:stop] = objective.with_statistics(stacked).values(params[start:stop])
+    return out
 
 
 class TrainingCancelled(TrainingError):
