@@ -110,6 +110,7 @@ class NetworkSpec:
     regularization: str = "none"  # valley.core.network.REGULARIZATIONS
     reg_rate: float = 0.0
     dropout: float = 0.0  # the dropout rate of every hidden layer while training
+    batch_norm: bool = False  # every hidden layer's net input normalized over the batch (core.batch_norm)
     batch_size: int = 0  # 0: full batch
     optimizer: OptimizerSpec = field(default_factory=lambda: OptimizerSpec(
         kind="adam", label="Adam", hyperparameters={"lr": 0.03}))
@@ -123,7 +124,7 @@ class NetworkSpec:
         return dict(activation=self.activation, output_activation=self.output_activation, loss=self.loss,
                     init=self.init, init_scale=self.init_scale, regularization=self.regularization,
                     reg_rate=float(self.reg_rate), leaky_slope=self.leaky_slope, elu_alpha=self.elu_alpha,
-                    swish_beta=self.swish_beta, dropout=float(self.dropout))
+                    swish_beta=self.swish_beta, dropout=float(self.dropout), batch_norm=bool(self.batch_norm))
 
 
 @dataclass

@@ -418,6 +418,7 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
             "elu_alpha": lambda x, p: v.number(x, p, limits.ELU_ALPHA),
             "swish_beta": lambda x, p: v.number(x, p, limits.SWISH_BETA),
             "dropout": lambda x, p: v.number(x, p, limits.DROPOUT),
+            "batch_norm": v.boolean,
             "typed_weights": typed_weights,
             "dataset": lambda x, p: v.choice(x, p, DATASETS),
             "samples": lambda x, p: v.integer(x, p, limits.SAMPLES),

@@ -22,7 +22,7 @@ from valley.core.examples import EXAMPLES
 from valley.core.network import Network, parameter_count
 from valley.core.optimizers import OPTIMIZERS, make_optimizer
 from valley.core.scene import NetworkSpec, OptimizerSpec, Scene
-from valley.core.training import dropout_conflict, perceptron_history, train, uses_perceptron_rule
+from valley.core.training import batch_norm_conflict, dropout_conflict, perceptron_history, train, uses_perceptron_rule
 
 # Above this many multiply-adds a (re)training runs as a background job so the window never freezes.
 BACKGROUND_WORK = 2_000_000
@@ -80,6 +80,7 @@ class PassRecord:
     loss: float
     # dropout: per layer the masks the update leaving step t drew for these rows (0: dropped), or None
     masks: list | None = None
+    norm: list | None = None  # batch norm: per layer core.batch_norm.NormRecord (z is then γû + β)
 
     def dropped(self, layer: int) -> np.ndarray | None:
         """True for the neurons of `layer` that the shown sample's pass dropped (one sample only)."""
@@ -145,7 +146,7 @@ def train_network(network, data: NetworkData, spec: NetworkSpec, steps: int, see
     with np.errstate(all="ignore"), single_threaded_blas():
         return train(network, split, optimizer, int(steps), batch_size=int(spec.batch_size),
                      rng=np.random.default_rng(seed), keep_states=False, progress=progress, cancel=cancel,
-                     sharpness_every=SHARPNESS_EVERY * updates_per_epoch)
+                     sharpness_every=0 if network.batch_norm else SHARPNESS_EVERY * updates_per_epoch)
 
 
 class PlaygroundModel(QObject):
@@ -307,6 +308,9 @@ class PlaygroundModel(QObject):
     def network_at(self, t: int | None = None):
         """The session's network with the parameters of step t (the same object each call)."""
         self.network.set_params(self.params_at(t))
+        statistics = getattr(self.history, "statistics", None)
+        if statistics is not None:  # batch norm: predicting with the running statistics of that step
+            self.network.running = statistics[int(np.clip(self.step if t is None else t, 0, len(statistics) - 1))]
         return self.network
 
     def features(self, points: np.ndarray) -> np.ndarray:
@@ -344,7 +348,7 @@ class PlaygroundModel(QObject):
         net = self.network_at(None if probing else t)
         masks = None if probing else self._masks_at(t, batch)
         with np.errstate(all="ignore"), single_threaded_blas():
-            rec = net.propagate(net.weights, net.biases, net.check_inputs(X), masks=masks)
+            rec = net.propagate(net.weights, net.biases, net.check_inputs(X), masks=masks, norm=net.norm_params())
             back = net.backward(rec, T)
             loss = float(net.loss(X, T))
         update_w = update_b = None
@@ -355,7 +359,7 @@ class PlaygroundModel(QObject):
             update_b = [b - b0 for b, b0 in zip(net.biases, before[1])]
             net.set_params(self.params_at(t))
         return PassRecord(X, T, list(rec.z), list(rec.a), list(back.delta), list(back.grad_weights),
-                          list(back.grad_biases), update_w, update_b, loss, masks)
+                          list(back.grad_biases), update_w, update_b, loss, masks, rec.norm)
 
     def _masks_at(self, t: int, batch: bool) -> list | None:
         """The dropout masks training drew at step t, for the rows the pass shows."""
@@ -489,7 +493,7 @@ class PlaygroundModel(QObject):
     # ----- settings -----
     DATA_FIELDS = ("dataset", "samples", "noise", "train_fraction")
     NETWORK_FIELDS = ("hidden", "activation", "output_activation", "loss", "init", "features",
-                      "regularization", "reg_rate", "leaky_slope", "elu_alpha", "swish_beta", "dropout")
+                      "regularization", "reg_rate", "leaky_slope", "elu_alpha", "swish_beta", "dropout", "batch_norm")
     TRAINING_FIELDS = ("batch_size",)
 
     def set_option(self, name: str, value) -> None:
@@ -803,6 +807,8 @@ def check_spec(spec: NetworkSpec) -> None:
     check_newton(spec.optimizer, param_count(spec))
     if spec.dropout > 0 and OPTIMIZERS[spec.optimizer.kind].uses_curvature:
         raise NetworkSpecError(dropout_conflict(spec.optimizer.kind))
+    if spec.batch_norm and OPTIMIZERS[spec.optimizer.kind].uses_curvature:
+        raise NetworkSpecError(batch_norm_conflict(spec.optimizer.kind))
 
 
 def network_title(spec: NetworkSpec) -> str:

@@ -255,6 +255,16 @@ class NetworkPanel(QWidget):
         form.addRow("Dropout p", self.dropout)
         layout.addWidget(regularizing)
 
+        normalizing = QGroupBox("Normalization", self)
+        form = QFormLayout(normalizing)
+        self.batch_norm = QCheckBox("Batch norm (every hidden layer)", normalizing)
+        self.batch_norm.setToolTip("Each hidden neuron's net input u is normalized over the batch, "
+                                   "û = (u − μ)/σ, then scaled and shifted, z = γ·û + β, before f; γ and β "
+                                   "are learned. Predictions use running averages of μ and σ².")
+        self.batch_norm.toggled.connect(lambda on: self._set("batch_norm", bool(on)))
+        form.addRow(self.batch_norm)
+        layout.addWidget(normalizing)
+
         training = QGroupBox("Training", self)
         self.training_form = QFormLayout(training)
         self.optimizer = QComboBox(training)
@@ -352,7 +362,7 @@ class NetworkPanel(QWidget):
         spec = self.session.spec
         blockers = [QSignalBlocker(w) for w in (self.dataset, self.noise, self.train_fraction, self.samples,
                                                self.activation, self.shape, self.output, self.init, self.seed,
-                                               self.regularization, self.reg_rate, self.dropout, self.optimizer,
+                                               self.regularization, self.reg_rate, self.dropout, self.batch_norm, self.optimizer,
                                                self.batch, self.steps, *self.feature_boxes.values())]
         example = self.session.example
         self._sync_data(spec, example)
@@ -364,6 +374,7 @@ class NetworkPanel(QWidget):
         _show(self.regularization, spec.regularization, title_of(REGULARIZATION_TITLES, spec.regularization))
         self.reg_rate.setValue(spec.reg_rate)
         self.dropout.setValue(spec.dropout)
+        self.batch_norm.setChecked(spec.batch_norm)
         self._sync_optimizer(spec)
         self.batch.setValue(1 if self.session.perceptron else spec.batch_size)  # the rule is online
         self.steps.setValue(self.session.steps)

@@ -314,7 +314,10 @@ class NetworkDiagram(FittedView):
                 text = "Output"
             else:
                 text = f"Hidden {layer}"
-            header = QGraphicsSimpleTextItem(f"{text} ({n})" if 0 < layer < L else text)
+            if 0 < layer < L:
+                # a batch-normalized layer says so where the class reads the layer's name
+                text = f"{text} ({n}){' · BN' if self.session.network.batch_norm else ''}"
+            header = QGraphicsSimpleTextItem(text)
             header.layer = layer
             header.setFont(self._font(TEXT_MOST["header"], bold=True))
             header.setBrush(self.foreground)
@@ -438,6 +441,7 @@ class NetworkDiagram(FittedView):
         return dict(record=record, activations=activations, z=z, delta=slide_delta,
                     core_delta=[None] + [pick(d) for d in record.delta[1:]], grid=grid,
                     weights=[w.copy() for w in net.weights], biases=[b.copy() for b in net.biases],
+                    gammas=[g.copy() for g in net.gammas], betas=[b.copy() for b in net.betas],
                     activation_names=names, batch_mean=batch_mean)
 
     def refresh(self, *_) -> None:
@@ -667,11 +671,22 @@ class NetworkDiagram(FittedView):
         if layer == 0:
             name = self.session.input_names[j] if j < len(self.session.input_names) else info["name"]
             return f"input {feature_label(name)}  ({which})\nvalue = {fmt(info['a'])}"
-        lines = [f"{info['name']}  ({which}, step {self.session.step})",
-                 f"z = Σ w·a + b = {fmt(info['z'])}",
-                 f"a = f(z) = {fmt(info['a'])}",
-                 f"bias b = {fmt(info['bias'])}",
-                 f"δ = −∂E/∂z = {fmt(info['delta'])}   (∂E/∂z = {fmt(info['dE_dz'])})"]
+        lines = [f"{info['name']}  ({which}, step {self.session.step})"]
+        norm = self.values["record"].norm
+        net_input = "z"
+        if norm is not None and norm[layer] is not None:  # batch norm between the sum and f
+            record, net_input = norm[layer], "u"
+            mean, sigma = float(record.mean.reshape(-1)[j]), float(1 / record.inv_std.reshape(-1)[j])
+            gamma, beta = float(self.values["gammas"][layer - 1][j]), float(self.values["betas"][layer - 1][j])
+            statistics = "the batch's" if record.batch_statistics else "running"
+            lines += [f"u = Σ w·a + b = {fmt(float(np.mean(record.u[:, j])))}",
+                      f"batch norm ({statistics}): μ = {fmt(mean)}, σ = {fmt(sigma)}, û = (u − μ)/σ",
+                      f"z = γ·û + β = {fmt(info['z'])}   (γ = {fmt(gamma)}, β = {fmt(beta)})"]
+        else:
+            lines.append(f"z = Σ w·a + b = {fmt(info['z'])}")
+        lines += [f"a = f(z) = {fmt(info['a'])}",
+                  f"bias b = {fmt(info['bias'])}",
+                  f"δ = −∂E/∂{net_input} = {fmt(info['delta'])}   (∂E/∂{net_input} = {fmt(info['dE_dz'])})"]
         return "\n".join(lines)
 
     def edge_info(self, l: int, j: int, i: int) -> dict:
