@@ -1,0 +1,132 @@
+"""Preprocessing: fitted on the training set only, whitening to the identity, clear errors."""
+import numpy as np
+import pytest
+
+from valley.core.preprocessing import PREPROCESSING, PreprocessingError, make_transform
+
+
+def elongated(n=400, seed=0):
+    """A tilted, stretched, off-centre cloud: what whitening makes round."""
+    rng = np.random.default_rng(seed)
+    angle = 0.6
+    R = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    return rng.normal(size=(n, 2)) * [4.0, 0.5] @ R.T + [3.0, -1.0]
+
+
+def covariance(Y):
+    centred = Y - Y.mean(axis=0)
+    return centred.T @ centred / len(Y)
+
+
+@pytest.mark.parametrize("kind", ["pca", "zca"])
+def test_whitened_training_data_has_identity_covariance(kind):
+    X = elongated()
+    assert abs(covariance(X)[0, 1]) > 1.0  # correlated before
+    t = make_transform(kind, X)
+    Y = t.apply(X)
+    assert np.allclose(Y.mean(axis=0), 0.0, atol=1e-12)
+    assert np.max(np.abs(covariance(Y) - np.eye(2))) < 1e-10
+    assert np.max(np.abs(t.output_covariance - np.eye(2))) < 1e-10
+    # The slide's definition: W Wᵀ = M⁻¹... up to the order, Wᵀ W = M⁻¹ for y = W x.
+    assert np.allclose(t.matrix.T @ t.matrix, np.linalg.inv(t.covariance), rtol=1e-10)
+
+
+def test_whitening_in_more_dimensions():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(300, 5)) @ rng.normal(size=(5, 5))
+    for kind in ("pca", "zca"):
+        assert np.max(np.abs(covariance(make_transform(kind, X).apply(X)) - np.eye(5))) < 1e-10
+
+
+def test_zca_is_the_symmetric_whitening_closest_to_the_inputs():
+    X = elongated()
+    zca, pca = make_transform("zca", X), make_transform("pca", X)
+    assert np.array_equal(zca.matrix, zca.matrix.T)
+    assert not np.allclose(pca.matrix, pca.matrix.T)
+    # Every whitening is Q·M^(−1/2) with Q orthogonal; ZCA (Q = I) moves the centred points least.
+    centred = X - X.mean(axis=0)
+
+    def moved(W):
+        return np.mean(np.sum((centred @ W.T - centred) ** 2, axis=1))
+
+    assert moved(zca.matrix) < moved(pca.matrix)
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        Q, _ = np.linalg.qr(rng.normal(size=(2, 2)))
+        assert moved(zca.matrix) <= moved(Q @ zca.matrix) + 1e-12
+    # PCA's first axis is the direction of largest variance: the cloud's long axis, at angle 0.6.
+    first = pca.matrix[0] / np.linalg.norm(pca.matrix[0])
+    assert abs(first @ [np.cos(0.6), np.sin(0.6)]) > 0.99
+
+
+def test_standardize_and_min_max_on_training_data():
+    X = elongated()
+    s = make_transform("standardize", X)
+    Y = s.apply(X)
+    assert np.allclose(Y.mean(axis=0), 0.0, atol=1e-12) and np.allclose(Y.std(axis=0), 1.0, rtol=1e-12)
+    assert np.allclose(s.scale, 1.0 / X.std(axis=0)) and np.array_equal(s.shift, X.mean(axis=0))
+    m = make_transform("min-max", X)
+    assert m.kind == "min_max"
+    Z = m.apply(X)
+    assert Z.min() == 0.0 and np.allclose(Z.max(axis=0), 1.0, rtol=1e-15)
+    assert np.array_equal(np.diag(np.diag(m.matrix)), m.matrix)
+    n = make_transform("none", X)
+    assert np.array_equal(n.apply(X), X)
+
+
+@pytest.mark.parametrize("kind", PREPROCESSING)
+def test_test_data_is_transformed_with_the_training_statistics(kind):
+    X_train = elongated(seed=0)
+    X_test = elongated(n=50, seed=1) + [10.0, 5.0]  # shifted away: its own statistics would differ
+    t = make_transform(kind, X_train)
+    expected = (X_test - t.shift) @ t.matrix.T
+    assert np.array_equal(t.apply(X_test), expected)
+    if kind != "none":
+        own = make_transform(kind, X_test).apply(X_test)
+        assert not np.allclose(t.apply(X_test), own)
+    # Rows are transformed one by one: a single test point comes out as in the batch.
+    assert np.allclose(t.apply(X_test[:1]), t.apply(X_test)[:1], rtol=1e-14)
+
+
+@pytest.mark.parametrize("kind", ["standardize", "min_max", "pca", "zca"])
+def test_a_constant_feature_is_a_clear_error_or_regularised_by_eps(kind):
+    X = elongated()
+    X[:, 1] = 2.5
+    with pytest.raises(PreprocessingError) as caught:
+        make_transform(kind, X)
+    message = str(caught.value)
+    assert ("feature 2 is constant" in message) if kind in ("standardize", "min_max") else \
+        ("no spread along the direction (0, 1)" in message)
+    assert "eps" in message
+    t = make_transform(kind, X, eps=1e-3)
+    Y = t.apply(X)
+    assert np.all(np.isfinite(Y)) and np.allclose(Y[:, 1], Y[0, 1])
+    assert np.all(np.isfinite(t.apply(elongated(n=5, seed=2))))
+
+
+@pytest.mark.parametrize("kind", ["pca", "zca"])
+def test_fewer_samples_than_features(kind):
+    X = np.random.default_rng(0).normal(size=(3, 5))
+    with pytest.raises(PreprocessingError, match="3 samples of 5 features span at most 2 directions"):
+        make_transform(kind, X)
+    assert np.all(np.isfinite(make_transform(kind, X, eps=1e-6).apply(X)))
+
+
+@pytest.mark.parametrize("X, kwargs, fragment", [
+    (np.zeros((0, 2)), {}, "at least one training sample"),
+    (np.zeros(4), {}, "shape (n, features)"),
+    (np.array([[1.0, np.nan], [2.0, 3.0]]), {}, "training input [0, 1] is nan"),
+    (np.eye(3), {"eps": -1.0}, "eps must be a number ≥ 0"),
+    (np.eye(3), {"eps": float("nan")}, "eps must be a number ≥ 0"),
+])
+def test_bad_inputs(X, kwargs, fragment):
+    with pytest.raises(PreprocessingError) as caught:
+        make_transform("zca", X, **kwargs)
+    assert fragment in str(caught.value)
+
+
+def test_unknown_kind_and_wrong_width():
+    with pytest.raises(PreprocessingError, match="unknown preprocessing 'whiten'; choose one of none"):
+        make_transform("whiten", elongated())
+    with pytest.raises(PreprocessingError, match="fitted on 2 features; got inputs with 3"):
+        make_transform("zca", elongated()).apply(np.zeros((4, 3)))
