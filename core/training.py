@@ -8,6 +8,11 @@ gradient=None) -> theta` (core.optimizers) on a network's objective and keeps,
 per step, the parameters and the losses on the training and test data.
 Divergence (NaN or overflow) stops the run with status "diverged"; it is a
 result, never an exception or a numpy warning.
+
+Two regularizers of slide 002 live here because they act on the loop, not the network:
+input jitter (Gaussian noise on each update's training inputs, a data augmentation)
+and early stopping (a validation share held out of the training data; stop when its
+loss has not improved for `patience` steps or epochs, and put back the best weights).
 """
 from __future__ import annotations
 
@@ -20,9 +25,10 @@ import numpy as np
 from valley.core import limits
 from valley.core.curvature import CurvatureError, SharpnessRecorder
 from valley.core.datasets import Dataset
-from valley.core.network import Network, NetworkError
+from valley.core.network import Network, NetworkError, NetworkObjective
 
 MODES = ("batch", "minibatch", "online")
+PATIENCE_UNITS = ("steps", "epochs")
 # A run has diverged, as a race's racer that leaves the view far behind, when its loss climbs
 # this many times above where it started (or above this, from a loss under 1), or a weight
 # leaves any range a network of this size can use: SGD at lr = 1e12 reads 6e11, not "running".
@@ -42,9 +48,16 @@ class TrainingHistory:
     updates (k = 0 is the start); losses are on the whole training / test set
     (regularization included). `gradients[k]` and `states[k]` belong to the
     update from k to k+1: the (mini-batch) gradient and the optimizer's record.
-    `batches[k]` holds the sample indices of that update. `status` is "running"
-    (steps ran out), "converged" or "diverged"; `stopped_at` is the last index
-    when the run stopped early.
+    `batches[k]` holds the sample indices of that update (rows of the samples trained on).
+    `status` is "running" (steps ran out), "converged", "diverged" or "stopped_early"
+    (early stopping's patience ran out); `stopped_at` is the last index when the run
+    stopped early.
+
+    With early stopping, `validation_loss[k]` is the loss on the held-out validation
+    samples (`validation_indices`, rows of the training data given to train) after k
+    updates, `train_loss` is on the samples trained on, `best_step` is the k of the lowest
+    validation loss, and `restored` says the network was given `params[best_step]` at the
+    end. Without it, `validation_loss` and `validation_indices` are empty.
     """
 
     params: np.ndarray
@@ -61,6 +74,11 @@ class TrainingHistory:
     # (steps k, λmax of the training loss's Hessian at params[k]) when train ran with sharpness_every.
     sharpness: tuple = (np.zeros(0, int), np.zeros(0))
     step_seconds: float = 0.0  # wall time of the updates (gradient and optimizer step), in total
+    validation_loss: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    validation_indices: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    best_step: int | None = None
+    restored: bool = False
+    jitter: float = 0.0  # σ of the Gaussian noise added to the training inputs of every update
 
     @property
     def steps(self) -> int:
@@ -105,9 +123,26 @@ def _batch_order(n, mode, batch_size, shuffle, rng):
             yield order[start:start + size]
 
 
+def _validation_split(objective, fraction, rng):
+    """(held-out indices, the objective on them, the objective on the rest): a seeded draw."""
+    n = objective.n_samples
+    if not limits.VALIDATION_FRACTION.contains(fraction):
+        raise TrainingError(f"train: validation_fraction must be "
+                            f"{limits.VALIDATION_FRACTION.describe()}, got {fraction!r}")
+    held = int(round(float(fraction) * n))
+    if held < 1 or n - held < 1:
+        raise TrainingError(f"train: early stopping holds out {fraction:g} of the {n} training "
+                            f"samples for validation; that leaves none to validate on or train on")
+    order = rng.permutation(n)
+    held_out, kept = np.sort(order[:held]), np.sort(order[held:])
+    return held_out, objective.subset(held_out), objective.subset(kept)
+
+
 def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: str | None = None,
           rng=None, shuffle: bool = True, tol: float = 0.0, keep_states: bool = True,
-          progress=None, cancel=None, sharpness_every: int = 0) -> TrainingHistory:
+          progress=None, cancel=None, sharpness_every: int = 0, *, jitter: float = 0.0,
+          early_stopping: int | None = None, patience_unit: str = "steps", validation_fraction: float = 0.2,
+          restore_best: bool = True) -> TrainingHistory:
     """Train `net` in place for `steps` optimizer updates and return the history.
 
     mode "batch" uses every training sample per update; "minibatch" uses
@@ -121,8 +156,29 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
     True the run stops with TrainingCancelled (a slow Newton on the spiral takes minutes).
     `sharpness_every=k` records λmax of the training loss's Hessian at steps 0, k, 2k, ...
     in `history.sharpness` (core.curvature.SharpnessRecorder).
+
+    `jitter=σ` adds Gaussian noise N(0, σ²) to the inputs of every update, drawn anew each
+    step from `rng` (data augmentation, slide 002); the loss curves stay on the clean data.
+    `early_stopping=patience` (None or 0: off) holds `validation_fraction` of the training samples
+    out (a seeded draw from `rng`), trains on the rest, and stops with status
+    "stopped_early" once the validation loss has not improved for `patience` steps (or
+    epochs, `patience_unit="epochs"`); with `restore_best` the network ends with the
+    weights of the best step, exactly `history.params[history.best_step]`.
     """
     X, T, objective, test_objective = _objectives(net, data, "train")
+    rng = rng if rng is not None else np.random.default_rng(0)
+    if not limits.INPUT_JITTER.contains(jitter):
+        raise TrainingError(f"train: jitter must be {limits.INPUT_JITTER.describe()}, got {jitter!r}")
+    early_stopping = 0 if early_stopping is None else early_stopping
+    if early_stopping != 0 and not limits.PATIENCE.contains(early_stopping):
+        raise TrainingError(f"train: early_stopping is a patience, a whole number "
+                            f"{limits.PATIENCE.describe()} (None or 0: off), got {early_stopping!r}")
+    if patience_unit not in PATIENCE_UNITS:
+        raise TrainingError(f"train: patience_unit must be one of {', '.join(PATIENCE_UNITS)}, "
+                            f"got {patience_unit!r}")
+    validation, held_out = None, np.zeros(0, int)
+    if early_stopping:
+        held_out, validation, objective = _validation_split(objective, validation_fraction, rng)
     n = objective.n_samples
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
         raise TrainingError(f"train: steps must be a whole number ≥ 0, got {steps!r}")
@@ -138,7 +194,6 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
     if optimizer.needs_hessian and net.n_params > limits.NEWTON_MAX_PARAMS:
         raise TrainingError(f"train: {optimizer.name} needs the exact Hessian; use at most "
                             f"{limits.NEWTON_MAX_PARAMS} parameters (this network has {net.n_params})")
-    rng = rng if rng is not None else np.random.default_rng(0)
     try:
         sharpness = SharpnessRecorder(sharpness_every, net.n_params)
     except CurvatureError as error:
@@ -152,7 +207,13 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
     order = _batch_order(n, mode, batch_size, shuffle, rng)
     full = mode == "batch"
     report_every = max(1, steps // 100)
+    # Patience counts updates; an epoch is one pass over the samples trained on.
+    patience = early_stopping * (math.ceil(n / batch_size) if patience_unit == "epochs" else 1)
+    validation_loss, best_step = [], None
     with np.errstate(all="ignore"):
+        if validation is not None:
+            validation_loss.append(validation.value(theta))
+            best_step = 0
         for k in range(1, steps + 1):
             # Asked every step: one Newton step on a big network takes a second, a hundredth
             # of the run can take minutes, and a closing window waits for the answer.
@@ -163,6 +224,9 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
             sharpness.observe(k - 1, objective, theta)
             idx = next(order)
             batch = objective if full else objective.subset(idx)
+            if jitter:
+                noisy = batch.X + rng.normal(0.0, jitter, batch.X.shape)
+                batch = NetworkObjective(batch.net, noisy, batch.T, share_net=True)
             started = time.perf_counter()
             f, g = batch.value_and_gradient(theta)
             step_losses.append(f)
@@ -186,6 +250,15 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
             params.append(theta_new)
             if status == "running" and full and g2 <= tol * tol and d2 <= tol * tol:
                 status, reason = "converged", f"gradient norm and step ≤ {tol:g}"
+            if validation is not None:
+                best_so_far, now = validation_loss[best_step], validation.value(theta_new)
+                validation_loss.append(now)
+                if math.isfinite(now) and not now >= best_so_far:  # any number beats a NaN start
+                    best_step = k
+                elif status == "running" and k - best_step >= patience:
+                    status = "stopped_early"
+                    reason = (f"validation loss not below its best (step {best_step}) for "
+                              f"{early_stopping} {patience_unit}")
             if status != "running":
                 stopped_at = k
                 break
@@ -193,20 +266,27 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
     params = np.array(params)
     # Curves beyond what the steps computed anyway are evaluated batched in float32:
     # ~1e-6 relative is plenty for a plot, and it costs a quarter of float64.
-    if full:
+    if full and not jitter:
         train_loss = np.append(step_losses, objective.value(params[-1]))
     else:
         train_loss = objective.values(params, dtype=np.float32)
     test_loss = test_objective.values(params, dtype=np.float32) if test_objective is not None \
         else np.full(len(params), np.nan)
     finite = np.flatnonzero(np.all(np.isfinite(params), axis=1))
-    net.set_params(params[finite[-1]] if len(finite) else params[0])
+    restored = validation is not None and restore_best
+    if restored:
+        net.set_params(params[best_step])
+    else:
+        net.set_params(params[finite[-1]] if len(finite) else params[0])
     return TrainingHistory(params=params, train_loss=np.asarray(train_loss, float),
                            test_loss=np.asarray(test_loss, float),
                            gradients=np.array(grads).reshape(len(grads), net.n_params),
                            states=states, batches=batches, status=status, stopped_at=stopped_at,
                            reason=reason, mode=mode, batch_size=batch_size,
-                           sharpness=sharpness.result(), step_seconds=step_seconds)
+                           sharpness=sharpness.result(), step_seconds=step_seconds,
+                           validation_loss=np.asarray(validation_loss, float),
+                           validation_indices=held_out, best_step=best_step, restored=restored,
+                           jitter=float(jitter))
 
 
 class TrainingCancelled(TrainingError):
