@@ -32,6 +32,11 @@ TITLES = {"none": "None", "standardize": "Standardize (x − μ) / σ",
 # An eigenvalue of the covariance below this share of the largest is a direction without spread:
 # dividing by its square root would blow rounding noise up to unit variance.
 RANK_TOLERANCE = 1e-12
+# A feature whose standard deviation is below this share of its largest magnitude is constant
+# up to rounding (the mean of a column of 0.1s need not be exactly 0.1).
+SPREAD_TOLERANCE = 1e-12
+# Covariances square the inputs; beyond this size the squares leave the floating-point range.
+LARGEST_INPUT = 1e150
 
 
 class PreprocessingError(ValueError):
@@ -101,29 +106,50 @@ def make_transform(kind: str, X_train, eps: float = 0.0) -> Transform:
     if not (isinstance(eps, (int, float, np.integer, np.floating)) and np.isfinite(eps) and eps >= 0):
         raise PreprocessingError(f"{key}: eps must be a number ≥ 0, got {eps!r}")
     eps = float(eps)
+    magnitude = np.max(np.abs(X), axis=0)
+    if magnitude.max() > LARGEST_INPUT:
+        j = int(np.argmax(magnitude))
+        raise PreprocessingError(f"{key}: feature {j + 1} reaches {magnitude[j]:g}; preprocessing squares "
+                                 f"the inputs, so they must stay within ±{LARGEST_INPUT:g}")
     mean = X.mean(axis=0)
     centred = X - mean
-    covariance = centred.T @ centred / n
+    # Computed on inputs scaled to at most 1, so tiny inputs keep their variance (1e-200 squared
+    # is 0 in floating point) and large ones do not overflow; `scale` goes back in at the end.
+    scale = float(np.max(np.abs(centred)))
+    unit = centred / scale if scale > 0 else centred
+    unit_covariance = unit.T @ unit / n
+    covariance = unit_covariance * scale * scale
     if key == "none":
         return Transform(key, np.zeros(d), np.eye(d), mean, covariance, eps)
     if key in ("standardize", "min_max"):
         if key == "standardize":
-            shift, spread, what = mean, np.sqrt(np.diag(covariance) + eps), "standard deviation"
+            variance = np.maximum(np.diag(unit_covariance), 0.0)
+            shift, spread, what = mean, _root(scale, variance, eps), "standard deviation"
+            flat = np.flatnonzero(spread <= SPREAD_TOLERANCE * magnitude) if eps == 0 else []
         else:
             low = X.min(axis=0)
             shift, spread, what = low, X.max(axis=0) - low + eps, "range (max − min)"
-        flat = np.flatnonzero(spread <= 0.0)
+            flat = np.flatnonzero(spread <= 0.0)
         if len(flat):
             j = int(flat[0])
             raise PreprocessingError(
                 f"{key}: feature {j + 1} is constant on the training set (every value {X[0, j]:g}), "
-                f"so its {what} is 0 and cannot be divided by; drop the feature or pass eps > 0")
+                f"so its {what} is 0 (up to rounding) and cannot be divided by; drop the feature or pass eps > 0")
         return Transform(key, shift, np.diag(1.0 / spread), mean, covariance, eps)
-    return _whitening(key, mean, covariance, n, eps)
+    return _whitening(key, mean, covariance, unit_covariance, scale, n, eps)
 
 
-def _whitening(key: str, mean, covariance, n: int, eps: float) -> Transform:
-    lam, U = np.linalg.eigh(covariance)
+def _root(scale: float, v, eps: float):
+    """√(scale²·v + eps), without scale² underflowing to 0 or overflowing."""
+    if eps == 0.0:
+        return scale * np.sqrt(v)
+    if scale >= 1.0:
+        return scale * np.sqrt(v + eps / (scale * scale))
+    return np.sqrt(scale * scale * v + eps)
+
+
+def _whitening(key: str, mean, covariance, unit_covariance, scale: float, n: int, eps: float) -> Transform:
+    lam, U = np.linalg.eigh(unit_covariance)
     lam, U = lam[::-1], U[:, ::-1]  # largest variance first: PCA's first axis
     # An eigenvector's sign is arbitrary; fixing it (largest entry positive) makes the PCA
     # picture the same on every machine.
@@ -137,7 +163,7 @@ def _whitening(key: str, mean, covariance, n: int, eps: float) -> Transform:
                else f"the training inputs have no spread along the direction ({direction})")
         raise PreprocessingError(f"{key} whitening needs a covariance of full rank: {why}; "
                                  f"whitening would divide by 0 there. Pass eps > 0 to regularise")
-    inv_sqrt = 1.0 / np.sqrt(np.maximum(lam, 0.0) + eps)
+    inv_sqrt = 1.0 / _root(scale, np.maximum(lam, 0.0), eps)
     W = inv_sqrt[:, None] * U.T  # Λ^(−1/2) Uᵀ
     if key == "zca":
         W = U @ W

@@ -130,3 +130,26 @@ def test_unknown_kind_and_wrong_width():
         make_transform("whiten", elongated())
     with pytest.raises(PreprocessingError, match="fitted on 2 features; got inputs with 3"):
         make_transform("zca", elongated()).apply(np.zeros((4, 3)))
+
+
+def test_a_column_constant_up_to_rounding_is_constant():
+    X = elongated(n=400)
+    X[:, 1] = 0.3
+    assert X[:, 1].mean() != 0.3 and X[:, 1].std() > 0  # rounding leaves a spread of 6e-17
+    with pytest.raises(PreprocessingError, match=r"feature 2 is constant on the training set \(every value 0.3\)"):
+        make_transform("standardize", X)
+
+
+@pytest.mark.parametrize("scale", [1e-200, 1e140])
+def test_tiny_and_huge_inputs_are_whitened_without_underflow_or_overflow(scale):
+    X = elongated() * scale
+    for kind in ("standardize", "pca", "zca"):
+        Y = make_transform(kind, X).apply(X)
+        assert np.allclose(Y.std(axis=0), 1.0, rtol=1e-12)
+    assert np.max(np.abs(covariance(make_transform("zca", X).apply(X)) - np.eye(2))) < 1e-10
+
+
+def test_inputs_whose_squares_overflow_are_refused():
+    X = elongated() * 1e200
+    with pytest.raises(PreprocessingError, match="feature 1 reaches .*must stay within ±1e.150"):
+        make_transform("zca", X)
