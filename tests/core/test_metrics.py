@@ -2,8 +2,15 @@
 import numpy as np
 import pytest
 
-from valley.core.metrics import (MetricsError, accuracy, class_count, class_labels,
-                                 classification_scores, confusion_matrix, one_hot)
+from valley.core.metrics import (
+    MetricsError,
+    accuracy,
+    class_count,
+    class_labels,
+    classification_scores,
+    confusion_matrix,
+    one_hot,
+)
 
 
 def test_labels_of_one_column_and_of_one_hot_rows():

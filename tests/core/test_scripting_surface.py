@@ -126,8 +126,7 @@ def test_computational_graph_as_printed():
 
 
 def test_preprocessing_metrics_and_data_files_as_printed(tmp_path):
-    from valley.core.datasets import (MULTICLASS_DATASETS, DatasetError, DatasetFileError,
-                                      dataset_from_points, load_csv)
+    from valley.core.datasets import MULTICLASS_DATASETS, DatasetError, DatasetFileError, dataset_from_points, load_csv
     from valley.core.metrics import accuracy, class_labels, confusion_matrix, one_hot
     from valley.core.preprocessing import PREPROCESSING, PreprocessingError, make_transform
     from valley.core.training import TrainingHistory, train
