@@ -298,15 +298,16 @@ def dataset_from_points(name: str, kind: str, X, targets, train_fraction: float 
                            f"{limits.TRAIN_FRACTION.describe()}, got {train_fraction!r}")
     if not (np.all(np.isfinite(X)) and np.all(np.isfinite(targets))):
         raise DatasetError(f"{name}: every coordinate and target must be a finite number")
+    if not all(limits.COORDINATE.contains(float(v)) for v in (X.min(), X.max())):
+        raise DatasetError(f"{name}: coordinates must be {limits.COORDINATE.describe()}")
     if kind == "classification":
-        if not np.all(np.mod(targets, 1) == 0) or targets.min() < 0:
-            raise DatasetError(f"{name}: class labels must be whole numbers ≥ 0")
-        classes = int(targets.max()) + 1 if classes is None else int(classes)
-        if classes > limits.CLASSES.hi or targets.max() >= classes:
-            raise DatasetError(f"{name}: class labels must be from 0 to "
-                               f"{min(classes, limits.CLASSES.hi) - 1}, found {int(targets.max())}")
-        if classes < 2:
-            raise DatasetError(f"{name}: every point is in class 0; a classification needs two classes")
+        classes = int(targets.max()) + 1 if classes is None else classes
+        if isinstance(classes, bool) or not isinstance(classes, (int, np.integer)) \
+                or not 2 <= classes <= limits.CLASSES.hi:
+            raise DatasetError(f"{name}: a classification has from 2 to {limits.CLASSES.hi} classes, "
+                               f"got {classes!r}")
+        if not np.all(np.mod(targets, 1) == 0) or targets.min() < 0 or targets.max() >= classes:
+            raise DatasetError(f"{name}: class labels must be whole numbers from 0 to {classes - 1}")
         T = targets[:, None] if classes == 2 else one_hot(targets, classes)
     elif kind == "regression":
         T = targets[:, None]

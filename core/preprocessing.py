@@ -169,3 +169,19 @@ def _whitening(key: str, mean, covariance, unit_covariance, scale: float, n: int
         W = U @ W
         W = 0.5 * (W + W.T)  # symmetric by construction; this removes the rounding's asymmetry
     return Transform(key, mean, W, mean, covariance, eps)
+
+
+def covariance_ellipse(mean, covariance, radius: float = 2.0, points: int = 64) -> np.ndarray:
+    """The closed outline (points + 1, 2) of {x : (x − μ)ᵀ M⁻¹ (x − μ) = radius²} of a 2-D cloud.
+
+    A whitened cloud's is a circle of the radius; a flat direction draws as a segment.
+    """
+    mean, covariance = np.asarray(mean, float), np.asarray(covariance, float)
+    if mean.shape != (2,) or covariance.shape != (2, 2):
+        raise PreprocessingError(f"an ellipse needs a 2-D mean and a 2×2 covariance, got "
+                                 f"{mean.shape} and {covariance.shape}")
+    lam, U = np.linalg.eigh(0.5 * (covariance + covariance.T))
+    t = np.linspace(0.0, 2 * np.pi, points + 1)
+    circle = np.column_stack([np.cos(t), np.sin(t)])
+    circle[-1] = circle[0]  # closed exactly: sin 2π is −2e-16, not 0
+    return mean + radius * (circle * np.sqrt(np.maximum(lam, 0.0))) @ U.T

@@ -137,5 +137,14 @@ def test_dataset_from_points_holds_explicit_points():
     assert sorted(map(tuple, d.X)) == sorted(map(tuple, X))
     with pytest.raises(DatasetError, match="a dataset has from 4 to 5000 points, got 2"):
         dataset_from_points("clicked", "classification", X[:2], [0, 1])
-    with pytest.raises(DatasetError, match="class labels must be whole numbers"):
+    with pytest.raises(DatasetError, match="class labels must be whole numbers from 0 to 1"):
         dataset_from_points("clicked", "classification", X, [0, 1, 0.5, 1, 0])
+    with pytest.raises(DatasetError, match="class labels must be whole numbers from 0 to 2"):
+        dataset_from_points("clicked", "classification", X, [0, 1, 3, 1, 0], classes=3)
+    with pytest.raises(DatasetError, match="a classification has from 2 to 5 classes, got 1"):
+        dataset_from_points("clicked", "classification", X, [0, 0, 0, 0, 0])
+    with pytest.raises(DatasetError, match="coordinates must be in"):
+        dataset_from_points("clicked", "regression", X * 1e13, [0, 1, 2, 1, 0])
+    # A class may be empty for now (a scene's points being clicked in, class by class).
+    four = dataset_from_points("clicked", "classification", X, [0, 1, 0, 1, 0], classes=4)
+    assert four.classes == 4 and four.T.shape == (5, 4) and four.T[:, 2:].sum() == 0

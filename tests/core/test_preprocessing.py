@@ -153,3 +153,20 @@ def test_inputs_whose_squares_overflow_are_refused():
     X = elongated() * 1e200
     with pytest.raises(PreprocessingError, match="feature 1 reaches .*must stay within ±1e.150"):
         make_transform("zca", X)
+
+
+def test_the_covariance_ellipse_before_and_after_whitening():
+    from valley.core.preprocessing import covariance_ellipse
+
+    t = make_transform("zca", elongated())
+    before = covariance_ellipse(t.mean, t.covariance, radius=2.0)
+    assert before.shape == (65, 2) and np.array_equal(before[0], before[-1])  # closed
+    d = before - t.mean
+    mahalanobis = np.einsum("ni,ij,nj->n", d, np.linalg.inv(t.covariance), d)
+    assert np.allclose(mahalanobis, 4.0, rtol=1e-12)
+    widths = np.linalg.norm(d, axis=1)
+    assert widths.max() > 6 * widths.min()  # elongated: σ 4 along, 0.5 across
+    after = covariance_ellipse(np.zeros(2), t.output_covariance, radius=2.0)
+    assert np.allclose(np.linalg.norm(after, axis=1), 2.0, rtol=1e-10)  # whitened: round
+    with pytest.raises(PreprocessingError, match="2-D mean and a 2×2 covariance"):
+        covariance_ellipse(np.zeros(3), np.eye(3))
