@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-ACTIVATIONS = ("step", "linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "swish",
+from valley.core import limits
+
+ACTIVATIONS = ("step", "linear", "sigmoid", "tanh", "hardtanh", "relu", "leaky_relu", "elu", "swish",
                "softplus", "softmax")
 
 # Large enough that exp(-z) cannot overflow float64 and σ is exactly 0 or 1 beyond it.
@@ -154,6 +156,21 @@ class Tanh(Activation):
             return np.subtract(1.0, z, out=z)
 
 
+class HardTanh(Activation):
+    """tanh's piecewise-linear stand-in: z clipped to [−1, 1] (derivative 1 inside, 0 outside)."""
+
+    name = "hardtanh"
+
+    def f(self, z):
+        return np.clip(z, -1.0, 1.0)
+
+    def df(self, z, a):
+        return (np.abs(z) < 1.0).astype(a.dtype)
+
+    def d2f(self, z, a):
+        return np.zeros_like(a)
+
+
 class ReLU(Activation):
     name = "relu"
 
@@ -173,8 +190,8 @@ class LeakyReLU(Activation):
     name = "leaky_relu"
 
     def __init__(self, slope: float = 0.01):
-        if not 0.0 <= float(slope) < 1.0:
-            raise ActivationError(f"leaky_relu slope must be in [0, 1), got {slope!r}")
+        if not limits.LEAKY_SLOPE.contains(float(slope)):
+            raise ActivationError(f"leaky_relu slope must be {limits.LEAKY_SLOPE.describe()}, got {slope!r}")
         self.slope = float(slope)
 
     def f(self, z):
@@ -196,8 +213,8 @@ class ELU(Activation):
     name = "elu"
 
     def __init__(self, alpha: float = 1.0):
-        if not float(alpha) > 0.0:
-            raise ActivationError(f"elu alpha must be positive, got {alpha!r}")
+        if not limits.ELU_ALPHA.contains(float(alpha)):
+            raise ActivationError(f"elu alpha must be {limits.ELU_ALPHA.describe()}, got {alpha!r}")
         self.alpha = float(alpha)
 
     def f(self, z):
@@ -215,20 +232,28 @@ class ELU(Activation):
 
 
 class Swish(Activation):
-    """z·σ(z) (Ramachandran et al. 2017)."""
+    """z·σ(βz) (Ramachandran et al. 2017): β = 1 is SiLU, large β tends to ReLU, β → 0 to z/2."""
 
     name = "swish"
 
+    def __init__(self, beta: float = 1.0):
+        if not limits.SWISH_BETA.contains(float(beta)):
+            raise ActivationError(f"swish beta must be {limits.SWISH_BETA.describe()}, got {beta!r}")
+        self.beta = float(beta)
+
     def f(self, z):
-        return z * sigmoid(z)
+        return z * sigmoid(self.beta * z)
 
     def df(self, z, a):
-        s = sigmoid(z)
-        return s + a * (1.0 - s)
+        s = sigmoid(self.beta * z)
+        return s + self.beta * a * (1.0 - s)
 
     def d2f(self, z, a):
-        s = sigmoid(z)
-        return s * (1.0 - s) * (2.0 + z * (1.0 - 2.0 * s))
+        s = sigmoid(self.beta * z)
+        return self.beta * s * (1.0 - s) * (2.0 + self.beta * z * (1.0 - 2.0 * s))
+
+    def __repr__(self):
+        return f"Swish(beta={self.beta})"
 
 
 class Softplus(Activation):
@@ -282,12 +307,14 @@ class Softmax(Activation):
         return ra * (grad_a - s) + a * (r_grad_a - rs)
 
 
-_CLASSES = {cls.name: cls for cls in (Step, Linear, Sigmoid, Tanh, ReLU, LeakyReLU, ELU, Swish,
-                                      Softplus, Softmax)}
+_CLASSES = {cls.name: cls for cls in (Step, Linear, Sigmoid, Tanh, HardTanh, ReLU, LeakyReLU, ELU,
+                                      Swish, Softplus, Softmax)}
+# The knob each shaped activation takes, by its keyword in make_activation.
+KNOBS = {"leaky_relu": "slope", "elu": "alpha", "swish": "beta"}
 
 
-def make_activation(name: str, *, slope: float = 0.01, alpha: float = 1.0) -> Activation:
-    """The activation called `name`; `slope` is leaky ReLU's, `alpha` is ELU's."""
+def make_activation(name: str, *, slope: float = 0.01, alpha: float = 1.0, beta: float = 1.0) -> Activation:
+    """The activation called `name`; `slope` is leaky ReLU's, `alpha` is ELU's, `beta` is swish's."""
     if isinstance(name, Activation):
         return name
     key = str(name).lower().replace("-", "_")
@@ -297,4 +324,6 @@ def make_activation(name: str, *, slope: float = 0.01, alpha: float = 1.0) -> Ac
         return LeakyReLU(slope)
     if key == "elu":
         return ELU(alpha)
+    if key == "swish":
+        return Swish(beta)
     return _CLASSES[key]()

@@ -97,6 +97,11 @@ REG_RATE = Range(0.0, 10.0, hi_open=True)  # λ of the l1/l2 penalty
 BATCH_SIZE = Range(0, SAMPLES.hi, integer=True)  # 0: the full batch
 TYPED_WEIGHT = Range(-1000.0, 1000.0)  # a weight or bias typed on the diagram
 INIT_SCALE = Range(0.0, 10.0, lo_open=True)  # the initial weights' spread (large: exploding gradients)
+DROPOUT = Range(0.0, 0.9)  # a hidden layer's dropout rate: above 0.9 almost nothing is left to learn
+# The shapes of the shaped activations (slide 000 writes the leaky slope as 0.1; the usual default is 0.01).
+LEAKY_SLOPE = Range(0.0, 1.0, hi_open=True)
+ELU_ALPHA = Range(0.0, 10.0, lo_open=True)
+SWISH_BETA = Range(0.0, 10.0, lo_open=True)
 # An exact Hessian of a bigger network is too slow for a live demo (Newton methods need one).
 NEWTON_MAX_PARAMS = 200
 # The whole Hessian spectrum of a network is shown up to this size (exact H and eigh: ~0.1 s).

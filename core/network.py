@@ -26,12 +26,12 @@ from valley.core.hessian_vector import NetworkCurvature
 from valley.core.losses import make_loss
 from valley.core.objective import Objective
 
-INITS = ("uniform", "gaussian", "xavier", "he", "constant")
+INITS = ("uniform", "gaussian", "lecun", "xavier", "he", "constant")
 REGULARIZATIONS = ("none", "l1", "l2")
 # The default scale of each initialization: uniform half-width a, gaussian σ,
 # constant value (the slides' worked examples start every weight at .1), and a
 # multiplier of the Xavier/He widths.
-DEFAULT_INIT_SCALE = {"uniform": 0.5, "gaussian": 0.5, "xavier": 1.0, "he": 1.0, "constant": 0.1}
+DEFAULT_INIT_SCALE = {"uniform": 0.5, "gaussian": 0.5, "lecun": 1.0, "xavier": 1.0, "he": 1.0, "constant": 0.1}
 # Elements of one (points × samples × neurons) block in a batched evaluation: big
 # enough that numpy's per-call overhead vanishes, small enough to stay in cache.
 _CHUNK_ELEMENTS = 1 << 18
@@ -56,10 +56,20 @@ def parameter_count(layer_sizes) -> int:
 
 @dataclass
 class ForwardRecord:
-    """Every neuron layer's pre-activation z[l] and activation a[l] (z[0] = a[0] = X)."""
+    """Every neuron layer's pre-activation z[l] and activation a[l] (z[0] = a[0] = X).
+
+    With dropout, masks[l] holds each hidden layer's mask (0 for a dropped neuron, 1/(1 − p)
+    for a kept one) and the next layer sees a[l]·masks[l]; a[l] itself is f(z[l]), unmasked.
+    """
 
     z: list
     a: list
+    masks: list | None = None
+
+    def input_of(self, layer: int) -> np.ndarray:
+        """What weight layer `layer` multiplies: a[layer], with its dropout mask applied."""
+        mask = None if self.masks is None else self.masks[layer]
+        return self.a[layer] if mask is None else self.a[layer] * mask
 
     @property
     def output(self) -> np.ndarray:
@@ -85,7 +95,8 @@ class Network:
 
     def __init__(self, layer_sizes, activation: str = "tanh", output_activation: str = "sigmoid",
                  loss: str = "mse", init: str = "xavier", seed: int | None = 0, *,
-                 leaky_slope: float = 0.01, elu_alpha: float = 1.0, regularization: str = "none",
+                 leaky_slope: float = 0.01, elu_alpha: float = 1.0, swish_beta: float = 1.0,
+                 dropout=0.0, regularization: str = "none",
                  reg_rate: float = 0.0, init_scale: float | None = None, rng=None):
         sizes = list(layer_sizes)
         if len(sizes) < 2:
@@ -106,9 +117,10 @@ class Network:
         self.layer_sizes = [int(n) for n in sizes]
         self.leaky_slope = float(leaky_slope)
         self.elu_alpha = float(elu_alpha)
-        self.hidden_activation = make_activation(activation, slope=leaky_slope, alpha=elu_alpha)
-        self.output_activation = make_activation(output_activation, slope=leaky_slope,
-                                                 alpha=elu_alpha)
+        self.swish_beta = float(swish_beta)
+        shape = dict(slope=leaky_slope, alpha=elu_alpha, beta=swish_beta)
+        self.hidden_activation = make_activation(activation, **shape)
+        self.output_activation = make_activation(output_activation, **shape)
         if self.hidden_activation.name == "softmax" and len(sizes) > 2:
             raise NetworkError("softmax is an output activation; choose another hidden activation")
         self.loss_function = make_loss(loss)
@@ -119,6 +131,13 @@ class Network:
             raise NetworkError(f"reg_rate must be {limits.REG_RATE.describe()}, got {reg_rate!r}")
         self.regularization = regularization
         self.reg_rate = float(reg_rate)
+        rates = [dropout] * len(hidden) if np.ndim(dropout) == 0 else list(dropout)
+        if len(rates) != len(hidden):
+            raise NetworkError(f"dropout needs one rate per hidden layer ({len(hidden)}), got {dropout!r}")
+        for i, p in enumerate(rates, 1):
+            if isinstance(p, bool) or not isinstance(p, (int, float, np.floating)) or not limits.DROPOUT.contains(float(p)):
+                raise NetworkError(f"dropout of hidden layer {i} must be {limits.DROPOUT.describe()}, got {p!r}")
+        self.dropout = [float(p) for p in rates]  # per hidden layer
         init = str(init).lower()
         if init == "glorot":
             init = "xavier"
@@ -201,6 +220,8 @@ class Network:
             elif self.init == "xavier":
                 a = s * np.sqrt(6.0 / (n_in + n_out))
                 W, b = rng.uniform(-a, a, (n_out, n_in)), np.zeros(n_out)
+            elif self.init == "lecun":  # Var(w) = 1/n_in: unit variance through a linear layer
+                W, b = rng.normal(0.0, s * np.sqrt(1.0 / n_in), (n_out, n_in)), np.zeros(n_out)
             elif self.init == "he":
                 W, b = rng.normal(0.0, s * np.sqrt(2.0 / n_in), (n_out, n_in)), np.zeros(n_out)
             else:
@@ -233,9 +254,29 @@ class Network:
 
     # --- forward and backward -----------------------------------------------------------
 
-    def forward(self, X) -> ForwardRecord:
-        """Every layer's z and a for inputs X of shape (batch, n_in)."""
-        return self.propagate(self.weights, self.biases, self.check_inputs(X))
+    def forward(self, X, train: bool = False, rng=None) -> ForwardRecord:
+        """Every layer's z and a for inputs X of shape (batch, n_in).
+
+        train=True draws dropout masks from `rng` (inverted dropout: kept units scaled by
+        1/(1 − p), so nothing changes at test time); train=False is the network as it predicts.
+        """
+        X = self.check_inputs(X)
+        masks = None
+        if train and any(self.dropout):
+            if rng is None:
+                raise NetworkError("forward(train=True) with dropout needs rng, the generator of its masks")
+            masks = self.draw_masks(X.shape[0], rng)
+        return self.propagate(self.weights, self.biases, X, masks=masks)
+
+    def draw_masks(self, n: int, rng: np.random.Generator) -> list | None:
+        """Dropout masks for n samples: per neuron layer, None or (n, width) of 0 and 1/(1 − p)."""
+        if not any(self.dropout):
+            return None
+        masks = [None] * len(self.layer_sizes)
+        for l, p in enumerate(self.dropout, 1):
+            if p > 0:
+                masks[l] = (rng.random((n, self.layer_sizes[l])) >= p) / (1.0 - p)
+        return masks
 
     def backward(self, record: ForwardRecord, T) -> BackwardRecord:
         """delta for every neuron layer and batch-averaged gradients, for targets T."""
@@ -276,10 +317,11 @@ class Network:
 
     # --- at any parameters: weights/biases as lists, or stacked (P, ...) for P vectors at once ---
 
-    def propagate(self, weights, biases, X, keep: bool = True) -> ForwardRecord:
+    def propagate(self, weights, biases, X, keep: bool = True, masks=None) -> ForwardRecord:
         """The forward pass at the given parameters (checked inputs X, shape (batch, n_in)).
 
-        keep=False may overwrite each z with its activation (loss-only evaluation).
+        keep=False may overwrite each z with its activation (loss-only evaluation); `masks`
+        (draw_masks) drops hidden neurons, as in training with dropout.
         """
         z, a = [X], [X]
         last = len(weights) - 1
@@ -292,7 +334,8 @@ class Network:
                     Wb = np.concatenate([W, b[..., :, None]], axis=-1)
                     zl = np.matmul(np.concatenate([X, ones], axis=-1), np.swapaxes(Wb, -1, -2))
                 else:
-                    zl = np.matmul(a[-1], np.swapaxes(W, -1, -2))
+                    inp = a[-1] if masks is None or masks[l] is None else a[-1] * masks[l]
+                    zl = np.matmul(inp, np.swapaxes(W, -1, -2))
                     zl += b[..., None, :]
                 act = self.output_activation if l == last else self.hidden_activation
                 if keep or l == last:
@@ -301,7 +344,7 @@ class Network:
                 else:
                     z.append(None)
                     a.append(act.f_inplace(zl))
-        return ForwardRecord(z, a)
+        return ForwardRecord(z, a, masks)
 
     def backpropagate(self, weights, record: ForwardRecord, T, input_delta: bool = True
                       ) -> BackwardRecord:
@@ -316,7 +359,7 @@ class Network:
         with np.errstate(all="ignore"):
             delta[L] = self.loss_function.delta(record.z[L], record.a[L], T, self.output_activation)
             for l in range(L - 1, -1, -1):
-                gw = np.matmul(np.swapaxes(delta[l + 1], -1, -2), record.a[l])
+                gw = np.matmul(np.swapaxes(delta[l + 1], -1, -2), record.input_of(l))
                 gw /= n
                 if self.regularization == "l2" and self.reg_rate:
                     gw += self.reg_rate * weights[l]
@@ -326,6 +369,8 @@ class Network:
                 grad_b[l] = np.sum(delta[l + 1], axis=-2) / n
                 if l > 0 or input_delta:
                     back = np.matmul(delta[l + 1], weights[l])
+                    if l > 0 and record.masks is not None and record.masks[l] is not None:
+                        back *= record.masks[l]  # a dropped neuron passes no error back
                     delta[l] = back if l == 0 else self.hidden_activation.backprop(
                         record.z[l], record.a[l], back)
         return BackwardRecord(delta, grad_w, grad_b)
@@ -388,6 +433,14 @@ class NetworkObjective(Objective):
         self.T = self.net.check_targets(T, self.X.shape[0])
         self.dim = net.n_params
         self._typed = {}
+        self.masks = None  # dropout masks of one training step (with_masks); None: the net as it predicts
+
+    def with_masks(self, masks) -> NetworkObjective:
+        """The loss with these dropout masks (draw_masks for every sample): one training step's
+        random network, the same for every evaluation the step makes (Nesterov's look-ahead too)."""
+        masked = NetworkObjective(self.net, self.X, self.T, share_net=True)
+        masked._typed, masked.masks = self._typed, masks
+        return masked
 
     @property
     def n_samples(self) -> int:
@@ -395,7 +448,10 @@ class NetworkObjective(Objective):
 
     def subset(self, indices) -> NetworkObjective:
         """The same loss on a subset of the samples (a mini-batch)."""
-        return NetworkObjective(self.net, self.X[indices], self.T[indices], share_net=True)
+        batch = NetworkObjective(self.net, self.X[indices], self.T[indices], share_net=True)
+        if self.masks is not None:
+            batch.masks = [None if m is None else m[indices] for m in self.masks]
+        return batch
 
     def _theta(self, theta):
         theta = np.asarray(theta, float)
@@ -406,6 +462,8 @@ class NetworkObjective(Objective):
     def value(self, theta):
         theta = self._theta(theta)
         if theta.ndim == 1:
+            if self.masks is not None:
+                return self.value_and_gradient(theta)[0]
             W, b = self.net.unflatten(theta)
             with np.errstate(all="ignore"):
                 return float(self.net.loss_at(W, b, self.X, self.T))
@@ -418,12 +476,13 @@ class NetworkObjective(Objective):
         """(loss, gradient) from one forward and one backward pass."""
         theta = self._theta(theta)
         if theta.ndim > 1:
+            self._without_masks("a batch of gradients")
             flat = theta.reshape(-1, self.dim)
             values, grads = self._batched_value_and_gradient(flat)
             return values.reshape(theta.shape[:-1]), grads.reshape(theta.shape)
         W, b = self.net.unflatten(theta)
         with np.errstate(all="ignore"):
-            rec = self.net.propagate(W, b, self.X)
+            rec = self.net.propagate(W, b, self.X, masks=self.masks)
             data = np.mean(self.net.loss_function.per_sample(
                 rec.a[-1], self.T, rec.z[-1], self.net.output_activation))
             value = float(data + self.net.penalty(W))
@@ -453,6 +512,7 @@ class NetworkObjective(Objective):
         dtype=np.float32 is about 4× faster (a landscape picture needs ~1e-6, not 1e-16);
         workers > 1 evaluates chunks in threads (numpy releases the GIL).
         """
+        self._without_masks("a batch of values")
         thetas = self._theta(thetas)
         lead = thetas.shape[:-1]
         wide = np.ascontiguousarray(thetas.reshape(-1, self.dim), dtype=np.float64)
@@ -486,6 +546,7 @@ class NetworkObjective(Objective):
 
     def curvature(self, theta) -> NetworkCurvature:
         """The loss at θ (n,) or (..., n) with its gradient and exact H·v, sharing one pass."""
+        self._without_masks("curvature")
         return NetworkCurvature(self.net, self._theta(theta), self.X, self.T)
 
     def hvp_at(self, theta):
@@ -501,6 +562,11 @@ class NetworkObjective(Objective):
         if theta.ndim != 1:
             raise NetworkError(f"hessian expects one theta of shape ({self.dim},), got {theta.shape}")
         return self.curvature(theta).hessian()
+
+    def _without_masks(self, what: str) -> None:
+        if self.masks is not None:
+            raise NetworkError(f"{what} of a loss with dropout masks: curvature and curves are of the "
+                               "network as it predicts (train without masks, or draw none)")
 
     def _data(self, dtype):
         dtype = np.dtype(dtype)

@@ -88,6 +88,7 @@ class Optimizer:
     rule = ""
     hyperparameters: tuple[Hyperparameter, ...] = ()
     needs_hessian = False  # the objective's exact Hessian, every step
+    uses_curvature = False  # the Hessian or H·v products of the objective, every step
 
     def __init__(self, schedule=None, **values):
         owner = self.name or type(self).__name__
@@ -299,7 +300,7 @@ class Newton(Optimizer):
     name, title = "newton", "Newton"
     rule = "θ ← θ − lr·H⁻¹g   (singular H: least-squares step)"
     hyperparameters = (_lr(1.0),)
-    needs_hessian = True
+    needs_hessian = uses_curvature = True
 
     def _curvatures(self, w):
         """The eigenvalues of the matrix this method inverts (H itself for Newton)."""
@@ -362,6 +363,7 @@ class NewtonCG(Optimizer):
     """
 
     name, title = "newton_cg", "Newton-CG (Hessian-free)"
+    uses_curvature = True
     rule = "p ≈ −(H + λI)⁻¹g by conjugate gradients on H·v;  θ ← θ + lr·p"
     # Damped half steps by default: on a network's non-convex loss full undamped Newton steps
     # from a random start overshoot (exact Newton's defaults suit the course's surfaces).

@@ -96,6 +96,9 @@ class NetworkSpec:
     loss: str = "bce"
     init: str = "xavier"
     init_scale: float | None = None  # the init's spread; None: the init's own (core.network)
+    leaky_slope: float = 0.01  # the shaped activations' knobs (core.activations.KNOBS)
+    elu_alpha: float = 1.0
+    swish_beta: float = 1.0
     # Initial weights typed on the diagram, each [layer, j, i, value]: w[layer][j, i] (i = -1: the
     # bias of neuron j of layer + 1); they replace the drawn (or the worked example's) ones.
     typed_weights: list[list[float]] = field(default_factory=list)
@@ -109,6 +112,17 @@ class NetworkSpec:
     batch_size: int = 0  # 0: full batch
     optimizer: OptimizerSpec = field(default_factory=lambda: OptimizerSpec(
         kind="adam", label="Adam", hyperparameters={"lr": 0.03}))
+
+    def activation_knobs(self) -> dict[str, float]:
+        """The knobs as core.activations.make_activation takes them."""
+        return dict(slope=self.leaky_slope, alpha=self.elu_alpha, beta=self.swish_beta)
+
+    def network_options(self) -> dict[str, Any]:
+        """The keywords core.network.Network takes from this spec (besides the layer sizes)."""
+        return dict(activation=self.activation, output_activation=self.output_activation, loss=self.loss,
+                    init=self.init, init_scale=self.init_scale, regularization=self.regularization,
+                    reg_rate=float(self.reg_rate), leaky_slope=self.leaky_slope, elu_alpha=self.elu_alpha,
+                    swish_beta=self.swish_beta)
 
 
 @dataclass

@@ -414,6 +414,9 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
             "loss": lambda x, p: v.choice(x, p, LOSSES),
             "init": lambda x, p: v.choice(x, p, INITS),
             "init_scale": lambda x, p: v.number(x, p, limits.INIT_SCALE),
+            "leaky_slope": lambda x, p: v.number(x, p, limits.LEAKY_SLOPE),
+            "elu_alpha": lambda x, p: v.number(x, p, limits.ELU_ALPHA),
+            "swish_beta": lambda x, p: v.number(x, p, limits.SWISH_BETA),
             "typed_weights": typed_weights,
             "dataset": lambda x, p: v.choice(x, p, DATASETS),
             "samples": lambda x, p: v.integer(x, p, limits.SAMPLES),
@@ -433,10 +436,7 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
         # Every dataset has one target column: one output neuron.
         sizes = [len(result.features), *result.hidden, 1]
         try:  # the engine's word on combinations (softmax is an output activation only)
-            Network(sizes, activation=result.activation, output_activation=result.output_activation,
-                    loss=result.loss, init=result.init, init_scale=result.init_scale,
-                    regularization=result.regularization,
-                    reg_rate=result.reg_rate)
+            Network(sizes, **result.network_options())
         except NetworkError as error:
             return v.problem(path, "a network core can build", str(error))
         for k, (layer, j, i, _) in enumerate(result.typed_weights):

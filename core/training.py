@@ -74,6 +74,7 @@ class TrainingHistory:
     # (steps k, λmax of the training loss's Hessian at params[k]) when train ran with sharpness_every.
     sharpness: tuple = (np.zeros(0, int), np.zeros(0))
     step_seconds: float = 0.0  # wall time of the updates (gradient and optimizer step), in total
+    dropout_seed: int | None = None  # the masks of update k are drawn from default_rng([dropout_seed, k])
     validation_loss: np.ndarray = field(default_factory=lambda: np.zeros(0))
     validation_indices: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
     best_step: int | None = None
@@ -83,6 +84,15 @@ class TrainingHistory:
     @property
     def steps(self) -> int:
         return len(self.params) - 1
+
+    def masks_at(self, net: Network, k: int, n_train: int) -> list | None:
+        """The dropout masks of the update leaving step k, one row per sample trained on (the
+        update used the rows of its batch); None without dropout or after the last update.
+        With early stopping the samples trained on are the training data without its
+        validation share: n_train is then len(X_train) − len(validation_indices)."""
+        if self.dropout_seed is None or not 0 <= k < self.steps:
+            return None
+        return net.draw_masks(n_train, np.random.default_rng([self.dropout_seed, k + 1]))
 
     def network_at(self, net: Network, k: int) -> Network:
         """A copy of `net` carrying the parameters after k updates."""
@@ -194,6 +204,12 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
     if optimizer.needs_hessian and net.n_params > limits.NEWTON_MAX_PARAMS:
         raise TrainingError(f"train: {optimizer.name} needs the exact Hessian; use at most "
                             f"{limits.NEWTON_MAX_PARAMS} parameters (this network has {net.n_params})")
+    dropout = any(net.dropout)
+    if dropout and optimizer.uses_curvature:
+        raise TrainingError(f"train: {optimizer.name} needs the same loss at every evaluation of a step's "
+                            "curvature; dropout draws a new network each step: use a first-order optimizer")
+    # Each update's masks come from their own generator: any step's masks can be drawn again to show them.
+    dropout_seed = int(rng.integers(2**62)) if dropout else None
     try:
         sharpness = SharpnessRecorder(sharpness_every, net.n_params)
     except CurvatureError as error:
@@ -223,10 +239,13 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
                 progress(k / steps)
             sharpness.observe(k - 1, objective, theta)
             idx = next(order)
-            batch = objective if full else objective.subset(idx)
+            stepped = objective if not dropout else objective.with_masks(
+                net.draw_masks(n, np.random.default_rng([dropout_seed, k])))
+            batch = stepped if full else stepped.subset(idx)
             if jitter:
-                noisy = batch.X + rng.normal(0.0, jitter, batch.X.shape)
-                batch = NetworkObjective(batch.net, noisy, batch.T, share_net=True)
+                noisy = NetworkObjective(batch.net, batch.X + rng.normal(0.0, jitter, batch.X.shape),
+                                         batch.T, share_net=True)
+                batch = noisy if batch.masks is None else noisy.with_masks(batch.masks)
             started = time.perf_counter()
             f, g = batch.value_and_gradient(theta)
             step_losses.append(f)
@@ -266,7 +285,8 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
     params = np.array(params)
     # Curves beyond what the steps computed anyway are evaluated batched in float32:
     # ~1e-6 relative is plenty for a plot, and it costs a quarter of float64.
-    if full and not jitter:
+    # With dropout or jitter a step's loss is of its random network or inputs, not of the net's.
+    if full and not dropout and not jitter:
         train_loss = np.append(step_losses, objective.value(params[-1]))
     else:
         train_loss = objective.values(params, dtype=np.float32)
@@ -284,7 +304,7 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
                            states=states, batches=batches, status=status, stopped_at=stopped_at,
                            reason=reason, mode=mode, batch_size=batch_size,
                            sharpness=sharpness.result(), step_seconds=step_seconds,
-                           validation_loss=np.asarray(validation_loss, float),
+                           dropout_seed=dropout_seed, validation_loss=np.asarray(validation_loss, float),
                            validation_indices=held_out, best_step=best_step, restored=restored,
                            jitter=float(jitter))
 

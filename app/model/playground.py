@@ -471,7 +471,7 @@ class PlaygroundModel(QObject):
     # ----- settings -----
     DATA_FIELDS = ("dataset", "samples", "noise", "train_fraction")
     NETWORK_FIELDS = ("hidden", "activation", "output_activation", "loss", "init", "features",
-                      "regularization", "reg_rate")
+                      "regularization", "reg_rate", "leaky_slope", "elu_alpha", "swish_beta")
     TRAINING_FIELDS = ("batch_size",)
 
     def set_option(self, name: str, value) -> None:
@@ -629,9 +629,7 @@ class PlaygroundModel(QObject):
 
     def _make_network(self, spec: NetworkSpec):
         sizes = [len(spec.features)] + [int(n) for n in spec.hidden] + [self.data.T_train.shape[1]]
-        network = Network(sizes, activation=spec.activation, output_activation=spec.output_activation,
-                          loss=spec.loss, init=spec.init, init_scale=spec.init_scale, seed=self.seed,
-                          regularization=spec.regularization, reg_rate=float(spec.reg_rate))
+        network = Network(sizes, seed=self.seed, **spec.network_options())
         return type_weights(network, spec)
 
     def _rebuild(self, data: bool, network: bool, field: str) -> None:
@@ -772,6 +770,9 @@ def check_spec(spec: NetworkSpec) -> None:
         (limits.REG_RATE, spec.reg_rate, "regularization rate"),
         (limits.BATCH_SIZE, spec.batch_size, "batch size"),
         *(((limits.INIT_SCALE, spec.init_scale, "initial weight scale"),) if spec.init_scale is not None else ()),
+        (limits.LEAKY_SLOPE, spec.leaky_slope, "leaky ReLU's slope"),
+        (limits.ELU_ALPHA, spec.elu_alpha, "ELU's α"),
+        (limits.SWISH_BETA, spec.swish_beta, "swish's β"),
     ]
     for rule, value, name in checks:
         if not rule.contains(value):

@@ -19,6 +19,8 @@ from PyQt6.QtWidgets import (
 )
 
 from valley.app.panels.hyperparameters import format_float
+from valley.app.theme import get_theme
+from valley.app.views.activation_curve import ActivationCurve
 from valley.app.views.network_diagram import feature_label
 from valley.core import limits
 from valley.core.activations import ACTIVATIONS
@@ -34,14 +36,21 @@ PERCEPTRON_RULE = "Rosenblatt's rule"  # shown instead of an optimizer for a ste
 
 # How the course writes the names core spells as identifiers (core has titles only for
 # optimizers and datasets); the combo boxes show these and keep the identifier as item data.
-ACTIVATION_TITLES = {"step": "Step", "linear": "Linear", "sigmoid": "Sigmoid", "tanh": "tanh",
+ACTIVATION_TITLES = {"step": "Step", "linear": "Linear", "sigmoid": "Sigmoid", "tanh": "tanh", "hardtanh": "Hard tanh",
                      "relu": "ReLU", "leaky_relu": "Leaky ReLU", "elu": "ELU", "swish": "Swish",
                      "softplus": "Softplus", "softmax": "Softmax"}
 LOSS_TITLES = {"mse": "squared error", "mae": "absolute error", "bce": "binary cross-entropy",
                "cross_entropy": "cross-entropy"}
-INIT_TITLES = {"uniform": "Uniform", "gaussian": "Gaussian", "xavier": "Xavier (Glorot)", "he": "He",
+INIT_TITLES = {"uniform": "Uniform", "gaussian": "Gaussian", "lecun": "LeCun", "xavier": "Xavier (Glorot)", "he": "He",
                "constant": "Constant"}
 REGULARIZATION_TITLES = {"none": "None", "l1": "L1", "l2": "L2"}
+# activation: (NetworkSpec field, label, its rule, what it does)
+SHAPE_KNOBS = {
+    "leaky_relu": ("leaky_slope", "Slope", limits.LEAKY_SLOPE,
+                   "f(z) = z for z > 0, slope·z below (slide 000 writes 0.1; 0.01 is the usual default)"),
+    "elu": ("elu_alpha", "α", limits.ELU_ALPHA, "f(z) = z for z > 0, α(eᶻ − 1) below: α is the floor it tends to"),
+    "swish": ("swish_beta", "β", limits.SWISH_BETA, "f(z) = z·σ(βz): β = 1 is SiLU; large β tends to ReLU"),
+}
 
 
 def title_of(titles: dict[str, str], name: str) -> str:
@@ -198,6 +207,13 @@ class NetworkPanel(QWidget):
             lambda i: self._set("activation", self.activation.itemData(i)))
         _narrow(self.activation)
         form.addRow("Activation", self.activation)
+        # The shaped activations' knob (leaky slope, ELU's α, swish's β), shown only for them.
+        self.shape = QDoubleSpinBox(arch, decimals=3, singleStep=0.01)
+        self.shape.valueChanged.connect(self._shape_changed)
+        self.shape_label = QLabel(arch)
+        form.addRow(self.shape_label, self.shape)
+        self.curve = ActivationCurve(get_theme("dark"), arch)
+        form.addRow(self.curve)
         self.output = QComboBox(arch)
         for act, loss in OUTPUTS:
             self.output.addItem(output_title(act, loss), (act, loss))
@@ -260,6 +276,8 @@ class NetworkPanel(QWidget):
     def apply_theme(self, theme) -> None:
         light = theme is not None and theme.name == "light"
         self.error.setStyleSheet(f"color: {'#b3261e' if light else '#ff6b6b'};")
+        if theme is not None:
+            self.curve.apply_theme(theme)
 
     # ----- edits -----
     def _call(self, function, *args) -> None:
@@ -273,6 +291,25 @@ class NetworkPanel(QWidget):
 
     def _set(self, name: str, value) -> None:
         self._call(self.session.set_option, name, value)
+
+    def _shape_changed(self, value: float) -> None:
+        knob = SHAPE_KNOBS.get(self.session.spec.activation)
+        if knob is not None:
+            self._set(knob[0], value)
+
+    def _sync_shape(self, spec) -> None:
+        """The knob of the chosen activation (hidden for the others) and its f, f′ drawn with it."""
+        knob = SHAPE_KNOBS.get(spec.activation)
+        self.shape.setVisible(knob is not None)
+        self.shape_label.setVisible(knob is not None)
+        if knob is not None:
+            field, label, rule, tip = knob
+            self.shape_label.setText(label)
+            self.shape.setToolTip(tip)
+            # an open end of the rule's range is kept by one step of the box's precision
+            self.shape.setRange(rule.lo + (0.001 if rule.lo_open else 0.0), rule.hi - (0.001 if rule.hi_open else 0.0))
+            self.shape.setValue(getattr(spec, field))
+        self.curve.show_activation(spec.activation, **spec.activation_knobs())
 
     def _dataset_changed(self, index: int) -> None:
         name = self.dataset.itemData(index)
@@ -302,12 +339,13 @@ class NetworkPanel(QWidget):
     def sync(self, *_):
         spec = self.session.spec
         blockers = [QSignalBlocker(w) for w in (self.dataset, self.noise, self.train_fraction, self.samples,
-                                               self.activation, self.output, self.init, self.seed,
+                                               self.activation, self.shape, self.output, self.init, self.seed,
                                                self.regularization, self.reg_rate, self.optimizer,
                                                self.batch, self.steps, *self.feature_boxes.values())]
         example = self.session.example
         self._sync_data(spec, example)
         _show(self.activation, spec.activation, title_of(ACTIVATION_TITLES, spec.activation))
+        self._sync_shape(spec)
         _show(self.output, (spec.output_activation, spec.loss), output_title(spec.output_activation, spec.loss))
         _show(self.init, spec.init, title_of(INIT_TITLES, spec.init))
         self.seed.setValue(self.session.seed)

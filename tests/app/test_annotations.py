@@ -204,3 +204,26 @@ def test_an_exported_picture_shows_the_arrow(qapp, tmp_path, capsys):
     # ... and only around the arrow: between its tip and its tail, not across the picture
     rows, cols = changed[:, 0], changed[:, 1]
     assert cols.max() - cols.min() < 0.5 * a.shape[1] and rows.max() - rows.min() < 0.6 * a.shape[0]
+
+
+def test_dragging_an_arrows_tail_on_the_diagram_moves_only_the_tail(qtbot):
+    scene = Scene(kind="network", network=NetworkSpec(hidden=[3], samples=40), steps=30)
+    document = Document(scene, background=False)
+    diagram = NetworkDiagram(document.playground)
+    diagram.resize(640, 400)
+    qtbot.addWidget(diagram)
+    diagram.show()
+    qtbot.waitExposed(diagram)
+    document.annotations.add(Annotation(on="diagram", text="δ", at=(0.5, 0.5), tail=(0.2, 0.2)))
+    (tail,) = [item for item in items_of(diagram, LabelItem) if item.end == "tail"]
+    start = diagram.mapFromScene(tail.scenePos())
+    target = diagram.mapFromScene(diagram._fraction_to_scene((0.3, 0.8)))
+    qtbot.mousePress(diagram.viewport(), Qt.MouseButton.LeftButton, pos=start)
+    for k in range(1, 5):
+        qtbot.mouseMove(diagram.viewport(), start + (target - start) * k / 4)
+    qtbot.mouseRelease(diagram.viewport(), Qt.MouseButton.LeftButton, pos=target)
+    (note,) = document.scene.annotations
+    assert note.at == (0.5, 0.5)
+    assert note.tail == pytest.approx((0.3, 0.8), abs=0.02)
+    assert document.undo_stack.count() == 2  # added, then one drag
+    document.shutdown()

@@ -139,3 +139,26 @@ def test_too_few_samples_to_hold_any_out():
     X, T = np.array([[0.0, 0.0], [1.0, 1.0]]), np.array([[0.0], [1.0]])
     with pytest.raises(TrainingError, match="of the 2 training samples for validation"):
         train(Network([2, 2, 1], seed=0), (X, T), make_optimizer("sgd"), steps=3, early_stopping=5)
+
+
+def test_jitter_and_early_stopping_with_dropout_keep_each_steps_masks():
+    d = make_dataset("xor", samples=60, noise=0.1, seed=0)
+    start = Network([2, 8, 1], activation="tanh", dropout=0.3, seed=0)
+    net, sigma = start.copy(), 0.2
+    h = train(net, d, make_optimizer("sgd", lr=0.1), steps=5, jitter=sigma, early_stopping=3,
+              rng=np.random.default_rng(7))
+    kept = np.setdiff1d(np.arange(len(d.X_train)), h.validation_indices)
+    X, T = d.X_train[kept], d.T_train[kept]
+    # The generator's draws in order: the validation share, the dropout seed, then each step's noise.
+    rng = np.random.default_rng(7)
+    rng.permutation(len(d.X_train))
+    rng.integers(2**62)
+    for k in range(h.steps):
+        noisy = start.objective(X + rng.normal(0.0, sigma, X.shape), T)
+        masks = h.masks_at(start, k, len(kept))
+        assert np.array_equal(h.gradients[k], noisy.with_masks(masks).gradient(h.params[k]))
+        assert not np.array_equal(h.gradients[k], noisy.gradient(h.params[k]))  # the masks were used
+    # The validation loss is the net as it predicts: no masks, no noise.
+    probe = start.copy()
+    probe.set_params(h.params[2])
+    assert h.validation_loss[2] == probe.loss(d.X_train[h.validation_indices], d.T_train[h.validation_indices])

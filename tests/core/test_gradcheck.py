@@ -39,7 +39,7 @@ def make_case(sizes, hidden, loss, output, seed, regularization="none"):
     for attempt in range(50):
         net = Network(sizes, activation=hidden, output_activation=output, loss=loss,
                       init="gaussian", init_scale=0.8, seed=seed + 1000 * attempt,
-                      leaky_slope=0.1, elu_alpha=0.7, regularization=regularization, reg_rate=0.03)
+                      leaky_slope=0.1, elu_alpha=0.7, swish_beta=1.7, regularization=regularization, reg_rate=0.03)
         X = rng.normal(size=(5, sizes[0]))
         if loss in ("cross_entropy", "bce") and output == "softmax":
             T = np.eye(sizes[-1])[rng.integers(0, sizes[-1], 5)]
