@@ -92,3 +92,20 @@ def classification_scores(net, X_train, T_train, X_test, T_test) -> Classificati
                        confusion_matrix(class_labels(T), class_labels(outputs), classes)))
     (train_accuracy, train_confusion), (test_accuracy, test_confusion) = scores
     return ClassificationScores(train_accuracy, test_accuracy, train_confusion, test_confusion)
+
+
+def accuracy_curve(net, params, X, T) -> np.ndarray:
+    """The accuracy on (X, T) after every step of a training history: `net` (anything with
+    copy, set_params and predict) at each row of params (steps + 1, n_params); NaN where the
+    parameters are not finite (a diverged run) or there are no samples."""
+    T = np.asarray(T, float)
+    T = T[:, None] if T.ndim == 1 else T
+    twin = net.copy()
+    curve = np.full(len(params), np.nan)
+    if len(T) == 0:
+        return curve
+    for k, theta in enumerate(np.asarray(params, float)):
+        if np.all(np.isfinite(theta)):
+            twin.set_params(theta)
+            curve[k] = accuracy(twin.predict(X), T)
+    return curve

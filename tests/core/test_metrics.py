@@ -78,3 +78,28 @@ def test_scores_on_train_and_test():
     assert s.test_confusion.tolist() == [[0, 0, 0], [0, 1, 1], [0, 0, 0]]
     empty = classification_scores(net, X_train, T_train, np.zeros((0, 2)), np.zeros((0, 3)))
     assert np.isnan(empty.test_accuracy) and empty.test_confusion.sum() == 0
+
+
+def test_the_accuracy_curve_of_a_training_history():
+    from valley.core.datasets import make_dataset
+    from valley.core.metrics import accuracy_curve
+    from valley.core.network import Network
+    from valley.core.optimizers import make_optimizer
+    from valley.core.training import train
+
+    d = make_dataset("blobs", samples=150, noise=0.05, classes=3, seed=1)
+    net = Network([2, 6, 3], activation="tanh", output_activation="softmax", loss="cross_entropy", seed=0)
+    start = net.copy()
+    h = train(net, d, make_optimizer("adam", lr=0.05), steps=60)
+    curve = accuracy_curve(start, h.params, d.X_test, d.T_test)
+    assert curve.shape == (61,)
+    for k in (0, 30, 60):
+        probe = start.copy()
+        probe.set_params(h.params[k])
+        assert curve[k] == accuracy(probe.predict(d.X_test), d.T_test)
+    assert curve[-1] > 0.95 > curve[0]
+    assert np.array_equal(start.get_params(), h.params[0])  # the net given is left as it was
+    broken = h.params[:3].copy()
+    broken[1, 0] = np.nan
+    assert np.isnan(accuracy_curve(start, broken, d.X_test, d.T_test)[1])
+    assert np.all(np.isnan(accuracy_curve(start, broken, np.zeros((0, 2)), np.zeros((0, 3)))))
