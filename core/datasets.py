@@ -413,12 +413,14 @@ def _read_rows(path: Path, kind: str | None) -> tuple[list, str | None]:
                 elif kind is None and cells[2].lower() in TARGET_HEADERS:
                     kind = "regression"
                 continue
+            separated = "semicolons" if delimiter == ";" else "commas"
             if len(cells) < 3:
                 raise DatasetFileError(path, f"the column is missing: each row has three cells, "
-                                       f"{', '.join(columns)}", line, len(cells) + 1, columns[len(cells)])
+                                       f"{', '.join(columns)}, separated by {separated}",
+                                       line, len(cells) + 1, columns[len(cells)])
             if len(cells) > 3:
                 raise DatasetFileError(path, f"an extra cell {cells[3]!r}: each row has three cells, "
-                                       f"{', '.join(columns)}", line, 4)
+                                       f"{', '.join(columns)}, separated by {separated}", line, 4)
             values = []
             for j, cell in enumerate(cells):
                 value = _number(cell, delimiter)

@@ -56,6 +56,9 @@ def test_a_byte_order_mark_a_trailing_separator_and_crlf_are_read(tmp_path):
 @pytest.mark.parametrize("text, line, column, fragment", [
     ("x1,x2,label\n0,0,0\n1,abc,1\n", 3, 2, "column 2 (x2): 'abc' is not a finite number"),
     ("0,0,0\n1,1\n", 2, 3, "column 3 (label or target): the column is missing"),
+    ("0\t0\t0\n", 1, 2, "column 2 (x2): the column is missing: each row has three cells, x1, x2, "
+                        "label or target, separated by commas"),
+    ("x;y;label\n0;0;0\n1;1\n", 3, 3, "column 3 (label): the column is missing"),
     ("0,0,0\n1,,1\n", 2, 2, "column 2 (x2): empty"),
     ("0,0,0\n1,1,1,7\n", 2, 4, "an extra cell '7'"),
     ("0,0,0\n1,nan,1\n", 2, 2, "'nan' is not a finite number"),
