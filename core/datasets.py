@@ -327,14 +327,14 @@ TARGET_HEADERS = ("target", "y", "value")
 def load_csv(path, kind: str | None = None, train_fraction: float = 0.7, seed: int = 0) -> Dataset:
     """Your own points from a CSV file: x1, x2, and a class label or a regression target per row.
 
-    Cells are separated by commas, or by semicolons (then a decimal comma reads too: 1,5 is
-    1.5). A first row without any number is a header. Blank lines and lines starting with
-    # are skipped. Labels are classes 0, 1, ... (two classes give 0/1 targets, three to
-    five one-hot targets). `kind` None decides from the header's third name (label, class
-    or target, y, value), else from the values: all whole numbers ≥ 0 make a classification.
-    The points are split into train and test as make_dataset does (seeded). A file that
-    cannot be read raises DatasetFileError naming the file, and the line and column of the
-    first bad cell.
+    Cells are separated by commas, tabs (as a spreadsheet copies), or semicolons (then a
+    decimal comma reads too: 1,5 is 1.5). A first row without any number is a header.
+    Blank lines and lines starting with # are skipped. Labels are classes 0, 1, ... (two
+    classes give 0/1 targets, three to five one-hot targets). `kind` None decides from the
+    header's third name (label, class or target, y, value), else from the values: labels
+    that are all classes (whole numbers from 0 to 4) make a classification. The points are
+    split into train and test as make_dataset does (seeded). A file that cannot be read
+    raises DatasetFileError naming the file, and the line and column of the first bad cell.
     """
     if kind not in (None, "classification", "regression"):
         raise DatasetError(f"kind must be 'classification', 'regression' or None, got {kind!r}")
@@ -391,7 +391,7 @@ def _read_rows(path: Path, kind: str | None) -> tuple[list, str | None]:
                                raw[:error.start].count(b"\n") + 1) from None
     lines = text.splitlines()
     first = next((ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")), "")
-    delimiter = ";" if ";" in first else ","
+    delimiter = ";" if ";" in first else ("\t" if "\t" in first else ",")
     reader = csv.reader(lines, delimiter=delimiter)
     rows, names = [], []
     columns = ["x1", "x2", {"classification": "label", "regression": "target"}.get(kind, "label or target")]
@@ -406,14 +406,15 @@ def _read_rows(path: Path, kind: str | None) -> tuple[list, str | None]:
             if not rows and not names and not any(_number(c, delimiter) is not None for c in cells):
                 if len(cells) != 3:
                     raise DatasetFileError(path, f"the header names {len(cells)} columns; a data file "
-                                           f"has three: x1, x2, and a label or target", line)
+                                           f"has three: x1, x2, and a label or target, separated by "
+                                           f"commas, semicolons or tabs", line)
                 names = columns = cells
                 if kind is None and cells[2].lower() in LABEL_HEADERS:
                     kind = "classification"
                 elif kind is None and cells[2].lower() in TARGET_HEADERS:
                     kind = "regression"
                 continue
-            separated = "semicolons" if delimiter == ";" else "commas"
+            separated = {";": "semicolons", "\t": "tabs"}.get(delimiter, "commas")
             if len(cells) < 3:
                 raise DatasetFileError(path, f"the column is missing: each row has three cells, "
                                        f"{', '.join(columns)}, separated by {separated}",

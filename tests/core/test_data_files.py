@@ -46,6 +46,11 @@ def test_regression_by_header_by_values_and_by_request(tmp_path):
         load_csv(write(tmp_path, rows), kind="clustering")
 
 
+def test_tabs_as_a_spreadsheet_copies_them(tmp_path):
+    d = load_csv(write(tmp_path, "x1\tx2\ttarget\n0\t0\t1.5\n1\t0\t2\n0\t1\t3\n1\t1\t4\n"))
+    assert d.kind == "regression" and sorted(d.T[:, 0]) == [1.5, 2, 3, 4]
+
+
 def test_a_byte_order_mark_a_trailing_separator_and_crlf_are_read(tmp_path):
     path = tmp_path / "excel.csv"
     path.write_bytes("\ufeffx1,x2,label,\r\n0,0,0,\r\n1,0,1,\r\n0,1,1,\r\n1,1,0,\r\n".encode("utf-8"))
@@ -56,8 +61,9 @@ def test_a_byte_order_mark_a_trailing_separator_and_crlf_are_read(tmp_path):
 @pytest.mark.parametrize("text, line, column, fragment", [
     ("x1,x2,label\n0,0,0\n1,abc,1\n", 3, 2, "column 2 (x2): 'abc' is not a finite number"),
     ("0,0,0\n1,1\n", 2, 3, "column 3 (label or target): the column is missing"),
-    ("0\t0\t0\n", 1, 2, "column 2 (x2): the column is missing: each row has three cells, x1, x2, "
-                        "label or target, separated by commas"),
+    ("0,0,0\n1;1\n", 2, 2, "column 2 (x2): the column is missing: each row has three cells, x1, x2, "
+                         "label or target, separated by commas"),
+    ("0 0 0\n1 1 1\n", 1, None, "the header names 1 columns; a data file has three"),
     ("x;y;label\n0;0;0\n1;1\n", 3, 3, "column 3 (label): the column is missing"),
     ("0,0,0\n1,,1\n", 2, 2, "column 2 (x2): empty"),
     ("0,0,0\n1,1,1,7\n", 2, 4, "an extra cell '7'"),
