@@ -332,7 +332,7 @@ def load_csv(path, kind: str | None = None, train_fraction: float = 0.7, seed: i
     Blank lines and lines starting with # are skipped. Labels are classes 0, 1, ... (two
     classes give 0/1 targets, three to five one-hot targets). `kind` None decides from the
     header's third name (label, class or target, y, value), else from the values: labels
-    that are all classes (whole numbers from 0 to 4) make a classification. The points are
+    that are all classes (whole numbers below limits.CLASSES.hi) make a classification. The points are
     split into train and test as make_dataset does (seeded). A file that cannot be read
     raises DatasetFileError naming the file, and the line and column of the first bad cell.
     """
