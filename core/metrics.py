@@ -70,7 +70,7 @@ def confusion_matrix(true_labels, predicted_labels, classes: int) -> np.ndarray:
     return counts
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # a generated == would compare numpy arrays: ambiguous
 class ClassificationScores:
     """Accuracy and confusion matrix of a network on the training and the test set."""
 

@@ -43,7 +43,7 @@ class PreprocessingError(ValueError):
     """An unknown preprocessing, bad inputs, or training data without spread to scale by."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # a generated == would compare numpy arrays: ambiguous
 class Transform:
     """y = W (x − shift) for inputs x, fitted on a training set (see the module's note).
 
