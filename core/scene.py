@@ -109,6 +109,7 @@ class NetworkSpec:
     features: list[str] = field(default_factory=lambda: ["x1", "x2"])
     regularization: str = "none"  # valley.core.network.REGULARIZATIONS
     reg_rate: float = 0.0
+    dropout: float = 0.0  # the dropout rate of every hidden layer while training
     batch_size: int = 0  # 0: full batch
     optimizer: OptimizerSpec = field(default_factory=lambda: OptimizerSpec(
         kind="adam", label="Adam", hyperparameters={"lr": 0.03}))
@@ -122,7 +123,7 @@ class NetworkSpec:
         return dict(activation=self.activation, output_activation=self.output_activation, loss=self.loss,
                     init=self.init, init_scale=self.init_scale, regularization=self.regularization,
                     reg_rate=float(self.reg_rate), leaky_slope=self.leaky_slope, elu_alpha=self.elu_alpha,
-                    swish_beta=self.swish_beta)
+                    swish_beta=self.swish_beta, dropout=float(self.dropout))
 
 
 @dataclass

@@ -417,6 +417,7 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
             "leaky_slope": lambda x, p: v.number(x, p, limits.LEAKY_SLOPE),
             "elu_alpha": lambda x, p: v.number(x, p, limits.ELU_ALPHA),
             "swish_beta": lambda x, p: v.number(x, p, limits.SWISH_BETA),
+            "dropout": lambda x, p: v.number(x, p, limits.DROPOUT),
             "typed_weights": typed_weights,
             "dataset": lambda x, p: v.choice(x, p, DATASETS),
             "samples": lambda x, p: v.integer(x, p, limits.SAMPLES),

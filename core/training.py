@@ -148,6 +148,12 @@ def _validation_split(objective, fraction, rng):
     return held_out, objective.subset(held_out), objective.subset(kept)
 
 
+def dropout_conflict(optimizer_name: str) -> str:
+    """Why an optimizer that uses curvature cannot train with dropout."""
+    return (f"{optimizer_name} needs the same loss at every evaluation of a step's curvature; dropout "
+            "draws a new network each step: use a first-order optimizer, or no dropout")
+
+
 def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: str | None = None,
           rng=None, shuffle: bool = True, tol: float = 0.0, keep_states: bool = True,
           progress=None, cancel=None, sharpness_every: int = 0, *, jitter: float = 0.0,
@@ -206,8 +212,7 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
                             f"{limits.NEWTON_MAX_PARAMS} parameters (this network has {net.n_params})")
     dropout = any(net.dropout)
     if dropout and optimizer.uses_curvature:
-        raise TrainingError(f"train: {optimizer.name} needs the same loss at every evaluation of a step's "
-                            "curvature; dropout draws a new network each step: use a first-order optimizer")
+        raise TrainingError(f"train: {dropout_conflict(optimizer.name)}")
     # Each update's masks come from their own generator: any step's masks can be drawn again to show them.
     dropout_seed = int(rng.integers(2**62)) if dropout else None
     try:

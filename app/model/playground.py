@@ -22,7 +22,7 @@ from valley.core.examples import EXAMPLES
 from valley.core.network import Network, parameter_count
 from valley.core.optimizers import OPTIMIZERS, make_optimizer
 from valley.core.scene import NetworkSpec, OptimizerSpec, Scene
-from valley.core.training import perceptron_history, train, uses_perceptron_rule
+from valley.core.training import dropout_conflict, perceptron_history, train, uses_perceptron_rule
 
 # Above this many multiply-adds a (re)training runs as a background job so the window never freezes.
 BACKGROUND_WORK = 2_000_000
@@ -78,6 +78,13 @@ class PassRecord:
     update_weights: list | None  # weights[t+1] - weights[t] (None at the last recorded step)
     update_biases: list | None
     loss: float
+    # dropout: per layer the masks the update leaving step t drew for these rows (0: dropped), or None
+    masks: list | None = None
+
+    def dropped(self, layer: int) -> np.ndarray | None:
+        """True for the neurons of `layer` that the shown sample's pass dropped (one sample only)."""
+        mask = None if self.masks is None else self.masks[layer]
+        return None if mask is None or len(mask) != 1 else mask[0] == 0
 
 
 @dataclass
@@ -335,8 +342,9 @@ class PlaygroundModel(QObject):
         t = self.step if t is None else int(t)
         X, T = (self.data.X_train, self.data.T_train) if batch else self.selected_rows()
         net = self.network_at(None if probing else t)
+        masks = None if probing else self._masks_at(t, batch)
         with np.errstate(all="ignore"), single_threaded_blas():
-            rec = net.forward(X)
+            rec = net.propagate(net.weights, net.biases, net.check_inputs(X), masks=masks)
             back = net.backward(rec, T)
             loss = float(net.loss(X, T))
         update_w = update_b = None
@@ -347,7 +355,17 @@ class PlaygroundModel(QObject):
             update_b = [b - b0 for b, b0 in zip(net.biases, before[1])]
             net.set_params(self.params_at(t))
         return PassRecord(X, T, list(rec.z), list(rec.a), list(back.delta), list(back.grad_weights),
-                          list(back.grad_biases), update_w, update_b, loss)
+                          list(back.grad_biases), update_w, update_b, loss, masks)
+
+    def _masks_at(self, t: int, batch: bool) -> list | None:
+        """The dropout masks training drew at step t, for the rows the pass shows."""
+        history = self.history
+        if history is None or getattr(history, "dropout_seed", None) is None or t >= history.steps:
+            return None
+        masks = history.masks_at(self.network, t, len(self.data.X_train))
+        if batch or self.sample < 0:
+            return masks
+        return [None if m is None else m[self.sample:self.sample + 1] for m in masks]
 
     # ----- step-through -----
     def phases(self) -> list[Phase]:
@@ -471,7 +489,7 @@ class PlaygroundModel(QObject):
     # ----- settings -----
     DATA_FIELDS = ("dataset", "samples", "noise", "train_fraction")
     NETWORK_FIELDS = ("hidden", "activation", "output_activation", "loss", "init", "features",
-                      "regularization", "reg_rate", "leaky_slope", "elu_alpha", "swish_beta")
+                      "regularization", "reg_rate", "leaky_slope", "elu_alpha", "swish_beta", "dropout")
     TRAINING_FIELDS = ("batch_size",)
 
     def set_option(self, name: str, value) -> None:
@@ -773,6 +791,7 @@ def check_spec(spec: NetworkSpec) -> None:
         (limits.LEAKY_SLOPE, spec.leaky_slope, "leaky ReLU's slope"),
         (limits.ELU_ALPHA, spec.elu_alpha, "ELU's α"),
         (limits.SWISH_BETA, spec.swish_beta, "swish's β"),
+        (limits.DROPOUT, spec.dropout, "dropout rate"),
     ]
     for rule, value, name in checks:
         if not rule.contains(value):
@@ -782,6 +801,8 @@ def check_spec(spec: NetworkSpec) -> None:
     if not spec.features:
         raise NetworkSpecError("choose at least one input feature")
     check_newton(spec.optimizer, param_count(spec))
+    if spec.dropout > 0 and OPTIMIZERS[spec.optimizer.kind].uses_curvature:
+        raise NetworkSpecError(dropout_conflict(spec.optimizer.kind))
 
 
 def network_title(spec: NetworkSpec) -> str:

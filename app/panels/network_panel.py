@@ -230,18 +230,30 @@ class NetworkPanel(QWidget):
         self.seed = QSpinBox(arch, minimum=limits.SEED.lo, maximum=limits.SEED.hi)
         self.seed.valueChanged.connect(lambda v: self._call(self.session.set_seed, v))
         form.addRow("Seed", self.seed)
-        self.regularization = QComboBox(arch)
+        layout.addWidget(arch)
+
+        # grouped as the slides group them: what keeps a network from fitting the noise
+        regularizing = QGroupBox("Regularization", self)
+        form = QFormLayout(regularizing)
+        self.regularization = QComboBox(regularizing)
         _fill(self.regularization, REGULARIZATIONS, REGULARIZATION_TITLES)
         self.regularization.currentIndexChanged.connect(
             lambda i: self._set("regularization", self.regularization.itemData(i)))
         _narrow(self.regularization)
-        form.addRow("Regularization", self.regularization)
+        form.addRow("Penalty", self.regularization)
         # The spin box stops just short of the open end of the rate's range.
-        self.reg_rate = QDoubleSpinBox(arch, minimum=limits.REG_RATE.lo, maximum=limits.REG_RATE.hi - 1e-4,
-                                       singleStep=0.001, decimals=4)
+        self.reg_rate = QDoubleSpinBox(regularizing, minimum=limits.REG_RATE.lo,
+                                       maximum=limits.REG_RATE.hi - 1e-4, singleStep=0.001, decimals=4)
         self.reg_rate.valueChanged.connect(lambda v: self._set("reg_rate", v))
         form.addRow("Rate λ", self.reg_rate)
-        layout.addWidget(arch)
+        self.dropout = QDoubleSpinBox(regularizing, minimum=limits.DROPOUT.lo, maximum=limits.DROPOUT.hi,
+                                      singleStep=0.05, decimals=2)
+        self.dropout.setToolTip("While training, each hidden neuron is left out of a step with this "
+                                "probability (the kept ones scaled by 1/(1 − p)); the diagram greys the "
+                                "shown sample's dropped neurons. Predictions use the whole network.")
+        self.dropout.valueChanged.connect(lambda v: self._set("dropout", round(v, 2)))
+        form.addRow("Dropout p", self.dropout)
+        layout.addWidget(regularizing)
 
         training = QGroupBox("Training", self)
         self.training_form = QFormLayout(training)
@@ -340,7 +352,7 @@ class NetworkPanel(QWidget):
         spec = self.session.spec
         blockers = [QSignalBlocker(w) for w in (self.dataset, self.noise, self.train_fraction, self.samples,
                                                self.activation, self.shape, self.output, self.init, self.seed,
-                                               self.regularization, self.reg_rate, self.optimizer,
+                                               self.regularization, self.reg_rate, self.dropout, self.optimizer,
                                                self.batch, self.steps, *self.feature_boxes.values())]
         example = self.session.example
         self._sync_data(spec, example)
@@ -351,6 +363,7 @@ class NetworkPanel(QWidget):
         self.seed.setValue(self.session.seed)
         _show(self.regularization, spec.regularization, title_of(REGULARIZATION_TITLES, spec.regularization))
         self.reg_rate.setValue(spec.reg_rate)
+        self.dropout.setValue(spec.dropout)
         self._sync_optimizer(spec)
         self.batch.setValue(1 if self.session.perceptron else spec.batch_size)  # the rule is online
         self.steps.setValue(self.session.steps)

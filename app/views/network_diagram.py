@@ -479,9 +479,14 @@ class NetworkDiagram(FittedView):
                 d_scale = max(float(np.nanmax(np.abs(d))) if np.size(d) else 0.0, 1e-12)
                 if shared_scale is not None:
                     d_scale = max(shared_scale, 1e-12)
+            dropped = values["record"].dropped(layer)
             for j, node in enumerate(column):
                 computed = layer <= reached
-                if layer >= delta_from:
+                is_dropped = computed and dropped is not None and bool(dropped[j])
+                if is_dropped:
+                    # dropout took this neuron out of the shown sample's pass: it sends and receives nothing
+                    fill, text = QColor(NEUTRAL_NODE), "dropped"
+                elif layer >= delta_from:
                     fill = colour(float(d[j]) / d_scale, DELTA_LUT)
                     text = f"δ {fmt(float(d[j]))}"
                     updates = values["record"].update_biases
@@ -497,7 +502,7 @@ class NetworkDiagram(FittedView):
                 if plane is not None:
                     node.thumb.setPixmap(thumbnails[j])
                     node.thumb.setScale((NODE - 2 * RING) / THUMB_GRID)
-                node.thumb.setOpacity(1.0 if computed else 0.2)
+                node.thumb.setOpacity(0.2 if not computed or is_dropped else 1.0)
                 node.label.setText(text if self.show_values else "")
                 node.label.setVisible(self.show_values and bool(text))
                 rect = node.label.boundingRect()
