@@ -170,3 +170,31 @@ def test_the_covariance_ellipse_before_and_after_whitening():
     assert np.allclose(np.linalg.norm(after, axis=1), 2.0, rtol=1e-10)  # whitened: round
     with pytest.raises(PreprocessingError, match="2-D mean and a 2×2 covariance"):
         covariance_ellipse(np.zeros(3), np.eye(3))
+
+
+def test_whitening_turns_the_elongated_bowl_round():
+    """Slide 002: normalization guards against ill-conditioning. For a linear model under MSE the
+    Hessian is E[x̃ x̃ᵀ] (x̃ = [x, 1]); whitened inputs make it the identity, so gradient descent
+    at lr = 1/λmax reaches the minimum in one step, where the raw inputs need over a thousand."""
+    from valley.core.network import Network
+    from valley.core.optimizers import make_optimizer
+    from valley.core.training import train
+
+    rng = np.random.default_rng(0)
+    X = elongated(n=200)
+    T = (X @ [0.5, -0.3] + 0.2 + 0.05 * rng.normal(size=200))[:, None]
+    steps_to_minimum = {}
+    for kind in ("none", "standardize", "zca"):
+        Y = make_transform(kind, X).apply(X)
+        A = np.column_stack([Y, np.ones(len(Y))])
+        lam = np.linalg.eigvalsh(A.T @ A / len(A))
+        lowest = 0.5 * np.mean((A @ np.linalg.lstsq(A, T, rcond=None)[0] - T) ** 2)
+        net = Network([2, 1], output_activation="linear", loss="mse", seed=0)
+        gap = train(net, (Y, T), make_optimizer("sgd", lr=1.0 / lam[-1]), steps=1000).train_loss - lowest
+        reached = np.flatnonzero(gap < 1e-6 * gap[0])
+        steps_to_minimum[kind] = int(reached[0]) if len(reached) else len(gap)
+        if kind == "zca":
+            assert np.allclose(lam, 1.0, rtol=1e-12)  # the bowl is round
+    assert steps_to_minimum["zca"] == 1
+    assert steps_to_minimum["none"] > 1000  # not there after all the steps run
+    assert steps_to_minimum["standardize"] < 1000 / 2  # rescaled but still tilted: in between
