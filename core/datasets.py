@@ -5,19 +5,46 @@ have shape (n, 1). Randomness comes from a seeded numpy Generator, so the same
 (name, samples, noise, train_fraction, seed) always gives the same data.
 Like Playground, the noisy position decides a point's label while the clean
 position is kept, so noise shows up as points on the wrong side.
+
+The multi-class datasets (MULTICLASS_DATASETS: 3 to 5 Gaussian blobs, spiral arms) have
+one-hot targets (n, C) for a softmax output and cross-entropy (core.metrics reads them).
+They are kept apart from DATASETS, the ones the playground offers, until its output layer,
+heatmap and legend show several classes.
+
+`load_csv` reads your own points (x1, x2, label or target) into the same Dataset, and
+`dataset_from_points` splits any given points, as a scene's own points will be.
 """
 from __future__ import annotations
 
+import csv
+import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from valley.core import limits
+from valley.core.metrics import class_count, class_labels, one_hot
 
 
 class DatasetError(ValueError):
     """An unknown dataset or feature, or a bad size, noise or split."""
+
+
+class DatasetFileError(DatasetError):
+    """A data file that cannot be read as points; names the file, and the line and column if any."""
+
+    def __init__(self, path, problem: str, line: int | None = None, column: int | None = None,
+                 column_name: str = ""):
+        self.path, self.line, self.column, self.problem = str(path), line, column, problem
+        where = self.path
+        if line is not None:
+            where += f", line {line}"
+        if column is not None:
+            where += f", column {column}" + (f" ({column_name})" if column_name else "")
+        super().__init__(f"{where}: {problem}")
 
 
 @dataclass
@@ -39,6 +66,20 @@ class Dataset:
     @property
     def T(self) -> np.ndarray:
         return np.concatenate([self.T_train, self.T_test])
+
+    @property
+    def classes(self) -> int:
+        """Classes of a classification: 2 for 0/1 targets (n, 1), C for one-hot targets (n, C)."""
+        if self.kind != "classification":
+            raise DatasetError(f"{self.name} is a regression dataset; it has targets, not classes")
+        return class_count(self.T_train)
+
+    @property
+    def labels(self) -> np.ndarray:
+        """The class of every point, training points first (as X)."""
+        if self.kind != "classification":
+            raise DatasetError(f"{self.name} is a regression dataset; it has targets, not classes")
+        return class_labels(self.T)
 
     def with_features(self, names) -> Dataset:
         """The same split with the inputs replaced by the named feature maps."""
@@ -117,6 +158,35 @@ def _bump(n, noise, rng):
     return np.column_stack([x, y]), np.exp(-((x + nx) ** 2 + (y + ny) ** 2) / (2 * 2.0 ** 2))
 
 
+def _blob_centres(classes: int) -> np.ndarray:
+    """Centres evenly around a circle of radius 3.5, the first at the top."""
+    angle = np.pi / 2 + 2 * np.pi * np.arange(classes) / classes
+    return 3.5 * np.column_stack([np.cos(angle), np.sin(angle)])
+
+
+def _class_sizes(n: int, classes: int) -> np.ndarray:
+    """n points shared as evenly as possible, the first classes taking the remainder."""
+    return np.full(classes, n // classes) + (np.arange(classes) < n % classes)
+
+
+def _blobs(n, noise, rng, classes):
+    sd = np.sqrt(0.5 + 7.0 * noise)  # as the two gaussians: spread grows with noise
+    labels = np.repeat(np.arange(classes), _class_sizes(n, classes))
+    return _blob_centres(classes)[labels] + rng.normal(0.0, sd, (n, 2)), labels
+
+
+def _spiral_arms(n, noise, rng, classes):
+    points, labels = [], []
+    for c, count in enumerate(_class_sizes(n, classes)):
+        i = np.arange(count) / count
+        # One turn: with several arms, more turns would lay them on top of each other.
+        r, t = 5.0 * i, 2 * np.pi * i + 2 * np.pi * c / classes
+        points.append(np.column_stack([r * np.sin(t) + _uniform(rng, count, -1, 1) * noise,
+                                       r * np.cos(t) + _uniform(rng, count, -1, 1) * noise]))
+        labels.append(np.full(count, c))
+    return np.concatenate(points), np.concatenate(labels)
+
+
 _BOOLEAN_INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 BOOLEAN_TABLES = {"and": np.array([0.0, 0, 0, 1]), "or": np.array([0.0, 1, 1, 1]),
                   "xor": np.array([0.0, 1, 1, 0]), "and_not": np.array([0.0, 0, 1, 0])}  # A ∧ ¬B
@@ -127,7 +197,10 @@ class DatasetInfo:
     name: str
     title: str
     kind: str
-    generate: Callable | None  # (n, noise, rng) -> (X, labels); None for a boolean table
+    # (n, noise, rng) -> (X, labels); None for a boolean table. A multi-class dataset's
+    # takes the number of classes too: (n, noise, rng, classes) -> (X, class indices).
+    generate: Callable | None
+    multiclass: bool = False
 
 
 DATASETS: dict[str, DatasetInfo] = {info.name: info for info in (
@@ -146,16 +219,34 @@ DATASETS: dict[str, DatasetInfo] = {info.name: info for info in (
 )}
 
 
+MULTICLASS_DATASETS: dict[str, DatasetInfo] = {info.name: info for info in (
+    DatasetInfo("blobs", "Gaussian blobs, one per class", "classification", _blobs, True),
+    DatasetInfo("spiral_arms", "Spiral arms, one per class", "classification", _spiral_arms, True),
+)}
+DEFAULT_CLASSES = 3
+
+
 def make_dataset(name: str, samples: int = 200, noise: float = 0.1, train_fraction: float = 0.7,
-                 seed: int = 0) -> Dataset:
+                 seed: int = 0, classes: int | None = None) -> Dataset:
     """A seeded dataset split into train and test parts.
 
     The boolean tables (and, or, xor_table, and_not) are their four rows, used as both
     training and test set; `samples`, `noise` and `train_fraction` do not apply.
+    A multi-class dataset (MULTICLASS_DATASETS) has `classes` classes (limits.CLASSES,
+    3 when not given) and one-hot targets; the others take no `classes`.
     """
-    info = DATASETS.get(str(name).lower())
+    info = DATASETS.get(str(name).lower()) or MULTICLASS_DATASETS.get(str(name).lower())
     if info is None:
-        raise DatasetError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
+        raise DatasetError(f"unknown dataset {name!r}; choose one of "
+                           f"{', '.join([*DATASETS, *MULTICLASS_DATASETS])}")
+    if info.multiclass:
+        classes = DEFAULT_CLASSES if classes is None else classes
+        if not limits.CLASSES.contains(classes):
+            raise DatasetError(f"{info.name}: classes must be a whole number "
+                               f"{limits.CLASSES.describe()}, got {classes!r}")
+    elif classes is not None:
+        raise DatasetError(f"{info.name} has its own classes; `classes` is for "
+                           f"{' and '.join(MULTICLASS_DATASETS)}")
     if info.generate is None:
         T = BOOLEAN_TABLES[info.name.replace("_table", "")][:, None]
         X = _BOOLEAN_INPUTS.copy()
@@ -168,13 +259,199 @@ def make_dataset(name: str, samples: int = 200, noise: float = 0.1, train_fracti
     if not limits.TRAIN_FRACTION.contains(train_fraction):
         raise DatasetError(f"{info.name}: train_fraction must be "
                            f"{limits.TRAIN_FRACTION.describe()}, got {train_fraction!r}")
+    rng = np.random.default_rng(seed)
+    if info.multiclass:
+        X, labels = info.generate(int(samples), float(noise), rng, int(classes))
+        T = one_hot(labels, int(classes))
+    else:
+        X, t = info.generate(int(samples), float(noise), rng)
+        T = t[:, None]
+    return _split(info.name, info.kind, X, T, train_fraction, rng)
+
+
+def _split(name, kind, X, T, train_fraction, rng, bounds=((-6.0, 6.0), (-6.0, 6.0))) -> Dataset:
+    """A seeded shuffle of the points, the first share for training, the rest for testing."""
+    samples = len(X)
     # At least one sample on each side, also where the share rounds to none (0.1 of 4).
     n_train = min(max(int(round(float(train_fraction) * samples)), 1), samples - 1)
-    rng = np.random.default_rng(seed)
-    X, t = info.generate(int(samples), float(noise), rng)
     order = rng.permutation(samples)
-    X, T = X[order], t[order][:, None]
-    return Dataset(info.name, info.kind, X[:n_train], T[:n_train], X[n_train:], T[n_train:])
+    X, T = X[order], T[order]
+    return Dataset(name, kind, X[:n_train], T[:n_train], X[n_train:], T[n_train:], bounds)
+
+
+def dataset_from_points(name: str, kind: str, X, targets, train_fraction: float = 0.7,
+                        seed: int = 0, classes: int | None = None) -> Dataset:
+    """Given points X (n, 2) and their class labels (classification) or targets, split as make_dataset.
+
+    Two classes give 0/1 targets (n, 1), more give one-hot rows (`classes`, or the largest
+    label + 1). The bounds are the points' own, with a margin.
+    """
+    X = np.asarray(X, float)
+    targets = np.asarray(targets, float).reshape(-1)
+    if X.ndim != 2 or X.shape[1] != 2 or len(targets) != len(X):
+        raise DatasetError(f"{name}: points must have shape (n, 2) with one target each, "
+                           f"got {X.shape} and {len(targets)} targets")
+    if not limits.SAMPLES.contains(len(X)):
+        raise DatasetError(f"{name}: a dataset has {limits.SAMPLES.describe()} points, got {len(X)}")
+    if not limits.TRAIN_FRACTION.contains(train_fraction):
+        raise DatasetError(f"{name}: train_fraction must be "
+                           f"{limits.TRAIN_FRACTION.describe()}, got {train_fraction!r}")
+    if not (np.all(np.isfinite(X)) and np.all(np.isfinite(targets))):
+        raise DatasetError(f"{name}: every coordinate and target must be a finite number")
+    if not all(limits.COORDINATE.contains(float(v)) for v in (X.min(), X.max())):
+        raise DatasetError(f"{name}: coordinates must be {limits.COORDINATE.describe()}")
+    if kind == "classification":
+        classes = int(targets.max()) + 1 if classes is None else classes
+        if isinstance(classes, bool) or not isinstance(classes, (int, np.integer)) \
+                or not 2 <= classes <= limits.CLASSES.hi:
+            raise DatasetError(f"{name}: a classification has from 2 to {limits.CLASSES.hi} classes, "
+                               f"got {classes!r}")
+        if not np.all(np.mod(targets, 1) == 0) or targets.min() < 0 or targets.max() >= classes:
+            raise DatasetError(f"{name}: class labels must be whole numbers from 0 to {classes - 1}")
+        T = targets[:, None] if classes == 2 else one_hot(targets, classes)
+    elif kind == "regression":
+        T = targets[:, None]
+    else:
+        raise DatasetError(f"{name}: kind must be 'classification' or 'regression', got {kind!r}")
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    margin = np.maximum(0.1 * (hi - lo), 0.5)
+    bounds = tuple((float(a), float(b)) for a, b in zip(lo - margin, hi + margin))
+    return _split(name, kind, X, T, train_fraction, np.random.default_rng(seed), bounds)
+
+
+# Names a header may give the third column: a class label, or a regression target.
+LABEL_HEADERS = ("label", "class")
+TARGET_HEADERS = ("target", "y", "value")
+
+
+def load_csv(path, kind: str | None = None, train_fraction: float = 0.7, seed: int = 0) -> Dataset:
+    """Your own points from a CSV file: x1, x2, and a class label or a regression target per row.
+
+    Cells are separated by commas, tabs (as a spreadsheet copies), or semicolons (then a
+    decimal comma reads too: 1,5 is 1.5). A first row without any number is a header.
+    Blank lines and lines starting with # are skipped. Labels are classes 0, 1, ... (two
+    classes give 0/1 targets, three to five one-hot targets). `kind` None decides from the
+    header's third name (label, class or target, y, value), else from the values: labels
+    that are all classes (whole numbers below limits.CLASSES.hi) make a classification. The points are
+    split into train and test as make_dataset does (seeded). A file that cannot be read
+    raises DatasetFileError naming the file, and the line and column of the first bad cell.
+    """
+    if kind not in (None, "classification", "regression"):
+        raise DatasetError(f"kind must be 'classification', 'regression' or None, got {kind!r}")
+    path = Path(path)
+    rows, kind = _read_rows(path, kind)
+    if kind is None:
+        kind = "classification" if all(_is_class(r[2]) for r in rows) else "regression"
+    if len(rows) < limits.SAMPLES.lo:
+        raise DatasetFileError(path, f"has {len(rows)} points; a dataset needs at least {limits.SAMPLES.lo}")
+    data = np.array(rows)
+    if kind == "classification":
+        present = np.unique(data[:, 2]).astype(int)
+        if len(present) < 2:
+            raise DatasetFileError(path, f"every point has label {present[0]}; a classification "
+                                   f"needs at least two classes")
+        missing = sorted(set(range(present[-1] + 1)) - set(present))
+        if missing:
+            raise DatasetFileError(path, f"no point has label {missing[0]}; labels must be 0, 1, "
+                                   f"... up to the last class, without gaps")
+    return dataset_from_points(path.stem, kind, data[:, :2], data[:, 2], train_fraction, seed)
+
+
+def _is_class(value: float) -> bool:
+    return value == int(value) and 0 <= value < limits.CLASSES.hi
+
+
+def _read_rows(path: Path, kind: str | None) -> tuple[list, str | None]:
+    """The rows of three numbers of a data file, and its kind (None: the header does not say).
+
+    Labels are checked as they are read when the kind is known, so the error names the
+    first bad cell of the file, whatever it is.
+    """
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise DatasetFileError(path, "is not a regular file (a folder, device or pipe); "
+                                   "choose a .csv file")
+        if info.st_size > limits.DATA_FILE_BYTES:
+            raise DatasetFileError(path, f"is {info.st_size:,} bytes; a data file may have at most "
+                                   f"{limits.DATA_FILE_BYTES:,}")
+        with open(path, "rb") as f:
+            raw = f.read(limits.DATA_FILE_BYTES + 1)  # it may have grown since stat
+    except FileNotFoundError:
+        raise DatasetFileError(path, "no such file") from None
+    except OSError as error:
+        raise DatasetFileError(path, f"cannot be read: {error.strerror or error}") from None
+    if len(raw) > limits.DATA_FILE_BYTES:
+        raise DatasetFileError(path, f"is larger than {limits.DATA_FILE_BYTES:,} bytes, the most a "
+                               f"data file may have")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise DatasetFileError(path, "is not UTF-8 text (a spreadsheet must be exported as CSV)",
+                               raw[:error.start].count(b"\n") + 1) from None
+    lines = text.splitlines()
+    first = next((ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")), "")
+    delimiter = ";" if ";" in first else ("\t" if "\t" in first else ",")
+    reader = csv.reader(lines, delimiter=delimiter)
+    rows, names = [], []
+    columns = ["x1", "x2", {"classification": "label", "regression": "target"}.get(kind, "label or target")]
+    try:
+        for cells in reader:
+            line = reader.line_num
+            cells = [c.strip() for c in cells]
+            if not any(cells) or cells[0].startswith("#"):
+                continue
+            while len(cells) > 3 and not cells[-1]:
+                cells.pop()  # a trailing separator, as spreadsheets write
+            if not rows and not names and not any(_number(c, delimiter) is not None for c in cells):
+                if len(cells) != 3:
+                    raise DatasetFileError(path, f"the header names {len(cells)} columns; a data file "
+                                           f"has three: x1, x2, and a label or target, separated by "
+                                           f"commas, semicolons or tabs", line)
+                names = columns = cells
+                if kind is None and cells[2].lower() in LABEL_HEADERS:
+                    kind = "classification"
+                elif kind is None and cells[2].lower() in TARGET_HEADERS:
+                    kind = "regression"
+                continue
+            separated = {";": "semicolons", "\t": "tabs"}.get(delimiter, "commas")
+            if len(cells) < 3:
+                raise DatasetFileError(path, f"the column is missing: each row has three cells, "
+                                       f"{', '.join(columns)}, separated by {separated}",
+                                       line, len(cells) + 1, columns[len(cells)])
+            if len(cells) > 3:
+                raise DatasetFileError(path, f"an extra cell {cells[3]!r}: each row has three cells, "
+                                       f"{', '.join(columns)}, separated by {separated}", line, 4)
+            values = []
+            for j, cell in enumerate(cells):
+                value = _number(cell, delimiter)
+                if value is None or not np.isfinite(value):
+                    what = "empty" if not cell else f"{cell!r} is not a finite number"
+                    raise DatasetFileError(path, what, line, j + 1, columns[j])
+                if j < 2 and not limits.COORDINATE.contains(value):
+                    raise DatasetFileError(path, f"{cell} is outside the plane Valley draws "
+                                           f"(coordinates {limits.COORDINATE.describe()})", line, j + 1, columns[j])
+                values.append(value)
+            if kind == "classification" and not _is_class(values[2]):
+                raise DatasetFileError(path, f"{cells[2]} is not a class: labels are whole numbers "
+                                       f"from 0 to {limits.CLASSES.hi - 1}", line, 3, columns[2])
+            if len(rows) == limits.SAMPLES.hi:
+                raise DatasetFileError(path, f"more than {limits.SAMPLES.hi} points; a dataset has "
+                                       f"{limits.SAMPLES.describe()}", line)
+            rows.append(values)
+    except csv.Error as error:
+        raise DatasetFileError(path, f"is not CSV: {error}", reader.line_num) from None
+    return rows, kind
+
+
+def _number(cell: str, delimiter: str) -> float | None:
+    """The cell's number, or None; with semicolons between cells a decimal comma reads too."""
+    if delimiter == ";":
+        cell = cell.replace(",", ".")
+    try:
+        return float(cell)
+    except ValueError:
+        return None
 
 
 # Feature maps (TensorFlow Playground's inputs), with the labels the app shows.

@@ -84,7 +84,13 @@ RESOLUTION = Range(16, 2048, integer=True)  # grid points per axis of a surface 
 HIDDEN_LAYERS = Range(0, 6, integer=True)  # the shapes Valley teaches with
 NEURONS = Range(1, 16, integer=True)  # per hidden layer
 FEATURES = Range(1, 16, integer=True)  # input feature maps of a network (x1, x2, x1sq, ...)
-SAMPLES = Range(4, 5_000, integer=True)  # points of a generated dataset
+SAMPLES = Range(4, 5_000, integer=True)  # points of a generated dataset, or rows of a data file
+CLASSES = Range(3, 5, integer=True)  # classes of a multi-class dataset (two classes is a binary one)
+# A data file's size: 5000 rows of three numbers are under 150 kB even written long-hand.
+DATA_FILE_BYTES = 1_000_000
+INPUT_JITTER = Range(0.0, 10.0)  # σ of the Gaussian noise added to training inputs, each step
+VALIDATION_FRACTION = Range(0.05, 0.5)  # share of the training samples held out for early stopping
+PATIENCE = Range(1, STEPS.hi, integer=True)  # steps (or epochs) without a better validation loss
 NOISE = Range(0.0, 1.0)  # a generated dataset's noise, in units of its own scale
 TRAIN_FRACTION = Range(0.1, 0.9)  # share of the samples trained on; the rest is the test set
 REG_RATE = Range(0.0, 10.0, hi_open=True)  # λ of the l1/l2 penalty

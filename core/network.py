@@ -143,7 +143,8 @@ class Network:
         if len(rates) != len(hidden):
             raise NetworkError(f"dropout needs one rate per hidden layer ({len(hidden)}), got {dropout!r}")
         for i, p in enumerate(rates, 1):
-            if isinstance(p, bool) or not isinstance(p, (int, float, np.floating)) or not limits.DROPOUT.contains(float(p)):
+            number = not isinstance(p, bool) and isinstance(p, (int, float, np.floating))
+            if not number or not limits.DROPOUT.contains(float(p)):
                 raise NetworkError(f"dropout of hidden layer {i} must be {limits.DROPOUT.describe()}, got {p!r}")
         self.dropout = [float(p) for p in rates]  # per hidden layer
         init = str(init).lower()
@@ -504,6 +505,10 @@ class NetworkObjective(Objective):
         """The loss with these dropout masks (draw_masks for every sample): one training step's
         random network, the same for every evaluation the step makes (Nesterov's look-ahead too)."""
         return self._variant(masks=masks)
+
+    def with_inputs(self, X) -> NetworkObjective:
+        """The same loss on other inputs for the same targets (jittered inputs: augmentation)."""
+        return self._variant(X=self.net.check_inputs(X))
 
     def training(self) -> NetworkObjective:
         """The loss as training sees it: batch normalization with each batch's own statistics."""

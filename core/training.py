@@ -8,6 +8,11 @@ gradient=None) -> theta` (core.optimizers) on a network's objective and keeps,
 per step, the parameters and the losses on the training and test data.
 Divergence (NaN or overflow) stops the run with status "diverged"; it is a
 result, never an exception or a numpy warning.
+
+Two regularizers of slide 002 live here because they act on the loop, not the network:
+input jitter (Gaussian noise on each update's training inputs, a data augmentation)
+and early stopping (a validation share held out of the training data; stop when its
+loss has not improved for `patience` steps or epochs, and put back the best weights).
 """
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ from valley.core.datasets import Dataset
 from valley.core.network import Network, NetworkError
 
 MODES = ("batch", "minibatch", "online")
+PATIENCE_UNITS = ("steps", "epochs")
 # A run has diverged, as a race's racer that leaves the view far behind, when its loss climbs
 # this many times above where it started (or above this, from a loss under 1), or a weight
 # leaves any range a network of this size can use: SGD at lr = 1e12 reads 6e11, not "running".
@@ -43,9 +49,16 @@ class TrainingHistory:
     updates (k = 0 is the start); losses are on the whole training / test set
     (regularization included). `gradients[k]` and `states[k]` belong to the
     update from k to k+1: the (mini-batch) gradient and the optimizer's record.
-    `batches[k]` holds the sample indices of that update. `status` is "running"
-    (steps ran out), "converged" or "diverged"; `stopped_at` is the last index
-    when the run stopped early.
+    `batches[k]` holds the sample indices of that update (rows of the samples trained on).
+    `status` is "running" (steps ran out), "converged", "diverged" or "stopped_early"
+    (early stopping's patience ran out); `stopped_at` is the last index when the run
+    stopped early.
+
+    With early stopping, `validation_loss[k]` is the loss on the held-out validation
+    samples (`validation_indices`, rows of the training data given to train) after k
+    updates, `train_loss` is on the samples trained on, `best_step` is the k of the lowest
+    validation loss, and `restored` says the network was given `params[best_step]` at the
+    end. Without it, `validation_loss` and `validation_indices` are empty.
     """
 
     params: np.ndarray
@@ -65,14 +78,21 @@ class TrainingHistory:
     dropout_seed: int | None = None  # the masks of update k are drawn from default_rng([dropout_seed, k])
     # batch normalization: the running (means, variances) after k updates, what the net at step k predicts with
     statistics: list | None = None
+    validation_loss: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    validation_indices: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    best_step: int | None = None
+    restored: bool = False
+    jitter: float = 0.0  # σ of the Gaussian noise added to the training inputs of every update
 
     @property
     def steps(self) -> int:
         return len(self.params) - 1
 
     def masks_at(self, net: Network, k: int, n_train: int) -> list | None:
-        """The dropout masks of the update leaving step k, one row per training sample (the
-        update used the rows of its batch); None without dropout or after the last update."""
+        """The dropout masks of the update leaving step k, one row per sample trained on (the
+        update used the rows of its batch); None without dropout or after the last update.
+        With early stopping the samples trained on are the training data without its
+        validation share: n_train is then len(X_train) − len(validation_indices)."""
         if self.dropout_seed is None or not 0 <= k < self.steps:
             return None
         return net.draw_masks(n_train, np.random.default_rng([self.dropout_seed, k + 1]))
@@ -118,6 +138,21 @@ def _batch_order(n, mode, batch_size, shuffle, rng):
             yield order[start:start + size]
 
 
+def _validation_split(objective, fraction, rng):
+    """(held-out indices, the objective on them, the objective on the rest): a seeded draw."""
+    n = objective.n_samples
+    if not limits.VALIDATION_FRACTION.contains(fraction):
+        raise TrainingError(f"train: validation_fraction must be "
+                            f"{limits.VALIDATION_FRACTION.describe()}, got {fraction!r}")
+    held = int(round(float(fraction) * n))
+    if held < 1 or n - held < 1:
+        raise TrainingError(f"train: early stopping holds out {fraction:g} of the {n} training "
+                            f"samples for validation; that leaves none to validate on or train on")
+    order = rng.permutation(n)
+    held_out, kept = np.sort(order[:held]), np.sort(order[held:])
+    return held_out, objective.subset(held_out), objective.subset(kept)
+
+
 def dropout_conflict(optimizer_name: str) -> str:
     """Why an optimizer that uses curvature cannot train with dropout."""
     return (f"{optimizer_name} needs the same loss at every evaluation of a step's curvature; dropout "
@@ -132,7 +167,9 @@ def batch_norm_conflict(what: str) -> str:
 
 def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: str | None = None,
           rng=None, shuffle: bool = True, tol: float = 0.0, keep_states: bool = True,
-          progress=None, cancel=None, sharpness_every: int = 0) -> TrainingHistory:
+          progress=None, cancel=None, sharpness_every: int = 0, *, jitter: float = 0.0,
+          early_stopping: int | None = None, patience_unit: str = "steps", validation_fraction: float = 0.2,
+          restore_best: bool = True) -> TrainingHistory:
     """Train `net` in place for `steps` optimizer updates and return the history.
 
     mode "batch" uses every training sample per update; "minibatch" uses
@@ -146,8 +183,29 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
     True the run stops with TrainingCancelled (a slow Newton on the spiral takes minutes).
     `sharpness_every=k` records λmax of the training loss's Hessian at steps 0, k, 2k, ...
     in `history.sharpness` (core.curvature.SharpnessRecorder).
+
+    `jitter=σ` adds Gaussian noise N(0, σ²) to the inputs of every update, drawn anew each
+    step from `rng` (data augmentation, slide 002); the loss curves stay on the clean data.
+    `early_stopping=patience` (None or 0: off) holds `validation_fraction` of the training samples
+    out (a seeded draw from `rng`), trains on the rest, and stops with status
+    "stopped_early" once the validation loss has not improved for `patience` steps (or
+    epochs, `patience_unit="epochs"`); with `restore_best` the network ends with the
+    weights of the best step, exactly `history.params[history.best_step]`.
     """
     X, T, objective, test_objective = _objectives(net, data, "train")
+    rng = rng if rng is not None else np.random.default_rng(0)
+    if not limits.INPUT_JITTER.contains(jitter):
+        raise TrainingError(f"train: jitter must be {limits.INPUT_JITTER.describe()}, got {jitter!r}")
+    early_stopping = 0 if early_stopping is None else early_stopping
+    if early_stopping != 0 and not limits.PATIENCE.contains(early_stopping):
+        raise TrainingError(f"train: early_stopping is a patience, a whole number "
+                            f"{limits.PATIENCE.describe()} (None or 0: off), got {early_stopping!r}")
+    if patience_unit not in PATIENCE_UNITS:
+        raise TrainingError(f"train: patience_unit must be one of {', '.join(PATIENCE_UNITS)}, "
+                            f"got {patience_unit!r}")
+    validation, held_out = None, np.zeros(0, int)
+    if early_stopping:
+        held_out, validation, objective = _validation_split(objective, validation_fraction, rng)
     n = objective.n_samples
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
         raise TrainingError(f"train: steps must be a whole number ≥ 0, got {steps!r}")
@@ -163,12 +221,12 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
     if optimizer.needs_hessian and net.n_params > limits.NEWTON_MAX_PARAMS:
         raise TrainingError(f"train: {optimizer.name} needs the exact Hessian; use at most "
                             f"{limits.NEWTON_MAX_PARAMS} parameters (this network has {net.n_params})")
-    rng = rng if rng is not None else np.random.default_rng(0)
     dropout = any(net.dropout)
     if dropout and optimizer.uses_curvature:
         raise TrainingError(f"train: {dropout_conflict(optimizer.name)}")
     if net.batch_norm and (optimizer.uses_curvature or sharpness_every):
-        raise TrainingError(f"train: {batch_norm_conflict(optimizer.name if optimizer.uses_curvature else 'sharpness')}")
+        what = optimizer.name if optimizer.uses_curvature else "sharpness"
+        raise TrainingError(f"train: {batch_norm_conflict(what)}")
     # batch norm: steps see their batch's statistics; curves, the net as it predicts (running ones)
     stepping = objective.training() if net.batch_norm else objective
     running = net.running
@@ -188,7 +246,13 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
     order = _batch_order(n, mode, batch_size, shuffle, rng)
     full = mode == "batch"
     report_every = max(1, steps // 100)
+    # Patience counts updates; an epoch is one pass over the samples trained on.
+    patience = early_stopping * (math.ceil(n / batch_size) if patience_unit == "epochs" else 1)
+    validation_loss, best_step = [], None
     with np.errstate(all="ignore"):
+        if validation is not None:
+            validation_loss.append(_predicting(validation, running, statistics).value(theta))
+            best_step = 0
         for k in range(1, steps + 1):
             # Asked every step: one Newton step on a big network takes a second, a hundredth
             # of the run can take minutes, and a closing window waits for the answer.
@@ -201,6 +265,8 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
             stepped = stepping if not dropout else stepping.with_masks(
                 net.draw_masks(n, np.random.default_rng([dropout_seed, k])))
             batch = stepped if full else stepped.subset(idx)
+            if jitter:
+                batch = batch.with_inputs(batch.X + rng.normal(0.0, jitter, batch.X.shape))
             started = time.perf_counter()
             f, g = batch.value_and_gradient(theta)
             step_losses.append(f)
@@ -228,6 +294,16 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
                 statistics.append(running)
             if status == "running" and full and g2 <= tol * tol and d2 <= tol * tol:
                 status, reason = "converged", f"gradient norm and step ≤ {tol:g}"
+            if validation is not None:
+                best_so_far = validation_loss[best_step]
+                now = _predicting(validation, running, statistics).value(theta_new)
+                validation_loss.append(now)
+                if math.isfinite(now) and not now >= best_so_far:  # any number beats a NaN start
+                    best_step = k
+                elif status == "running" and k - best_step >= patience:
+                    status = "stopped_early"
+                    reason = (f"validation loss not below its best (step {best_step}) for "
+                              f"{early_stopping} {patience_unit}")
             if status != "running":
                 stopped_at = k
                 break
@@ -241,21 +317,36 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
             else np.full(len(params), np.nan)
         net.running = statistics[-1]
     else:
-        if full and not dropout:  # with dropout a step's loss is of its random network, not of the net
+        # With dropout or jitter a step's loss is of its random network or inputs, not of the net's.
+        if full and not dropout and not jitter:
             train_loss = np.append(step_losses, objective.value(params[-1]))
         else:
             train_loss = objective.values(params, dtype=np.float32)
         test_loss = test_objective.values(params, dtype=np.float32) if test_objective is not None \
             else np.full(len(params), np.nan)
     finite = np.flatnonzero(np.all(np.isfinite(params), axis=1))
-    net.set_params(params[finite[-1]] if len(finite) else params[0])
+    restored = validation is not None and restore_best
+    if restored:
+        net.set_params(params[best_step])
+        if statistics is not None:
+            net.running = statistics[best_step]
+    else:
+        net.set_params(params[finite[-1]] if len(finite) else params[0])
     return TrainingHistory(params=params, train_loss=np.asarray(train_loss, float),
                            test_loss=np.asarray(test_loss, float),
                            gradients=np.array(grads).reshape(len(grads), net.n_params),
                            states=states, batches=batches, status=status, stopped_at=stopped_at,
                            reason=reason, mode=mode, batch_size=batch_size,
                            sharpness=sharpness.result(), step_seconds=step_seconds,
-                           dropout_seed=dropout_seed, statistics=statistics)
+                           dropout_seed=dropout_seed, statistics=statistics,
+                           validation_loss=np.asarray(validation_loss, float),
+                           validation_indices=held_out, best_step=best_step, restored=restored,
+                           jitter=float(jitter))
+
+
+def _predicting(objective, running, statistics):
+    """The loss as the net predicts now: with batch norm, with the running statistics so far."""
+    return objective if statistics is None else objective.with_statistics(running)
 
 
 def _losses_with(objective, params, statistics) -> np.ndarray:

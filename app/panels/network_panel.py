@@ -362,7 +362,8 @@ class NetworkPanel(QWidget):
         spec = self.session.spec
         blockers = [QSignalBlocker(w) for w in (self.dataset, self.noise, self.train_fraction, self.samples,
                                                self.activation, self.shape, self.output, self.init, self.seed,
-                                               self.regularization, self.reg_rate, self.dropout, self.batch_norm, self.optimizer,
+                                               self.regularization, self.reg_rate, self.dropout, self.batch_norm,
+                                               self.optimizer,
                                                self.batch, self.steps, *self.feature_boxes.values())]
         example = self.session.example
         self._sync_data(spec, example)

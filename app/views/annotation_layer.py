@@ -10,8 +10,8 @@ an edit of the document (undoable), and the layer redraws from the model, never 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from PyQt6 import sip
 from PyQt6.QtCore import QPointF, QRectF, Qt
@@ -244,9 +244,12 @@ class AnnotationLayer:
         (its point stays where it is: the text slides)."""
         half = label.boundingRect().size() / (2 * self.place.pixels_per_unit())
         pos = label.pos()
-        x = min(max(pos.x(), area.left() + half.width()), max(area.right() - half.width(), area.left() + half.width()))
-        y = min(max(pos.y(), area.top() + half.height()), max(area.bottom() - half.height(), area.top() + half.height()))
-        label.setPos(QPointF(x, y))
+
+        def inside(value, low, high):  # a label wider than the area keeps its start inside
+            return min(max(value, low), max(high, low))
+
+        label.setPos(QPointF(inside(pos.x(), area.left() + half.width(), area.right() - half.width()),
+                             inside(pos.y(), area.top() + half.height(), area.bottom() - half.height())))
 
     def follow(self, moved: AnnotationItem) -> None:
         """While a tip or a tail is dragged, its arrow stretches to follow it."""

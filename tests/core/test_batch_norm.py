@@ -112,3 +112,18 @@ def test_parameters_round_trip_and_are_named():
     net.set_params(theta)
     assert np.array_equal(net.get_params(), theta)
     assert not net.weight_mask()[-14:].any()  # γ and β are not weights: no L1/L2 on them
+
+
+def test_with_early_stopping_and_jitter_the_statistics_follow_the_step():
+    data = make_dataset("circles", samples=160, noise=0.2, train_fraction=0.7, seed=0)
+    net = Network([2, 6, 6, 1], activation="tanh", loss="bce", batch_norm=True, seed=0)
+    history = train(net, data, make_optimizer("adam", lr=0.05), steps=400, early_stopping=20, jitter=0.05,
+                    rng=np.random.default_rng(0))
+    best = history.best_step
+    assert history.restored and best is not None
+    means, variances = history.statistics[best]
+    assert all(np.array_equal(a, b) for a, b in zip(net.running[0], means))
+    # the validation curve is of the net as it predicts at each step: params and statistics of that step
+    held_out = history.validation_indices
+    X, T = np.asarray(data.X_train, float)[held_out], np.asarray(data.T_train, float).reshape(-1, 1)[held_out]
+    assert history.validation_loss[best] == pytest.approx(history.network_at(net, best).loss(X, T), rel=1e-10)

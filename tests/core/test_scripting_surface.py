@@ -123,3 +123,27 @@ def test_computational_graph_as_printed():
     with pytest.raises(GraphError) as caught:
         Graph.parse("a +* b")
     assert caught.value.position == 3
+
+
+def test_preprocessing_metrics_and_data_files_as_printed(tmp_path):
+    from valley.core.datasets import MULTICLASS_DATASETS, DatasetError, DatasetFileError, dataset_from_points, load_csv
+    from valley.core.metrics import accuracy, class_labels, confusion_matrix, one_hot
+    from valley.core.preprocessing import PREPROCESSING, PreprocessingError, make_transform
+    from valley.core.training import TrainingHistory, train
+
+    assert PREPROCESSING == ("none", "standardize", "min_max", "pca", "zca")
+    assert set(MULTICLASS_DATASETS) == {"blobs", "spiral_arms"}
+    assert issubclass(DatasetFileError, DatasetError) and issubclass(PreprocessingError, ValueError)
+    t = make_transform("standardize", np.array([[0.0, 1.0], [2.0, 5.0]]))
+    assert t.mean.tolist() == [1.0, 3.0] and t.scale.tolist() == [1.0, 0.5]
+    assert t.matrix.shape == t.covariance.shape == (2, 2)
+    assert confusion_matrix(class_labels(one_hot([0, 1], 2)), [0, 0], 2).tolist() == [[1, 0], [1, 0]]
+    assert accuracy(np.array([[0.9], [0.2]]), np.array([[1.0], [1.0]])) == 0.5
+    path = tmp_path / "mine.csv"
+    path.write_text("x1;x2;label\n0;0;0\n1;0;1\n0;1;1\n1;1;0\n", encoding="utf-8")
+    assert load_csv(path, train_fraction=0.5, seed=0).classes == 2
+    assert dataset_from_points("mine", "regression", np.eye(4)[:, :2], [1, 2, 3, 4]).kind == "regression"
+    for keyword in ("jitter", "early_stopping", "patience_unit", "validation_fraction", "restore_best"):
+        assert keyword in inspect.signature(train).parameters
+    fields = TrainingHistory.__dataclass_fields__
+    assert {"validation_loss", "validation_indices", "best_step", "restored", "jitter"} <= set(fields)
