@@ -38,7 +38,15 @@ from valley.app.export.frames import frame_steps
 from valley.app.export.gif import GifWriter
 from valley.app.export.mp4 import Mp4Writer
 from valley.app.export.png import PNG_QUALITY
-from valley.app.export.render import MAX_SIZE, check_size, image_to_rgb, render_image, settle, settle_results
+from valley.app.export.render import (
+    MAX_SIZE,
+    check_size,
+    image_to_rgb,
+    prepare,
+    render_image,
+    settle,
+    settle_results,
+)
 from valley.core.atomic import PART, write_atomic
 from valley.core.deck import Deck, DeckEntry
 
@@ -205,7 +213,11 @@ def _export_entry(deck_model, entry: DeckEntry, widget, path: Path, kind: str, s
     settle_results(document, "window")
     timeline = deck_model.timeline_of(entry.tab)
     timeline.pause()  # an entry that plays on arrival: the export draws its frames itself
-    QApplication.processEvents()  # the tab and chart the entry asks for, laid out
+    # The entry's tab and chart laid out at the picture's size before the first frame: the
+    # window's first show splits its pages, and pyqtgraph fits its plots a turn of the event
+    # loop after a resize; drawn at once, the first entry's map came out a different shape.
+    prepare(widget, layout_size(widget, size))
+    QApplication.processEvents()
     start = min(entry.step, timeline.last)
     if kind == "png":
         timeline.set_step(start)
