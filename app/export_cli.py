@@ -31,10 +31,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="valley export",
         description="Render a scene to a PNG or SVG still, or a GIF or MP4 animation, without a "
-                    "display. The format follows the output's extension. A lecture deck (a .toml "
-                    "with [[entries]]) exports into a folder: one numbered file per entry (its tab, "
-                    "chart and start step, the caption drawn in; animations run to its play_to "
-                    "mark) and an index.html handout with the captions and notes that opens offline.",
+                    "display. The format follows the output's extension.\n\n"
+                    "A lecture deck (a .toml with [[entries]]) exports into a folder: one numbered\n"
+                    "file per entry (its tab, chart and start step, its caption drawn in; --format gif\n"
+                    "or mp4 plays it from there to its play_to mark) and index.html, a handout with\n"
+                    "the captions and notes that opens offline. Nothing in the folder changes unless\n"
+                    "every entry is written.",
         epilog="Examples:\n  valley export rosenbrock -o race.gif --size 800x600 --steps 0:300\n"
                "  valley export my_scene.toml -o slide.png --view landscape --size 3840x2160\n"
                "  valley export resources/decks/course.toml -o handout/ --format gif --presentation",
@@ -57,7 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
                              "(default: the whole run / its last step); 'N' means 0:N")
     parser.add_argument("--fps", type=float, default=30.0, help="frames per second (default 30)")
     parser.add_argument("--frames", type=int, default=None, metavar="N",
-                        help="animations: draw N frames spread evenly over A:B (default: every step)")
+                        help="animations: draw N frames spread evenly over A:B, or over each deck "
+                             "entry's steps (default: every step)")
     parser.add_argument("--transparent", action="store_true",
                         help="PNG: transparent background")
     parser.add_argument("--theme", choices=("dark", "light"), default=None,
