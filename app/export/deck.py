@@ -121,7 +121,6 @@ class StagedFolder:
     def __init__(self, folder: str | os.PathLike):
         self.target = Path(os.path.realpath(check_folder(folder)))
         self.path: Path | None = None
-        self.published = False
 
     def __enter__(self) -> StagedFolder:
         # named like core.atomic's temporary files; made by mkdir, so it gets the mode (umask)
@@ -142,7 +141,6 @@ class StagedFolder:
         names = sorted(os.listdir(self.path))
         if not self.target.exists():
             os.rename(self.path, self.target)
-            self.published = True
             return
         replaced = Path(tempfile.mkdtemp(prefix=".replaced.", dir=self.path))
         backups, placed = [], []
@@ -163,7 +161,6 @@ class StagedFolder:
                 with contextlib.suppress(OSError):
                     os.rename(replaced / name, self.target / name)
             raise
-        self.published = True
 
 
 def export_entries(deck_model, widget, folder: Path, kind: str, size, fps: float = 30,
@@ -188,7 +185,9 @@ def export_entries(deck_model, widget, folder: Path, kind: str, size, fps: float
                 raise ExportCancelled("export cancelled")
             name = entry_name(index + 1, deck_model.count, entry, kind)
             progress = progress_for(name) if progress_for is not None else None
-            if not deck_model.go_to(index):
+            # the entry on show (a deck just opened shows its first) is not opened again:
+            # opening replaces the scene, and its run is computed once more
+            if deck_model.index != index and not deck_model.go_to(index):
                 if report is not None:
                     report(refused[-1] if refused else f"entry {index + 1} ({entry.origin}) could not be shown")
                 continue

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SIZE = "480x270"
 
 # The same scene twice: with a caption and without, so the caption is all that differs
-# (besides the "1 / 2" in the corner); a third entry that cannot be built.
+# (besides the "1 / 3" in the corner); an entry that cannot be built, one the window refuses.
 DECK = """
 title = "Lecture <3> & co"
 [[entries]]
@@ -29,6 +29,9 @@ preset = "saddle_point"
 [[entries]]
 preset = "no_such_preset"
 caption = "never shown"
+[[entries]]
+preset = "learning_rates"
+caption = "refused when opened"
 """
 
 
@@ -76,7 +79,18 @@ def leftovers(parent: Path) -> list[str]:
     return [p.name for p in parent.iterdir() if p.name.endswith(".part")]
 
 
-def test_a_deck_exports_a_numbered_picture_per_entry_with_its_caption_and_a_handout(qapp, tmp_path, capsys):
+def test_a_deck_exports_a_numbered_picture_per_entry_with_its_caption_and_a_handout(qapp, tmp_path, capsys,
+                                                                                   monkeypatch):
+    from valley.app.model.document import Document
+
+    replace = Document.replace
+
+    def refusing_learning_rates(self, scene, *args, **kwargs):
+        if "Learning rate" in scene.title:
+            raise ValueError("that scene does not fit this window")
+        return replace(self, scene, *args, **kwargs)
+
+    monkeypatch.setattr(Document, "replace", refusing_learning_rates)
     deck = write_deck(tmp_path)
     out = tmp_path / "slides"
     code, err = run([deck, "-o", f"{out}/", "--size", SIZE], capsys)
@@ -84,6 +98,7 @@ def test_a_deck_exports_a_numbered_picture_per_entry_with_its_caption_and_a_hand
     assert sorted(os.listdir(out)) == ["01-saddle_point.png", "02-saddle_point.png", "index.html"]
     # the bad entry named by file, line and key; the rest exported, a progress line for each
     assert f"{deck}:10: entries[2].preset" in err and "no_such_preset" in err
+    assert "entry 3 (preset learning_rates): that scene does not fit this window" in err
     assert "01-saddle_point.png: 100%" in err and "02-saddle_point.png: 100%" in err
     assert f"wrote 2 files and index.html to {out}/" in err
 
@@ -92,7 +107,7 @@ def test_a_deck_exports_a_numbered_picture_per_entry_with_its_caption_and_a_hand
     assert captioned.shape == plain.shape == (270, 480, 3)
     differs = np.abs(captioned - plain).sum(axis=2) > 30
     height, width = differs.shape
-    differs[:height // 5, 3 * width // 4:] = False  # the count: "1 / 2" against "2 / 2"
+    differs[:height // 5, 3 * width // 4:] = False  # the count: "1 / 3" against "2 / 3"
     rows, columns = np.flatnonzero(differs.any(axis=1)), np.flatnonzero(differs.any(axis=0))
     assert differs.sum() > 500, "no caption drawn over the view"
     # subtitles: one line low over the view, whole, above the player bar; nothing else changed
@@ -109,7 +124,7 @@ def test_a_deck_exports_a_numbered_picture_per_entry_with_its_caption_and_a_hand
     assert "Lecture <3> & co" in handout.text
     assert "Newton & the saddle: x < y" in handout.text and "Ask <why> & wait." in handout.text
     assert "why" not in handout.tags and "3" not in handout.tags
-    assert "never shown" not in handout.text
+    assert "never shown" not in handout.text and "refused when opened" not in handout.text
     assert handout.text.index("Newton & the saddle") < handout.text.index("Saddle point")  # deck order
 
 
