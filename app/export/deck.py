@@ -47,6 +47,7 @@ from valley.app.export.render import (
     settle,
     settle_results,
 )
+from valley.app.model.timeline import Timeline
 from valley.core.atomic import PART, write_atomic
 from valley.core.deck import Deck, DeckEntry
 
@@ -68,17 +69,18 @@ class EntryFile:
 class _Run:
     """The steps a shown timeline has reached, in the shape the animation exporters read."""
 
-    timeline: object
+    timeline: Timeline
     steps: int
 
 
 def entry_stem(entry: DeckEntry) -> str:
     """A name for the entry's file from what the lecturer wrote: the preset's name, the scene
     file's stem, or the inline scene's title; ASCII letters, digits, _ and - only."""
-    kind, _, what = entry.origin.partition(" ")
-    if entry.origin.startswith("scene file "):
+    if entry.origin.startswith("preset "):
+        what = entry.origin.removeprefix("preset ")
+    elif entry.origin.startswith("scene file "):
         what = Path(entry.origin.removeprefix("scene file ")).stem
-    elif kind != "preset":
+    else:
         what = entry.scene.title or "scene"
     ascii_text = unicodedata.normalize("NFKD", what).encode("ascii", "ignore").decode()
     stem = re.sub(r"[^A-Za-z0-9_-]+", "_", ascii_text).strip("_-").lower()[:NAME_LENGTH].rstrip("_-")
@@ -123,6 +125,7 @@ class StagedFolder:
         self.path: Path | None = None
 
     def __enter__(self) -> StagedFolder:
+        self.remove_stale()
         # named like core.atomic's temporary files; made by mkdir, so it gets the mode (umask)
         # a folder made by hand would, which the rename keeps
         name = f".{self.target.name[:NAME_LENGTH]}.{os.getpid()}.{secrets.token_hex(4)}{PART}"
@@ -132,6 +135,19 @@ class StagedFolder:
         except OSError as error:
             raise ExportError(f"cannot write beside {str(self.target)!r}: {error.strerror or error}") from None
         return self
+
+    def remove_stale(self) -> list[Path]:
+        """Remove staging folders for the same target whose exporting process is gone (kill -9
+        gives no chance to clean up); returns them."""
+        pattern = re.compile(rf"\.{re.escape(self.target.name[:NAME_LENGTH])}\.(\d+)\.[0-9a-f]+{re.escape(PART)}")
+        removed = []
+        with contextlib.suppress(OSError):
+            for path in self.target.parent.iterdir():
+                match = pattern.fullmatch(path.name)
+                if match and path.is_dir() and not path.is_symlink() and not _running(int(match[1])):
+                    shutil.rmtree(path, ignore_errors=True)
+                    removed.append(path)
+        return removed
 
     def __exit__(self, *exc) -> None:
         if self.path is not None and self.path.exists():
@@ -161,6 +177,19 @@ class StagedFolder:
                 with contextlib.suppress(OSError):
                     os.rename(replaced / name, self.target / name)
             raise
+
+
+def _running(pid: int) -> bool:
+    """Whether process `pid` exists (one of another user's counts: not ours to judge)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def export_entries(deck_model, widget, folder: Path, kind: str, size, fps: float = 30,

@@ -325,3 +325,21 @@ def test_publishing_into_a_folder_puts_everything_back_when_a_move_fails(tmp_pat
         staging.publish()
     assert snapshot(target) == {"01-a.png": b"new", "index.html": b"<html>", "keep.txt": b"mine"}
     assert leftovers(tmp_path) == []
+
+
+def test_a_staging_folder_left_by_a_killed_export_is_removed_by_the_next(tmp_path):
+    import subprocess
+    import sys
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True)
+    stale = tmp_path / f".slides.{gone.stdout.strip()}.0badcafe.part"
+    running = tmp_path / f".slides.{os.getppid()}.0badcafe.part"  # another export, still at work
+    for folder in (stale, running):
+        folder.mkdir()
+        (folder / "01-half.png").write_bytes(b"half")
+    with deck_export.StagedFolder(tmp_path / "slides") as staging:
+        assert not stale.exists() and running.exists()
+        (staging.path / "index.html").write_bytes(b"<html>")
+        staging.publish()
+    assert sorted(leftovers(tmp_path)) == [running.name]
