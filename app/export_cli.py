@@ -304,10 +304,11 @@ def _export_deck(args, path: Path, interrupted: Interruption) -> int:
                             ("--transparent", args.transparent or None)):
             if given is not None:
                 raise UsageError(f"{flag} applies to a scene; a deck's entries say what they show")
+        from valley.app.export import FORMATS
         from valley.app.export.deck import HANDOUT, StagedFolder, check_folder, export_entries, write_handout
 
         folder = check_folder(args.output)
-        if folder.suffix.lower() in (".png", ".svg", ".gif", ".mp4") and not folder.is_dir():
+        if folder.suffix.lower().lstrip(".") in FORMATS and not folder.is_dir():
             raise UsageError(f"a deck exports one file per entry into a folder, not into {args.output!r}: "
                              "give -o DIR/ and choose the files' format with --format png|gif|mp4")
         kind = args.format or "png"
@@ -359,7 +360,7 @@ def _export_deck(args, path: Path, interrupted: Interruption) -> int:
     except (KeyboardInterrupt, ExportCancelled):
         end_bar()
         return fail(f"interrupted; {shown} left as it was", interrupted.exit_code)
-    except (UsageError, ExportError) as error:
+    except ExportError as error:
         end_bar()
         return fail(f"{error}; {shown} left as it was")
     except (OSError, RuntimeError) as error:
