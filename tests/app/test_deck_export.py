@@ -170,7 +170,13 @@ def test_mp4_entries_are_videos_in_the_handout(qapp, tmp_path, capsys):
     assert "video" in handout.tags and handout.links[0] == "01-saddle_point.mp4"
 
 
-def test_a_failure_in_the_second_entry_leaves_the_folder_as_it_was(qapp, tmp_path, capsys, monkeypatch):
+@pytest.mark.parametrize("failure, code, message", [
+    (OSError(28, "No space left on device"), 1, "export failed: [Errno 28] No space left on device"),
+    (deck_export.ExportError("the basin map could not be computed"), 2,
+     "entry 2 (preset saddle_point): the basin map could not be computed"),
+])
+def test_a_failure_in_the_second_entry_leaves_the_folder_as_it_was(qapp, tmp_path, capsys, monkeypatch,
+                                                                   failure, code, message):
     deck = write_deck(tmp_path)
     out = tmp_path / "slides"
     out.mkdir()
@@ -179,16 +185,16 @@ def test_a_failure_in_the_second_entry_leaves_the_folder_as_it_was(qapp, tmp_pat
     before = snapshot(out)
     render, calls = deck_export.render_image, []
 
-    def full_disk_at_the_second_entry(widget, size, *args, **kwargs):
+    def failing_at_the_second_entry(widget, size, *args, **kwargs):
         calls.append(size)
         if len(calls) == 2:
-            raise OSError(28, "No space left on device")
+            raise failure
         return render(widget, size, *args, **kwargs)
 
-    monkeypatch.setattr(deck_export, "render_image", full_disk_at_the_second_entry)
-    code, err = run([deck, "-o", out, "--size", SIZE, "--quiet"], capsys)
-    assert code == 1
-    assert "No space left on device" in err and f"{out} left as it was" in err
+    monkeypatch.setattr(deck_export, "render_image", failing_at_the_second_entry)
+    exit_code, err = run([deck, "-o", out, "--size", SIZE, "--quiet"], capsys)
+    assert exit_code == code
+    assert message in err and f"{out} left as it was" in err
     assert snapshot(out) == before
     assert leftovers(tmp_path) == []
 
