@@ -1,8 +1,12 @@
 """`valley export SCENE -o OUT.{png,svg,gif,mp4}`: render a scene headless, no display needed.
+`valley export DECK.toml -o DIR/ [--format png|gif|mp4]`: every entry of a lecture deck, its
+caption drawn in, as numbered files in DIR with an index.html handout (all of them or none).
 
-Exit codes: 0 written; 2 bad input (scene, path, size, steps, fps, view, no OpenGL for 3-D),
-named in one line on stderr; 1 the export itself failed (a full disk: the old file is kept);
-130 interrupted by Ctrl-C, 143 by SIGTERM, 129 by SIGHUP (nothing written, the old file kept).
+Exit codes: 0 written; 2 bad input (scene, deck, path, size, steps, fps, view, no OpenGL for
+3-D), named in one line on stderr; 1 the export itself failed (a full disk: the old file is
+kept); 130 interrupted by Ctrl-C, 143 by SIGTERM, 129 by SIGHUP (nothing written, the old file
+kept). A deck's entries that cannot be shown are named on stderr (file:line: key) and the rest
+exported; a failed or interrupted deck export leaves DIR as it was.
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ import time
 from pathlib import Path
 
 VIEW_CHOICES = ("window", "landscape", "3d", "network", "network_landscape", "loss", "graph")
+DECK_FORMATS = ("png", "gif", "mp4")  # app.export.deck's (named here too: --help must not load Qt)
 
 
 class UsageError(ValueError):
@@ -26,14 +31,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="valley export",
         description="Render a scene to a PNG or SVG still, or a GIF or MP4 animation, without a "
-                    "display. The format follows the output's extension.",
+                    "display. The format follows the output's extension.\n\n"
+                    "A lecture deck (a .toml with [[entries]]) exports into a folder: one numbered\n"
+                    "file per entry (its tab, chart and start step, its caption drawn in; --format gif\n"
+                    "or mp4 plays it from there to its play_to mark) and index.html, a handout with\n"
+                    "the captions and notes that opens offline. Nothing in the folder changes unless\n"
+                    "every entry is written.",
         epilog="Examples:\n  valley export rosenbrock -o race.gif --size 800x600 --steps 0:300\n"
-               "  valley export my_scene.toml -o slide.png --view landscape --size 3840x2160",
+               "  valley export my_scene.toml -o slide.png --view landscape --size 3840x2160\n"
+               "  valley export resources/decks/course.toml -o handout/ --format gif --presentation",
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("scene", help="a scene file (.toml), or the name of a lecture preset "
-                                      "(e.g. rosenbrock, saddle_point)")
+    parser.add_argument("scene", help="a scene file (.toml), the name of a lecture preset "
+                                      "(e.g. rosenbrock, saddle_point), or a lecture deck (.toml)")
     parser.add_argument("-o", "--output", required=True, metavar="OUT",
-                        help="the file to write: .png, .svg, .gif or .mp4")
+                        help="the file to write: .png, .svg, .gif or .mp4; for a deck, the folder "
+                             "to write (created if need be)")
+    parser.add_argument("--format", choices=DECK_FORMATS, default=None,
+                        help="a deck's files: png stills (default), gif or mp4 animations")
     parser.add_argument("--view", default=None, choices=VIEW_CHOICES,
                         help="what to draw (default: landscape, or network for a network scene; "
                              "network_landscape for one whose [view] names a network_landscape plane; "
@@ -45,7 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
                              "(default: the whole run / its last step); 'N' means 0:N")
     parser.add_argument("--fps", type=float, default=30.0, help="frames per second (default 30)")
     parser.add_argument("--frames", type=int, default=None, metavar="N",
-                        help="animations: draw N frames spread evenly over A:B (default: every step)")
+                        help="animations: draw N frames spread evenly over A:B, or over each deck "
+                             "entry's steps (default: every step)")
     parser.add_argument("--transparent", action="store_true",
                         help="PNG: transparent background")
     parser.add_argument("--theme", choices=("dark", "light"), default=None,
@@ -175,6 +190,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(args, interrupted: Interruption) -> int:
+    deck_path = _deck_path(args.scene)
+    if deck_path is not None:
+        return _export_deck(args, deck_path, interrupted)
     from valley.app.export.atomic import ExportCancelled, ExportError, check_writable
     from valley.app.export.frames import check_fps, check_frames, frame_steps
     from valley.core.scene_io import SceneError, load_scene
@@ -188,6 +206,8 @@ def _main(args, interrupted: Interruption) -> int:
         from valley.app.export import format_of
         from valley.app.export.render import parse_size
 
+        if args.format is not None:
+            raise UsageError("--format applies to a deck; a scene's format follows the output's extension")
         kind = format_of(args.output)
         check_writable(args.output)
         size = parse_size(args.size)
@@ -209,15 +229,7 @@ def _main(args, interrupted: Interruption) -> int:
     except (UsageError, ExportError, SceneError) as error:
         return fail(str(error))
 
-    from PyQt6.QtWidgets import QApplication
-
-    app = QApplication.instance()
-    if app is None:  # our own process: headless if need be, and no plugin chatter
-        _headless_platform()
-        from valley.app.qt_setup import prepare_qt
-
-        prepare_qt()
-        app = QApplication(["valley export"])  # noqa: F841 (kept alive until we return)
+    app = _application()
     from valley.app.export import build_view, model_of
     from valley.app.export.render import settle
     from valley.app.model.document import Document
@@ -247,6 +259,138 @@ def _main(args, interrupted: Interruption) -> int:
         return fail(str(error))
     finally:
         _dispose(app, view, document)
+
+
+def _application():
+    """The QApplication: in our own process a new one, headless if need be, without plugin chatter."""
+    from PyQt6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        _headless_platform()
+        from valley.app.qt_setup import prepare_qt
+
+        prepare_qt()
+        app = QApplication(["valley export"])
+    return app
+
+
+def _deck_path(name: str) -> Path | None:
+    """The deck a SCENE argument names, if it is one (a scene, a preset or a typo is not)."""
+    from valley.core.deck import is_deck
+
+    try:
+        path = resolve_scene(name)
+    except UsageError:
+        return None
+    return path if is_deck(path) else None
+
+
+def _export_deck(args, path: Path, interrupted: Interruption) -> int:
+    """Every entry of the deck at `path` into the folder args.output, and its handout."""
+    from valley.app.export.atomic import ExportCancelled, ExportError
+    from valley.app.export.frames import check_fps, check_frames
+    from valley.app.export.mp4 import check_even
+    from valley.app.export.render import parse_size
+    from valley.core.deck import load_deck
+    from valley.core.scene_io import SceneError
+
+    def fail(message: str, code: int = 2) -> int:
+        print(f"valley export: {message}", file=sys.stderr)
+        return code
+
+    try:
+        for flag, given in (("--view", args.view), ("--steps", args.steps),
+                            ("--transparent", args.transparent or None)):
+            if given is not None:
+                raise UsageError(f"{flag} applies to a scene; a deck's entries say what they show")
+        from valley.app.export import FORMATS
+        from valley.app.export.deck import HANDOUT, StagedFolder, check_folder, export_entries, write_handout
+
+        folder = check_folder(args.output)
+        if folder.suffix.lower().lstrip(".") in FORMATS and not folder.is_dir():
+            raise UsageError(f"a deck exports one file per entry into a folder, not into {args.output!r}: "
+                             "give -o DIR/ and choose the files' format with --format png|gif|mp4")
+        kind = args.format or "png"
+        size = parse_size(args.size)
+        fps = check_fps(args.fps)
+        if args.frames is not None:
+            check_frames(args.frames)
+        if kind == "mp4":
+            check_even(size)
+        deck = load_deck(path)
+    except (UsageError, ExportError, SceneError) as error:  # a DeckError is a SceneError
+        return fail(str(error))
+    for problem in deck.problems:  # the rest of the deck is still exported
+        print(f"valley export: left out of the deck: {problem}", file=sys.stderr)
+    if args.theme is not None:
+        for entry in deck.entries:
+            entry.scene.view.theme = args.theme
+
+    app = _application()
+    from valley.app.model.document import Document
+
+    window = document = None
+    bars: list[ProgressBar] = []
+
+    def progress_for(name: str) -> ProgressBar:
+        if bars:
+            bars[-1].done()
+        bars.append(ProgressBar(name, enabled=not args.quiet))
+        return bars[-1]
+
+    def end_bar() -> None:
+        if bars:
+            bars[-1].done()
+
+    shown = str(args.output)
+    try:
+        document = Document()
+        window = _deck_window(document, deck, args.theme, args.presentation)
+        with StagedFolder(folder) as staging:
+            files = export_entries(window.deck, window, staging.path, kind, size, fps=fps, frames=args.frames,
+                                   progress_for=progress_for, cancel=interrupted,
+                                   report=lambda text: print(f"valley export: left out: {text}",
+                                                             file=sys.stderr))
+            end_bar()
+            if not files:
+                return fail(f"no entry of the deck could be shown; {shown} left as it was")
+            write_handout(staging.path / HANDOUT, deck, files)
+            staging.publish()
+    except (KeyboardInterrupt, ExportCancelled):
+        end_bar()
+        return fail(f"interrupted; {shown} left as it was", interrupted.exit_code)
+    except ExportError as error:
+        end_bar()
+        return fail(f"{error}; {shown} left as it was")
+    except (OSError, RuntimeError) as error:
+        end_bar()
+        return fail(f"export failed: {error}; {shown} left as it was", 1)
+    finally:
+        _dispose(app, window, document)
+    if not args.quiet:
+        print(f"wrote {len(files)} file{'s' if len(files) != 1 else ''} and {HANDOUT} to {shown}",
+              file=sys.stderr)
+    return 0
+
+
+def _deck_window(document, deck, theme: str | None, presentation: bool):
+    """The window presenting `deck`, offscreen: its caption lies over the central widget.
+
+    The window presents a deck in presentation mode; without --presentation the export shows
+    it as the window looks at a desk (menus, side panels), like `valley export SCENE`.
+    """
+    from PyQt6.QtCore import Qt
+
+    from valley.app.export.render import gl_status
+    from valley.app.main_window import MainWindow
+
+    window = MainWindow(document, theme=theme, show_3d=None if gl_status()[0] else False, remember=False)
+    window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+    window.open_deck(deck)
+    if not presentation:
+        window.set_presentation(False, fullscreen=False)
+    return window
 
 
 def _dispose(app, view, document) -> None:

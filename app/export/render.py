@@ -259,9 +259,29 @@ def render_image(widget: QWidget, size: tuple[int, int], transparent: bool = Fal
                 # QWidget.render leaves out what pyqtgraph paints over the GL scene (the axis
                 # names): the view's own framebuffer has it
                 painter.drawImage(offset + view.mapTo(widget, QPoint(0, 0)), view.grab_frame())
+                for above in widgets_above(view, widget):  # a deck's caption over the 3-D view
+                    above.render(painter, offset + above.mapTo(widget, QPoint(0, 0)), QRegion(),
+                                 QWidget.RenderFlag.DrawChildren)
         painter.end()
     image.setDevicePixelRatio(1.0)
     return image
+
+
+def widgets_above(view: QWidget, top: QWidget) -> list[QWidget]:
+    """The visible widgets stacked over `view` inside `top`: at each level from `view` up, the
+    later siblings (Qt stacks a parent's children in order; raise_() moves one last) that
+    overlap it. The picture of a GL view is drawn after the others, so these are drawn again."""
+    found, child = [], view
+    area = view.rect().translated(view.mapTo(top, QPoint(0, 0)))
+    while child is not top and child.parentWidget() is not None:
+        parent = child.parentWidget()
+        siblings = [w for w in parent.children() if isinstance(w, QWidget)]
+        for sibling in siblings[siblings.index(child) + 1:]:
+            if sibling.isVisibleTo(top) and not sibling.isWindow() and sibling.rect().translated(
+                    sibling.mapTo(top, QPoint(0, 0))).intersects(area):
+                found.append(sibling)
+        child = parent
+    return found
 
 
 def image_to_rgb(image: QImage) -> np.ndarray:

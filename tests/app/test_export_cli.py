@@ -165,6 +165,7 @@ def test_the_readme_export_examples_are_valid_commands():
     from valley.app.export import format_of
     from valley.app.export.render import parse_size
     from valley.app.export_cli import build_parser
+    from valley.core.deck import is_deck
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     start = text.index("## Scenes and exports")
@@ -173,7 +174,12 @@ def test_the_readme_export_examples_are_valid_commands():
     assert len(commands) >= 3
     for command in commands:
         args = build_parser().parse_args(shlex.split(command))
-        format_of(args.output)
+        if args.output.endswith("/"):  # a deck, exported into a folder
+            assert args.scene.endswith(".toml")
+            if (ROOT / args.scene).exists():
+                assert is_deck(ROOT / args.scene)
+        else:
+            format_of(args.output)
         parse_size(args.size)
         parse_steps(args.steps)
         if not args.scene.endswith(".toml"):
