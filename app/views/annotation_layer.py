@@ -208,17 +208,13 @@ class AnnotationLayer:
         self.items, self.arrows = [], {}
         for index, note in self.model.on(self.place.name):
             if note.is_arrow:
-                arrow = ArrowItem(self, index, self.style)
-                tail = LabelItem(self, index, "tail", note.text, self.style)
-                arrow.setPos(self.place.to_scene(note.at))
-                tail.setPos(self.place.to_scene(note.tail))
+                arrow, tail = ArrowItem(self, index, self.style), LabelItem(self, index, "tail", note.text, self.style)
                 self.arrows[index] = (arrow, tail)
                 new = [arrow, tail]
             else:
-                label = LabelItem(self, index, "at", note.text, self.style)
-                label.setPos(self.place.to_scene(note.at))
-                new = [label]
+                new = [LabelItem(self, index, "at", note.text, self.style)]
             for item in new:
+                item.note = note  # what it draws, until the next redraw (the model may move on first)
                 self.place.add_item(item)
             self.items += new
         self.reshape()
@@ -228,16 +224,14 @@ class AnnotationLayer:
         falls outside the view's area is hidden rather than drawn over its axes."""
         area = self.place.area()
         for item in self.items:
-            note = self.model.all[item.index]
+            note = item.note
             item.setPos(self.place.to_scene(note.tail if item.end == "tail" else note.at))
             if isinstance(item, LabelItem):
                 self._keep_inside(item, area)
-        for item in self.items:
-            note = self.model.all[item.index]
             anchors = [note.at] + ([note.tail] if note.is_arrow else [])
             item.setVisible(all(area.contains(self.place.to_scene(p)) for p in anchors))
-            if isinstance(item, LabelItem) and item.end == "tail":
-                self.follow(item)
+        for _, tail in self.arrows.values():
+            self.follow(tail)
 
     def _keep_inside(self, label: LabelItem, area: QRectF) -> None:
         """A label near the edge is drawn inside the view rather than over its axes or colour bar

@@ -40,6 +40,7 @@ class DeckOverlay(QObject):
     def _label(self, name: str) -> QLabel:
         label = QLabel(self.host)
         label.setObjectName(name)
+        label.setTextFormat(Qt.TextFormat.PlainText)  # a caption's "<b>&" is shown as written
         label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)  # clicks reach the views
         return label
 

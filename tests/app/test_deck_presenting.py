@@ -111,3 +111,11 @@ def test_a_bad_entry_is_reported_and_the_lecture_goes_on(tmp_path, capsys):
     deck.write_text('[[entries]]\npreset = "no_such_demo"\n')  # nothing left to show
     assert main([str(deck)]) == 2
     assert f"{deck}:2: entries[0].preset" in capsys.readouterr().err
+
+
+def test_a_caption_is_shown_as_written_not_as_markup(qtbot, presenting):
+    window = presenting
+    deck = loads_deck('[[entries]]\npreset = "saddle_point"\ncaption = "<b>x & y</b> stay apart"\n', "markup.toml")
+    assert window.open_deck(deck)
+    caption = window.deck_overlay.caption
+    assert caption.textFormat() == Qt.TextFormat.PlainText and caption.text() == "<b>x & y</b> stay apart"

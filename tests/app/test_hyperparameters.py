@@ -191,3 +191,30 @@ def test_every_row_explains_itself_on_hover(panel, kind):
             assert item.toolTip(0), f"{group.name()}/{param.name()} has no tooltip"
             if group.name() == "optimizer" and param.name() in descriptions:
                 assert item.toolTip(0) == descriptions[param.name()]
+
+
+def test_group_headers_follow_the_font_back_from_presentation_mode(qtbot):
+    from PyQt6.QtWidgets import QApplication
+
+    from valley.app.main_window import MainWindow
+    from valley.app.model.document import Document
+
+    document = Document()
+    window = MainWindow(document, show_3d=False, remember=False)
+    qtbot.addWidget(window)
+    window.show()
+    panel = window.findChild(HyperparameterPanel)
+
+    def header_size():
+        item = panel.tree.topLevelItem(0)
+        return item.font(0).pointSizeF()
+
+    normal = header_size()
+    window.set_presentation(True, fullscreen=False)
+    QApplication.processEvents()
+    assert header_size() > normal
+    window.set_presentation(False)
+    QApplication.processEvents()
+    assert header_size() == normal
+    window.close()
+    document.shutdown()
