@@ -111,6 +111,10 @@ class NetworkSpec:
     reg_rate: float = 0.0
     dropout: float = 0.0  # the dropout rate of every hidden layer while training
     batch_norm: bool = False  # every hidden layer's net input normalized over the batch (core.batch_norm)
+    early_stopping: int = 0  # patience in steps (0: off): stop when the validation loss stops improving
+    validation_fraction: float = 0.2  # share of the training samples held out for early stopping
+    restore_best: bool = True  # put back the weights of the best validation step
+    jitter: float = 0.0  # σ of the Gaussian noise added to the inputs of every training step
     batch_size: int = 0  # 0: full batch
     optimizer: OptimizerSpec = field(default_factory=lambda: OptimizerSpec(
         kind="adam", label="Adam", hyperparameters={"lr": 0.03}))

@@ -146,7 +146,9 @@ def train_network(network, data: NetworkData, spec: NetworkSpec, steps: int, see
     with np.errstate(all="ignore"), single_threaded_blas():
         return train(network, split, optimizer, int(steps), batch_size=int(spec.batch_size),
                      rng=np.random.default_rng(seed), keep_states=False, progress=progress, cancel=cancel,
-                     sharpness_every=0 if network.batch_norm else SHARPNESS_EVERY * updates_per_epoch)
+                     sharpness_every=0 if network.batch_norm else SHARPNESS_EVERY * updates_per_epoch,
+                     jitter=float(spec.jitter), early_stopping=int(spec.early_stopping),
+                     validation_fraction=float(spec.validation_fraction), restore_best=bool(spec.restore_best))
 
 
 class PlaygroundModel(QObject):
@@ -366,7 +368,17 @@ class PlaygroundModel(QObject):
         history = self.history
         if history is None or getattr(history, "dropout_seed", None) is None or t >= history.steps:
             return None
-        masks = history.masks_at(self.network, t, len(self.data.X_train))
+        n = len(self.data.X_train)
+        # early stopping held some samples out: training drew masks for the others only
+        kept = np.setdiff1d(np.arange(n), history.validation_indices)
+        drawn = history.masks_at(self.network, t, len(kept))
+        masks = []
+        for mask in drawn:
+            if mask is not None:
+                whole = np.ones((n, mask.shape[1]))  # a held-out sample was never dropped from
+                whole[kept] = mask
+                mask = whole
+            masks.append(mask)
         if batch or self.sample < 0:
             return masks
         return [None if m is None else m[self.sample:self.sample + 1] for m in masks]
@@ -494,7 +506,7 @@ class PlaygroundModel(QObject):
     DATA_FIELDS = ("dataset", "samples", "noise", "train_fraction")
     NETWORK_FIELDS = ("hidden", "activation", "output_activation", "loss", "init", "features",
                       "regularization", "reg_rate", "leaky_slope", "elu_alpha", "swish_beta", "dropout", "batch_norm")
-    TRAINING_FIELDS = ("batch_size",)
+    TRAINING_FIELDS = ("batch_size", "early_stopping", "validation_fraction", "restore_best", "jitter")
 
     def set_option(self, name: str, value) -> None:
         """Change one NetworkSpec field; rebuilds only what depends on it, keeps everything else."""
@@ -796,6 +808,9 @@ def check_spec(spec: NetworkSpec) -> None:
         (limits.ELU_ALPHA, spec.elu_alpha, "ELU's α"),
         (limits.SWISH_BETA, spec.swish_beta, "swish's β"),
         (limits.DROPOUT, spec.dropout, "dropout rate"),
+        (limits.VALIDATION_FRACTION, spec.validation_fraction, "validation share"),
+        (limits.INPUT_JITTER, spec.jitter, "input noise σ"),
+        *(((limits.PATIENCE, spec.early_stopping, "early-stopping patience"),) if spec.early_stopping else ()),
     ]
     for rule, value, name in checks:
         if not rule.contains(value):

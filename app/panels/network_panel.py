@@ -253,6 +253,26 @@ class NetworkPanel(QWidget):
                                 "shown sample's dropped neurons. Predictions use the whole network.")
         self.dropout.valueChanged.connect(lambda v: self._set("dropout", round(v, 2)))
         form.addRow("Dropout p", self.dropout)
+        self.patience = QSpinBox(regularizing, minimum=0, maximum=limits.PATIENCE.hi, singleStep=10,
+                                 specialValueText="off", suffix=" steps")
+        self.patience.setToolTip("Early stopping: hold out a share of the training samples and stop when "
+                                 "their loss has not improved for this many steps")
+        self.patience.valueChanged.connect(lambda v: self._set("early_stopping", int(v)))
+        form.addRow("Early stopping", self.patience)
+        self.validation = QSpinBox(regularizing, minimum=round(100 * limits.VALIDATION_FRACTION.lo),
+                                   maximum=round(100 * limits.VALIDATION_FRACTION.hi), suffix=" %")
+        self.validation.setToolTip("The share of the training samples held out to watch for overfitting")
+        self.validation.valueChanged.connect(lambda v: self._set("validation_fraction", v / 100))
+        form.addRow("Validation share", self.validation)
+        self.restore_best = QCheckBox("Restore the best weights", regularizing)
+        self.restore_best.toggled.connect(lambda on: self._set("restore_best", bool(on)))
+        form.addRow(self.restore_best)
+        self.jitter = QDoubleSpinBox(regularizing, minimum=limits.INPUT_JITTER.lo, maximum=limits.INPUT_JITTER.hi,
+                                     singleStep=0.05, decimals=2)
+        self.jitter.setToolTip("Data augmentation: Gaussian noise of this σ added to the network's inputs, "
+                               "drawn again every step")
+        self.jitter.valueChanged.connect(lambda v: self._set("jitter", round(v, 2)))
+        form.addRow("Input noise σ", self.jitter)
         layout.addWidget(regularizing)
 
         normalizing = QGroupBox("Normalization", self)
@@ -363,6 +383,7 @@ class NetworkPanel(QWidget):
         blockers = [QSignalBlocker(w) for w in (self.dataset, self.noise, self.train_fraction, self.samples,
                                                self.activation, self.shape, self.output, self.init, self.seed,
                                                self.regularization, self.reg_rate, self.dropout, self.batch_norm,
+                                               self.patience, self.validation, self.restore_best, self.jitter,
                                                self.optimizer,
                                                self.batch, self.steps, *self.feature_boxes.values())]
         example = self.session.example
@@ -376,6 +397,12 @@ class NetworkPanel(QWidget):
         self.reg_rate.setValue(spec.reg_rate)
         self.dropout.setValue(spec.dropout)
         self.batch_norm.setChecked(spec.batch_norm)
+        self.patience.setValue(spec.early_stopping)
+        self.validation.setValue(round(100 * spec.validation_fraction))
+        self.restore_best.setChecked(spec.restore_best)
+        self.jitter.setValue(spec.jitter)
+        for widget in (self.validation, self.restore_best):
+            widget.setEnabled(spec.early_stopping > 0)
         self._sync_optimizer(spec)
         self.batch.setValue(1 if self.session.perceptron else spec.batch_size)  # the rule is online
         self.steps.setValue(self.session.steps)

@@ -8,6 +8,7 @@ from valley.app.theme import THEMES, plain_numbers, readable_on, readable_text_o
 
 TRAIN_COLOUR = "#56B4E9"
 TEST_COLOUR = "#E69F00"
+VALIDATION_COLOUR = "#009E73"  # early stopping's held-out samples
 
 
 class TrainingChart(pg.PlotWidget):
@@ -24,6 +25,15 @@ class TrainingChart(pg.PlotWidget):
         # The key is the title, not a legend: wherever a legend sits, some run's curve passes under it.
         self.train_curve = plot.plot(pen=pg.mkPen(TRAIN_COLOUR, width=2.5))
         self.test_curve = plot.plot(pen=pg.mkPen(TEST_COLOUR, width=2.5, style=pg.QtCore.Qt.PenStyle.DashLine))
+        self.validation_curve = plot.plot(pen=pg.mkPen(VALIDATION_COLOUR, width=2.5,
+                                                       style=pg.QtCore.Qt.PenStyle.DotLine))
+        # early stopping's best step: where the weights came back from
+        # its label rides the line, on a backdrop, so it reads over whatever curve passes there
+        self.best = pg.InfiniteLine(angle=90, pen=pg.mkPen(VALIDATION_COLOUR, width=2,
+                                                             style=pg.QtCore.Qt.PenStyle.DashLine),
+                                    label="", labelOpts={"position": 0.92, "anchors": [(1, 0), (1, 0)]})
+        self.best.setVisible(False)
+        plot.addItem(self.best)
         self._title(12, THEMES["dark"].background)
         self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen("#ff5c8a", width=2))
         plot.addItem(self.cursor)
@@ -44,6 +54,16 @@ class TrainingChart(pg.PlotWidget):
         self.train_curve.setPen(pg.mkPen(readable_on(TRAIN_COLOUR, background), width=width))
         self.test_curve.setPen(pg.mkPen(readable_on(TEST_COLOUR, background), width=width,
                                         style=pg.QtCore.Qt.PenStyle.DashLine))
+        validation = readable_on(VALIDATION_COLOUR, background)
+        self.validation_curve.setPen(pg.mkPen(validation, width=width, style=pg.QtCore.Qt.PenStyle.DotLine))
+        self.best.setPen(pg.mkPen(validation, width=2, style=pg.QtCore.Qt.PenStyle.DashLine))
+        backdrop = pg.mkColor(background)
+        backdrop.setAlpha(220)
+        self.best.label.fill = pg.mkBrush(backdrop)
+        self.best.label.setColor(validation)
+        font = self.best.label.textItem.font()
+        font.setPointSize(theme.axis_font_size)
+        self.best.label.setFont(font)
         self.cursor.setPen(pg.mkPen(theme.accent, width=2))
         self.status.setColor(theme.accent)
         self._title(theme.axis_font_size, background)
@@ -56,11 +76,16 @@ class TrainingChart(pg.PlotWidget):
         history = self.session.history
         updates = len(history.params) - 1
         seconds = history.step_seconds / updates if updates > 0 and history.step_seconds > 0 else None
-        loss = "" if seconds is not None else " loss"
-        timing = f"&nbsp;&nbsp;{seconds * 1000:.2g} ms/step" if seconds is not None else ""
+        validating = len(getattr(history, "validation_loss", ())) > 0
+        loss = "" if seconds is not None or validating else " loss"
+        # one line of key: with a third curve the time per step gives way (it is of interest when
+        # racing second-order methods, not when watching overfitting)
+        timing = f"&nbsp;&nbsp;{seconds * 1000:.2g} ms/step" if seconds is not None and not validating else ""
+        validation = (f"&nbsp;&nbsp;&nbsp;<span style='color:{readable_text_on(VALIDATION_COLOUR, background)}'>"
+                      f"┈ validation</span>") if validating else ""
         self.getPlotItem().setTitle(f"<span style='color:{train}'>━ train{loss}</span>"
                                     f"&nbsp;&nbsp;&nbsp;<span style='color:{test}'>╍ test{loss}</span>"
-                                    f"{timing}", size=f"{points}pt")
+                                    f"{validation}{timing}", size=f"{points}pt")
 
     def set_log_y(self, on: bool) -> None:
         self.log_y = bool(on)
@@ -76,6 +101,15 @@ class TrainingChart(pg.PlotWidget):
         self.train_curve.setData(steps[finite], train[finite])
         finite_test = np.isfinite(test)
         self.test_curve.setData(steps[finite_test], test[finite_test])
+        validation = np.asarray(getattr(history, "validation_loss", ()), float)
+        finite_validation = np.isfinite(validation)
+        self.validation_curve.setData(steps[:len(validation)][finite_validation], validation[finite_validation])
+        best = getattr(history, "best_step", None)
+        self.best.setVisible(best is not None and len(validation) > 0)
+        if best is not None:
+            self.best.setValue(best)
+            # where it stopped is where the curves end
+            self.best.label.setFormat(f"best: {best}{', restored' if getattr(history, 'restored', False) else ''}")
         stopped = history.stopped_at
         text = ""
         if self.session.busy:
