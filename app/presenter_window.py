@@ -1,0 +1,391 @@
+"""The lecturer's own screen while a deck is on the projector: the speaker notes, where the
+lecture is, what comes next (with a small picture of it), the time of day and the time the
+show has run.
+
+Which screen shows what is `choose_screens`, a pure function. The keys are the main window's:
+the presenter window installs the same key map (PageDown, PageUp, B, F5, arrows...), so both
+windows drive the one DeckModel.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Protocol, TypeVar
+
+from PyQt6.QtCore import QObject, QRect, QSize, Qt, QTimer, pyqtSignal
+from PyQt6.QtGui import QImage, QPixmap
+from PyQt6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from valley.app.export.render import render_image
+from valley.app.lecture_keys import install_lecture_keys
+from valley.app.model.deck import DeckModel, entry_timeline
+from valley.app.model.document import Document
+from valley.app.theme import Theme, get_theme
+from valley.app.views.graph_view import GraphView
+from valley.app.views.landscape2d import Landscape2DView
+from valley.app.views.network_diagram import NetworkDiagram
+from valley.core import limits
+from valley.core.deck import DeckEntry
+from valley.core.scene import Scene
+
+# The picture of the next entry: laid out at THUMBNAIL_LAYOUT (a small window's size, so the
+# view's axes and labels keep their proportions) and shown at THUMBNAIL_SIZE.
+THUMBNAIL_SIZE = QSize(384, 216)
+THUMBNAIL_LAYOUT = (768, 432)
+# The picture is made this long after an entry arrives: the projector's view draws first.
+THUMBNAIL_DELAY_MS = 400
+# A 384-pixel picture needs no finer surface grid than this (the window's is 256).
+THUMBNAIL_RESOLUTION = 128
+CLOCK_INTERVAL_MS = 1000
+# Fonts of the presenter window against the room's normal font: read at arm's length.
+NOTES_SCALE = 2.0
+CAPTION_SCALE = 1.6
+CLOCK_SCALE = 2.6
+MARGIN = 16
+
+
+class HasGeometry(Protocol):
+    def geometry(self) -> QRect: ...
+
+
+ScreenT = TypeVar("ScreenT", bound=HasGeometry)
+
+
+def choose_screens(screens: Sequence[ScreenT], primary: ScreenT | None) -> tuple[ScreenT, ScreenT | None]:
+    """(projector, presenter): the screen the class sees and the lecturer's own, or None.
+
+    The presenter's screen is the primary one: operating systems make a laptop's built-in panel
+    primary (it holds the taskbar and the menu bar), and it is the screen in front of the
+    lecturer. The projector is the largest of the others: a projector or a room display is
+    rarely smaller than a second monitor on the lectern, and the class should get the most
+    pixels. Equal sizes keep the system's order. One screen shows the deck and no presenter.
+    """
+    if not screens:
+        raise ValueError("choose_screens: no screen to present on")
+    if len(screens) == 1:
+        return screens[0], None
+    presenter = primary if primary in screens else screens[0]
+    others = [screen for screen in screens if screen is not presenter]
+
+    def area(screen: ScreenT) -> int:
+        size = screen.geometry().size()
+        return size.width() * size.height()
+
+    projector = max(others, key=area)  # max keeps the first of equals
+    return projector, presenter
+
+
+def thumbnail_scene(entry: DeckEntry) -> Scene:
+    """The entry's scene as it looks on arrival, and no more: the steps up to its start (the
+    rest is not shown until it plays), a coarser grid, no critical points (too small to read in
+    a thumbnail; finding them costs more than the rest of the picture) and no basin map."""
+    scene = entry.scene
+    view = replace(scene.view, critical_points=False, basins=None, network_landscape=None,
+                   resolution=max(limits.RESOLUTION.lo, min(scene.view.resolution, THUMBNAIL_RESOLUTION)))
+    return replace(scene, steps=max(limits.STEPS.lo, entry.step), view=view)
+
+
+class ThumbnailDrawing:
+    """An entry drawn off screen by the view its tab shows, as it looks on arrival.
+
+    Qt builds and paints widgets on the GUI thread only; what is computed is cut to the arrival
+    step by `thumbnail_scene`, and building and painting are two calls so that a caller can let
+    the event loop turn between them. ValueError when the entry's scene cannot be built.
+    """
+
+    def __init__(self, entry: DeckEntry, theme: Theme):
+        self.document = Document(thumbnail_scene(entry), background=False)
+        try:
+            if entry.tab == "network":
+                self.widget = NetworkDiagram(self.document.playground, theme=theme)
+            elif entry.tab == "graph":
+                self.widget = GraphView(self.document.graph, theme=theme)
+            else:
+                self.widget = Landscape2DView(self.document.race, theme)
+        except ValueError:
+            self.document.shutdown()
+            raise
+        self.widget.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+        timeline = entry_timeline(self.document, entry.tab)
+        timeline.set_step(min(entry.step, timeline.last))
+
+    def paint(self) -> QImage:
+        image = render_image(self.widget, THUMBNAIL_LAYOUT)
+        return image.scaled(THUMBNAIL_SIZE, Qt.AspectRatioMode.KeepAspectRatio,
+                            Qt.TransformationMode.SmoothTransformation)
+
+    def dispose(self) -> None:
+        self.widget.close()
+        self.widget.deleteLater()
+        self.document.shutdown()
+
+
+def render_thumbnail(entry: DeckEntry, theme: Theme) -> QImage:
+    """A small picture of `entry` on arrival, in one go."""
+    drawing = ThumbnailDrawing(entry, theme)
+    try:
+        return drawing.paint()
+    finally:
+        drawing.dispose()
+
+
+class EntryThumbnails(QObject):
+    """The pictures of a deck's entries, each made once, lazily, and kept.
+
+    A picture is made THUMBNAIL_DELAY_MS after it is asked for, and only while the projector is
+    still (no timeline of the deck playing): building and painting a view take the GUI thread
+    for a moment (measured on the course deck: see `cost_ms`), which a playing animation would
+    show as a stutter. The view is built in one turn of the event loop and painted in the next,
+    so a key pressed meanwhile waits for one of them, not both.
+    """
+
+    ready = pyqtSignal(int)  # the entry whose picture is now in `images`
+
+    def __init__(self, deck_model: DeckModel, theme: Theme, parent=None, delay_ms: int = THUMBNAIL_DELAY_MS):
+        super().__init__(parent)
+        self.deck_model = deck_model
+        self.deck = deck_model.deck
+        self.theme = theme
+        self.images: dict[int, QImage] = {}
+        self.failed: dict[int, str] = {}  # entries whose scene could not be drawn, and why
+        self.cost_ms: dict[int, tuple[float, float]] = {}  # (build, paint) on the GUI thread, measured
+        self._wanted: int | None = None
+        self._drawing: tuple[int, ThumbnailDrawing, float] | None = None  # built, to be painted
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(delay_ms)
+        self._timer.timeout.connect(self._build)
+        self._paint_timer = QTimer(self)
+        self._paint_timer.setSingleShot(True)
+        self._paint_timer.setInterval(0)
+        self._paint_timer.timeout.connect(self._paint)
+
+    def request(self, index: int) -> None:
+        """Ask for entry `index`'s picture: `ready` now if it is kept, else once it is made."""
+        if index in self.images:
+            self.ready.emit(index)
+            return
+        if index in self.failed:
+            return
+        self._wanted = index
+        if self._drawing is None:
+            self._timer.start()
+
+    def stop(self) -> None:
+        self._wanted = None
+        self._timer.stop()
+        self._paint_timer.stop()
+        if self._drawing is not None:
+            self._drawing[1].dispose()
+            self._drawing = None
+
+    def _projector_busy(self) -> bool:
+        entry = self.deck_model.entry
+        return entry is not None and self.deck_model.timeline_of(entry.tab).playing
+
+    def _build(self) -> None:
+        index = self._wanted
+        if index is None or index in self.images:
+            return
+        if self._projector_busy():
+            self._timer.start()  # ask again once the animation has stopped
+            return
+        started = time.perf_counter()
+        try:
+            drawing = ThumbnailDrawing(self.deck.entries[index], self.theme)
+        except ValueError as error:
+            self.failed[index] = str(error)
+            return
+        self._drawing = (index, drawing, (time.perf_counter() - started) * 1000)
+        self._paint_timer.start()
+
+    def _paint(self) -> None:
+        index, drawing, build_ms = self._drawing
+        self._drawing = None
+        started = time.perf_counter()
+        try:
+            image = drawing.paint()
+        finally:
+            drawing.dispose()
+        self.cost_ms[index] = (build_ms, (time.perf_counter() - started) * 1000)
+        self.images[index] = image
+        self.ready.emit(index)
+        if self._wanted is not None and self._wanted not in self.images:
+            self._timer.start()  # the lecturer moved on while this one was made
+
+
+def format_elapsed(seconds: float) -> str:
+    """1:02:03 past the hour, 12:03 below it."""
+    whole = max(0, int(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+class PresenterWindow(QWidget):
+    """The presenter view of `deck_model`; `actions` is the main window's key map (the same dict)."""
+
+    closed = pyqtSignal()
+
+    def __init__(self, deck_model: DeckModel, actions: dict, theme_name: str,
+                 now: Callable[[], datetime] = datetime.now, thumbnail_delay_ms: int = THUMBNAIL_DELAY_MS):
+        super().__init__(None, Qt.WindowType.Window)
+        self.deck = deck_model
+        self.now = now
+        self.theme = get_theme(theme_name)
+        self.setWindowTitle(f"Valley — presenter: {deck_model.deck.title or 'lecture'}")
+        self.setObjectName("presenterWindow")
+        self.thumbnails = EntryThumbnails(deck_model, self.theme, self, delay_ms=thumbnail_delay_ms)
+        self._build()
+        self.keys = install_lecture_keys(self, actions)
+        self.clock_timer = QTimer(self)
+        self.clock_timer.setInterval(CLOCK_INTERVAL_MS)
+        self.clock_timer.timeout.connect(self.refresh_clock)
+        self.clock_timer.start()
+        deck_model.entryChanged.connect(self.refresh)
+        self.thumbnails.ready.connect(self._thumbnail_ready)
+        self.refresh()
+        self.refresh_clock()
+
+    # ----- building -----
+    def _label(self, name: str, scale: float, bold: bool = False, muted: bool = False) -> QLabel:
+        label = QLabel(self)
+        label.setObjectName(name)
+        label.setWordWrap(True)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        colour = self.theme.muted if muted else self.theme.foreground
+        weight = "bold" if bold else "normal"
+        label.setStyleSheet(f"QLabel {{ color: {colour}; font-size: {round(self.theme.font_size * scale)}pt; "
+                            f"font-weight: {weight}; }}")
+        return label
+
+    def _build(self) -> None:
+        theme = self.theme
+        self.setStyleSheet(f"QWidget#presenterWindow {{ background: {theme.background}; }}")
+        self.progress = self._label("presenterProgress", CAPTION_SCALE, bold=True, muted=True)
+        self.caption = self._label("presenterCaption", CAPTION_SCALE, bold=True)
+        self.clock = self._label("presenterClock", CLOCK_SCALE, bold=True)
+        self.clock.setWordWrap(False)
+        self.clock.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.elapsed = self._label("presenterElapsed", CLOCK_SCALE, muted=True)
+        self.elapsed.setWordWrap(False)
+        self.elapsed.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.reset_button = QPushButton("Reset", self)
+        self.reset_button.setToolTip("Count the elapsed time from now")
+        self.reset_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Space and arrows stay the deck's
+        self.reset_button.clicked.connect(self.reset_elapsed)
+
+        self.notes = self._label("presenterNotes", NOTES_SCALE)
+        self.notes.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.notes.setContentsMargins(MARGIN, MARGIN, MARGIN, MARGIN)
+        self.notes_scroll = QScrollArea(self)
+        self.notes_scroll.setWidgetResizable(True)
+        self.notes_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.notes_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.notes_scroll.setWidget(self.notes)
+        self.notes_scroll.setStyleSheet(f"QScrollArea {{ background: {theme.panel}; border: none; "
+                                        f"border-radius: 6px; }} QScrollArea > QWidget > QWidget "
+                                        f"{{ background: {theme.panel}; }}")
+
+        self.next_heading = self._label("presenterNextHeading", 1.2, bold=True, muted=True)
+        self.next_caption = self._label("presenterNextCaption", 1.3)
+        self.thumbnail = QLabel(self)
+        self.thumbnail.setObjectName("presenterThumbnail")
+        self.thumbnail.setFixedSize(THUMBNAIL_SIZE)
+        self.thumbnail.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.thumbnail.setStyleSheet(f"QLabel {{ background: {theme.panel}; color: {theme.muted}; }}")
+
+        top = QGridLayout()
+        top.setHorizontalSpacing(MARGIN)
+        top.addWidget(self.progress, 0, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.caption, 0, 1, Qt.AlignmentFlag.AlignTop)
+        times = QHBoxLayout()
+        times.setSpacing(MARGIN)
+        times.addWidget(self.clock)
+        times.addWidget(self.elapsed)
+        times.addWidget(self.reset_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        top.addLayout(times, 0, 2, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight)
+        top.setColumnStretch(1, 1)
+
+        side = QVBoxLayout()
+        side.setSpacing(MARGIN // 2)
+        side.addWidget(self.next_heading)
+        side.addWidget(self.thumbnail)
+        side.addWidget(self.next_caption)
+        side.addStretch(1)
+        side_box = QWidget(self)
+        side_box.setLayout(side)
+        side_box.setFixedWidth(THUMBNAIL_SIZE.width())
+        self.next_caption.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+
+        body = QHBoxLayout()
+        body.setSpacing(2 * MARGIN)
+        body.addWidget(self.notes_scroll, 1)
+        body.addWidget(side_box)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2 * MARGIN, 2 * MARGIN, 2 * MARGIN, 2 * MARGIN)
+        layout.setSpacing(2 * MARGIN)
+        layout.addLayout(top)
+        layout.addLayout(body, 1)
+
+    # ----- what shows -----
+    def refresh(self, *_) -> None:
+        """The shown entry's notes and caption, and the next entry's; its picture comes later."""
+        deck, entry = self.deck, self.deck.entry
+        self.progress.setText(f"{deck.index + 1} / {deck.count}")
+        self.caption.setText(entry.caption if entry is not None and entry.caption else
+                             (entry.scene.title if entry is not None else ""))
+        self.notes.setText(entry.notes if entry is not None and entry.notes else "(no notes for this entry)")
+        self.notes_scroll.verticalScrollBar().setValue(0)
+        following = deck.next_entry
+        self.thumbnail.clear()
+        if following is None:
+            self.next_heading.setText("Next: the end of the deck")
+            self.next_caption.setText("")
+            self.thumbnail.hide()
+            self.thumbnails.stop()
+            return
+        self.next_heading.setText(f"Next: {deck.index + 2} / {deck.count}")
+        self.next_caption.setText(following.caption or following.scene.title)
+        self.thumbnail.show()
+        self.thumbnail.setText("…")
+        self.thumbnails.request(deck.index + 1)
+
+    def _thumbnail_ready(self, index: int) -> None:
+        if index != self.deck.index + 1:
+            return  # the lecturer moved on while it was drawn
+        self.thumbnail.setPixmap(QPixmap.fromImage(self.thumbnails.images[index]))
+
+    def thumbnail_image(self) -> QImage | None:
+        """The picture of the next entry now shown, None while it is made or on the last entry."""
+        pixmap = self.thumbnail.pixmap()
+        if self.thumbnail.isHidden() or pixmap is None or pixmap.isNull():
+            return None
+        return pixmap.toImage()
+
+    def refresh_clock(self) -> None:
+        self.clock.setText(self.now().strftime("%H:%M"))
+        self.elapsed.setText(format_elapsed(self.deck.elapsed()))
+
+    def reset_elapsed(self) -> None:
+        self.deck.reset_elapsed()
+        self.refresh_clock()
+
+    # ----- lifetime -----
+    def closeEvent(self, event) -> None:
+        self.clock_timer.stop()
+        self.thumbnails.stop()
+        super().closeEvent(event)
+        self.closed.emit()
