@@ -40,11 +40,15 @@ from valley.core.deck import DeckEntry
 from valley.core.scene import Scene
 
 # The picture of the next entry: laid out at THUMBNAIL_LAYOUT (a small window's size, so the
-# view's axes and labels keep their proportions) and shown at THUMBNAIL_SIZE.
-THUMBNAIL_SIZE = QSize(384, 216)
+# view's axes and labels keep their proportions) and kept at THUMBNAIL_SIZE; the presenter
+# window shows it in a column of SIDE_SHARE of its width, between the two widths below.
+THUMBNAIL_SIZE = QSize(576, 324)
 THUMBNAIL_LAYOUT = (768, 432)
-# The picture is made this long after an entry arrives: the projector's view draws first.
-THUMBNAIL_DELAY_MS = 400
+SIDE_SHARE = 0.3
+SIDE_WIDTHS = (384, THUMBNAIL_SIZE.width())
+# The picture is made this long after an entry arrives: the projector's view draws first, and
+# a lecturer paging through entries does not wait for pictures of entries passed by.
+THUMBNAIL_DELAY_MS = 1000
 # A 384-pixel picture needs no finer surface grid than this (the window's is 256).
 THUMBNAIL_RESOLUTION = 128
 CLOCK_INTERVAL_MS = 1000
@@ -259,7 +263,8 @@ class PresenterWindow(QWidget):
         self.refresh_clock()
 
     # ----- building -----
-    def _label(self, name: str, scale: float, bold: bool = False, muted: bool = False) -> QLabel:
+    def _label(self, name: str, scale: float, bold: bool = False, muted: bool = False,
+               padding: int = 0) -> QLabel:
         label = QLabel(self)
         label.setObjectName(name)
         label.setWordWrap(True)
@@ -267,7 +272,7 @@ class PresenterWindow(QWidget):
         colour = self.theme.muted if muted else self.theme.foreground
         weight = "bold" if bold else "normal"
         label.setStyleSheet(f"QLabel {{ color: {colour}; font-size: {round(self.theme.font_size * scale)}pt; "
-                            f"font-weight: {weight}; }}")
+                            f"font-weight: {weight}; padding: {padding}px; }}")
         return label
 
     def _build(self) -> None:
@@ -286,9 +291,8 @@ class PresenterWindow(QWidget):
         self.reset_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Space and arrows stay the deck's
         self.reset_button.clicked.connect(self.reset_elapsed)
 
-        self.notes = self._label("presenterNotes", NOTES_SCALE)
+        self.notes = self._label("presenterNotes", NOTES_SCALE, padding=MARGIN)
         self.notes.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.notes.setContentsMargins(MARGIN, MARGIN, MARGIN, MARGIN)
         self.notes_scroll = QScrollArea(self)
         self.notes_scroll.setWidgetResizable(True)
         self.notes_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -302,7 +306,6 @@ class PresenterWindow(QWidget):
         self.next_caption = self._label("presenterNextCaption", 1.3)
         self.thumbnail = QLabel(self)
         self.thumbnail.setObjectName("presenterThumbnail")
-        self.thumbnail.setFixedSize(THUMBNAIL_SIZE)
         self.thumbnail.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.thumbnail.setStyleSheet(f"QLabel {{ background: {theme.panel}; color: {theme.muted}; }}")
 
@@ -324,21 +327,21 @@ class PresenterWindow(QWidget):
         side.addWidget(self.thumbnail)
         side.addWidget(self.next_caption)
         side.addStretch(1)
-        side_box = QWidget(self)
-        side_box.setLayout(side)
-        side_box.setFixedWidth(THUMBNAIL_SIZE.width())
+        self.side = QWidget(self)
+        self.side.setLayout(side)
         self.next_caption.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
 
         body = QHBoxLayout()
         body.setSpacing(2 * MARGIN)
         body.addWidget(self.notes_scroll, 1)
-        body.addWidget(side_box)
+        body.addWidget(self.side)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2 * MARGIN, 2 * MARGIN, 2 * MARGIN, 2 * MARGIN)
         layout.setSpacing(2 * MARGIN)
         layout.addLayout(top)
         layout.addLayout(body, 1)
+        self._fit_side()
 
     # ----- what shows -----
     def refresh(self, *_) -> None:
@@ -366,7 +369,29 @@ class PresenterWindow(QWidget):
     def _thumbnail_ready(self, index: int) -> None:
         if index != self.deck.index + 1:
             return  # the lecturer moved on while it was drawn
-        self.thumbnail.setPixmap(QPixmap.fromImage(self.thumbnails.images[index]))
+        self._show_thumbnail()
+
+    def _show_thumbnail(self) -> None:
+        image = self.thumbnails.images.get(self.deck.index + 1)
+        if image is None:
+            return
+        size = self.thumbnail.size()
+        self.thumbnail.setPixmap(QPixmap.fromImage(image.scaled(
+            size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)))
+
+    def _fit_side(self) -> None:
+        """The next entry's column: a share of the window's width, its picture as wide."""
+        width = round(min(max(self.width() * SIDE_SHARE, SIDE_WIDTHS[0]), SIDE_WIDTHS[1]))
+        if self.side.width() == width and self.thumbnail.width() == width:
+            return
+        self.side.setFixedWidth(width)
+        self.thumbnail.setFixedSize(width, width * THUMBNAIL_SIZE.height() // THUMBNAIL_SIZE.width())
+        if self.thumbnail.pixmap() is not None and not self.thumbnail.pixmap().isNull():
+            self._show_thumbnail()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_side()
 
     def thumbnail_image(self) -> QImage | None:
         """The picture of the next entry now shown, None while it is made or on the last entry."""
