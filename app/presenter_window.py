@@ -27,13 +27,13 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from valley.app.export.render import render_image
+from valley.app.export.render import prepare, render_image
 from valley.app.lecture_keys import install_lecture_keys
 from valley.app.model.deck import DeckModel, entry_timeline
 from valley.app.model.document import Document
 from valley.app.theme import Theme, get_theme
 from valley.app.views.graph_view import GraphView
-from valley.app.views.landscape2d import Landscape2DView
+from valley.app.views.landscape2d import HEATMAP_DELAY_MS, Landscape2DView
 from valley.app.views.network_diagram import NetworkDiagram
 from valley.core import limits
 from valley.core.deck import DeckEntry
@@ -51,6 +51,9 @@ SIDE_WIDTHS = (384, THUMBNAIL_SIZE.width())
 THUMBNAIL_DELAY_MS = 1000
 # A 384-pixel picture needs no finer surface grid than this (the window's is 256).
 THUMBNAIL_RESOLUTION = 128
+# Between laying a thumbnail's view out and painting it: the 2-D view repaints its heatmap this
+# long after a resize (before then it shows the heatmap of its first, smaller size).
+SETTLE_MS = 2 * HEATMAP_DELAY_MS
 CLOCK_INTERVAL_MS = 1000
 # Fonts of the presenter window against the room's normal font: read at arm's length.
 NOTES_SCALE = 2.0
@@ -103,9 +106,12 @@ def thumbnail_scene(entry: DeckEntry) -> Scene:
 class ThumbnailDrawing:
     """An entry drawn off screen by the view its tab shows, as it looks on arrival.
 
-    Qt builds and paints widgets on the GUI thread only; what is computed is cut to the arrival
-    step by `thumbnail_scene`, and building and painting are two calls so that a caller can let
-    the event loop turn between them. ValueError when the entry's scene cannot be built.
+    Qt builds, lays out and paints widgets on the GUI thread only; what is computed is cut to
+    the arrival step by `thumbnail_scene`, and the three are separate calls so that a caller can
+    let the event loop turn between them: a view finishes its layout on its own timers (the 2-D
+    view repaints its heatmap once a resize has settled), so paint SETTLE_MS after laying out.
+    A fresh view each time: one that showed another scene would mix the two until it settled.
+    ValueError when the entry's scene cannot be built.
     """
 
     def __init__(self, entry: DeckEntry, theme: Theme):
@@ -124,8 +130,11 @@ class ThumbnailDrawing:
         timeline = entry_timeline(self.document, entry.tab)
         timeline.set_step(min(entry.step, timeline.last))
 
+    def lay_out(self) -> None:
+        prepare(self.widget, THUMBNAIL_LAYOUT)
+
     def paint(self) -> QImage:
-        image = render_image(self.widget, THUMBNAIL_LAYOUT)
+        image = render_image(self.widget, THUMBNAIL_LAYOUT)  # laid out already: this only paints
         return image.scaled(THUMBNAIL_SIZE, Qt.AspectRatioMode.KeepAspectRatio,
                             Qt.TransformationMode.SmoothTransformation)
 
@@ -135,23 +144,15 @@ class ThumbnailDrawing:
         self.document.shutdown()
 
 
-def render_thumbnail(entry: DeckEntry, theme: Theme) -> QImage:
-    """A small picture of `entry` on arrival, in one go."""
-    drawing = ThumbnailDrawing(entry, theme)
-    try:
-        return drawing.paint()
-    finally:
-        drawing.dispose()
-
-
 class EntryThumbnails(QObject):
     """The pictures of a deck's entries, each made once, lazily, and kept.
 
     A picture is made THUMBNAIL_DELAY_MS after it is asked for, and only while the projector is
-    still (no timeline of the deck playing): building and painting a view take the GUI thread
-    for a moment (measured on the course deck: see `cost_ms`), which a playing animation would
-    show as a stutter. The view is built in one turn of the event loop and painted in the next,
-    so a key pressed meanwhile waits for one of them, not both.
+    still (no timeline of the deck playing): building, laying out and painting a view take the
+    GUI thread for a moment each (`cost_ms` keeps what they took), which a playing animation
+    would show as a stutter. Each is one turn of the event loop, so a key pressed meanwhile
+    waits for one of them, not for the whole picture. Pictures are the same however the
+    requests come (the test compares them).
     """
 
     ready = pyqtSignal(int)  # the entry whose picture is now in `images`
@@ -163,17 +164,17 @@ class EntryThumbnails(QObject):
         self.theme = theme
         self.images: dict[int, QImage] = {}
         self.failed: dict[int, str] = {}  # entries whose scene could not be drawn, and why
-        self.cost_ms: dict[int, tuple[float, float]] = {}  # (build, paint) on the GUI thread, measured
+        # (build, lay out, paint) milliseconds on the GUI thread, measured for each picture
+        self.cost_ms: dict[int, tuple[float, float, float]] = {}
         self._wanted: int | None = None
-        self._drawing: tuple[int, ThumbnailDrawing, float] | None = None  # built, to be painted
+        self._drawing: tuple[int, ThumbnailDrawing, list[float]] | None = None  # being made
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(delay_ms)
         self._timer.timeout.connect(self._build)
-        self._paint_timer = QTimer(self)
-        self._paint_timer.setSingleShot(True)
-        self._paint_timer.setInterval(0)
-        self._paint_timer.timeout.connect(self._paint)
+        self._next_step = QTimer(self)  # the next part of the picture, once the event loop turned
+        self._next_step.setSingleShot(True)
+        self._next_step.timeout.connect(self._continue)
 
     def request(self, index: int) -> None:
         """Ask for entry `index`'s picture: `ready` now if it is kept, else once it is made."""
@@ -187,9 +188,10 @@ class EntryThumbnails(QObject):
             self._timer.start()
 
     def stop(self) -> None:
+        """Nothing more is wanted: a picture half made is dropped."""
         self._wanted = None
         self._timer.stop()
-        self._paint_timer.stop()
+        self._next_step.stop()
         if self._drawing is not None:
             self._drawing[1].dispose()
             self._drawing = None
@@ -211,18 +213,24 @@ class EntryThumbnails(QObject):
         except ValueError as error:
             self.failed[index] = str(error)
             return
-        self._drawing = (index, drawing, (time.perf_counter() - started) * 1000)
-        self._paint_timer.start()
+        self._drawing = (index, drawing, [(time.perf_counter() - started) * 1000])
+        self._next_step.start(0)
 
-    def _paint(self) -> None:
-        index, drawing, build_ms = self._drawing
-        self._drawing = None
+    def _continue(self) -> None:
+        index, drawing, costs = self._drawing
         started = time.perf_counter()
+        if len(costs) == 1:
+            drawing.lay_out()
+            costs.append((time.perf_counter() - started) * 1000)
+            self._next_step.start(SETTLE_MS)
+            return
         try:
             image = drawing.paint()
         finally:
             drawing.dispose()
-        self.cost_ms[index] = (build_ms, (time.perf_counter() - started) * 1000)
+            self._drawing = None
+        costs.append((time.perf_counter() - started) * 1000)
+        self.cost_ms[index] = tuple(costs)
         self.images[index] = image
         self.ready.emit(index)
         if self._wanted is not None and self._wanted not in self.images:

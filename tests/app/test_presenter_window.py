@@ -13,10 +13,10 @@ from valley.app.main_window import MainWindow
 from valley.app.model.deck import DeckModel
 from valley.app.model.document import Document
 from valley.app.presenter_window import (
+    EntryThumbnails,
     PresenterWindow,
     choose_screens,
     format_elapsed,
-    render_thumbnail,
 )
 from valley.app.theme import get_theme
 from valley.core.deck import loads_deck
@@ -179,6 +179,19 @@ def test_closing_the_presenter_leaves_the_show_and_closing_the_main_window_close
 
 
 # ----- the next entry's picture -----
+def make_pictures(qtbot, deck_model, indices):
+    """Pictures of entries made by a set of thumbnails of their own, as the presenter's are."""
+    thumbnails = EntryThumbnails(deck_model, get_theme("dark"), delay_ms=0)
+    try:
+        for index in indices:
+            with qtbot.waitSignal(thumbnails.ready, timeout=10_000) as made:
+                thumbnails.request(index)
+            assert made.args == [index]
+    finally:
+        thumbnails.stop()
+    return {index: image_to_rgb(image) for index, image in thumbnails.images.items()}, thumbnails
+
+
 def test_the_thumbnail_is_the_next_entry_drawn_later_and_absent_on_the_last(qtbot, lecture):
     window, _ = lecture
     presenter = open_lecture(qtbot, window)
@@ -187,11 +200,9 @@ def test_the_thumbnail_is_the_next_entry_drawn_later_and_absent_on_the_last(qtbo
     shown = image_to_rgb(presenter.thumbnail_image())
     assert shown.std() > 10  # a picture, not a blank box
     assert shown.shape[:2] == (presenter.thumbnail.height(), presenter.thumbnail.width())
-    theme = get_theme(window.theme_name)
-    entries = window.deck.deck.entries
     kept = image_to_rgb(presenter.thumbnails.images[1])
-    assert np.array_equal(kept, image_to_rgb(render_thumbnail(entries[1], theme)))
-    assert not np.array_equal(kept, image_to_rgb(render_thumbnail(entries[2], theme)))
+    pictures, _ = make_pictures(qtbot, window.deck, (2, 1))
+    assert np.array_equal(kept, pictures[1]) and not np.array_equal(kept, pictures[2])
     qtbot.keyClick(presenter, Qt.Key.Key_PageDown)
     qtbot.keyClick(presenter, Qt.Key.Key_PageDown)
     assert window.deck.index == 2
@@ -200,6 +211,48 @@ def test_the_thumbnail_is_the_next_entry_drawn_later_and_absent_on_the_last(qtbo
     qtbot.keyClick(presenter, Qt.Key.Key_PageUp)
     qtbot.keyClick(presenter, Qt.Key.Key_PageUp)  # back at the first: its next picture is kept
     assert np.array_equal(image_to_rgb(presenter.thumbnail_image()), shown)
+
+
+def test_pictures_are_each_entrys_own_whatever_the_order_they_are_made_in(qtbot):
+    text = "".join(f'[[entries]]\npreset = "{name}"\n' for name in ("saddle_point", "rosenbrock", "beale"))
+    document = Document(background=False)
+    deck = DeckModel(document, loads_deck(text, "lecture.toml"))
+    deck.go_to(0)
+
+    def apart(a, b) -> float:
+        return float(np.abs(a.astype(int) - b).mean())
+
+    try:
+        forward, thumbnails = make_pictures(qtbot, deck, (0, 1, 2))
+        backward, _ = make_pictures(qtbot, deck, (2, 1, 0))
+        for index in range(3):
+            # the heatmap's resampling after the layout moves a contour by a pixel at most
+            assert apart(forward[index], backward[index]) < 3, index
+            assert forward[index].std() > 10
+        assert min(apart(forward[0], forward[1]), apart(forward[1], forward[2]),
+                   apart(forward[0], forward[2])) > 15  # three surfaces, three pictures
+        assert all(len(costs) == 3 and min(costs) >= 0 for costs in thumbnails.cost_ms.values())
+    finally:
+        document.shutdown()
+
+
+def test_a_picture_waits_while_the_projector_plays(qtbot):
+    document = Document(background=False)
+    deck = DeckModel(document, loads_deck(DECK, "lecture.toml"))
+    deck.go_to(0)
+    thumbnails = EntryThumbnails(deck, get_theme("dark"), delay_ms=0)
+    timeline = deck.timeline_of("landscape")
+    try:
+        timeline.play()
+        thumbnails.request(1)
+        qtbot.wait(200)
+        assert thumbnails.images == {}
+        with qtbot.waitSignal(thumbnails.ready, timeout=10_000):
+            timeline.pause()
+    finally:
+        timeline.pause()
+        thumbnails.stop()
+        document.shutdown()
 
 
 # ----- the time -----
@@ -233,3 +286,4 @@ def test_elapsed_time_reads_as_minutes_then_hours():
     assert format_elapsed(3599) == "59:59"
     assert format_elapsed(3600 + 62) == "1:01:02"
     assert format_elapsed(-3) == "00:00"  # a clock set back does not show a negative time
+
