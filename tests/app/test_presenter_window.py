@@ -255,6 +255,30 @@ def test_a_picture_waits_while_the_projector_plays(qtbot):
         document.shutdown()
 
 
+def test_an_entry_that_cannot_be_drawn_says_why_in_place_of_its_picture(qtbot, monkeypatch):
+    from valley.app import presenter_window
+
+    def refuse(entry, theme):
+        raise ValueError(f"{entry.origin}: the surface overflows")
+
+    monkeypatch.setattr(presenter_window, "ThumbnailDrawing", refuse)
+    document = Document(background=False)
+    deck = DeckModel(document, loads_deck(DECK, "lecture.toml"))
+    deck.go_to(0)
+    presenter = PresenterWindow(deck, {}, "dark", thumbnail_delay_ms=0)
+    qtbot.addWidget(presenter)
+    try:
+        qtbot.waitUntil(lambda: presenter.thumbnail.text().startswith("No picture"))
+        assert presenter.thumbnail.text() == "No picture: preset graph_autodiff: the surface overflows"
+        assert presenter.thumbnail_image() is None
+        deck.go_to(1)
+        deck.go_to(0)  # asked again: the reason is kept, not found again
+        assert presenter.thumbnail.text() == "No picture: preset graph_autodiff: the surface overflows"
+    finally:
+        presenter.close()
+        document.shutdown()
+
+
 # ----- the time -----
 def test_the_clock_and_the_elapsed_time_follow_the_injected_time(qtbot):
     document = Document(background=False)
