@@ -137,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
         return code
 
     window.show()
+    if deck is not None:
+        window.arrange_screens()  # with a second screen: the deck on the projector, the notes here
     timeline = window.shown_timeline()
     if args.steps is not None:
         timeline.set_step(args.steps)

@@ -7,8 +7,8 @@ without touching the rest: `_build_side_panels` (race, hyperparameters, surface 
 """
 from __future__ import annotations
 
-from PyQt6.QtCore import QEvent, QObject, QSize, Qt
-from PyQt6.QtGui import QAction, QImage, QKeySequence
+from PyQt6.QtCore import QEvent, QObject, QSize, Qt, QTimer
+from PyQt6.QtGui import QAction, QGuiApplication, QImage, QKeySequence
 from PyQt6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -36,6 +36,7 @@ from valley.app.panels.basin_panel import BasinPanel
 from valley.app.panels.hyperparameters import HyperparameterPanel
 from valley.app.panels.race_panel import RacePanel
 from valley.app.panels.surface_panel import SurfacePanel
+from valley.app.presenter_window import PresenterWindow, choose_screens
 from valley.app.room import Room, copy_image
 from valley.app.theme import apply_to_application, get_theme
 from valley.app.views.deck_overlay import DeckOverlay
@@ -113,6 +114,9 @@ class MainWindow(QMainWindow):
         self._sizes_balanced = False
         self.deck: DeckModel | None = None  # a lecture deck being presented
         self.deck_overlay: DeckOverlay | None = None
+        self.presenter: PresenterWindow | None = None  # the lecturer's screen beside the projector
+        # (screens, primary): the system's, or a test's fakes with a geometry()
+        self.screen_source = lambda: (QGuiApplication.screens(), QGuiApplication.primaryScreen())
         self.theme = get_theme(self.theme_name)
         apply_to_application(self.theme)
         self.player = Player(self.timeline, parent=self)
@@ -153,6 +157,9 @@ class MainWindow(QMainWindow):
         document.modifiedChanged.connect(self._show_title)
         document.sceneReplaced.connect(self._scene_replaced)
         document.sceneRestored.connect(lambda: self.apply_scene_view(theme=False))
+        application = QGuiApplication.instance()  # a closed window is hidden: it arranges nothing
+        application.screenAdded.connect(self._screens_changed)
+        application.screenRemoved.connect(self._screens_changed)
         self._show_title()
         self._apply_theme_everywhere()
         self.apply_scene_view(theme=False)  # the theme argument (--theme) or the room's wins at start
@@ -592,6 +599,8 @@ class MainWindow(QMainWindow):
             return
         if self.room is not None:
             self.room.save(self)
+        if self.presenter is not None:
+            self.presenter.close()
         self.network_page.shutdown()
         self.player.stop()
         self.landscape.shutdown()
@@ -616,6 +625,8 @@ class MainWindow(QMainWindow):
         """Present `deck` from its first entry: presentation mode, the caption over the view,
         PageDown/PageUp through its entries and play-to marks, B blanks, N shows the notes."""
         if self.deck is not None:
+            if self.presenter is not None:
+                self.presenter.close()  # it follows the old deck
             self.deck.deleteLater()
             self.deck_overlay.remove()
         self.deck = DeckModel(self.document, deck, self)
@@ -623,7 +634,43 @@ class MainWindow(QMainWindow):
         self.deck.entryChanged.connect(self._show_deck_entry)
         self.deck.problem.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         self.set_presentation(True, fullscreen=self.isVisible())
-        return self.deck.go_to(0)
+        shown = self.deck.go_to(0)
+        self.arrange_screens()
+        return shown
+
+    def arrange_screens(self, *_) -> None:
+        """A deck on two screens or more: the deck full screen on the projector, the presenter
+        window on the lecturer's screen. On one screen (a screen unplugged) the presenter goes;
+        the deck stays where it is, with its entry, its step and the show's elapsed time."""
+        if self.deck is None or not self.isVisible():
+            return
+        screens, primary = self.screen_source()
+        if not screens:
+            return
+        projector, own = choose_screens(screens, primary)
+        if own is None:
+            if self.presenter is not None:
+                self.presenter.close()
+            return
+        if self.presentation:
+            if self.isFullScreen():
+                self.showNormal()  # a full-screen window moves to another screen only through normal
+            self.setGeometry(projector.geometry())
+            self.showFullScreen()
+        if self.presenter is None:
+            self.presenter = PresenterWindow(self.deck, self.lecture_keys.actions, self.theme_name)
+            self.presenter.closed.connect(self._presenter_closed)
+        self.presenter.setGeometry(own.geometry())
+        self.presenter.showMaximized()
+
+    def _screens_changed(self, _screen) -> None:
+        # after the event loop turns: Qt has then moved the windows off a removed screen
+        QTimer.singleShot(0, self.arrange_screens)
+
+    def _presenter_closed(self) -> None:
+        """The lecturer closed the presenter window (or it followed a screen): the show goes on."""
+        self.presenter.deleteLater()
+        self.presenter = None
 
     def _show_deck_entry(self, index: int) -> None:
         entry = self.deck.deck.entries[index]

@@ -14,7 +14,7 @@ FOLDERS = {"core": "valley.core", "app": "valley.app", "resources": "valley.reso
 
 LAYERS = ["core", "model", "views", "windows", "cli"]
 WINDOWS = {"main_window", "network_page", "graph_page", "file_actions", "export_dialog", "examples_menu",
-           "help_menu", "room", "lecture_keys"}
+           "help_menu", "room", "lecture_keys", "presenter_window"}
 CLI = {"cli", "launch", "export_cli", "race_cli", "__main__"}
 VIEWS = {"views", "panels", "widgets", "export", "theme", "qt_setup"}
 

@@ -3,22 +3,39 @@
 PageDown walks the lecture: an entry whose play-to mark waits for a click plays to it first,
 then the next PageDown opens the next entry. PageUp goes back one entry. Opening an entry
 replaces the Document's scene (as opening a file does) and sets the step it starts at.
+The show's start (for the presenter's elapsed time) belongs here too: a presenter window that
+closes and opens again with a screen keeps counting from the same moment.
 """
 from __future__ import annotations
+
+import time
+from collections.abc import Callable
 
 from PyQt6.QtCore import QObject, pyqtSignal
 
 from valley.core.deck import Deck, DeckEntry
 
 
+def entry_timeline(document, tab: str):
+    """The timeline an entry's tab plays in `document`."""
+    if tab == "network":
+        return document.playground.timeline
+    if tab == "graph":
+        return document.graph.timeline
+    return document.race.timeline
+
+
 class DeckModel(QObject):
     entryChanged = pyqtSignal(int)  # the index of the entry now shown
     problem = pyqtSignal(str)  # an entry that could not be shown, and why
 
-    def __init__(self, document, deck: Deck, parent: QObject | None = None):
+    def __init__(self, document, deck: Deck, parent: QObject | None = None,
+                 clock: Callable[[], float] = time.monotonic):
         super().__init__(parent)
         self.document = document
         self.deck = deck
+        self._clock = clock
+        self._started = clock()
         self.index = -1
         self.played = False  # the shown entry's play-to mark has been played
         self._stop_at: int | None = None  # pause the playing timeline here
@@ -35,11 +52,21 @@ class DeckModel(QObject):
 
     def timeline_of(self, tab: str):
         """The timeline an entry's tab plays."""
-        if tab == "network":
-            return self.document.playground.timeline
-        if tab == "graph":
-            return self.document.graph.timeline
-        return self.document.race.timeline
+        return entry_timeline(self.document, tab)
+
+    @property
+    def next_entry(self) -> DeckEntry | None:
+        """The entry after the shown one; None on the last."""
+        following = self.index + 1
+        return self.deck.entries[following] if 0 <= following < self.count else None
+
+    # ----- the show's time -----
+    def elapsed(self) -> float:
+        """Seconds since the show started (or since the lecturer last reset it)."""
+        return self._clock() - self._started
+
+    def reset_elapsed(self) -> None:
+        self._started = self._clock()
 
     # ----- walking the lecture -----
     def go_to(self, index: int) -> bool:
