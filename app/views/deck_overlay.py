@@ -70,6 +70,7 @@ class DeckOverlay(QObject):
         self.caption.setText(entry.caption if entry is not None else "")
         self.caption.setVisible(bool(entry is not None and entry.caption))
         self.progress.setText(f"{self.deck.index + 1} / {self.deck.count}")
+        self.progress.show()  # a label made on a window already showing stays hidden until told
         self.notes.setText(entry.notes if entry is not None and entry.notes else "(no notes for this entry)")
         self._place()
 

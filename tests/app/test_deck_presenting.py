@@ -51,7 +51,8 @@ def test_page_down_plays_to_the_mark_then_opens_the_next_entry(qtbot, presenting
     assert window.document.title == deck.deck.entries[0].scene.title
     assert window.tabs.currentWidget() is window.landscape_page and window.timeline.step == 0
     assert overlay.caption.isVisible() and overlay.caption.text() == "Newton stops on the saddle"
-    assert overlay.progress.text() == "1 / 3"
+    assert overlay.progress.text() == "1 / 3" and overlay.progress.isVisible()
+    assert window.centralWidget().rect().contains(overlay.progress.geometry())
     qtbot.keyClick(window, Qt.Key.Key_PageDown)  # the mark waits for a click: it plays, and stops there
     qtbot.waitUntil(lambda: not window.timeline.playing, timeout=10_000)
     assert window.timeline.step == 40 and deck.index == 0
