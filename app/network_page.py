@@ -23,6 +23,7 @@ from valley.app.panels.network_panel import NetworkPanel
 from valley.app.views.decision_view import DecisionView
 from valley.app.views.gradient_depth import GradientDepthChart
 from valley.app.views.hidden_space import HiddenSpaceView
+from valley.app.views.input_preprocessing import InputPreprocessingView
 from valley.app.views.network_diagram import NetworkDiagram, neuron_name
 from valley.app.views.network_landscape import NetworkLandscapeView
 from valley.app.views.sharpness_chart import SharpnessChart
@@ -122,6 +123,10 @@ class NetworkPage(QWidget):
                                       "and its spectrum at the shown step")
         self.hidden_space = HiddenSpaceView(self.session, self, theme=theme)
         self.lower_tabs.addTab(self.hidden_space, "(h₁, h₂)")
+        self.inputs = InputPreprocessingView(self.session, self, theme=theme)
+        self.lower_tabs.addTab(self.inputs, "Inputs")
+        self.lower_tabs.setTabToolTip(self.lower_tabs.indexOf(self.inputs),
+                                      "The first two inputs before and after preprocessing, with their 2σ ellipses")
         right = QWidget(self)
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
@@ -196,8 +201,11 @@ class NetworkPage(QWidget):
             self.session.set_weight(layer, j, None if i < 0 else i, typed)
 
     def _offer_hidden_space(self) -> None:
-        """The (h₁, h₂) tab only for a net whose last hidden layer has two neurons."""
+        """The (h₁, h₂) tab only for a net whose last hidden layer has two neurons; the Inputs tab only
+        when the inputs are preprocessed."""
         self.lower_tabs.setTabVisible(self.lower_tabs.indexOf(self.hidden_space), self.hidden_space.available)
+        self.lower_tabs.setTabVisible(self.lower_tabs.indexOf(self.inputs),
+                                      self.session.example is None and self.session.spec.preprocessing != "none")
 
     def _cancel_training(self) -> None:
         self.session.cancel_training()
@@ -225,7 +233,7 @@ class NetworkPage(QWidget):
         """Restyle every view of the page (MainWindow calls this when the theme or presentation changes)."""
         self.theme = theme
         for view in (self.panel, self.diagram, self.readout, self.decision, self.chart, self.landscape,
-                     self.depth_chart, self.sharpness, self.hidden_space):
+                     self.depth_chart, self.sharpness, self.hidden_space, self.inputs):
             view.apply_theme(theme)
         self.player_bar.apply_theme_colour(theme.foreground, icon_size=round(1.6 * theme.font_size + 4))
         # As the landscape window hides its side panels, presentation mode gives the room to the views.

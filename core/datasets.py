@@ -152,6 +152,15 @@ def _plane(n, noise, rng):
     return np.column_stack([x, y]), ((x + nx) + (y + ny)) / 10.0
 
 
+def _stretched(n, noise, rng):
+    """A long, thin, tilted and off-centre cloud with a linear target: a linear model's loss over its
+    weights is a long, thin bowl here, and whitening the inputs makes it round."""
+    z = rng.normal(0.0, 1.0, (n, 2)) * [2.0, 0.25]
+    c, s = np.cos(np.pi / 6), np.sin(np.pi / 6)
+    X = np.clip(z @ np.array([[c, s], [-s, c]]) + [1.5, 1.0], -5.9, 5.9)
+    return X, 0.3 * X[:, 0] - 0.6 * X[:, 1] + 0.5 + noise * rng.normal(0.0, 1.0, n)
+
+
 def _bump(n, noise, rng):
     x, y = _uniform(rng, n, -6, 6), _uniform(rng, n, -6, 6)
     nx, ny = (_uniform(rng, n, -6, 6) * noise for _ in range(2))
@@ -216,6 +225,7 @@ DATASETS: dict[str, DatasetInfo] = {info.name: info for info in (
     DatasetInfo("and_not", "Boolean A AND NOT B table", "classification", None),
     DatasetInfo("plane", "Regression: a plane", "regression", _plane),
     DatasetInfo("bump", "Regression: a gaussian bump", "regression", _bump),
+    DatasetInfo("stretched", "Regression: a stretched cloud", "regression", _stretched),
 )}
 
 

@@ -115,6 +115,7 @@ class NetworkSpec:
     validation_fraction: float = 0.2  # share of the training samples held out for early stopping
     restore_best: bool = True  # put back the weights of the best validation step
     jitter: float = 0.0  # σ of the Gaussian noise added to the inputs of every training step
+    preprocessing: str = "none"  # core.preprocessing.PREPROCESSING, fitted on the training inputs
     batch_size: int = 0  # 0: full batch
     optimizer: OptimizerSpec = field(default_factory=lambda: OptimizerSpec(
         kind="adam", label="Adam", hyperparameters={"lr": 0.03}))

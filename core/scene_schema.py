@@ -40,6 +40,7 @@ from valley.core.scene import (
     ViewSpec,
     places_shown_by,
 )
+from valley.core.preprocessing import PREPROCESSING
 from valley.core.schedules import SCHEDULE_TITLES, make_schedule
 from valley.core.surfaces import SURFACES, get_surface
 from valley.core.toml_lines import KeyPath, LineIndex, format_key
@@ -423,6 +424,7 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
             "validation_fraction": lambda x, p: v.number(x, p, limits.VALIDATION_FRACTION),
             "restore_best": v.boolean,
             "jitter": lambda x, p: v.number(x, p, limits.INPUT_JITTER),
+            "preprocessing": lambda x, p: v.choice(x, p, PREPROCESSING),
             "typed_weights": typed_weights,
             "dataset": lambda x, p: v.choice(x, p, DATASETS),
             "samples": lambda x, p: v.integer(x, p, limits.SAMPLES),

@@ -21,6 +21,7 @@ from valley.core.datasets import DATASETS, FEATURES, apply_features, make_datase
 from valley.core.examples import EXAMPLES
 from valley.core.network import Network, parameter_count
 from valley.core.optimizers import OPTIMIZERS, make_optimizer
+from valley.core.preprocessing import PreprocessingError, Transform, make_transform
 from valley.core.scene import NetworkSpec, OptimizerSpec, Scene
 from valley.core.training import batch_norm_conflict, dropout_conflict, perceptron_history, train, uses_perceptron_rule
 
@@ -99,6 +100,9 @@ class NetworkData:
     X_train: np.ndarray
     X_test: np.ndarray
     bounds: tuple  # ((x0, x1), (y0, y1)) of the input plane shown in thumbnails and heatmaps
+    # the preprocessing fitted on the training features (core.preprocessing): X rows are its output
+    transform: Transform | None = None
+    features_train: np.ndarray | None = None  # the training features before it (the "before" picture)
 
 
 def _as_targets(T) -> np.ndarray:
@@ -320,7 +324,8 @@ class PlaygroundModel(QObject):
         points = np.asarray(points, float)
         if self.example is not None:
             return points
-        return apply_feature_maps(points, self.spec.features)
+        features = apply_feature_maps(points, self.spec.features)
+        return features if self.data.transform is None else self.data.transform.apply(features)
 
     def forward_at(self, X: np.ndarray, t: int | None = None):
         with np.errstate(all="ignore"), single_threaded_blas():
@@ -503,7 +508,7 @@ class PlaygroundModel(QObject):
             self._rebuild(data=True, network=True, field="seed")
 
     # ----- settings -----
-    DATA_FIELDS = ("dataset", "samples", "noise", "train_fraction")
+    DATA_FIELDS = ("dataset", "samples", "noise", "train_fraction", "preprocessing")
     NETWORK_FIELDS = ("hidden", "activation", "output_activation", "loss", "init", "features",
                       "regularization", "reg_rate", "leaky_slope", "elu_alpha", "swish_beta", "dropout", "batch_norm")
     TRAINING_FIELDS = ("batch_size", "early_stopping", "validation_fraction", "restore_best", "jitter")
@@ -614,11 +619,14 @@ class PlaygroundModel(QObject):
     # ----- internals -----
     def _edit(self, spec: NetworkSpec, data: bool, network: bool, field: str) -> None:
         """Put a checked spec in place and rebuild what depends on the change."""
+        built = None
         if self.example is None:
             check_spec(spec)
+            if data:  # built before the spec changes: data the preprocessing refuses changes nothing
+                built = self._make_data(spec)
         self._home.network = spec
         if data or network:
-            self._rebuild(data=data, network=network, field=field)
+            self._rebuild(data=data, network=network, field=field, built=built)
         else:
             self.specChanged.emit(field)
             self._retrain()
@@ -655,20 +663,23 @@ class PlaygroundModel(QObject):
         P_train, P_test = np.asarray(dataset.X_train, float), np.asarray(dataset.X_test, float)
         T_train, T_test = _as_targets(dataset.T_train), _as_targets(dataset.T_test)
         (x0, x1), (y0, y1) = dataset.bounds
-        return NetworkData(P_train, T_train, P_test, T_test,
-                           apply_feature_maps(P_train, spec.features),
-                           apply_feature_maps(P_test, spec.features) if len(P_test) else
-                           np.zeros((0, len(spec.features))),
-                           ((float(x0), float(x1)), (float(y0), float(y1))))
+        F_train = apply_feature_maps(P_train, spec.features)
+        F_test = apply_feature_maps(P_test, spec.features) if len(P_test) else np.zeros((0, len(spec.features)))
+        try:  # fitted on the training features only, then applied to every input the net sees
+            transform = make_transform(spec.preprocessing, F_train)
+        except PreprocessingError as error:
+            raise NetworkSpecError(str(error)) from None
+        return NetworkData(P_train, T_train, P_test, T_test, transform.apply(F_train), transform.apply(F_test),
+                           ((float(x0), float(x1)), (float(y0), float(y1))), transform, F_train)
 
     def _make_network(self, spec: NetworkSpec):
         sizes = [len(spec.features)] + [int(n) for n in spec.hidden] + [self.data.T_train.shape[1]]
         network = Network(sizes, seed=self.seed, **spec.network_options())
         return type_weights(network, spec)
 
-    def _rebuild(self, data: bool, network: bool, field: str) -> None:
+    def _rebuild(self, data: bool, network: bool, field: str, built: NetworkData | None = None) -> None:
         if data:
-            self.data = self._make_data(self.spec)
+            self.data = built if built is not None else self._make_data(self.spec)
         if network:
             self.network = self._make_network(self.spec)
             self._initial_params = self.network.get_params().copy()

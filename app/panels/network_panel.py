@@ -26,6 +26,7 @@ from valley.core import limits
 from valley.core.activations import ACTIVATIONS
 from valley.core.network import INITS, REGULARIZATIONS
 from valley.core.optimizers import OPTIMIZERS
+from valley.core.preprocessing import PREPROCESSING
 
 # A hidden layer's choices: core's activations but the step (no gradient flows back through it)
 # and softmax (an output only).
@@ -44,6 +45,8 @@ LOSS_TITLES = {"mse": "squared error", "mae": "absolute error", "bce": "binary c
 INIT_TITLES = {"uniform": "Uniform", "gaussian": "Gaussian", "lecun": "LeCun", "xavier": "Xavier (Glorot)", "he": "He",
                "constant": "Constant"}
 REGULARIZATION_TITLES = {"none": "None", "l1": "L1", "l2": "L2"}
+PREPROCESSING_TITLES = {"none": "As they are", "standardize": "Standardize", "min_max": "Min-max to [0, 1]",
+                        "pca": "PCA whitening", "zca": "ZCA whitening"}
 # activation: (NetworkSpec field, label, its rule, what it does)
 SHAPE_KNOBS = {
     "leaky_relu": ("leaky_slope", "Slope", limits.LEAKY_SLOPE,
@@ -283,6 +286,14 @@ class NetworkPanel(QWidget):
                                    "are learned. Predictions use running averages of μ and σ².")
         self.batch_norm.toggled.connect(lambda on: self._set("batch_norm", bool(on)))
         form.addRow(self.batch_norm)
+        self.preprocessing = QComboBox(normalizing)
+        _fill(self.preprocessing, PREPROCESSING, PREPROCESSING_TITLES)
+        self.preprocessing.setToolTip("Fitted on the training inputs only, then applied to every input: "
+                                      "whitening makes their covariance the identity (the Inputs tab shows it)")
+        self.preprocessing.currentIndexChanged.connect(
+            lambda i: self._set("preprocessing", self.preprocessing.itemData(i)))
+        _narrow(self.preprocessing)
+        form.addRow("Inputs", self.preprocessing)
         layout.addWidget(normalizing)
 
         training = QGroupBox("Training", self)
@@ -384,6 +395,7 @@ class NetworkPanel(QWidget):
                                                self.activation, self.shape, self.output, self.init, self.seed,
                                                self.regularization, self.reg_rate, self.dropout, self.batch_norm,
                                                self.patience, self.validation, self.restore_best, self.jitter,
+                                               self.preprocessing,
                                                self.optimizer,
                                                self.batch, self.steps, *self.feature_boxes.values())]
         example = self.session.example
@@ -397,6 +409,7 @@ class NetworkPanel(QWidget):
         self.reg_rate.setValue(spec.reg_rate)
         self.dropout.setValue(spec.dropout)
         self.batch_norm.setChecked(spec.batch_norm)
+        _show(self.preprocessing, spec.preprocessing, title_of(PREPROCESSING_TITLES, spec.preprocessing))
         self.patience.setValue(spec.early_stopping)
         self.validation.setValue(round(100 * spec.validation_fraction))
         self.restore_best.setChecked(spec.restore_best)
