@@ -24,6 +24,7 @@ from valley.core.limits import Range
 from valley.core.losses import LOSSES
 from valley.core.network import INITS, REGULARIZATIONS, Network, NetworkError, parameter_count
 from valley.core.optimizers import OPTIMIZERS, make_optimizer
+from valley.core.preprocessing import PREPROCESSING
 from valley.core.scene import (
     ANNOTATION_PLACES,
     ARROWS,
@@ -40,7 +41,6 @@ from valley.core.scene import (
     ViewSpec,
     places_shown_by,
 )
-from valley.core.preprocessing import PREPROCESSING
 from valley.core.schedules import SCHEDULE_TITLES, make_schedule
 from valley.core.surfaces import SURFACES, get_surface
 from valley.core.toml_lines import KeyPath, LineIndex, format_key
