@@ -496,7 +496,7 @@ class NetworkObjective(Objective):
         return self.curvature(theta).hvp(v)
 
     def hessian(self, theta) -> np.ndarray:
-        """The exact ∂²L/∂θ² at one θ (n,): H·v for every unit vector v."""
+        """The exact ∂²L/∂θ² at one θ (n,), assembled from the layers' blocks (NetworkCurvature)."""
         theta = self._theta(theta)
         if theta.ndim != 1:
             raise NetworkError(f"hessian expects one theta of shape ({self.dim},), got {theta.shape}")
