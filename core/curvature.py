@@ -58,7 +58,7 @@ def lanczos_top(hvp, n: int, k: int, start, tol: float = DEFAULT_TOL,
         raise CurvatureError(f"the start vector must be a finite, non-zero vector of length {n}")
     Q = np.empty((limit, n))
     T = np.zeros((limit, limit))  # the tridiagonal Qᵀ·H·Q, grown a row and a column per product
-    fresh = np.random.default_rng(0)
+    fresh = None  # a seeded generator, made only if a breakdown needs one
     q /= norm
     ritz, S, m = np.zeros(0), np.zeros((0, 0)), 0
     with np.errstate(all="ignore"):
@@ -81,6 +81,7 @@ def lanczos_top(hvp, n: int, k: int, start, tol: float = DEFAULT_TOL,
                     break
             if beta <= 1e-12 * max(abs(alpha), 1e-300):
                 # An invariant subspace: go on from a direction the basis has not seen.
+                fresh = fresh if fresh is not None else np.random.default_rng(0)
                 q = fresh.standard_normal(n)
                 q -= Q[:m].T @ (Q[:m] @ q)
                 q -= Q[:m].T @ (Q[:m] @ q)
@@ -158,14 +159,20 @@ class SharpnessRecorder:
         self.values: list[float] = []
         self._start = (rng if rng is not None else np.random.default_rng(0)).standard_normal(n)
 
+    def due(self, step: int) -> bool:
+        """Whether λmax is recorded at `step`."""
+        return bool(self.every) and step % self.every == 0
+
     def observe(self, step: int, objective, theta) -> None:
         """Record λmax at θ (the parameters after `step` updates) when `step` is due."""
-        if not self.every or step % self.every:
-            return
+        if self.due(step):
+            self.record(step, objective.hvp_at(theta), theta)
+
+    def record(self, step: int, hvp, theta) -> None:
+        """Record λmax at θ from v ↦ H(θ)·v (a kept pass: the caller may reuse its gradient)."""
         value = np.nan
         if np.isfinite(theta).all():
-            pairs = top_eigenvalues(objective, theta, k=1, start=self._start, tol=SHARPNESS_TOL,
-                                    max_iter=SHARPNESS_MAX_PRODUCTS, return_vectors=True)
+            pairs = lanczos_top(hvp, theta.size, 1, self._start, SHARPNESS_TOL, SHARPNESS_MAX_PRODUCTS)
             value = float(pairs.values[0])
             if np.isfinite(pairs.vectors).all():
                 self._start = pairs.vectors[0]
