@@ -8,6 +8,7 @@ two products.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,14 +71,16 @@ def lanczos_top(hvp, n: int, k: int, start, tol: float = DEFAULT_TOL,
             basis = Q[:j + 1]
             w -= basis.T @ (basis @ w)  # twice is enough (Kahan): the basis stays orthogonal
             w -= basis.T @ (basis @ w)
-            beta = float(np.linalg.norm(w))
+            # Scalars in plain floats from here: with the few products a warm start needs,
+            # numpy's per-call cost on 1- and 2-element arrays is most of an iteration.
+            beta = math.sqrt(float(w @ w))
             m = j + 1
-            if not np.isfinite(beta) or not np.isfinite(alpha):
+            if not math.isfinite(beta) or not math.isfinite(alpha):
                 break
             if m >= k:
-                ritz, S = np.linalg.eigh(T[:m, :m])
-                scale = max(float(np.max(np.abs(ritz))), 1e-300)
-                if m == n or np.all(beta * np.abs(S[-1, -k:]) <= tol * scale):
+                ritz, S = (np.array([alpha]), np.ones((1, 1))) if m == 1 else np.linalg.eigh(T[:m, :m])
+                scale = max(abs(float(ritz[0])), abs(float(ritz[-1])), 1e-300)  # ritz ascends
+                if m == n or beta * max(abs(x) for x in S[-1, -k:].tolist()) <= tol * scale:
                     break
             if beta <= 1e-12 * max(abs(alpha), 1e-300):
                 # An invariant subspace: go on from a direction the basis has not seen.

@@ -75,11 +75,14 @@ class NetworkCurvature:
         L = len(W)
         n = rec.a[0].shape[-2]
         rz, ra = [None] * (L + 1), [None] * (L + 1)
+        # In place wherever the left side already has the broadcast shape: each array here is
+        # one (directions × samples × neurons) block, and a fresh one costs more than its sums.
         with np.errstate(all="ignore"):
             for l in range(L):
-                r = np.matmul(rec.a[l], _t(VW[l])) + Vb[l][..., None, :]
+                r = np.matmul(rec.a[l], _t(VW[l]))
+                r += Vb[l][..., None, :]
                 if ra[l] is not None:
-                    r = r + np.matmul(ra[l], _t(W[l]))
+                    r += np.matmul(ra[l], _t(W[l]))
                 rz[l + 1] = r
                 if l + 1 < L:
                     ra[l + 1] = self.slope[l + 1] * r
@@ -88,19 +91,23 @@ class NetworkCurvature:
             for l in range(L - 1, -1, -1):
                 r_gw = np.matmul(_t(r_delta), rec.a[l])
                 if ra[l] is not None:
-                    r_gw = r_gw + np.matmul(_t(delta[l + 1]), ra[l])
-                r_gw = r_gw / n
+                    r_gw += np.matmul(_t(delta[l + 1]), ra[l])
+                r_gw /= n
                 if net.regularization == "l2" and net.reg_rate:
                     r_gw = r_gw + net.reg_rate * VW[l]  # l1's sign(w) is piecewise constant: no curvature
-                r_gb = np.sum(r_delta, axis=-2) / n
+                r_gb = np.sum(r_delta, axis=-2)
+                r_gb /= n
                 if r_gw.shape[:-2] != lead:  # a direction that reached only some axes of θ
                     r_gw = np.broadcast_to(r_gw, lead + r_gw.shape[-2:])
                 if r_gb.shape[:-1] != lead:
                     r_gb = np.broadcast_to(r_gb, lead + r_gb.shape[-1:])
                 parts[l] = (r_gw.reshape(lead + (-1,)), r_gb)
                 if l > 0:
-                    r_back = np.matmul(r_delta, W[l]) + np.matmul(delta[l + 1], VW[l])
-                    r_delta = self.slope[l] * r_back + self.bend[l] * rz[l]
+                    r_back = np.matmul(r_delta, W[l])
+                    r_back += np.matmul(delta[l + 1], VW[l])
+                    r_back *= self.slope[l]
+                    r_back += self.bend[l] * rz[l]
+                    r_delta = r_back
         return np.concatenate([p for pair in parts for p in pair], axis=-1)
 
     def hessian(self) -> np.ndarray:
