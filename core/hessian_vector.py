@@ -210,6 +210,7 @@ class NetworkCurvature:
                 H[rows_l, rows_m] += flat
                 H[rows_m, rows_l] += flat.T
 
+
 def _working_positions(net) -> np.ndarray:
     """Where each flat parameter sits in the Hessian's working order: per layer, row j's [W_j, b_j].
 

@@ -59,7 +59,7 @@ def test_plane_values_equal_the_loss_at_each_point(hidden, loss, output, regular
     d1, d2 = rng.normal(size=(2, theta0.size))
     A, B = np.meshgrid(np.linspace(-1.5, 1.2, 7), np.linspace(-0.8, 1.1, 5))
     expected = per_point_losses(obj, theta0, d1, d2, A, B)
-    monkeypatch.setattr(network, "_CHUNK_ELEMENTS", 3 * 5 * 4)  # a few points per chunk, a ragged last one
+    monkeypatch.setattr(network, "_PLANE_CHUNK_ELEMENTS", 3 * 5 * 4)  # a few points per chunk, a ragged last one
     for workers in (1, 2):
         exact = obj.plane_values(theta0, d1, d2, A, B, workers=workers)
         assert exact.shape == A.shape
