@@ -60,23 +60,32 @@ def _value_grid_seeds(surface, bounds, resolution, limit: int = _VALUE_SEEDS):
     return np.stack([xs[cols[order]], ys[rows[order]]], axis=-1)
 
 
-def _newton_on_gradient(surface, theta, max_step, iterations):
-    """Vectorized Newton for ∇f = 0 from every row of theta (least-squares when H is singular)."""
+def _newton_on_gradient(surface, theta, max_step, iterations, bounds):
+    """Vectorized Newton for ∇f = 0 from every row of theta (least-squares when H is singular).
+
+    A row stops when its step vanishes, blows up, or takes it farther outside `bounds` than
+    its remaining steps (each at most max_step long) could bring it back: the finder keeps
+    only points inside, and on a network's plane every step costs a pass over the data.
+    """
+    low = np.array([bounds[0][0], bounds[1][0]], float)
+    high = np.array([bounds[0][1], bounds[1][1]], float)
     active = np.ones(len(theta), dtype=bool)
-    for _ in range(iterations):
+    for iteration in range(iterations):
         idx = np.flatnonzero(active)
         if idx.size == 0:
             break
         current = theta[idx]
-        g = surface.gradient(current)
-        step, _ = newton_step(*symmetric_eig(surface.hessian(current)), g)
+        g, H = surface.gradient_and_hessian(current)
+        step, _ = newton_step(*symmetric_eig(H), g)
         length = np.sqrt(np.sum(step * step, axis=-1, keepdims=True))
         step = step * np.minimum(1.0, max_step / np.where(length > 0, length, 1.0))
         moved = current + step
         finite = np.isfinite(moved).all(axis=-1)
         theta[idx] = np.where(finite[:, None], moved, current)
-        # rows that stopped moving (or blew up) are done
-        active[idx] = finite & (length[:, 0] > 1e-15 * (1.0 + np.abs(current).max(axis=-1)))
+        # rows that stopped moving (or blew up), or cannot come back inside, are done
+        outside = np.linalg.norm(np.maximum(np.maximum(low - theta[idx], theta[idx] - high), 0.0), axis=-1)
+        reachable = outside <= max_step * (iterations - iteration - 1) * (1.0 + 1e-9)
+        active[idx] = finite & reachable & (length[:, 0] > 1e-15 * (1.0 + np.abs(current).max(axis=-1)))
     return theta
 
 
@@ -125,12 +134,12 @@ def critical_points(surface, resolution: int = 64, bounds=None, iterations: int 
     if known:
         seeds = np.concatenate([np.array(known, dtype=float).reshape(-1, 2), seeds])
     with np.errstate(all="ignore"):
-        g0 = np.sqrt(np.sum(surface.gradient(seeds) ** 2, axis=-1))
-        H0 = surface.hessian(seeds)
+        g0, H0 = surface.gradient_and_hessian(seeds)
+        g0 = np.sqrt(np.sum(g0 ** 2, axis=-1))
         gradient_scale = max(float(np.nanmedian(g0)) if np.isfinite(g0).any() else 1.0, 1.0)
         finite_H = np.abs(H0[np.isfinite(H0)])
         curvature_scale = max(float(finite_H.max()) if finite_H.size else 1.0, 1e-300)
-        theta = _newton_on_gradient(surface, seeds.copy(), 2.0 * spacing, iterations)
+        theta = _newton_on_gradient(surface, seeds.copy(), 2.0 * spacing, iterations, bounds)
         g = surface.gradient(theta)
         gnorm = np.sqrt(np.sum(g * g, axis=-1))
         slack = 1e-9 * diagonal

@@ -8,6 +8,7 @@ two products.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,7 +59,7 @@ def lanczos_top(hvp, n: int, k: int, start, tol: float = DEFAULT_TOL,
         raise CurvatureError(f"the start vector must be a finite, non-zero vector of length {n}")
     Q = np.empty((limit, n))
     T = np.zeros((limit, limit))  # the tridiagonal Qᵀ·H·Q, grown a row and a column per product
-    fresh = np.random.default_rng(0)
+    fresh = None  # a seeded generator, made only if a breakdown needs one
     q /= norm
     ritz, S, m = np.zeros(0), np.zeros((0, 0)), 0
     with np.errstate(all="ignore"):
@@ -70,17 +71,20 @@ def lanczos_top(hvp, n: int, k: int, start, tol: float = DEFAULT_TOL,
             basis = Q[:j + 1]
             w -= basis.T @ (basis @ w)  # twice is enough (Kahan): the basis stays orthogonal
             w -= basis.T @ (basis @ w)
-            beta = float(np.linalg.norm(w))
+            # Scalars in plain floats from here: with the few products a warm start needs,
+            # numpy's per-call cost on 1- and 2-element arrays is most of an iteration.
+            beta = math.sqrt(float(w @ w))
             m = j + 1
-            if not np.isfinite(beta) or not np.isfinite(alpha):
+            if not math.isfinite(beta) or not math.isfinite(alpha):
                 break
             if m >= k:
-                ritz, S = np.linalg.eigh(T[:m, :m])
-                scale = max(float(np.max(np.abs(ritz))), 1e-300)
-                if m == n or np.all(beta * np.abs(S[-1, -k:]) <= tol * scale):
+                ritz, S = (np.array([alpha]), np.ones((1, 1))) if m == 1 else np.linalg.eigh(T[:m, :m])
+                scale = max(abs(float(ritz[0])), abs(float(ritz[-1])), 1e-300)  # ritz ascends
+                if m == n or beta * max(abs(x) for x in S[-1, -k:].tolist()) <= tol * scale:
                     break
             if beta <= 1e-12 * max(abs(alpha), 1e-300):
                 # An invariant subspace: go on from a direction the basis has not seen.
+                fresh = fresh if fresh is not None else np.random.default_rng(0)
                 q = fresh.standard_normal(n)
                 q -= Q[:m].T @ (Q[:m] @ q)
                 q -= Q[:m].T @ (Q[:m] @ q)
@@ -158,14 +162,20 @@ class SharpnessRecorder:
         self.values: list[float] = []
         self._start = (rng if rng is not None else np.random.default_rng(0)).standard_normal(n)
 
+    def due(self, step: int) -> bool:
+        """Whether λmax is recorded at `step`."""
+        return bool(self.every) and step % self.every == 0
+
     def observe(self, step: int, objective, theta) -> None:
         """Record λmax at θ (the parameters after `step` updates) when `step` is due."""
-        if not self.every or step % self.every:
-            return
+        if self.due(step):
+            self.record(step, objective.hvp_at(theta), theta)
+
+    def record(self, step: int, hvp, theta) -> None:
+        """Record λmax at θ from v ↦ H(θ)·v (a kept pass: the caller may reuse its gradient)."""
         value = np.nan
         if np.isfinite(theta).all():
-            pairs = top_eigenvalues(objective, theta, k=1, start=self._start, tol=SHARPNESS_TOL,
-                                    max_iter=SHARPNESS_MAX_PRODUCTS, return_vectors=True)
+            pairs = lanczos_top(hvp, theta.size, 1, self._start, SHARPNESS_TOL, SHARPNESS_MAX_PRODUCTS)
             value = float(pairs.values[0])
             if np.isfinite(pairs.vectors).all():
                 self._start = pairs.vectors[0]

@@ -1,9 +1,10 @@
 """2-D slices of n-D objectives (a network's loss landscape) and the directions to slice along.
 
 `Slice(obj, theta0, d1, d2)` is the Surface f(α, β) = L(θ₀ + α·d₁ + β·d₂), so the
-race, the critical-point finder and the basin maps work on it unchanged. Grids
-go through the objective's `values(thetas)` / `gradients(thetas)`: batched, many
-parameter vectors per forward pass, for a network objective.
+race, the critical-point finder and the basin maps work on it unchanged. The picture's
+grid goes through the objective's `plane_values` (a network's forms its first layer from
+the plane itself), points through `values(thetas)` / `gradients(thetas)` and Newton's
+needs through `gradient_and_hvp`: batched, many parameter vectors per pass, for a network.
 
 Directions follow Li et al. 2018, "Visualizing the Loss Landscape of Neural Nets"
 (filter normalization; PCA of a training path) and their reference code
@@ -126,17 +127,27 @@ class Slice(Surface):
             return M[:, 0, 0], M[:, 0, 1], M[:, 1, 1]
         return tuple(self._blocks(a, b, products, 3))
 
+    def gradient_and_hessian(self, theta):
+        """(gradient, Hessian) of the slice at (α, β) points, from one pass per block of points."""
+        if not self.objective.batched:
+            return super().gradient_and_hessian(theta)
+        theta = np.asarray(theta, float)
+        D = np.stack([self.d1, self.d2])
+
+        def both(thetas):
+            g, HD = self.objective.gradient_and_hvp(thetas[:, None, :], D)  # (P, 1, n), (P, 2, n)
+            slope = g[:, 0] @ D.T
+            M = HD @ D.T
+            return slope[:, 0], slope[:, 1], M[:, 0, 0], 0.5 * (M[:, 0, 1] + M[:, 1, 0]), M[:, 1, 1]
+        with np.errstate(all="ignore"):
+            gx, gy, hxx, hxy, hyy = self._blocks(theta[..., 0], theta[..., 1], both, 5)
+        return (np.stack([gx, gy], -1),
+                np.stack([np.stack([hxx, hxy], -1), np.stack([hxy, hyy], -1)], -2))
+
     def evaluate(self, X, Y):
         """The loss on a grid (or any broadcast arrays) of (α, β), in grid_dtype, batched."""
-        X, Y = np.broadcast_arrays(np.asarray(X, float), np.asarray(Y, float))
-        flat_x, flat_y = X.ravel(), Y.ravel()
-        out = np.empty(flat_x.size)
-        with np.errstate(all="ignore"):
-            for start in range(0, flat_x.size, _BLOCK):
-                stop = min(flat_x.size, start + _BLOCK)
-                thetas = self.theta_at(flat_x[start:stop], flat_y[start:stop])
-                out[start:stop] = self._values(thetas, self.grid_dtype, self.workers)[0]
-        return out.reshape(X.shape)
+        return self.objective.plane_values(self.theta0, self.d1, self.d2, X, Y, self.grid_dtype,
+                                           self.workers)
 
     def value(self, theta):
         theta = np.asarray(theta, float)

@@ -37,6 +37,12 @@ DEFAULT_INIT_SCALE = {"uniform": 0.5, "gaussian": 0.5, "lecun": 1.0, "xavier": 1
 # Elements of one (points × samples × neurons) block in a batched evaluation: big
 # enough that numpy's per-call overhead vanishes, small enough to stay in cache.
 _CHUNK_ELEMENTS = 1 << 18
+# The same for a plane's loss grid, whose chunks reuse their buffers: smaller still, so a
+# chunk's pre-activations stay in a core's own cache from one layer to the next (measured).
+_PLANE_CHUNK_ELEMENTS = 1 << 16
+# The same for curvature passes at many points (each with its directions): every array of the
+# R-operator is this big, and they are many, so smaller still.
+_CURVATURE_BLOCK_ELEMENTS = 1 << 14
 
 
 class NetworkError(ValueError):
@@ -622,6 +628,86 @@ class NetworkObjective(Objective):
                     out[rows] = self.net.loss_at(W, b, self.X, self.T, self._norm(wide[rows]))
         return out.reshape(lead)
 
+    def plane_values(self, theta0, d1, d2, alpha, beta, dtype=np.float64, workers: int = 1
+                     ) -> np.ndarray:
+        """Losses at θ₀ + α·d₁ + β·d₂ for broadcast arrays α, β (a landscape's grid), batched.
+
+        Every layer's weights are affine in (α, β), and so are the first layer's pre-activations
+        X·W₀ᵀ + b₀: formed once per direction, they give each point's first layer as [1, α, β]
+        times three fixed arrays, one product for a whole chunk of points, and no θ is ever
+        formed. The chunks reuse their buffers. dtype and workers as in `values`.
+        """
+        net = self.net
+        theta0, d1, d2 = (self._theta(np.asarray(v, float)) for v in (theta0, d1, d2))
+        if theta0.ndim != 1 or d1.ndim != 1 or d2.ndim != 1:
+            raise NetworkError(f"plane_values: θ₀, d₁ and d₂ must each have shape ({self.dim},)")
+        alpha, beta = np.broadcast_arrays(np.asarray(alpha, float), np.asarray(beta, float))
+        dtype = np.dtype(dtype)
+        X, T = self._data(dtype)
+        parts = [net.unflatten(v) for v in (theta0, d1, d2)]  # (weights, biases) of each
+        with np.errstate(all="ignore"):
+            first = np.stack([self.X @ W[0].T + b[0] for W, b in parts]).reshape(3, -1)
+            stacks = [(np.stack([W[l] for W, _ in parts]).reshape(3, -1).astype(dtype),
+                       np.stack([b[l] for _, b in parts]).astype(dtype)) for l in range(net.n_layers)]
+            first = first.astype(dtype)
+        coefficients = np.stack([np.ones(alpha.size), alpha.ravel(), beta.ravel()], axis=1)
+        with np.errstate(all="ignore"):  # a coefficient beyond float32's range becomes inf here
+            narrow = coefficients.astype(dtype)
+        out = np.empty(alpha.size)
+        chunks = self._chunks(alpha.size, _PLANE_CHUNK_ELEMENTS)
+        groups = [chunks[i::max(1, workers)] for i in range(max(1, workers))]
+
+        def work(group):
+            # Each worker's pre-activation buffers, one per layer, reused chunk after chunk: no
+            # allocation per chunk (fresh pages cost more than the arithmetic on them).
+            size = group[0][1] - group[0][0]
+            buffers = [np.empty((size, X.shape[0], n), dtype) for n in net.layer_sizes[1:]]
+            for start, stop in group:
+                c = narrow[start:stop]
+                P = c.shape[0]
+                z = np.matmul(c, first, out=buffers[0][:P].reshape(P, -1))
+                out[start:stop] = self._plane_chunk(z.reshape(P, X.shape[0], -1), c, stacks, T,
+                                                    [buf[:P] for buf in buffers])
+
+        with np.errstate(all="ignore"):
+            if len(groups) > 1 and len(chunks) > 1:
+                with ThreadPoolExecutor(len(groups)) as pool:
+                    list(pool.map(work, groups))
+            else:
+                work(chunks)
+        if dtype != np.float64:
+            # Where the narrow type overflowed on a finite θ, answer in float64 instead.
+            redo = np.flatnonzero(~np.isfinite(out))
+            if redo.size:
+                a, b = coefficients[redo, 1:2], coefficients[redo, 2:3]
+                with np.errstate(all="ignore"):
+                    thetas = theta0 + a * d1 + b * d2
+                finite = np.isfinite(thetas).all(axis=1)
+                out[redo[finite]] = self.values(thetas[finite])
+        return out.reshape(alpha.shape)
+
+    def _plane_chunk(self, z, c, stacks, T, buffers):
+        """The losses of one chunk of plane points from their first pre-activations z (P, s, n₁)."""
+        net = self.net
+        last = net.n_layers - 1
+        a = net.activation_of(1).f_inplace(z) if last else None
+        penalized = net.regularization != "none" and net.reg_rate
+        weights = []
+        for l, (W_stack, b_stack) in enumerate(stacks):
+            if l == 0:
+                if penalized:
+                    weights.append((c @ W_stack).reshape((c.shape[0],) + net.shapes[0]))
+                continue
+            W = (c @ W_stack).reshape((c.shape[0],) + net.shapes[l])
+            weights.append(W)
+            z = np.matmul(a, np.swapaxes(W, -1, -2), out=buffers[l])
+            z += (c @ b_stack)[:, None, :]
+            if l < last:
+                a = net.activation_of(l + 1).f_inplace(z)
+        a_out = net.output_activation.f(z)
+        data = np.mean(net.loss_function.per_sample(a_out, T, z, net.output_activation), axis=-1)
+        return data + net.penalty(weights) if penalized else data
+
     def curvature(self, theta) -> NetworkCurvature:
         """The loss at θ (n,) or (..., n) with its gradient and exact H·v, sharing one pass."""
         self._without_masks("curvature")
@@ -637,8 +723,32 @@ class NetworkObjective(Objective):
         """Exact H(θ)·v; θ (..., n) and v (..., n) broadcast (several directions at once)."""
         return self.curvature(theta).hvp(v)
 
+    def gradient_and_hvp(self, theta, v):
+        """(gradient, exact H·v) from one forward and backward pass; shapes as in `hvp`.
+
+        Many θ (..., n) go through in blocks along their first axis, each block's arrays small
+        enough to stay in cache (Newton on a slice: a few points, each with its two directions).
+        """
+        theta = self._theta(theta)
+        v = np.asarray(v, float)
+        if theta.ndim == 1:
+            at = self.curvature(theta)
+            return at.gradient, at.hvp(v)
+        lead = np.broadcast_shapes(theta.shape[:-1], v.shape[:-1])
+        per_point = int(np.prod(lead[1:])) * self.X.shape[0] * max(self.net.layer_sizes)
+        size = max(1, _CURVATURE_BLOCK_ELEMENTS // per_point)
+        both_split = v.ndim == theta.ndim and v.shape[0] == theta.shape[0] != 1
+        gradients = np.empty(theta.shape)
+        products = np.empty(lead + (self.dim,))
+        for start in range(0, theta.shape[0], size):
+            part = slice(start, start + size)
+            at = self.curvature(theta[part])
+            gradients[part] = at.gradient
+            products[part] = at.hvp(v[part] if both_split else v)
+        return gradients, products
+
     def hessian(self, theta) -> np.ndarray:
-        """The exact ∂²L/∂θ² at one θ (n,): H·v for every unit vector v."""
+        """The exact ∂²L/∂θ² at one θ (n,), assembled from the layers' blocks (NetworkCurvature)."""
         theta = self._theta(theta)
         if theta.ndim != 1:
             raise NetworkError(f"hessian expects one theta of shape ({self.dim},), got {theta.shape}")
@@ -655,7 +765,7 @@ class NetworkObjective(Objective):
             self._typed[dtype] = (self.X.astype(dtype), self.T.astype(dtype))
         return self._typed[dtype]
 
-    def _chunks(self, P: int):
+    def _chunks(self, P: int, elements: int | None = None):
         per_point = self.X.shape[0] * max(self.net.layer_sizes)
-        size = max(1, _CHUNK_ELEMENTS // per_point)
+        size = max(1, (_CHUNK_ELEMENTS if elements is None else elements) // per_point)
         return [(s, min(P, s + size)) for s in range(0, P, size)]

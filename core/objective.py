@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
+# Points of a plane per `values` call: bounds the (points × parameters) block in memory.
+PLANE_BLOCK = 4096
+
 
 class Objective:
     """An n-D function with exact derivatives: value, gradient, hessian on a 1-D theta."""
@@ -35,6 +38,10 @@ class Objective:
         """H(θ)·v."""
         return self.hvp_at(theta)(v)
 
+    def gradient_and_hvp(self, theta, v):
+        """(∇f(θ), H(θ)·v), θ and v broadcasting as in `hvp`; a network's share one pass."""
+        return self.gradient(theta), self.hvp(theta, v)
+
     def values(self, thetas, dtype=np.float64, workers: int = 1) -> np.ndarray:
         """Values at many θ, (..., n) -> (...): one value() each unless a subclass batches them.
 
@@ -43,6 +50,23 @@ class Objective:
         thetas = np.asarray(thetas, float)
         flat = thetas.reshape(-1, thetas.shape[-1])
         return np.array([self.value(t) for t in flat], float).reshape(thetas.shape[:-1])
+
+    def plane_values(self, theta0, d1, d2, alpha, beta, dtype=np.float64, workers: int = 1
+                     ) -> np.ndarray:
+        """Values at θ₀ + α·d₁ + β·d₂ for broadcast arrays α, β: a 2-D slice's whole grid.
+
+        This generic form forms the θ's in blocks and hands them to `values`; a network's
+        objective instead forms its first layer's pre-activations from the plane directly.
+        """
+        alpha, beta = np.broadcast_arrays(np.asarray(alpha, float), np.asarray(beta, float))
+        flat_a, flat_b = alpha.ravel(), beta.ravel()
+        out = np.empty(flat_a.size)
+        with np.errstate(all="ignore"):
+            for start in range(0, flat_a.size, PLANE_BLOCK):
+                a, b = flat_a[start:start + PLANE_BLOCK, None], flat_b[start:start + PLANE_BLOCK, None]
+                out[start:start + a.shape[0]] = self.values(theta0 + a * d1 + b * d2, dtype=dtype,
+                                                            workers=workers)
+        return out.reshape(alpha.shape)
 
     def gradients(self, thetas) -> np.ndarray:
         """Gradients at many θ, (P, n) -> (P, n)."""
@@ -116,6 +140,11 @@ class Surface(Objective):
         theta = np.asarray(theta, float)
         hxx, hxy, hyy = self.hessian_grid(theta[..., 0], theta[..., 1])
         return np.stack([np.stack([hxx, hxy], -1), np.stack([hxy, hyy], -1)], -2)
+
+    def gradient_and_hessian(self, theta):
+        """(gradient, hessian) at θ (2,) or (..., 2): Newton's two needs, from one pass where a
+        surface's both come from one (a slice of a network's loss)."""
+        return self.gradient(theta), self.hessian(theta)
 
     # One point (2,) through scalar x, y: no broadcasting, several times cheaper per call
     # than value/gradient/hessian, for loops that evaluate a single point per step.

@@ -260,7 +260,10 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
                 raise TrainingCancelled(f"training cancelled at step {k} of {steps}")
             if progress is not None and k % report_every == 0:
                 progress(k / steps)
-            sharpness.observe(k - 1, objective, theta)
+            kept = None
+            if sharpness.due(k - 1):
+                kept = objective.curvature(theta)
+                sharpness.record(k - 1, kept.hvp, theta)
             idx = next(order)
             stepped = stepping if not dropout else stepping.with_masks(
                 net.draw_masks(n, np.random.default_rng([dropout_seed, k])))
@@ -268,7 +271,12 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
             if jitter:
                 batch = batch.with_inputs(batch.X + rng.normal(0.0, jitter, batch.X.shape))
             started = time.perf_counter()
-            f, g = batch.value_and_gradient(theta)
+            if full and kept is not None:
+                # λmax's pass at θ is the forward and backward pass this update needs: its loss
+                # and gradient are value_and_gradient's, bit for bit, at no extra cost.
+                f, g = float(kept.value), kept.gradient
+            else:
+                f, g = batch.value_and_gradient(theta)
             step_losses.append(f)
             if statistics is not None:
                 running = bn.updated_running(running, [r for r in batch.last_norm if r is not None])
