@@ -642,6 +642,8 @@ class NetworkObjective(Objective):
         if theta0.ndim != 1 or d1.ndim != 1 or d2.ndim != 1:
             raise NetworkError(f"plane_values: θ₀, d₁ and d₂ must each have shape ({self.dim},)")
         alpha, beta = np.broadcast_arrays(np.asarray(alpha, float), np.asarray(beta, float))
+        if net.batch_norm:  # normalization is not affine in (α, β): every point's θ, as values() does
+            return self.values(theta0 + alpha[..., None] * d1 + beta[..., None] * d2, dtype=dtype, workers=workers)
         dtype = np.dtype(dtype)
         X, T = self._data(dtype)
         parts = [net.unflatten(v) for v in (theta0, d1, d2)]  # (weights, biases) of each

@@ -271,9 +271,10 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
             if jitter:
                 batch = batch.with_inputs(batch.X + rng.normal(0.0, jitter, batch.X.shape))
             started = time.perf_counter()
-            if full and kept is not None:
-                # λmax's pass at θ is the forward and backward pass this update needs: its loss
-                # and gradient are value_and_gradient's, bit for bit, at no extra cost.
+            if full and kept is not None and batch is objective:
+                # λmax's pass at θ is the forward and backward pass this update needs (unless
+                # dropout or jitter changed this step's loss): its loss and gradient are
+                # value_and_gradient's, bit for bit, at no extra cost.
                 f, g = float(kept.value), kept.gradient
             else:
                 f, g = batch.value_and_gradient(theta)

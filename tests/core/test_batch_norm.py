@@ -127,3 +127,14 @@ def test_with_early_stopping_and_jitter_the_statistics_follow_the_step():
     held_out = history.validation_indices
     X, T = np.asarray(data.X_train, float)[held_out], np.asarray(data.T_train, float).reshape(-1, 1)[held_out]
     assert history.validation_loss[best] == pytest.approx(history.network_at(net, best).loss(X, T), rel=1e-10)
+
+
+def test_a_plane_of_a_batch_normalized_loss_equals_its_points():
+    net, X, T, theta = perturbed_net(sizes=(2, 4, 3, 1))
+    obj = net.objective(X, T)
+    rng = np.random.default_rng(4)
+    d1, d2 = rng.normal(size=(2, net.n_params))
+    alpha, beta = np.meshgrid(np.linspace(-1, 1, 4), np.linspace(-0.5, 0.5, 3))
+    grid = obj.plane_values(theta, d1, d2, alpha, beta)
+    pointwise = [[obj.value(theta + a * d1 + b * d2) for a, b in zip(ra, rb)] for ra, rb in zip(alpha, beta)]
+    assert grid == pytest.approx(np.array(pointwise), rel=1e-12)

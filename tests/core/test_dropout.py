@@ -99,3 +99,16 @@ def test_a_rate_outside_its_range_is_refused(rate):
         Network([2, 4, 1], dropout=rate)
     with pytest.raises(NetworkError, match="one rate per hidden layer"):
         Network([2, 4, 4, 1], dropout=[0.1])
+
+
+@pytest.mark.parametrize("options", [{"dropout": 0.3}, {}], ids=["dropout", "jitter"])
+def test_recording_sharpness_leaves_each_steps_random_loss_its_own(options):
+    data = make_dataset("circles", samples=60, noise=0.1, train_fraction=0.7, seed=0)
+    jitter = 0.0 if options else 0.2
+    runs = []
+    for every in (0, 1):
+        net = Network([2, 5, 1], activation="tanh", seed=0, **options)
+        runs.append(train(net, data, make_optimizer("sgd", lr=0.1), steps=6, sharpness_every=every, jitter=jitter,
+                          rng=np.random.default_rng(3)))
+    assert np.array_equal(runs[0].gradients, runs[1].gradients)
+    assert len(runs[1].sharpness[0]) == 6
