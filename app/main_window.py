@@ -447,6 +447,7 @@ class MainWindow(QMainWindow):
                                            icon_size=round(1.6 * self.theme.font_size + 4))
         self.network_page.apply_theme(self.theme)  # after the fonts: the page sizes its panel to them
         self.graph_page.apply_theme(self.theme)
+        self.panels["Hyperparameters"].follow_font()
         if self.deck_overlay is not None:
             self.deck_overlay.apply_theme(self.theme)
 

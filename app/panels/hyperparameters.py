@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from PyQt6.QtCore import QEvent, QSignalBlocker, Qt, QTimer, pyqtSignal
+from PyQt6.QtCore import QSignalBlocker, Qt, QTimer, pyqtSignal
 from PyQt6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSlider, QVBoxLayout, QWidget
 from pyqtgraph.parametertree import Parameter, ParameterTree, registerParameterType
 from pyqtgraph.parametertree.parameterTypes import WidgetParameterItem
@@ -247,11 +247,11 @@ class HyperparameterPanel(QWidget):
                 item.setToolTip(1, tip)
             HyperparameterPanel._tip_rows(child)
 
-    def changeEvent(self, event) -> None:
-        # pyqtgraph gives a group row its font once, from the font of the moment: after presentation
-        # mode (large fonts) the headers would stay large. Built again, they take the new font.
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange and not getattr(self, "_syncing", True):
+    def follow_font(self) -> None:
+        """The window's fonts changed (presentation mode, theme): pyqtgraph gives a group row its
+        font once, from the font of the moment, so the headers would keep the old size. Built
+        again, they take the new one."""
+        if not self._syncing:
             self.rebuild()
 
     def _optimizer_group(self, spec, cls) -> dict:

@@ -236,6 +236,9 @@ class Landscape2DView(pg.PlotWidget):
         self.legend_corner = "above"
 
         self.vb.sigRangeChanged.connect(self._range_changed)
+        # the legend's room is the plot's width beside the y axis: when the axis changes width (its
+        # font, its tick labels) the legend is fitted again, as on a resize
+        self.plot.getAxis("left").geometryChanged.connect(self._refit_legend)
         self.scene().sigMouseClicked.connect(self._clicked)
         self.annotations = AnnotationLayer(session.document.annotations, Place(
             name="map", to_scene=lambda p: self.vb.mapViewToScene(QPointF(*p)),
@@ -271,6 +274,10 @@ class Landscape2DView(pg.PlotWidget):
             # would hold the plot wider than the widget and push the colour bar out of sight
             self._fit_legend_columns(event.size().width())
         super().resizeEvent(event)
+
+    def _refit_legend(self) -> None:
+        if "legend" in self.__dict__:
+            self._fit_legend_columns()
 
     def _fit_legend_columns(self, width: int | None = None) -> None:
         """Lay the legend out above the map in at most LEGEND_ROWS rows, never wider than the plot.
@@ -339,6 +346,13 @@ class Landscape2DView(pg.PlotWidget):
         self._fit_colorbar_axis()
         self.legend.setLabelTextSize(f"{theme.font_size}pt")
         self.legend.setLabelTextColor(theme.foreground)
+        # the labels' widths were measured in the old font: whole names again, measured in the new one
+        for _, label in self.legend.items:
+            whole = self._legend_texts.get(id(label))
+            if whole is not None and label.text != whole:
+                label.setText(whole)
+        if self.legend.items:
+            self._remember_legend_labels()
         if "annotations" in self.__dict__:  # the first theme is applied before the layer exists
             self.annotations.apply_theme(theme)
         if theme == self._surface_theme:
