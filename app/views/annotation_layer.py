@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from PyQt6 import sip
 from PyQt6.QtCore import QPointF, QRectF, Qt
 from PyQt6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
-from PyQt6.QtWidgets import QGraphicsItem, QGraphicsObject, QInputDialog, QMenu, QWidget
+from PyQt6.QtWidgets import QGraphicsItem, QGraphicsObject, QInputDialog, QMenu, QMessageBox, QWidget
 
 from valley.app.model.annotations import AnnotationsModel
 from valley.core.scene import Annotation
@@ -304,8 +304,6 @@ class AnnotationLayer:
         return added[0] if added else None
 
     def _guarded(self, edit: Callable[[], object]) -> None:
-        from PyQt6.QtWidgets import QMessageBox
-
         try:
             edit()
         except ValueError as error:  # too long, too many: said, and nothing changed
