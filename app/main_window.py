@@ -702,7 +702,8 @@ class MainWindow(QMainWindow):
             self.deck_overlay.toggle_blank()
 
     def _toggle_notes(self) -> None:
-        if self.deck_overlay is not None:
+        # with a presenter window the notes are on the lecturer's screen, never on the projector
+        if self.deck_overlay is not None and self.presenter is None:
             self.deck_overlay.toggle_notes()
 
     def open_example(self, name: str) -> bool:

@@ -114,6 +114,9 @@ def test_two_screens_show_the_presenter_window_with_the_notes_and_the_next_entry
     assert presenter.next_caption.text() == "Automatic differentiation"
     assert presenter.next_heading.text() == "Next: 2 / 3"
     assert not window.deck_overlay.notes.isVisible()  # the class does not see the notes
+    for target in (window, presenter):  # N, pressed in either window, keeps them off the projector
+        qtbot.keyClick(target, Qt.Key.Key_N)
+        assert not window.deck_overlay.notes.isVisible()
 
 
 @pytest.mark.parametrize("pressed_in", ["presenter", "main"])
