@@ -41,7 +41,8 @@ def _part_pattern(target: Path) -> re.Pattern:
     return re.compile(rf"\.{stem}\.(\d+)\.[0-9a-f]+{re.escape(PART + target.suffix)}")
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process `pid` exists (a stale part file's writer is gone when it does not)."""
     if pid == os.getpid():
         return True
     try:
@@ -62,7 +63,7 @@ def remove_stale_parts(target: Path) -> list[Path]:
         return removed
     for name in names:
         match = pattern.fullmatch(name)
-        if match and not _alive(int(match[1])):
+        if match and not process_alive(int(match[1])):
             with contextlib.suppress(OSError):
                 os.unlink(target.parent / name)
                 removed.append(target.parent / name)

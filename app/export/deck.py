@@ -48,7 +48,7 @@ from valley.app.export.render import (
     settle_results,
 )
 from valley.app.model.timeline import Timeline
-from valley.core.atomic import PART, write_atomic
+from valley.core.atomic import PART, process_alive, write_atomic
 from valley.core.deck import Deck, DeckEntry
 
 HANDOUT = "index.html"
@@ -144,7 +144,7 @@ class StagedFolder:
         with contextlib.suppress(OSError):
             for path in self.target.parent.iterdir():
                 match = pattern.fullmatch(path.name)
-                if match and path.is_dir() and not path.is_symlink() and not _running(int(match[1])):
+                if match and path.is_dir() and not path.is_symlink() and not process_alive(int(match[1])):
                     shutil.rmtree(path, ignore_errors=True)
                     removed.append(path)
         return removed
@@ -177,19 +177,6 @@ class StagedFolder:
                 with contextlib.suppress(OSError):
                     os.rename(replaced / name, self.target / name)
             raise
-
-
-def _running(pid: int) -> bool:
-    """Whether process `pid` exists (one of another user's counts: not ours to judge)."""
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
 
 
 def export_entries(deck_model, widget, folder: Path, kind: str, size, fps: float = 30,

@@ -30,6 +30,19 @@ def map_view(qtbot):
     document.shutdown()
 
 
+@pytest.fixture
+def diagram_view(qtbot):
+    scene = Scene(kind="network", network=NetworkSpec(hidden=[3], samples=40), steps=30)
+    document = Document(scene, background=False)
+    diagram = NetworkDiagram(document.playground)
+    diagram.resize(640, 400)
+    qtbot.addWidget(diagram)
+    diagram.show()
+    qtbot.waitExposed(diagram)
+    yield document, diagram
+    document.shutdown()
+
+
 def widget_point(view, scene_pos: QPointF) -> QPoint:
     point = view.mapFromScene(scene_pos)
     return QPoint(point.x(), point.y())
@@ -157,14 +170,8 @@ def test_undoing_an_annotation_does_not_retrain_the_network(qtbot):
     document.shutdown()
 
 
-def test_diagram_annotations_stay_through_a_rebuild_and_follow_the_drawing(qtbot):
-    scene = Scene(kind="network", network=NetworkSpec(hidden=[3], samples=40), steps=30)
-    document = Document(scene, background=False)
-    diagram = NetworkDiagram(document.playground)
-    diagram.resize(640, 400)
-    qtbot.addWidget(diagram)
-    diagram.show()
-    qtbot.waitExposed(diagram)
+def test_diagram_annotations_stay_through_a_rebuild_and_follow_the_drawing(diagram_view):
+    document, diagram = diagram_view
     document.annotations.add(Annotation(on="diagram", text="hidden layer", at=(0.5, 0.1), tail=(0.8, 0.05)))
     document.annotations.add(Annotation(on="map", text="not here", at=(0.0, 0.0)))
     assert len(items_of(diagram, LabelItem)) == 1 and len(items_of(diagram, ArrowItem)) == 1
@@ -174,7 +181,6 @@ def test_diagram_annotations_stay_through_a_rebuild_and_follow_the_drawing(qtbot
     tip = QPointF(rect.left() + 0.5 * rect.width(), rect.top() + 0.1 * rect.height())
     assert (arrow.scenePos() - tip).manhattanLength() < 1.0
     assert arrow.scene() is diagram.scene()
-    document.shutdown()
 
 
 def test_annotations_round_trip_through_a_file(tmp_path):
@@ -206,14 +212,8 @@ def test_an_exported_picture_shows_the_arrow(qapp, tmp_path, capsys):
     assert cols.max() - cols.min() < 0.5 * a.shape[1] and rows.max() - rows.min() < 0.6 * a.shape[0]
 
 
-def test_dragging_an_arrows_tail_on_the_diagram_moves_only_the_tail(qtbot):
-    scene = Scene(kind="network", network=NetworkSpec(hidden=[3], samples=40), steps=30)
-    document = Document(scene, background=False)
-    diagram = NetworkDiagram(document.playground)
-    diagram.resize(640, 400)
-    qtbot.addWidget(diagram)
-    diagram.show()
-    qtbot.waitExposed(diagram)
+def test_dragging_an_arrows_tail_on_the_diagram_moves_only_the_tail(diagram_view, qtbot):
+    document, diagram = diagram_view
     document.annotations.add(Annotation(on="diagram", text="δ", at=(0.5, 0.5), tail=(0.2, 0.2)))
     (tail,) = [item for item in items_of(diagram, LabelItem) if item.end == "tail"]
     start = diagram.mapFromScene(tail.scenePos())
@@ -226,4 +226,3 @@ def test_dragging_an_arrows_tail_on_the_diagram_moves_only_the_tail(qtbot):
     assert note.at == (0.5, 0.5)
     assert note.tail == pytest.approx((0.3, 0.8), abs=0.02)
     assert document.undo_stack.count() == 2  # added, then one drag
-    document.shutdown()
