@@ -31,8 +31,9 @@ def window(qtbot, monkeypatch):
     w.document.replace(graph_document().scene)  # as `valley scene.toml` opens a scene
     w.resize(1300, 800)
     w.show()
-    w.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is w)
+    # asked again while waiting: without a window manager, one request can be lost to the window
+    # a previous test left behind
+    qtbot.waitUntil(lambda: (w.activateWindow(), QApplication.activeWindow() is w)[1], timeout=10_000)
     yield w
     w.document.graph.timeline.pause()
 
