@@ -30,6 +30,7 @@ from valley.app.views.sharpness_chart import SharpnessChart
 from valley.app.views.step_readout import StepReadout
 from valley.app.views.training_chart import TrainingChart
 from valley.app.widgets.player_bar import PlayerBar
+from valley.app.widgets.whole_name_tabs import WholeNameTabs
 from valley.core.limits import TYPED_WEIGHT
 
 
@@ -105,10 +106,8 @@ class NetworkPage(QWidget):
             data_controls.addWidget(w)
         data_controls.addStretch(1)
         self.chart = TrainingChart(self.session, self, theme=theme)
-        self.lower_tabs = QTabWidget(self)
-        # every chart's name in view on a projector: names shorten before the bar scrolls
-        self.lower_tabs.tabBar().setUsesScrollButtons(False)
-        self.lower_tabs.tabBar().setElideMode(Qt.TextElideMode.ElideRight)
+        # every chart's name in view and whole on a projector: the type shrinks before a name is cut
+        self.lower_tabs = WholeNameTabs(self)
         self.lower_tabs.addTab(self.chart, "Loss")
         self.landscape = NetworkLandscapeView(document.network_landscape, self, theme=theme)
         self.lower_tabs.addTab(self.landscape, "Plane")
@@ -238,6 +237,7 @@ class NetworkPage(QWidget):
         self.player_bar.apply_theme_colour(theme.foreground, icon_size=round(1.6 * theme.font_size + 4))
         # As the landscape window hides its side panels, presentation mode gives the room to the views.
         self.scroll.setVisible(not theme.presentation)
+        self.lower_tabs.fit_names()  # measured again in the new font
         # Larger fonts make the controls wider: the panel must not clip them.
         self.scroll.setMinimumWidth(max(260, self.panel.minimumSizeHint().width()
                                         + self.scroll.verticalScrollBar().sizeHint().width() + 4))

@@ -296,9 +296,9 @@ def test_a_long_training_shows_its_progress_and_can_be_cancelled(qtbot):
     window.close()
 
 
-def test_the_chart_tabs_are_named_whole_on_a_1280_projector(qtbot):
-    from valley.app.main_window import MainWindow
-    from valley.app.model.document import Document
+@pytest.mark.parametrize("presentation", [True, False])
+def test_the_chart_tabs_are_named_whole_on_a_1280_projector(qtbot, presentation):
+    from valley.app.widgets.whole_name_tabs import SMALLEST_SHARE
 
     document = Document()
     document.open_preset("vanishing_gradients")
@@ -307,14 +307,18 @@ def test_the_chart_tabs_are_named_whole_on_a_1280_projector(qtbot):
     window.resize(1280, 720)
     window.show()
     qtbot.waitExposed(window)
-    window.set_presentation(True, fullscreen=False)
+    window.set_presentation(presentation, fullscreen=False)
     qtbot.waitUntil(lambda: window.resize(1280, 720) or window.width() == 1280)
     window.tabs.setCurrentWidget(window.network_page)
+    tabs = window.network_page.lower_tabs
+    for i in range(tabs.count()):  # the most a net can offer: all six charts at once
+        tabs.setTabVisible(i, True)
     qtbot.wait(20)
-    bar = window.network_page.lower_tabs.tabBar()
-    shown = [i for i in range(bar.count()) if bar.isTabVisible(i)]
-    assert len(shown) >= 4
-    for i in shown:  # no tab's name cut: each tab is as wide as its name needs
-        assert bar.tabRect(i).width() >= bar.fontMetrics().horizontalAdvance(bar.tabText(i)), bar.tabText(i)
-    assert bar.tabRect(shown[-1]).right() <= bar.width()
+    bar = tabs.tabBar()
+    assert bar.count() == 6
+    for i in range(bar.count()):  # no tab's name cut: what the tab paints is its whole name
+        assert bar.drawn_text(i) == bar.tabText(i)
+    assert bar.tabRect(bar.count() - 1).right() <= bar.width()
+    # still large type: at least SMALLEST_SHARE of the mode's
+    assert bar.font().pointSizeF() >= SMALLEST_SHARE * QApplication.font(bar).pointSizeF()
     window.close()
