@@ -17,6 +17,10 @@ class TrainingChart(pg.PlotWidget):
         self.session = session
         self.setMenuEnabled(False)
         self.hideButtons()
+        # "training…" or "diverged at step 12": on the title's line, after the key; on the plot it
+        # sat over the first steps' curves, where the loss is highest
+        self.status_text = ""
+        self._accent = THEMES["dark"].accent
         plot = self.getPlotItem()
         plot.setLabel("bottom", "step")
         plot.setLabel("left", "loss")
@@ -37,8 +41,6 @@ class TrainingChart(pg.PlotWidget):
         self._title(12, THEMES["dark"].background)
         self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen("#ff5c8a", width=2))
         plot.addItem(self.cursor)
-        self.status = pg.TextItem(anchor=(0, 0), color="#ff5c8a")
-        plot.addItem(self.status)
         if theme is not None:
             self.apply_theme(theme)
         self.log_y = False
@@ -65,7 +67,7 @@ class TrainingChart(pg.PlotWidget):
         font.setPointSize(theme.axis_font_size)
         self.best.label.setFont(font)
         self.cursor.setPen(pg.mkPen(theme.accent, width=2))
-        self.status.setColor(theme.accent)
+        self._accent = readable_text_on(theme.accent, background)
         self._title(theme.axis_font_size, background)
 
     def _title(self, points: int, background: str) -> None:
@@ -77,15 +79,18 @@ class TrainingChart(pg.PlotWidget):
         updates = len(history.params) - 1
         seconds = history.step_seconds / updates if updates > 0 and history.step_seconds > 0 else None
         validating = len(getattr(history, "validation_loss", ())) > 0
-        loss = "" if seconds is not None or validating else " loss"
-        # one line of key: with a third curve the time per step gives way (it is of interest when
-        # racing second-order methods, not when watching overfitting)
-        timing = f"&nbsp;&nbsp;{seconds * 1000:.2g} ms/step" if seconds is not None and not validating else ""
+        loss = "" if seconds is not None or validating or self.status_text else " loss"
+        # one line of key: with a third curve or a status the time per step gives way (it is of
+        # interest when racing second-order methods, not when watching overfitting)
+        timing = (f"&nbsp;&nbsp;{seconds * 1000:.2g} ms/step"
+                  if seconds is not None and not validating and not self.status_text else "")
+        status = (f"&nbsp;&nbsp;&nbsp;<span style='color:{self._accent};font-weight:bold'>"
+                  f"{self.status_text}</span>") if self.status_text else ""
         validation = (f"&nbsp;&nbsp;&nbsp;<span style='color:{readable_text_on(VALIDATION_COLOUR, background)}'>"
                       f"┈ validation</span>") if validating else ""
         self.getPlotItem().setTitle(f"<span style='color:{train}'>━ train{loss}</span>"
                                     f"&nbsp;&nbsp;&nbsp;<span style='color:{test}'>╍ test{loss}</span>"
-                                    f"{validation}{timing}", size=f"{points}pt")
+                                    f"{validation}{timing}{status}", size=f"{points}pt")
 
     def set_log_y(self, on: bool) -> None:
         self.log_y = bool(on)
@@ -116,9 +121,7 @@ class TrainingChart(pg.PlotWidget):
             text = "training…"
         elif history.status == "diverged":
             text = f"diverged at step {stopped}" if stopped is not None else "diverged"
-        self.status.setText(text)
-        if finite.any():
-            self.status.setPos(0, float(np.nanmax(train[finite])))
+        self.status_text = text
         self._title(*self._title_style)
         self._move_cursor(self.session.step)
 
