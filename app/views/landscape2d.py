@@ -29,6 +29,7 @@ HEATMAP_DELAY_MS = 60  # repaint the heatmap once a resize has settled, not at e
 LEGEND_SWATCH = 48  # px a legend entry needs besides its text: the sample line and spacing
 COLOURBAR_EDGE = 10  # px between the colour bar's title and the widget's right edge
 LEGEND_ROWS = 3  # the legend above the map takes at most this many rows of its height
+LEGEND_MAY_SHRINK_MAP = 0.1  # more rows, for whole names, may cost the surface this share of its size
 
 TRAIL_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
 NO_CACHE = QGraphicsItem.CacheMode.NoCache
@@ -239,6 +240,8 @@ class Landscape2DView(pg.PlotWidget):
         # the legend's room is the plot's width beside the y axis: when the axis changes width (its
         # font, its tick labels) the legend is fitted again, as on a resize
         self.plot.getAxis("left").geometryChanged.connect(self._refit_legend)
+        # and when the plot's box changes shape: its spare height is where longer legends go
+        self.vb.sigResized.connect(self._refit_legend)
         self.scene().sigMouseClicked.connect(self._clicked)
         self.annotations = AnnotationLayer(session.document.annotations, Place(
             name="map", to_scene=lambda p: self.vb.mapViewToScene(QPointF(*p)),
@@ -298,7 +301,7 @@ class Landscape2DView(pg.PlotWidget):
         width = self.width() if width is None else width
         room = max(120.0, width - self.plot.getAxis("left").width() - 16)
         spacing = self.legend.layout.horizontalSpacing()
-        least = math.ceil(len(entries) / LEGEND_ROWS)
+        least = math.ceil(len(entries) / self._legend_rows_allowed(len(entries)))
         columns, fits = least, False
         for count in range(len(entries), least - 1, -1):
             need = sum(max(widths[i::count]) + LEGEND_SWATCH for i in range(count))
@@ -321,6 +324,27 @@ class Landscape2DView(pg.PlotWidget):
             fits = False
             text_room -= excess / columns + 2
         self.legend.updateSize()
+
+    def _legend_rows_allowed(self, count: int) -> int:
+        """LEGEND_ROWS, or more where the map's height is not what limits the surface.
+
+        With equal scales a narrow map (the 3-D view beside it) shows the surface as wide as the
+        plot and has height to spare above and below it: there, rows of whole names cost the
+        surface little or nothing (LEGEND_MAY_SHRINK_MAP at most), where three rows of two
+        columns cut five long names to "GD…-0.4)", two of them alike.
+        """
+        if count <= LEGEND_ROWS or not self.vb.state["aspectLocked"]:
+            return LEGEND_ROWS
+        (x0, x1), (y0, y1) = self.shown_range()
+        box = self.vb.geometry()
+        if box.width() <= 0 or x1 <= x0:
+            return LEGEND_ROWS
+        rows_now = math.ceil(len(self.legend.items) / max(1, self.legend.columnCount))
+        row = max(label.item.boundingRect().height() for _, label in self.legend.items)
+        row += self.legend.layout.verticalSpacing()
+        surface = box.width() * (y1 - y0) / (x1 - x0)  # its height at the plot's width
+        spare = box.height() + rows_now * row - (1 - LEGEND_MAY_SHRINK_MAP) * surface
+        return max(LEGEND_ROWS, min(count, int(spare // row)))
 
     def _remember_legend_labels(self) -> None:
         """Each label's whole text and width, before any is shortened to fit."""

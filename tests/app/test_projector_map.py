@@ -1,5 +1,7 @@
 """The map on a projector: most of the window, filled to its edges, legend off the surface,
 the colour bar's labels whole and titled, every start on screen."""
+import math
+
 import pytest
 from drawn import tick_labels
 from models import race_model
@@ -213,5 +215,42 @@ def test_the_results_table_shows_every_racer_without_scrolling(qtbot, size, pres
             window.race.add_optimizer()
             qtbot.waitUntil(lambda: not table.verticalScrollBar().isVisible())
             assert table.rowViewportPosition(last + 1) + table.rowHeight(last + 1) <= table.viewport().height()
+    finally:
+        window.player.stop()
+
+
+def test_a_narrow_map_gives_its_spare_height_to_whole_legend_names(qtbot):
+    """Beside the 3-D view at 1280 px the map is ~520 px wide: with five long names, three rows of
+    two columns cut two of them to the same "GD…-0.4)". The square surface is width-bound there,
+    so rows of whole names cost it little height."""
+    from valley.app.theme import apply_to_application, get_theme
+    from valley.app.views.landscape2d import LEGEND_MAY_SHRINK_MAP, Landscape2DView
+
+    theme = get_theme("dark", presentation=True)
+    apply_to_application(theme)
+    document = Document()
+    document.open_preset("himmelblau_basins")
+    view = Landscape2DView(document.race, theme, basins=document.basins)
+    qtbot.addWidget(view)
+    view.resize(518, 630)  # its size beside the 3-D view in a 1280×720 presentation window
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.wait(20)
+    shown = [label.text for _, label in view.legend.items]
+    racers = [spec.display_label() for spec in document.race.scene.optimizers]
+    assert len(set(shown)) == len(shown)
+    assert shown[:len(racers)] == racers  # every racer's name whole
+    widget = QRectF(view.rect().toRectF())
+    assert widget.contains(view.mapFromScene(scene_rect(view.legend)).boundingRect().toRectF())
+    # the surface keeps (nearly) the plot's whole width: the rows came out of spare height
+    box = view.vb.sceneBoundingRect()
+    assert min(box.width(), box.height()) >= (1 - LEGEND_MAY_SHRINK_MAP) * box.width() - 1
+
+
+def test_a_wide_map_keeps_its_legend_to_three_rows(qtbot):
+    window = presented(qtbot, 1280, 720, preset="himmelblau_basins")
+    try:
+        legend = window.landscape.legend
+        assert math.ceil(len(legend.items) / legend.columnCount) <= 3
     finally:
         window.player.stop()
