@@ -315,8 +315,10 @@ class NetworkDiagram(FittedView):
             else:
                 text = f"Hidden {layer}"
             if 0 < layer < L:
-                # a batch-normalized layer says so where the class reads the layer's name
-                text = f"{text} ({n}){' · BN' if self.session.network.batch_norm else ''}"
+                # a batch-normalized layer says so where the class reads the layer's name, on a
+                # line of its own: on one line the names of neighbouring layers ran into each other
+                mark = "\n· BN" if self.session.network.batch_norm else ""
+                text = f"{text} ({n}){mark}"
             header = QGraphicsSimpleTextItem(text)
             header.layer = layer
             header.setFont(self._font(TEXT_MOST["header"], bold=True))

@@ -32,6 +32,12 @@ def test_the_diagram_marks_the_layers_and_explains_a_neuron(qtbot):
     playground.timeline.set_step(500)
     assert all(h.text().endswith("· BN") for h in diagram.headers[1:-1])
     assert not diagram.headers[-1].text().endswith("· BN")
+    # the layers' names, five of them marked, stay apart at any size of the view
+    for size in ((1200, 700), (500, 300)):
+        diagram.resize(*size)
+        diagram.fitted()
+        rects = [h.sceneBoundingRect() for h in diagram.headers]
+        assert not any(a.intersects(b) for k, a in enumerate(rects) for b in rects[k + 1:])
     tip = diagram.node_tooltip(2, 3)
     assert "batch norm (running)" in tip and "γ" in tip and "δ = −∂E/∂u" in tip
     # the running statistics of step 500 are the ones shown
