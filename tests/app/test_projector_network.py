@@ -216,3 +216,23 @@ def test_the_data_views_tick_labels_are_whole(qtbot, size):
         for rect, text in labels:
             assert widget.contains(view.mapFromScene(rect).boundingRect().toRectF()), (name, text)
     window.close()
+
+
+@pytest.mark.parametrize("example", ["softmax_cross_entropy", "perceptron_or", "backprop_example"])
+def test_the_data_views_tick_labels_stand_apart_and_inside(qtbot, example):
+    from PyQt6.QtCore import QRectF
+
+    window = window_at(qtbot, 1280, 720, example)
+    view = window.network_page.decision
+    qtbot.wait(10)
+    widget = QRectF(view.rect().toRectF())
+    for name in ("left", "bottom"):
+        rects = [(view.mapFromScene(rect).boundingRect().toRectF(), text)
+                 for rect, text in tick_labels(view.getPlotItem().getAxis(name))]
+        assert len(rects) >= 3, name
+        for rect, text in rects:
+            assert widget.contains(rect), (name, text)
+        ordered = sorted(rects, key=lambda r: r[0].top() if name == "left" else r[0].left())
+        for (a, ta), (b, tb) in zip(ordered, ordered[1:]):
+            assert not a.intersects(b), (name, ta, tb)
+    window.close()
