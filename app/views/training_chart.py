@@ -17,8 +17,8 @@ class TrainingChart(pg.PlotWidget):
         self.session = session
         self.setMenuEnabled(False)
         self.hideButtons()
-        # "training…" or "diverged at step 12": on the title's line, after the key; on the plot it
-        # sat over the first steps' curves, where the loss is highest
+        # "training…" or "diverged at step 12": in the title, under the key; on the plot it sat
+        # over the first steps' curves, where the loss is highest
         self.status_text = ""
         self._accent = THEMES["dark"].accent
         plot = self.getPlotItem()
@@ -79,12 +79,13 @@ class TrainingChart(pg.PlotWidget):
         updates = len(history.params) - 1
         seconds = history.step_seconds / updates if updates > 0 and history.step_seconds > 0 else None
         validating = len(getattr(history, "validation_loss", ())) > 0
-        loss = "" if seconds is not None or validating or self.status_text else " loss"
-        # one line of key: with a third curve or a status the time per step gives way (it is of
-        # interest when racing second-order methods, not when watching overfitting)
-        timing = (f"&nbsp;&nbsp;{seconds * 1000:.2g} ms/step"
-                  if seconds is not None and not validating and not self.status_text else "")
-        status = (f"&nbsp;&nbsp;&nbsp;<span style='color:{self._accent};font-weight:bold'>"
+        loss = "" if seconds is not None or validating else " loss"
+        # one line of key: with a third curve the time per step gives way (it is of interest when
+        # racing second-order methods, not when watching overfitting)
+        timing = f"&nbsp;&nbsp;{seconds * 1000:.2g} ms/step" if seconds is not None and not validating else ""
+        # on a line of its own: beside the key it made the title wider than a projector's chart,
+        # and the plot under it grew past the widget's edge
+        status = (f"<br><span style='color:{self._accent};font-weight:bold'>"
                   f"{self.status_text}</span>") if self.status_text else ""
         validation = (f"&nbsp;&nbsp;&nbsp;<span style='color:{readable_text_on(VALIDATION_COLOUR, background)}'>"
                       f"┈ validation</span>") if validating else ""

@@ -326,3 +326,26 @@ def test_the_chart_tabs_are_named_whole_on_a_1280_projector(qtbot, presentation)
     # still large type: at least SMALLEST_SHARE of the mode's
     assert bar.font().pointSizeF() >= SMALLEST_SHARE * QApplication.font(bar).pointSizeF()
     window.close()
+
+
+def test_a_divergence_is_named_above_the_loss_chart_and_the_chart_stays_in_its_widget(qtbot):
+    document = Document()
+    document.open_preset("exploding_gradients")
+    window = MainWindow(document, show_3d=False, remember=False)
+    qtbot.addWidget(window)
+    window.resize(1280, 720)
+    window.show()
+    qtbot.waitExposed(window)
+    window.set_presentation(True, fullscreen=False)
+    qtbot.waitUntil(lambda: window.resize(1280, 720) or window.width() == 1280)
+    window.tabs.setCurrentWidget(window.network_page)
+    chart = window.network_page.chart
+    qtbot.waitUntil(lambda: window.network_page.session.history.status == "diverged", timeout=20_000)
+    qtbot.wait(20)
+    plot = chart.getPlotItem()
+    assert f"diverged at step {window.network_page.session.history.stopped_at}" in plot.titleLabel.text
+    widget = chart.rect().toRectF()
+    for item in (plot.titleLabel, plot.getAxis("bottom"), plot.getViewBox()):
+        drawn = chart.mapFromScene(item.sceneBoundingRect()).boundingRect().toRectF()
+        assert widget.adjusted(-1, -1, 1, 1).contains(drawn), item
+    window.close()
