@@ -38,6 +38,8 @@ NO_CACHE = QGraphicsItem.CacheMode.NoCache
 CRITICAL_SYMBOLS = {"minimum": "star", "maximum": "t1", "saddle": "d", "degenerate": "s"}
 CRITICAL_TITLES = {"minimum": "☆ minimum", "maximum": "△ maximum", "saddle": "◇ saddle",
                    "degenerate": "□ degenerate"}
+CRITICAL_SHORT_TITLES = {"minimum": "☆ min", "maximum": "△ max", "saddle": "◇ saddle",
+                         "degenerate": "□ degen."}  # when the legend is short of room
 ARROW_TITLES = {"gradient": "−∇f (downhill)", "velocity": "velocity", "step": "next step Δθ"}
 # A step or velocity shorter than this many head sizes on screen is drawn this long (same
 # direction): a true-scale arrow of a small step would hide under its head. Longer ones are
@@ -169,6 +171,7 @@ class Landscape2DView(pg.PlotWidget):
         self._drag_timer.timeout.connect(self._apply_drag)
         self._syncing_handles = False
         self._legend_texts: dict[int, str] = {}
+        self._critical_key: tuple[str, str] | None = None  # the markers' key, whole and short
         self._legend_widths: dict[int, float] = {}
         self._heatmap_timer = QTimer(self)
         self._heatmap_timer.setSingleShot(True)
@@ -302,21 +305,31 @@ class Landscape2DView(pg.PlotWidget):
         room = max(120.0, width - self.plot.getAxis("left").width() - 16)
         spacing = self.legend.layout.horizontalSpacing()
         least = math.ceil(len(entries) / self._legend_rows_allowed(len(entries)))
-        columns, fits = least, False
-        for count in range(len(entries), least - 1, -1):
-            need = sum(max(widths[i::count]) + LEGEND_SWATCH for i in range(count))
-            if need + spacing * (count - 1) <= room:
-                columns, fits = count, True
-                break
+
+        def columns_for(widths) -> tuple[int, bool]:
+            for count in range(len(entries), least - 1, -1):
+                need = sum(max(widths[i::count]) + LEGEND_SWATCH for i in range(count))
+                if need + spacing * (count - 1) <= room:
+                    return count, True
+            return least, False
+
+        columns, fits = columns_for(widths)
+        key = self._critical_key
+        if not fits and key is not None and full[-1] == key[0]:
+            # the key of the markers in its short words ("△ max") before any name is cut: cut
+            # at its end it lost the kind the lesson is about ("☆ minimum ◇ saddl…")
+            full[-1], widths[-1] = key[1], widths[-1] * len(key[1]) / len(key[0])
+            columns, fits = columns_for(widths)
         if columns != self.legend.columnCount:
             self.legend.setColumnCount(columns)
         text_room = (room - spacing * (columns - 1)) / columns - LEGEND_SWATCH
         for _ in range(4):  # the legend's own grid decides its width: measure, then shorten more
             keeps = keeps_for(full, widths, None if fits else text_room)
-            for (_, label), text, shown in zip(entries, full, elide_apart(full, keeps)):
+            for (_, label), shown in zip(entries, elide_apart(full, keeps)):
                 if label.text != shown:
                     label.setText(shown)
-                    label.setToolTip(text if shown != text else "")
+                    whole = self._legend_texts[id(label)]
+                    label.setToolTip(whole if shown != whole else "")
             self.legend.layout.invalidate()
             excess = self.legend.layout.effectiveSizeHint(Qt.SizeHint.MinimumSize).width() - room
             if excess <= 0:
@@ -652,10 +665,14 @@ class Landscape2DView(pg.PlotWidget):
         kinds = {m["kind"] for m in self._markers()} if self.session.scene.view.critical_points else set()
         titles = [CRITICAL_TITLES[kind] for kind in ("minimum", "saddle", "maximum", "degenerate")
                   if kind in kinds]
+        self._critical_key = None
         if titles:
             # One entry for all kinds (each title carries its symbol): one legend cell, not
             # four, so the racers' names keep room to be read whole.
-            self.legend.addItem(pg.PlotDataItem(pen=None), "  ".join(titles))  # a blank sample
+            self._critical_key = ("  ".join(titles), " ".join(
+                CRITICAL_SHORT_TITLES[kind] for kind in ("minimum", "saddle", "maximum", "degenerate")
+                if kind in kinds))
+            self.legend.addItem(pg.PlotDataItem(pen=None), self._critical_key[0])  # a blank sample
         self._remember_legend_labels()
         self._fit_legend_columns()
         self._draw_heads()

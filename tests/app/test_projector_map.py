@@ -247,10 +247,16 @@ def test_a_narrow_map_gives_its_spare_height_to_whole_legend_names(qtbot):
     assert min(box.width(), box.height()) >= (1 - LEGEND_MAY_SHRINK_MAP) * box.width() - 1
 
 
-def test_a_wide_map_keeps_its_legend_to_three_rows(qtbot):
+def test_a_wide_map_keeps_its_legend_to_three_rows_with_every_kind_of_point_named(qtbot):
     window = presented(qtbot, 1280, 720, preset="himmelblau_basins")
     try:
         legend = window.landscape.legend
         assert math.ceil(len(legend.items) / legend.columnCount) <= 3
+        shown = [label.text for _, label in legend.items]
+        assert shown[:5] == [spec.display_label() for spec in window.race.scene.optimizers]
+        # the markers' key in short words rather than cut: Newton stops on the maximum
+        key = shown[-1]
+        assert "…" not in key and all(symbol in key for symbol in "☆◇△")
+        assert legend.items[-1][1].toolTip() == "☆ minimum  ◇ saddle  △ maximum"
     finally:
         window.player.stop()
