@@ -26,6 +26,7 @@ from valley.core import limits
 from valley.core.activations import Activation, make_activation
 from valley.core.hessian_vector import NetworkCurvature
 from valley.core.losses import make_loss
+from valley.core.metrics import predicted_classes
 from valley.core.objective import Objective
 
 INITS = ("uniform", "gaussian", "lecun", "xavier", "he", "constant")
@@ -449,6 +450,13 @@ class Network:
                                                      self.output_activation), axis=-1)
         return data + self.penalty(weights)
 
+    def accuracy_at(self, weights, biases, X, T, norm=None):
+        """The share of samples classified as targets T say, per parameter vector (NaN where an
+        output is not finite): core.metrics' rule, batched over the parameters."""
+        out = self.propagate(weights, biases, X, keep=False, norm=norm).a[-1]
+        hits = np.mean(predicted_classes(out) == predicted_classes(T), axis=-1)
+        return np.where(np.all(np.isfinite(out), axis=(-2, -1)), hits, np.nan)
+
     # --- validation ----------------------------------------------------------------------
 
     def check_inputs(self, X) -> np.ndarray:
@@ -597,6 +605,16 @@ class NetworkObjective(Objective):
         workers > 1 evaluates chunks in threads (numpy releases the GIL).
         """
         self._without_masks("a batch of values")
+        return self._batched(self.net.loss_at, thetas, dtype, workers)
+
+    def accuracies(self, thetas, dtype=np.float32, workers: int = 1) -> np.ndarray:
+        """The share of samples each parameter vector (..., n) -> (...) classifies as the targets
+        say (core.metrics' rule), batched as `values`; NaN where an output is not finite."""
+        self._without_masks("a batch of accuracies")
+        return self._batched(self.net.accuracy_at, thetas, dtype, workers)
+
+    def _batched(self, measure, thetas, dtype, workers) -> np.ndarray:
+        """measure(W, b, X, T, norm) at many parameter vectors, in chunks (threads for workers > 1)."""
         thetas = self._theta(thetas)
         lead = thetas.shape[:-1]
         wide = np.ascontiguousarray(thetas.reshape(-1, self.dim), dtype=np.float64)
@@ -609,7 +627,7 @@ class NetworkObjective(Objective):
             start, stop = bounds
             W, b = self.net.unflatten(flat[start:stop])
             with np.errstate(all="ignore"):
-                out[start:stop] = self.net.loss_at(W, b, X, T, self._norm(flat[start:stop]))
+                out[start:stop] = measure(W, b, X, T, self._norm(flat[start:stop]))
 
         chunks = self._chunks(flat.shape[0])
         if workers > 1 and len(chunks) > 1:
@@ -625,7 +643,7 @@ class NetworkObjective(Objective):
                 rows = redo[start:stop]
                 W, b = self.net.unflatten(wide[rows])
                 with np.errstate(all="ignore"):
-                    out[rows] = self.net.loss_at(W, b, self.X, self.T, self._norm(wide[rows]))
+                    out[rows] = measure(W, b, self.X, self.T, self._norm(wide[rows]))
         return out.reshape(lead)
 
     def plane_values(self, theta0, d1, d2, alpha, beta, dtype=np.float64, workers: int = 1
