@@ -234,6 +234,41 @@ MULTICLASS_DATASETS: dict[str, DatasetInfo] = {info.name: info for info in (
     DatasetInfo("spiral_arms", "Spiral arms, one per class", "classification", _spiral_arms, True),
 )}
 DEFAULT_CLASSES = 3
+ALL_DATASETS: dict[str, DatasetInfo] = {**DATASETS, **MULTICLASS_DATASETS}  # every name make_dataset knows
+# A multi-class net's output and loss (slide 003): one probability per class, and their cross-entropy.
+MULTICLASS_OUTPUT = ("softmax", "cross_entropy")
+
+
+def output_size(dataset: str, classes: int | None = None) -> int:
+    """The output neurons a net learning `dataset` has: one per class of a multi-class one, else one."""
+    if dataset in MULTICLASS_DATASETS:
+        return DEFAULT_CLASSES if classes is None else int(classes)
+    return 1
+
+
+def output_problem(dataset: str, classes, output_activation: str, loss: str) -> tuple[str, str] | None:
+    """(the setting at fault, what does not fit) between a dataset and a net's output and loss;
+    None when they fit."""
+    if dataset in MULTICLASS_DATASETS:
+        if (output_activation, loss) != MULTICLASS_OUTPUT:
+            return ("output_activation",
+                    f"{MULTICLASS_DATASETS[dataset].title} has {output_size(dataset, classes)} classes: "
+                    f"its output is softmax with cross-entropy, not {output_activation} with {loss}")
+        return None
+    if classes is not None:
+        return ("classes", f"classes is for the multi-class datasets ({', '.join(MULTICLASS_DATASETS)}); "
+                           f"{dataset} has its own")
+    if output_activation == "softmax":
+        return ("output_activation", "softmax gives one probability per class: choose a multi-class dataset "
+                                     f"({', '.join(MULTICLASS_DATASETS)}), or a sigmoid output for two classes")
+    return None
+    if classes is not None:
+        return (f"classes is for the multi-class datasets ({', '.join(MULTICLASS_DATASETS)}); "
+                f"{dataset} has its own")
+    if output_activation == "softmax":
+        return ("softmax gives one probability per class: choose a multi-class dataset "
+                f"({', '.join(MULTICLASS_DATASETS)}), or a sigmoid output for two classes")
+    return None
 
 
 def make_dataset(name: str, samples: int = 200, noise: float = 0.1, train_fraction: float = 0.7,

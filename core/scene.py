@@ -103,6 +103,7 @@ class NetworkSpec:
     # bias of neuron j of layer + 1); they replace the drawn (or the worked example's) ones.
     typed_weights: list[list[float]] = field(default_factory=list)
     dataset: str = "circles"
+    classes: int | None = None  # classes of a multi-class dataset (limits.CLASSES); None: its default
     samples: int = 200
     noise: float = 0.1
     train_fraction: float = 0.7

@@ -16,7 +16,7 @@ from typing import Any
 
 from valley.core import limits
 from valley.core.activations import ACTIVATIONS
-from valley.core.datasets import DATASETS, FEATURES
+from valley.core.datasets import ALL_DATASETS, FEATURES, output_problem, output_size
 from valley.core.examples import EXAMPLES
 from valley.core.expression import parse_formula
 from valley.core.graph import Graph
@@ -426,7 +426,8 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
             "jitter": lambda x, p: v.number(x, p, limits.INPUT_JITTER),
             "preprocessing": lambda x, p: v.choice(x, p, PREPROCESSING),
             "typed_weights": typed_weights,
-            "dataset": lambda x, p: v.choice(x, p, DATASETS),
+            "dataset": lambda x, p: v.choice(x, p, ALL_DATASETS),
+            "classes": lambda x, p: v.integer(x, p, limits.CLASSES),
             "samples": lambda x, p: v.integer(x, p, limits.SAMPLES),
             "noise": lambda x, p: v.number(x, p, limits.NOISE),
             "train_fraction": lambda x, p: v.number(x, p, limits.TRAIN_FRACTION),
@@ -441,8 +442,11 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
         result = NetworkSpec(**spec)
         if result.example != "":
             return result  # a worked example brings its own network
-        # Every dataset has one target column: one output neuron.
-        sizes = [len(result.features), *result.hidden, 1]
+        problem = output_problem(result.dataset, result.classes, result.output_activation, result.loss)
+        if problem is not None:
+            key, message = problem
+            return v.problem(path + (key,), "an output that fits the dataset", message)
+        sizes = [len(result.features), *result.hidden, output_size(result.dataset, result.classes)]
         try:  # the engine's word on combinations (softmax is an output activation only)
             Network(sizes, **result.network_options())
         except NetworkError as error:

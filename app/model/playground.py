@@ -17,7 +17,16 @@ from PyQt6.QtCore import QObject, pyqtSignal
 from valley.app.model.jobs import JobSlot
 from valley.app.model.timeline import Timeline
 from valley.core import limits
-from valley.core.datasets import DATASETS, FEATURES, apply_features, make_dataset
+from valley.core.datasets import (
+    ALL_DATASETS,
+    FEATURES,
+    MULTICLASS_DATASETS,
+    MULTICLASS_OUTPUT,
+    apply_features,
+    make_dataset,
+    output_problem,
+    output_size,
+)
 from valley.core.examples import EXAMPLES
 from valley.core.network import Network, parameter_count
 from valley.core.optimizers import OPTIMIZERS, make_optimizer
@@ -508,7 +517,7 @@ class PlaygroundModel(QObject):
             self._rebuild(data=True, network=True, field="seed")
 
     # ----- settings -----
-    DATA_FIELDS = ("dataset", "samples", "noise", "train_fraction", "preprocessing")
+    DATA_FIELDS = ("dataset", "classes", "samples", "noise", "train_fraction", "preprocessing")
     NETWORK_FIELDS = ("hidden", "activation", "output_activation", "loss", "init", "features",
                       "regularization", "reg_rate", "leaky_slope", "elu_alpha", "swish_beta", "dropout", "batch_norm")
     TRAINING_FIELDS = ("batch_size", "early_stopping", "validation_fraction", "restore_best", "jitter")
@@ -527,6 +536,8 @@ class PlaygroundModel(QObject):
         if unknown:
             raise NetworkSpecError(f"unknown playground setting {sorted(unknown)[0]!r}")
         fields = {k: list(v) if isinstance(v, list) else v for k, v in fields.items()}
+        if "dataset" in fields:
+            fields = {**self._output_for(fields["dataset"]), **fields}
         leaving = self.example is not None and any(k in self.DATA_FIELDS + ("features",) for k in fields)
         changed = {k: v for k, v in fields.items() if getattr(self.spec, k) != v}
         if not changed and not leaving:
@@ -540,6 +551,17 @@ class PlaygroundModel(QObject):
         data = any(k in self.DATA_FIELDS or k == "features" for k in changed)
         network = data or any(k in self.NETWORK_FIELDS for k in changed)
         self._edit(trial, data=data, network=network, field=",".join(changed))
+
+    def _output_for(self, dataset: str) -> dict:
+        """The settings that follow a change of dataset: a multi-class one brings the softmax output
+        with cross-entropy and its classes; leaving one brings back two classes' sigmoid output."""
+        multi = dataset in MULTICLASS_DATASETS
+        if multi and (self.spec.output_activation, self.spec.loss) != MULTICLASS_OUTPUT:
+            return dict(zip(("output_activation", "loss"), MULTICLASS_OUTPUT))
+        if not multi:
+            back = dict(output_activation="sigmoid", loss="bce") if self.spec.output_activation == "softmax" else {}
+            return {**back, "classes": None}
+        return {}
 
     def set_hidden(self, hidden: list[int]) -> None:
         self.set_option("hidden", [int(n) for n in hidden])
@@ -658,8 +680,9 @@ class PlaygroundModel(QObject):
         self._initial_params = self.network.get_params().copy()
 
     def _make_data(self, spec: NetworkSpec) -> NetworkData:
+        classes = spec.classes if spec.dataset in MULTICLASS_DATASETS else None
         dataset = make_dataset(spec.dataset, samples=int(spec.samples), noise=float(spec.noise),
-                               train_fraction=float(spec.train_fraction), seed=self.seed)
+                               train_fraction=float(spec.train_fraction), seed=self.seed, classes=classes)
         P_train, P_test = np.asarray(dataset.X_train, float), np.asarray(dataset.X_test, float)
         T_train, T_test = _as_targets(dataset.T_train), _as_targets(dataset.T_test)
         (x0, x1), (y0, y1) = dataset.bounds
@@ -777,7 +800,7 @@ class _PendingHistory:
 
 # ----- checks: the limits of core.limits, for a spec the loader has not seen (a panel's edit) -----
 def param_count(spec: NetworkSpec) -> int:
-    return parameter_count([len(spec.features), *spec.hidden, 1])
+    return parameter_count([len(spec.features), *spec.hidden, output_size(spec.dataset, spec.classes)])
 
 
 def check_newton(opt: OptimizerSpec, n_params: int) -> None:
@@ -826,8 +849,13 @@ def check_spec(spec: NetworkSpec) -> None:
     for rule, value, name in checks:
         if not rule.contains(value):
             raise NetworkSpecError(f"{name} must be {rule.describe()}, got {value}")
-    if spec.dataset not in DATASETS:
-        raise NetworkSpecError(f"unknown dataset {spec.dataset!r}; known: {', '.join(DATASETS)}")
+    if spec.dataset not in ALL_DATASETS:
+        raise NetworkSpecError(f"unknown dataset {spec.dataset!r}; known: {', '.join(ALL_DATASETS)}")
+    if spec.classes is not None and not limits.CLASSES.contains(spec.classes):
+        raise NetworkSpecError(f"classes must be {limits.CLASSES.describe()}, got {spec.classes}")
+    problem = output_problem(spec.dataset, spec.classes, spec.output_activation, spec.loss)
+    if problem is not None:
+        raise NetworkSpecError(problem[1])
     if not spec.features:
         raise NetworkSpecError("choose at least one input feature")
     check_newton(spec.optimizer, param_count(spec))
@@ -840,7 +868,7 @@ def check_spec(spec: NetworkSpec) -> None:
 def network_title(spec: NetworkSpec) -> str:
     """What a scene showing this network is called: "A 4-4 tanh network learning Circles"."""
     shape = "-".join(str(n) for n in spec.hidden) or "no-hidden-layer"
-    return f"A {shape} {spec.activation} network learning {DATASETS[spec.dataset].title}"
+    return f"A {shape} {spec.activation} network learning {ALL_DATASETS[spec.dataset].title}"
 
 
 # ----- worked examples -----

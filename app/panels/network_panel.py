@@ -24,6 +24,7 @@ from valley.app.views.activation_curve import ActivationCurve
 from valley.app.views.network_diagram import feature_label
 from valley.core import limits
 from valley.core.activations import ACTIVATIONS
+from valley.core.datasets import MULTICLASS_DATASETS, output_size
 from valley.core.network import INITS, REGULARIZATIONS
 from valley.core.optimizers import OPTIMIZERS
 from valley.core.preprocessing import PREPROCESSING
@@ -32,7 +33,7 @@ from valley.core.preprocessing import PREPROCESSING
 # and softmax (an output only).
 HIDDEN_ACTIVATIONS = tuple(a for a in ACTIVATIONS if a not in ("step", "softmax"))
 OUTPUTS = (("sigmoid", "bce"), ("sigmoid", "mse"), ("tanh", "mse"), ("linear", "mse"),
-           ("linear", "mae"))
+           ("linear", "mae"), ("softmax", "cross_entropy"))
 PERCEPTRON_RULE = "Rosenblatt's rule"  # shown instead of an optimizer for a step-output perceptron
 
 # How the course writes the names core spells as identifiers (core has titles only for
@@ -111,9 +112,9 @@ def _feature_names() -> list[str]:
 
 
 def _datasets() -> list[str]:
-    from valley.core.datasets import DATASETS
+    from valley.core.datasets import ALL_DATASETS
 
-    return list(DATASETS)
+    return list(ALL_DATASETS)
 
 
 def _show(combo: QComboBox, data, text: str) -> None:
@@ -150,17 +151,22 @@ class NetworkPanel(QWidget):
         data = QGroupBox("Data", self)
         form = QFormLayout(data)
         self.dataset = QComboBox(data)
-        from valley.core.datasets import DATASETS
+        from valley.core.datasets import ALL_DATASETS
 
         for name in _datasets():
-            self.dataset.addItem(DATASETS[name].title, name)
-            self.dataset.setItemData(self.dataset.count() - 1, DATASETS[name].title,
+            self.dataset.addItem(ALL_DATASETS[name].title, name)
+            self.dataset.setItemData(self.dataset.count() - 1, ALL_DATASETS[name].title,
                                      Qt.ItemDataRole.ToolTipRole)
         self.dataset.currentIndexChanged.connect(self._dataset_changed)
         # An example's long title must not widen the panel: it is elided, the tooltip has it all.
         self.dataset.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.dataset.setMinimumContentsLength(10)
         form.addRow("Dataset", self.dataset)
+        self.classes = QSpinBox(data, minimum=limits.CLASSES.lo, maximum=limits.CLASSES.hi)
+        self.classes.setToolTip("How many classes the dataset has: one softmax output each")
+        self.classes.valueChanged.connect(lambda v: self._set("classes", v))
+        form.addRow("Classes", self.classes)
+        self.data_form = form
         self.noise = QDoubleSpinBox(data, minimum=limits.NOISE.lo, maximum=limits.NOISE.hi, singleStep=0.05,
                                     decimals=2)
         self.noise.valueChanged.connect(lambda v: self._set("noise", round(v, 2)))
@@ -391,7 +397,8 @@ class NetworkPanel(QWidget):
     # ----- view of the session -----
     def sync(self, *_):
         spec = self.session.spec
-        blockers = [QSignalBlocker(w) for w in (self.dataset, self.noise, self.train_fraction, self.samples,
+        blockers = [QSignalBlocker(w) for w in (self.dataset, self.classes, self.noise, self.train_fraction,
+                                               self.samples,
                                                self.activation, self.shape, self.output, self.init, self.seed,
                                                self.regularization, self.reg_rate, self.dropout, self.batch_norm,
                                                self.patience, self.validation, self.restore_best, self.jitter,
@@ -470,11 +477,13 @@ class NetworkPanel(QWidget):
             if example_index >= 0:
                 self.dataset.removeItem(example_index)
             self.dataset.setCurrentIndex(self.dataset.findData(spec.dataset))
+            self.classes.setValue(output_size(spec.dataset, spec.classes))
             self.samples.setMinimum(limits.SAMPLES.lo)
             self.noise.setValue(spec.noise)
             self.train_fraction.setValue(round(spec.train_fraction * 100))
             self.samples.setValue(spec.samples)
         in_example = example is not None
+        self.data_form.setRowVisible(self.classes, not in_example and spec.dataset in MULTICLASS_DATASETS)
         self.example_note.setVisible(in_example)
         for widget in (self.noise, self.train_fraction, self.samples):
             widget.setEnabled(not in_example)
