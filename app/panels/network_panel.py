@@ -7,6 +7,7 @@ from PyQt6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -24,7 +25,7 @@ from valley.app.views.activation_curve import ActivationCurve
 from valley.app.views.network_diagram import feature_label
 from valley.core import limits
 from valley.core.activations import ACTIVATIONS
-from valley.core.datasets import MULTICLASS_DATASETS, output_size
+from valley.core.datasets import MULTICLASS_DATASETS, OWN_POINTS
 from valley.core.network import INITS, REGULARIZATIONS
 from valley.core.optimizers import OPTIMIZERS
 from valley.core.preprocessing import PREPROCESSING
@@ -178,6 +179,11 @@ class NetworkPanel(QWidget):
         self.samples = QSpinBox(data, minimum=limits.SAMPLES.lo, maximum=limits.SAMPLES.hi, singleStep=50)
         self.samples.valueChanged.connect(lambda v: self._set("samples", v))
         form.addRow("Samples", self.samples)
+        self.load_points = QPushButton("Load points from CSV…", data)
+        self.load_points.setToolTip("Your own data: a CSV file of x1, x2 and a class label (0, 1, …) or a "
+                                    "target per line, header optional. Saved in the scene.")
+        self.load_points.clicked.connect(self._choose_points_file)
+        form.addRow(self.load_points)
         # While a worked example is loaded its own data replaces the dataset: say so.
         self.example_note = QLabel(data)
         self.example_note.setWordWrap(True)
@@ -372,8 +378,18 @@ class NetworkPanel(QWidget):
 
     def _dataset_changed(self, index: int) -> None:
         name = self.dataset.itemData(index)
-        if name:  # the worked example's own entry has no dataset behind it
+        if name == OWN_POINTS:  # the points shown become yours, to click on
+            self._call(self.session.use_own_points)
+        elif name:  # the worked example's own entry has no dataset behind it
             self._set("dataset", name)
+
+    def _choose_points_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Load points", "", "Data files (*.csv *.tsv *.txt);;All files (*)")
+        if path:
+            self.load_points_from(path)
+
+    def load_points_from(self, path: str) -> None:
+        self._call(self.session.load_points, path)
 
     def _features_toggled(self, *_):
         names = [n for n, box in self.feature_boxes.items() if box.isChecked()]
@@ -477,16 +493,20 @@ class NetworkPanel(QWidget):
             if example_index >= 0:
                 self.dataset.removeItem(example_index)
             self.dataset.setCurrentIndex(self.dataset.findData(spec.dataset))
-            self.classes.setValue(output_size(spec.dataset, spec.classes))
+            self.classes.setValue(spec.learned_classes() or limits.CLASSES.lo)
             self.samples.setMinimum(limits.SAMPLES.lo)
             self.noise.setValue(spec.noise)
             self.train_fraction.setValue(round(spec.train_fraction * 100))
-            self.samples.setValue(spec.samples)
+            self.samples.setValue(len(spec.points) if spec.points is not None else spec.samples)
         in_example = example is not None
+        own = spec.points is not None
+        # your own points have no noise and are as many as you made; the share splits a loaded file
+        for widget in (self.noise, self.samples):
+            widget.setEnabled(not in_example and not own)
+        self.load_points.setEnabled(not in_example)
         self.data_form.setRowVisible(self.classes, not in_example and spec.dataset in MULTICLASS_DATASETS)
         self.example_note.setVisible(in_example)
-        for widget in (self.noise, self.train_fraction, self.samples):
-            widget.setEnabled(not in_example)
+        self.train_fraction.setEnabled(not in_example)
         self.features_group.setEnabled(not in_example)
         self.features_group.setTitle("Features (the example's own inputs)" if in_example else "Features")
         for name, box in self.feature_boxes.items():

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import QRectF
+from PyQt6.QtCore import QRectF, Qt
 from PyQt6.QtGui import QFont, QFontMetricsF
 
 from valley.app.theme import plain_numbers, style_plot
@@ -21,6 +21,16 @@ def _lut_rgba(lut: np.ndarray) -> np.ndarray:
 
 
 _VALUE_RGBA = _lut_rgba(VALUE_LUT)
+CLICK_REACH_PX = 12  # a right-click this close to a point removes it
+
+
+def class_for(modifiers) -> int:
+    """The class a click adds: 0 plain, 1 with Shift, 2 with Ctrl, 3 with Ctrl+Shift, 4 with Alt."""
+    mod = Qt.KeyboardModifier
+    if modifiers & mod.AltModifier:
+        return 4
+    shift, ctrl = bool(modifiers & mod.ShiftModifier), bool(modifiers & mod.ControlModifier)
+    return {(False, False): 0, (True, False): 1, (False, True): 2, (True, True): 3}[(shift, ctrl)]
 _CLASS_BRUSHES = [pg.mkBrush(c) for c in CLASS_COLOURS]
 _CLASS_RGB = np.array([pg.mkColor(c).getRgb()[:3] for c in CLASS_COLOURS], float)
 _MIDDLE_RGB = np.array(pg.mkColor(MIDDLE).getRgb()[:3], float)
@@ -35,6 +45,8 @@ class DecisionView(pg.PlotWidget):
         self.discretize = False
         self.show_test = True
         self.setMenuEnabled(False)
+        self.setToolTip("Click to add a training point of class 0; with Shift class 1, Ctrl 2, Ctrl+Shift 3, "
+                        "Alt 4. Right-click a point to remove it.")
         self.setAspectLocked(True)
         self.hideButtons()
         plot = self.getPlotItem()
@@ -75,6 +87,29 @@ class DecisionView(pg.PlotWidget):
         half_line = math.ceil(QFontMetricsF(plot.getAxis("left").style["tickFont"] or QFont()).height() / 2) + 2
         plot.layout.setContentsMargins(1, half_line, half_line, 1)
         self.test_points.setPen(pg.mkPen(theme.marker_edge, width=2.0))
+
+    def mousePressEvent(self, event) -> None:
+        """Click: a training point of class 0 here (Shift: 1, Ctrl: 2, Ctrl+Shift: 3, Alt: 4);
+        right-click a point to remove it. The data becomes your own points (undoable, saved)."""
+        box = self.getPlotItem().getViewBox()
+        scene_pos = self.mapToScene(event.position().toPoint())
+        button = event.button()
+        if button not in (Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton) \
+                or not box.sceneBoundingRect().contains(scene_pos):
+            super().mousePressEvent(event)
+            return
+        where = box.mapSceneToView(scene_pos)
+        try:
+            if button == Qt.MouseButton.LeftButton:
+                self.session.add_point(where.x(), where.y(), class_for(event.modifiers()))
+            else:
+                reach = CLICK_REACH_PX * max(abs(v) for v in box.viewPixelSize())
+                index = self.session.point_near(where.x(), where.y(), reach)
+                if index is not None:
+                    self.session.remove_point(index)
+        except ValueError as error:
+            self.session.report(str(error))
+        event.accept()
 
     def set_discretize(self, on: bool) -> None:
         self.discretize = bool(on)
