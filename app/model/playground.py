@@ -833,7 +833,7 @@ class PlaygroundModel(QObject):
             self._accept(self._initial_history(), announce)
             self.jobs.start(lambda progress, cancel: train_network(
                 trainee, data, spec, steps, seed, progress=progress, cancel=cancel),
-                on_finished=self._accept, on_failed=self._report, on_progress=self.progressChanged.emit)
+                on_finished=self._accept, on_failed=self.report, on_progress=self.progressChanged.emit)
             return
         try:
             history = train_network(trainee, data, spec, steps, seed)
