@@ -164,10 +164,11 @@ def dropout_conflict(optimizer_name: str) -> str:
             "draws a new network each step: use a first-order optimizer, or no dropout")
 
 
-def batch_norm_conflict(what: str) -> str:
-    """Why curvature (Newton's methods, sharpness) is not computed for a batch-normalized network."""
-    return (f"{what} needs the loss's curvature, which Valley does not compute through batch "
-            "normalization's batch statistics: use a first-order optimizer, or no batch norm")
+def curvature_conflict(what: str, reason: str) -> str:
+    """Why curvature (Newton's methods, sharpness, the spectrum) is not computed for a network:
+    `reason` is its Network.without_curvature."""
+    return (f"{what} needs the loss's curvature, which Valley does not compute through {reason}: "
+            "use a first-order optimizer")
 
 
 def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: str | None = None,
@@ -229,9 +230,9 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
     dropout = any(net.dropout)
     if dropout and optimizer.uses_curvature:
         raise TrainingError(f"train: {dropout_conflict(optimizer.name)}")
-    if net.batch_norm and (optimizer.uses_curvature or sharpness_every):
+    if net.without_curvature and (optimizer.uses_curvature or sharpness_every):
         what = optimizer.name if optimizer.uses_curvature else "sharpness"
-        raise TrainingError(f"train: {batch_norm_conflict(what)}")
+        raise TrainingError(f"train: {curvature_conflict(what, net.without_curvature)}")
     # batch norm: steps see their batch's statistics; curves, the net as it predicts (running ones)
     stepping = objective.training() if net.batch_norm else objective
     running = net.running

@@ -38,7 +38,7 @@ from valley.core.network import Network, parameter_count
 from valley.core.optimizers import OPTIMIZERS, make_optimizer
 from valley.core.preprocessing import PreprocessingError, Transform, make_transform
 from valley.core.scene import NetworkSpec, OptimizerSpec, Scene
-from valley.core.training import batch_norm_conflict, dropout_conflict, perceptron_history, train, uses_perceptron_rule
+from valley.core.training import curvature_conflict, dropout_conflict, perceptron_history, train, uses_perceptron_rule
 
 # Above this many multiply-adds a (re)training runs as a background job so the window never freezes.
 BACKGROUND_WORK = 2_000_000
@@ -165,7 +165,7 @@ def train_network(network, data: NetworkData, spec: NetworkSpec, steps: int, see
     with np.errstate(all="ignore"), single_threaded_blas():
         return train(network, split, optimizer, int(steps), batch_size=int(spec.batch_size),
                      rng=np.random.default_rng(seed), keep_states=False, progress=progress, cancel=cancel,
-                     sharpness_every=0 if network.batch_norm else SHARPNESS_EVERY * updates_per_epoch,
+                     sharpness_every=0 if network.without_curvature else SHARPNESS_EVERY * updates_per_epoch,
                      jitter=float(spec.jitter), early_stopping=int(spec.early_stopping),
                      validation_fraction=float(spec.validation_fraction), restore_best=bool(spec.restore_best))
 
@@ -370,7 +370,8 @@ class PlaygroundModel(QObject):
         net = self.network_at(None if probing else t)
         masks = None if probing else self._masks_at(t, batch)
         with np.errstate(all="ignore"), single_threaded_blas():
-            rec = net.propagate(net.weights, net.biases, net.check_inputs(X), masks=masks, norm=net.norm_params())
+            rec = net.propagate(net.weights, net.biases, net.check_inputs(X), masks=masks, norm=net.norm_params(),
+                                slopes=net.slopes_of())
             back = net.backward(rec, T)
             loss = float(net.loss(X, T))
         update_w = update_b = None
@@ -960,8 +961,11 @@ def check_spec(spec: NetworkSpec) -> None:
     check_newton(spec.optimizer, param_count(spec))
     if spec.dropout > 0 and OPTIMIZERS[spec.optimizer.kind].uses_curvature:
         raise NetworkSpecError(dropout_conflict(spec.optimizer.kind))
-    if spec.batch_norm and OPTIMIZERS[spec.optimizer.kind].uses_curvature:
-        raise NetworkSpecError(batch_norm_conflict(spec.optimizer.kind))
+    if OPTIMIZERS[spec.optimizer.kind].uses_curvature:
+        blocker = Network([len(spec.features), *spec.hidden, spec.output_size()], **spec.network_options()
+                          ).without_curvature
+        if blocker:
+            raise NetworkSpecError(curvature_conflict(spec.optimizer.kind, blocker))
 
 
 def network_title(spec: NetworkSpec) -> str:

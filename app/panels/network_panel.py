@@ -40,8 +40,8 @@ PERCEPTRON_RULE = "Rosenblatt's rule"  # shown instead of an optimizer for a ste
 # How the course writes the names core spells as identifiers (core has titles only for
 # optimizers and datasets); the combo boxes show these and keep the identifier as item data.
 ACTIVATION_TITLES = {"step": "Step", "linear": "Linear", "sigmoid": "Sigmoid", "tanh": "tanh", "hardtanh": "Hard tanh",
-                     "relu": "ReLU", "leaky_relu": "Leaky ReLU", "elu": "ELU", "swish": "Swish",
-                     "softplus": "Softplus", "softmax": "Softmax"}
+                     "relu": "ReLU", "leaky_relu": "Leaky ReLU", "prelu": "PReLU (learned slope)", "elu": "ELU",
+                     "swish": "Swish", "softplus": "Softplus", "softmax": "Softmax"}
 LOSS_TITLES = {"mse": "squared error", "mae": "absolute error", "bce": "binary cross-entropy",
                "cross_entropy": "cross-entropy"}
 INIT_TITLES = {"uniform": "Uniform", "gaussian": "Gaussian", "lecun": "LeCun", "xavier": "Xavier (Glorot)", "he": "He",
