@@ -738,19 +738,20 @@ class NetworkObjective(Objective):
             # allocation per chunk (fresh pages cost more than the arithmetic on them).
             size = group[0][1] - group[0][0]
             buffers = [np.empty((size, X.shape[0], n), dtype) for n in net.layer_sizes[1:]]
-            for start, stop in group:
-                c = narrow[start:stop]
-                P = c.shape[0]
-                z = np.matmul(c, first, out=buffers[0][:P].reshape(P, -1))
-                out[start:stop] = self._plane_chunk(z.reshape(P, X.shape[0], -1), c, stacks, T,
-                                                    [buf[:P] for buf in buffers])
+            # numpy's error state is per thread: a worker thread must quiet its own overflow
+            with np.errstate(all="ignore"):
+                for start, stop in group:
+                    c = narrow[start:stop]
+                    P = c.shape[0]
+                    z = np.matmul(c, first, out=buffers[0][:P].reshape(P, -1))
+                    out[start:stop] = self._plane_chunk(z.reshape(P, X.shape[0], -1), c, stacks, T,
+                                                        [buf[:P] for buf in buffers])
 
-        with np.errstate(all="ignore"):
-            if len(groups) > 1 and len(chunks) > 1:
-                with ThreadPoolExecutor(len(groups)) as pool:
-                    list(pool.map(work, groups))
-            else:
-                work(chunks)
+        if len(groups) > 1 and len(chunks) > 1:
+            with ThreadPoolExecutor(len(groups)) as pool:
+                list(pool.map(work, groups))
+        else:
+            work(chunks)
         if dtype != np.float64:
             # Where the narrow type overflowed on a finite θ, answer in float64 instead.
             redo = np.flatnonzero(~np.isfinite(out))
