@@ -1,4 +1,5 @@
-"""Train and test loss over the training steps, with a line at the current step."""
+"""Train and test loss over the training steps, with a line at the current step; for a
+classification, the accuracies too, thinner, on their own axis at the right (0 to 1)."""
 from __future__ import annotations
 
 import numpy as np
@@ -41,6 +42,24 @@ class TrainingChart(pg.PlotWidget):
         self._title(12, THEMES["dark"].background)
         self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen("#ff5c8a", width=2))
         plot.addItem(self.cursor)
+        # The key spans the axes' columns too, so on a narrow projector layout it is not what
+        # keeps the plot wider than its tab.
+        plot.layout.removeItem(plot.titleLabel)
+        plot.layout.addItem(plot.titleLabel, 0, 0, 1, 3)
+        # Accuracy shares the steps, not the loss's scale: a second view box behind the right axis.
+        self.accuracy_box = pg.ViewBox(enableMouse=False)
+        plot.scene().addItem(self.accuracy_box)
+        # above the loss's box, which paints the theme's background over anything behind it
+        self.accuracy_box.setZValue(plot.zValue() + 1)
+        plot.getAxis("right").linkToView(self.accuracy_box)
+        self.accuracy_box.setXLink(plot.getViewBox())
+        self.accuracy_box.setYRange(0.0, 1.0, padding=0.02)
+        self.train_accuracy = pg.PlotDataItem(pen=pg.mkPen(TRAIN_COLOUR, width=1.5))
+        self.test_accuracy = pg.PlotDataItem(pen=pg.mkPen(TEST_COLOUR, width=1.5,
+                                                          style=pg.QtCore.Qt.PenStyle.DashLine))
+        for curve in (self.train_accuracy, self.test_accuracy):
+            self.accuracy_box.addItem(curve)
+        plot.getViewBox().sigResized.connect(self._fit_accuracy_box)
         if theme is not None:
             self.apply_theme(theme)
         self.log_y = False
@@ -49,9 +68,19 @@ class TrainingChart(pg.PlotWidget):
         session.timeline.stepChanged.connect(self._move_cursor)
         self.refresh()
 
+    def _fit_accuracy_box(self, *_) -> None:
+        self.accuracy_box.setGeometry(self.getPlotItem().getViewBox().sceneBoundingRect())
+
     def apply_theme(self, theme) -> None:
         self.setBackground(theme.background)
         style_plot(self.getPlotItem(), theme, "step", "loss")
+        right = self.getPlotItem().getAxis("right")
+        left = self.getPlotItem().getAxis("left")
+        right.setPen(left.pen())
+        right.setTextPen(left.textPen())
+        right.setTickFont(left.style["tickFont"])
+        # thick curves fall (the loss, left axis), thin ones rise (the accuracy, right axis)
+        right.setLabel("accuracy (thin)", **left.labelStyle)
         width, background = theme.line_width, theme.background
         self.train_curve.setPen(pg.mkPen(readable_on(TRAIN_COLOUR, background), width=width))
         self.test_curve.setPen(pg.mkPen(readable_on(TEST_COLOUR, background), width=width,
@@ -66,6 +95,10 @@ class TrainingChart(pg.PlotWidget):
         font = self.best.label.textItem.font()
         font.setPointSize(theme.axis_font_size)
         self.best.label.setFont(font)
+        thin = max(1.0, 0.6 * width)
+        self.train_accuracy.setPen(pg.mkPen(readable_on(TRAIN_COLOUR, background), width=thin))
+        self.test_accuracy.setPen(pg.mkPen(readable_on(TEST_COLOUR, background), width=thin,
+                                           style=pg.QtCore.Qt.PenStyle.DashLine))
         self.cursor.setPen(pg.mkPen(theme.accent, width=2))
         self._accent = readable_text_on(theme.accent, background)
         self._title(theme.axis_font_size, background)
@@ -79,10 +112,12 @@ class TrainingChart(pg.PlotWidget):
         updates = len(history.params) - 1
         seconds = history.step_seconds / updates if updates > 0 and history.step_seconds > 0 else None
         validating = len(getattr(history, "validation_loss", ())) > 0
-        loss = "" if seconds is not None or validating else " loss"
+        classifying = self.classifying
+        loss = "" if seconds is not None or validating or classifying else " loss"
         # one line of key: with a third curve the time per step gives way (it is of interest when
         # racing second-order methods, not when watching overfitting)
-        timing = f"&nbsp;&nbsp;{seconds * 1000:.2g} ms/step" if seconds is not None and not validating else ""
+        timing = (f"&nbsp;&nbsp;{seconds * 1000:.2g} ms/step" if seconds is not None and not validating
+                  and not classifying else "")
         # on a line of its own: beside the key it made the title wider than a projector's chart,
         # and the plot under it grew past the widget's edge
         status = (f"<br><span style='color:{self._accent};font-weight:bold'>"
@@ -92,6 +127,11 @@ class TrainingChart(pg.PlotWidget):
         self.getPlotItem().setTitle(f"<span style='color:{train}'>━ train{loss}</span>"
                                     f"&nbsp;&nbsp;&nbsp;<span style='color:{test}'>╍ test{loss}</span>"
                                     f"{validation}{timing}{status}", size=f"{points}pt")
+
+    @property
+    def classifying(self) -> bool:
+        """The training records accuracies: a classification (core.metrics' rule)."""
+        return len(getattr(self.session.history, "train_accuracy", ())) > 0
 
     def set_log_y(self, on: bool) -> None:
         self.log_y = bool(on)
@@ -110,6 +150,7 @@ class TrainingChart(pg.PlotWidget):
         validation = np.asarray(getattr(history, "validation_loss", ()), float)
         finite_validation = np.isfinite(validation)
         self.validation_curve.setData(steps[:len(validation)][finite_validation], validation[finite_validation])
+        self._draw_accuracy(history, steps)
         best = getattr(history, "best_step", None)
         self.best.setVisible(best is not None and len(validation) > 0)
         if best is not None:
@@ -125,6 +166,17 @@ class TrainingChart(pg.PlotWidget):
         self.status_text = text
         self._title(*self._title_style)
         self._move_cursor(self.session.step)
+
+    def _draw_accuracy(self, history, steps: np.ndarray) -> None:
+        classifying = self.classifying
+        self.getPlotItem().showAxis("right", classifying)
+        for curve, values in ((self.train_accuracy, getattr(history, "train_accuracy", ())),
+                              (self.test_accuracy, getattr(history, "test_accuracy", ()))):
+            values = np.asarray(values, float)
+            finite = np.isfinite(values)
+            curve.setData(steps[:len(values)][finite], values[finite])
+            curve.setVisible(classifying)
+        self._fit_accuracy_box()
 
     def _move_cursor(self, t: int) -> None:
         self.cursor.setValue(t)
