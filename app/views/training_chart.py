@@ -2,6 +2,8 @@
 classification, the accuracies too, thinner, on their own axis at the right (0 to 1)."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 
@@ -127,6 +129,12 @@ class TrainingChart(pg.PlotWidget):
         self.getPlotItem().setTitle(f"<span style='color:{train}'>━ train{loss}</span>"
                                     f"&nbsp;&nbsp;&nbsp;<span style='color:{test}'>╍ test{loss}</span>"
                                     f"{validation}{timing}{status}", size=f"{points}pt")
+        # pyqtgraph fixes the title's row at 30 px: a presentation font, or the status's second
+        # line, would hang over the plot's top
+        plot = self.getPlotItem()
+        height = math.ceil(plot.titleLabel.item.boundingRect().height())
+        plot.titleLabel.setMaximumHeight(height)
+        plot.layout.setRowFixedHeight(0, height)
 
     @property
     def classifying(self) -> bool:

@@ -345,7 +345,10 @@ def test_a_divergence_is_named_above_the_loss_chart_and_the_chart_stays_in_its_w
     plot = chart.getPlotItem()
     assert f"diverged at step {window.network_page.session.history.stopped_at}" in plot.titleLabel.text
     widget = chart.rect().toRectF()
-    for item in (plot.titleLabel, plot.getAxis("bottom"), plot.getViewBox()):
+    for item in (plot.titleLabel.item, plot.getAxis("bottom"), plot.getViewBox()):
         drawn = chart.mapFromScene(item.sceneBoundingRect()).boundingRect().toRectF()
         assert widget.adjusted(-1, -1, 1, 1).contains(drawn), item
+    # the key and the status above the curves, not over them
+    text = plot.titleLabel.item.sceneBoundingRect()
+    assert text.bottom() <= plot.getViewBox().sceneBoundingRect().top() + 1
     window.close()
