@@ -28,6 +28,7 @@ from PyQt6.QtWidgets import (
 from valley.app.theme import THEMES
 from valley.app.views.annotation_layer import AnnotationItem, AnnotationLayer, Place
 from valley.app.views.diverging import (
+    CLASS_LUTS,
     DELTA_LUT,
     MIDDLE,
     NEUTRAL_NODE,
@@ -472,10 +473,13 @@ class NetworkDiagram(FittedView):
         for layer, column in enumerate(self.nodes):
             a = values["activations"][layer]
             name = values["activation_names"][layer] if layer else "linear"
+            # several outputs are classes: each output neuron in its class's colour, as on the data view
+            luts = CLASS_LUTS if layer == L and len(column) > 1 else None
             if grid is not None:
                 plane = grid.a[layer]
                 norm = normalizer(name, plane)
-                thumbnails = thumbnail_pixmaps(norm(plane))
+                thumbnails = thumbnail_pixmaps(norm(plane)) if luts is None else [
+                    thumbnail_pixmaps(norm(plane[:, j:j + 1]), luts[j % len(luts)])[0] for j in range(len(column))]
             else:
                 plane = None
                 norm = normalizer(name, a)
@@ -499,7 +503,7 @@ class NetworkDiagram(FittedView):
                         db = float(updates[layer - 1][j])
                         text = f"Δb {'+' if db > 0 else ''}{fmt(db)}"
                 elif computed:
-                    fill = colour(float(norm(a[j])), VALUE_LUT)
+                    fill = colour(float(norm(a[j])), VALUE_LUT if luts is None else luts[j % len(luts)])
                     text = fmt(float(a[j]))
                 else:
                     fill, text = QColor(NEUTRAL_NODE), ""
