@@ -40,8 +40,8 @@ PERCEPTRON_RULE = "Rosenblatt's rule"  # shown instead of an optimizer for a ste
 # How the course writes the names core spells as identifiers (core has titles only for
 # optimizers and datasets); the combo boxes show these and keep the identifier as item data.
 ACTIVATION_TITLES = {"step": "Step", "linear": "Linear", "sigmoid": "Sigmoid", "tanh": "tanh", "hardtanh": "Hard tanh",
-                     "relu": "ReLU", "leaky_relu": "Leaky ReLU", "prelu": "PReLU (learned slope)", "elu": "ELU",
-                     "swish": "Swish", "softplus": "Softplus", "softmax": "Softmax"}
+                     "relu": "ReLU", "leaky_relu": "Leaky ReLU", "prelu": "PReLU (learned slope)", "maxout": "Maxout",
+                     "elu": "ELU", "swish": "Swish", "softplus": "Softplus", "softmax": "Softmax"}
 LOSS_TITLES = {"mse": "squared error", "mae": "absolute error", "bce": "binary cross-entropy",
                "cross_entropy": "cross-entropy"}
 INIT_TITLES = {"uniform": "Uniform", "gaussian": "Gaussian", "lecun": "LeCun", "xavier": "Xavier (Glorot)", "he": "He",
@@ -55,6 +55,8 @@ SHAPE_KNOBS = {
                    "f(z) = z for z > 0, slope·z below (slide 000 writes 0.1; 0.01 is the usual default)"),
     "elu": ("elu_alpha", "α", limits.ELU_ALPHA, "f(z) = z for z > 0, α(eᶻ − 1) below: α is the floor it tends to"),
     "swish": ("swish_beta", "β", limits.SWISH_BETA, "f(z) = z·σ(βz): β = 1 is SiLU; large β tends to ReLU"),
+    "maxout": ("maxout_pieces", "Pieces", limits.MAXOUT_PIECES,
+               "f = the largest of k lines of the inputs, each with its own weights: the neuron learns its shape"),
 }
 
 
@@ -360,7 +362,7 @@ class NetworkPanel(QWidget):
     def _shape_changed(self, value: float) -> None:
         knob = SHAPE_KNOBS.get(self.session.spec.activation)
         if knob is not None:
-            self._set(knob[0], value)
+            self._set(knob[0], round(value) if knob[2].integer else value)
 
     def _sync_shape(self, spec) -> None:
         """The knob of the chosen activation (hidden for the others) and its f, f′ drawn with it."""
@@ -372,6 +374,8 @@ class NetworkPanel(QWidget):
             self.shape_label.setText(label)
             self.shape.setToolTip(tip)
             # an open end of the rule's range is kept by one step of the box's precision
+            self.shape.setDecimals(0 if rule.integer else 3)
+            self.shape.setSingleStep(1 if rule.integer else 0.01)
             self.shape.setRange(rule.lo + (0.001 if rule.lo_open else 0.0), rule.hi - (0.001 if rule.hi_open else 0.0))
             self.shape.setValue(getattr(spec, field))
         self.curve.show_activation(spec.activation, **spec.activation_knobs())
