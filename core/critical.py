@@ -60,8 +60,11 @@ def _value_grid_seeds(surface, bounds, resolution, limit: int = _VALUE_SEEDS):
     return np.stack([xs[cols[order]], ys[rows[order]]], axis=-1)
 
 
-def _newton_on_gradient(surface, theta, max_step, iterations, bounds):
+def _newton_on_gradient(surface, theta, max_step, iterations, bounds, first=None):
     """Vectorized Newton for ∇f = 0 from every row of theta (least-squares when H is singular).
+
+    `first`: the (gradient, Hessian) at theta when the caller has them already (on a network's
+    plane each costs a pass over the data).
 
     A row stops when its step vanishes, blows up, or takes it farther outside `bounds` than
     its remaining steps (each at most max_step long) could bring it back: the finder keeps
@@ -70,22 +73,33 @@ def _newton_on_gradient(surface, theta, max_step, iterations, bounds):
     low = np.array([bounds[0][0], bounds[1][0]], float)
     high = np.array([bounds[0][1], bounds[1][1]], float)
     active = np.ones(len(theta), dtype=bool)
+    before = np.full_like(theta, np.nan)  # each row's previous point: a step back there is a cycle
     for iteration in range(iterations):
         idx = np.flatnonzero(active)
         if idx.size == 0:
             break
         current = theta[idx]
-        g, H = surface.gradient_and_hessian(current)
+        if iteration == 0 and first is not None:
+            g, H = first
+        else:
+            g, H = surface.gradient_and_hessian(current)
         step, _ = newton_step(*symmetric_eig(H), g)
         length = np.sqrt(np.sum(step * step, axis=-1, keepdims=True))
         step = step * np.minimum(1.0, max_step / np.where(length > 0, length, 1.0))
         moved = current + step
         finite = np.isfinite(moved).all(axis=-1)
         theta[idx] = np.where(finite[:, None], moved, current)
-        # rows that stopped moving (or blew up), or cannot come back inside, are done
+        # A step that lands back where the row was one step before (closer than a quarter of
+        # the step) is Newton bouncing between two points: converging, each step would be much
+        # shorter than the one before, so such a row never converges.
+        returned = np.sqrt(np.sum((moved - before[idx]) ** 2, axis=-1))
+        cycling = returned < 0.25 * np.minimum(length[:, 0], max_step)
+        before[idx] = current
+        # rows that stopped moving (or blew up), cycle, or cannot come back inside, are done
         outside = np.linalg.norm(np.maximum(np.maximum(low - theta[idx], theta[idx] - high), 0.0), axis=-1)
         reachable = outside <= max_step * (iterations - iteration - 1) * (1.0 + 1e-9)
-        active[idx] = finite & reachable & (length[:, 0] > 1e-15 * (1.0 + np.abs(current).max(axis=-1)))
+        active[idx] = (finite & reachable & ~cycling
+                       & (length[:, 0] > 1e-15 * (1.0 + np.abs(current).max(axis=-1))))
     return theta
 
 
@@ -134,12 +148,13 @@ def critical_points(surface, resolution: int = 64, bounds=None, iterations: int 
     if known:
         seeds = np.concatenate([np.array(known, dtype=float).reshape(-1, 2), seeds])
     with np.errstate(all="ignore"):
-        g0, H0 = surface.gradient_and_hessian(seeds)
-        g0 = np.sqrt(np.sum(g0 ** 2, axis=-1))
+        g_seeds, H_seeds = surface.gradient_and_hessian(seeds)
+        g0 = np.sqrt(np.sum(g_seeds ** 2, axis=-1))
         gradient_scale = max(float(np.nanmedian(g0)) if np.isfinite(g0).any() else 1.0, 1.0)
-        finite_H = np.abs(H0[np.isfinite(H0)])
+        finite_H = np.abs(H_seeds[np.isfinite(H_seeds)])
         curvature_scale = max(float(finite_H.max()) if finite_H.size else 1.0, 1e-300)
-        theta = _newton_on_gradient(surface, seeds.copy(), 2.0 * spacing, iterations, bounds)
+        theta = _newton_on_gradient(surface, seeds.copy(), 2.0 * spacing, iterations, bounds,
+                                    first=(g_seeds, H_seeds))
         g = surface.gradient(theta)
         gnorm = np.sqrt(np.sum(g * g, axis=-1))
         slack = 1e-9 * diagonal
