@@ -7,6 +7,7 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QRectF
 from PyQt6.QtGui import QFont, QFontMetricsF
+from PyQt6.QtWidgets import QGraphicsItem
 
 from valley.app.theme import plain_numbers, style_plot
 from valley.app.views.diverging import NEGATIVE, POSITIVE, VALUE_LUT, normalizer
@@ -50,6 +51,10 @@ class DecisionView(pg.PlotWidget):
         for item in (self.train_points, self.test_points, self.selected):
             item.setZValue(10)
             self.addItem(item)
+        for item in (self.train_points, self.test_points):
+            # The data stay put while the heatmap under them changes every step: drawn once
+            # into a pixmap (again when the view moves), not point by point every frame.
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.values = None  # the last heatmap, in [-1, 1]
         if theme is not None:
             self.apply_theme(theme)
