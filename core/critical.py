@@ -38,21 +38,28 @@ def _grid(bounds, resolution):
     return np.stack([X.ravel(), Y.ravel()], axis=-1)
 
 
-def _value_grid_seeds(surface, bounds, resolution, limit: int = _VALUE_SEEDS):
+def _value_grid_seeds(surface, bounds, resolution, limit: int = _VALUE_SEEDS, grid=None):
     """Grid points where the slope of the value grid is locally smallest: one per basin of ‖∇f‖.
 
     Every critical point sits where ‖∇f‖ has a local minimum (zero), so Newton needs only these
-    few seeds; the grid costs one batched evaluation, as the picture does.
+    few seeds; the grid costs one batched evaluation, as the picture does — or none, when the
+    picture's grid (xs, ys, Z) is given: its part inside the bounds.
     """
     (x0, x1), (y0, y1) = bounds
-    xs, ys = np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution)
-    X, Y = np.meshgrid(xs, ys)
-    Z = np.asarray(surface.evaluate(X, Y), float)
+    if grid is None:
+        xs, ys = np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution)
+        X, Y = np.meshgrid(xs, ys)
+        Z = np.asarray(surface.evaluate(X, Y), float)
+    else:
+        xs, ys, Z = grid
+        columns, rows = (xs >= x0) & (xs <= x1), (ys >= y0) & (ys <= y1)
+        xs, ys, Z = xs[columns], ys[rows], Z[np.ix_(rows, columns)]
     gy, gx = np.gradient(Z, ys, xs)
     slope = gx * gx + gy * gy
     slope = np.where(np.isfinite(slope), slope, np.inf)
     padded = np.pad(slope, 1, constant_values=np.inf)
-    neighbours = np.stack([padded[1 + di:resolution + 1 + di, 1 + dj:resolution + 1 + dj]
+    height, width = slope.shape
+    neighbours = np.stack([padded[1 + di:height + 1 + di, 1 + dj:width + 1 + dj]
                            for di in (-1, 0, 1) for dj in (-1, 0, 1) if di or dj])
     lowest = np.isfinite(slope) & (slope <= neighbours.min(axis=0))
     rows, cols = np.nonzero(lowest)
@@ -103,6 +110,25 @@ def _newton_on_gradient(surface, theta, max_step, iterations, bounds, first=None
     return theta
 
 
+def _checked_grid(grid, bounds):
+    """(xs, ys, Z) as float arrays, or a ValueError naming what is wrong with the grid."""
+    try:
+        xs, ys, Z = (np.asarray(part, float) for part in grid)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"critical_points: grid must be (xs, ys, Z) of numbers ({error})") from None
+    if xs.ndim != 1 or ys.ndim != 1 or Z.shape != (ys.size, xs.size):
+        raise ValueError(f"critical_points: grid Z must have shape (len(ys), len(xs)) = ({ys.size}, "
+                         f"{xs.size}) for 1-D xs and ys, got xs {xs.shape}, ys {ys.shape}, Z {Z.shape}")
+    if np.any(np.diff(xs) <= 0) or np.any(np.diff(ys) <= 0):
+        raise ValueError("critical_points: grid xs and ys must increase")
+    (x0, x1), (y0, y1) = bounds
+    inside = (np.count_nonzero((xs >= x0) & (xs <= x1)), np.count_nonzero((ys >= y0) & (ys <= y1)))
+    if min(inside) < 3:
+        raise ValueError(f"critical_points: the grid has {inside[0]} × {inside[1]} points inside the bounds "
+                         f"{bounds}; at least 3 × 3 are needed to seed from it")
+    return xs, ys, Z
+
+
 def classify(eigenvalues: np.ndarray, curvature_scale: float) -> str:
     """minimum / maximum / saddle / degenerate from the Hessian's eigenvalues."""
     w = np.asarray(eigenvalues, dtype=float)
@@ -115,7 +141,7 @@ def classify(eigenvalues: np.ndarray, curvature_scale: float) -> str:
     return "saddle"
 
 
-def critical_points(surface, resolution: int = 64, bounds=None, iterations: int = 100
+def critical_points(surface, resolution: int = 64, bounds=None, iterations: int = 100, grid=None
                     ) -> list[CriticalPoint]:
     """Every critical point of `surface` inside `bounds` (default: the surface's view).
 
@@ -124,6 +150,9 @@ def critical_points(surface, resolution: int = 64, bounds=None, iterations: int 
     the values' slope is locally smallest) plus the surface's known minima and saddles; keeps
     the points that converged inside the bounds, merges duplicates, and classifies each by
     its Hessian eigenvalues.
+    `grid` = (xs, ys, Z), the surface's values Z[i, j] at (xs[j], ys[i]) on increasing xs and ys
+    (a picture's): a surface with `seed_from_values` seeds from its part inside the bounds
+    instead of evaluating a resolution × resolution grid of its own.
     Sorted by kind (minima first), then value.
     """
     if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) \
@@ -136,12 +165,19 @@ def critical_points(surface, resolution: int = 64, bounds=None, iterations: int 
         raise ValueError(f"critical_points: bounds must be ((xmin, xmax), (ymin, ymax)) with "
                          f"min < max, got {bounds}")
     diagonal = float(np.hypot(x1 - x0, y1 - y0))
+    if grid is not None and surface.seed_from_values:
+        grid = _checked_grid(grid, bounds)
+        xs, ys = grid[0], grid[1]
+        resolution = max(int(np.count_nonzero((xs >= x0) & (xs <= x1))),
+                         int(np.count_nonzero((ys >= y0) & (ys <= y1))))
+    else:
+        grid = None
     spacing = max(x1 - x0, y1 - y0) / (resolution - 1)
     known_minima = [np.asarray(p, float) for p in surface.minima]
     known = known_minima + [np.asarray(p, float) for p in surface.saddles]
     if surface.seed_from_values:
         with np.errstate(all="ignore"):
-            seeds = _value_grid_seeds(surface, bounds, resolution)
+            seeds = _value_grid_seeds(surface, bounds, resolution, grid=grid)
         iterations = min(iterations, _VALUE_SEED_ITERATIONS)
     else:
         seeds = _grid(bounds, resolution)
