@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import math
 
+import contourpy
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import QRectF
-from PyQt6.QtGui import QFont, QFontMetricsF
+from PyQt6.QtCore import QPointF, QRectF
+from PyQt6.QtGui import QFont, QFontMetricsF, QPainterPath, QPolygonF
 from PyQt6.QtWidgets import QGraphicsItem
 
 from valley.app.theme import plain_numbers, style_plot
@@ -19,6 +20,27 @@ def _lut_rgba(lut: np.ndarray) -> np.ndarray:
     """pyqtgraph wants an (n, 4) uint8 lookup table."""
     return np.column_stack([(lut >> 16) & 255, (lut >> 8) & 255, lut & 255,
                             np.full(len(lut), 255)]).astype(np.uint8)
+
+
+class BoundaryCurve(pg.IsocurveItem):
+    """pyqtgraph's isocurve item with the marching squares done by contourpy (pyqtgraph's own
+    runs in Python: the slowest part of a playing frame). The same curve: value k at the centre
+    k + 0.5 of its image pixel, reaching the image's edges as pyqtgraph's
+    `isocurve(extendToEdge=True)` does, which pads the data with its edge values and clips to
+    [0, n] on each axis."""
+
+    def generatePath(self):
+        self.path = QPainterPath()
+        if self.data is None:
+            return
+        data = self.data.T if self.axisOrder == "row-major" else self.data
+        padded = np.pad(np.asarray(data, float), 1, mode="edge")
+        # contourpy's z has rows along y; the path's x is the data's first index
+        generator = contourpy.contour_generator(np.arange(-0.5, data.shape[0] + 1), np.arange(-0.5, data.shape[1] + 1),
+                                                padded.T, line_type=contourpy.LineType.Separate)
+        for line in generator.lines(self.level):
+            line = np.column_stack([np.clip(line[:, 0], 0, data.shape[0]), np.clip(line[:, 1], 0, data.shape[1])])
+            self.path.addPolygon(QPolygonF([QPointF(x, y) for x, y in line.tolist()]))
 
 
 class DecisionView(pg.PlotWidget):
@@ -41,7 +63,7 @@ class DecisionView(pg.PlotWidget):
         self.image.setLookupTable(_lut_rgba(VALUE_LUT))
         self.image.setOpacity(0.9)
         self.addItem(self.image)
-        self.boundary = pg.IsocurveItem(level=0.0, pen=pg.mkPen("#111111", width=2.5))
+        self.boundary = BoundaryCurve(level=0.0, pen=pg.mkPen("#111111", width=2.5))
         self.boundary.setParentItem(self.image)
         self.boundary.setZValue(5)
         outline = theme.marker_edge if theme is not None else "#000000"
