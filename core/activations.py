@@ -15,8 +15,8 @@ import numpy as np
 
 from valley.core import limits
 
-ACTIVATIONS = ("step", "linear", "sigmoid", "tanh", "hardtanh", "relu", "leaky_relu", "elu", "swish",
-               "softplus", "softmax")
+ACTIVATIONS = ("step", "linear", "sigmoid", "tanh", "hardtanh", "relu", "leaky_relu", "prelu", "maxout", "elu",
+               "swish", "softplus", "softmax")
 
 # Large enough that exp(-z) cannot overflow float64 and σ is exactly 0 or 1 beyond it.
 _EXP_LIMIT = 700.0
@@ -51,6 +51,7 @@ class Activation:
 
     name = ""
     elementwise = True
+    learns_slope = False  # PReLU: a parameter of the network per neuron
 
     def f(self, z):
         raise NotImplementedError
@@ -78,6 +79,11 @@ class Activation:
     def f_inplace(self, z):
         """f(z), allowed to overwrite z (batched loss evaluation keeps no pre-activations)."""
         return self.f(z)
+
+    def curve(self, z):
+        """(f, f′) along a line of z, to draw the activation's shape."""
+        f = self.f(z)
+        return f, self.df(z, f)
 
     def __repr__(self):
         return f"{type(self).__name__}()"
@@ -207,6 +213,83 @@ class LeakyReLU(Activation):
         return f"LeakyReLU(slope={self.slope})"
 
 
+class PReLU(LeakyReLU):
+    """Leaky ReLU whose slope each neuron learns (He et al. 2015), starting at 0.25.
+
+    The network keeps the slopes with its parameters and passes them in (`f_with`,
+    `backprop_with`); `f` and `df` draw the starting shape.
+    """
+
+    name = "prelu"
+    learns_slope = True
+    INITIAL_SLOPE = 0.25
+
+    def __init__(self):
+        self.slope = self.INITIAL_SLOPE
+
+    @staticmethod
+    def _per_sample(slope, z):
+        """The slopes (..., n) against z (..., samples, n): one slope per neuron, for every sample."""
+        slope = np.asarray(slope, z.dtype)
+        return slope[..., None, :] if slope.ndim >= 2 and z.ndim == slope.ndim + 1 else slope
+
+    def f_with(self, z, slope):
+        return np.where(z > 0, z, self._per_sample(slope, z) * z)
+
+    def backprop_with(self, z, grad_a, slope):
+        """(∂E/∂z, ∂E/∂slope summed over the samples) from ∂E/∂a."""
+        negative = np.minimum(z, 0.0)
+        return (np.where(z > 0, grad_a, self._per_sample(slope, z) * grad_a),
+                np.sum(grad_a * negative, axis=-2))
+
+    def __repr__(self):
+        return "PReLU()"
+
+
+class Maxout(Activation):
+    """Each neuron the largest of k pieces, k lines of its inputs (Goodfellow et al. 2013).
+
+    Its weight layer has k rows per neuron (neuron j's pieces are rows j·k … j·k + k − 1), so z
+    has k values per neuron and a one: f((…, n·k)) → (…, n). The error flows back through the
+    winning piece only.
+    """
+
+    name = "maxout"
+    elementwise = False
+
+    def __init__(self, pieces: int = 2):
+        if isinstance(pieces, bool) or not isinstance(pieces, (int, np.integer)) \
+                or not limits.MAXOUT_PIECES.contains(pieces):
+            raise ActivationError(f"maxout pieces must be a whole number {limits.MAXOUT_PIECES.describe()}, "
+                                  f"got {pieces!r}")
+        self.pieces = int(pieces)
+
+    def _grouped(self, z):
+        return z.reshape(z.shape[:-1] + (-1, self.pieces))
+
+    def winners(self, z):
+        """The winning piece of every neuron, (…, n)."""
+        return np.argmax(self._grouped(z), axis=-1)
+
+    def f(self, z):
+        return np.max(self._grouped(z), axis=-1)
+
+    def backprop(self, z, a, grad_a):
+        grouped = self._grouped(z)
+        won = np.arange(self.pieces) == np.argmax(grouped, axis=-1)[..., None]
+        return (won * grad_a[..., None]).reshape(z.shape)
+
+    def curve(self, z):
+        """(f, f′) of an example neuron for a picture: pieces of slopes spread over [−1, 1] through 0."""
+        lines = np.linspace(-1.0, 1.0, self.pieces)
+        values = np.multiply.outer(z, lines)
+        winner = np.argmax(values, axis=-1)
+        return np.max(values, axis=-1), lines[winner]
+
+    def __repr__(self):
+        return f"Maxout(pieces={self.pieces})"
+
+
 class ELU(Activation):
     """z for z > 0, α(e^z − 1) otherwise."""
 
@@ -307,14 +390,16 @@ class Softmax(Activation):
         return ra * (grad_a - s) + a * (r_grad_a - rs)
 
 
-_CLASSES = {cls.name: cls for cls in (Step, Linear, Sigmoid, Tanh, HardTanh, ReLU, LeakyReLU, ELU,
-                                      Swish, Softplus, Softmax)}
+_CLASSES = {cls.name: cls for cls in (Step, Linear, Sigmoid, Tanh, HardTanh, ReLU, LeakyReLU, PReLU, Maxout,
+                                      ELU, Swish, Softplus, Softmax)}
 # The knob each shaped activation takes, by its keyword in make_activation.
-KNOBS = {"leaky_relu": "slope", "elu": "alpha", "swish": "beta"}
+KNOBS = {"leaky_relu": "slope", "elu": "alpha", "swish": "beta", "maxout": "pieces"}
 
 
-def make_activation(name: str, *, slope: float = 0.01, alpha: float = 1.0, beta: float = 1.0) -> Activation:
-    """The activation called `name`; `slope` is leaky ReLU's, `alpha` is ELU's, `beta` is swish's."""
+def make_activation(name: str, *, slope: float = 0.01, alpha: float = 1.0, beta: float = 1.0,
+                    pieces: int = 2) -> Activation:
+    """The activation called `name`; `slope` is leaky ReLU's, `alpha` is ELU's, `beta` is swish's,
+    `pieces` maxout's."""
     if isinstance(name, Activation):
         return name
     key = str(name).lower().replace("-", "_")
@@ -326,4 +411,6 @@ def make_activation(name: str, *, slope: float = 0.01, alpha: float = 1.0, beta:
         return ELU(alpha)
     if key == "swish":
         return Swish(beta)
+    if key == "maxout":
+        return Maxout(pieces)
     return _CLASSES[key]()
