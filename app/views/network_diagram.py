@@ -155,7 +155,7 @@ class EdgeItem(QGraphicsPathItem):
         # The pen last set, kept to be changed in place (building a QPen costs more than the change)
         self.pen_to_set = QPen()
         self.pen_to_set.setCapStyle(Qt.PenCapStyle.RoundCap)
-        self.colour: tuple | None = None  # (sign, alpha) of its colour
+        self.colour: int | None = None  # its colour's ARGB
         self.width: float | None = None
 
     def shape(self):
@@ -562,18 +562,18 @@ class NetworkDiagram(FittedView):
                 widths = np.where(finite, 0.8 + (MAX_EDGE_WIDTH - 0.8)
                                   * np.minimum(np.abs(W) / scale, 1.0), 0.8)
             signs = np.where(finite, np.sign(W), 0.0)
-            brushes = {}
+            brushes, rgba = {}, {}
             for sign in (-1.0, 0.0, 1.0):
                 c = QColor(colour(sign, VALUE_LUT) if sign else self.zero_edge)
                 c.setAlpha(alpha)
-                brushes[sign] = QBrush(c)
+                brushes[sign], rgba[sign] = QBrush(c), c.rgba()
             for edge, w, width, sign in zip(grid_edges.ravel(), W.ravel().tolist(),
                                             widths.ravel().tolist(), signs.ravel().tolist()):
-                if edge.width != width or edge.colour != (sign, alpha):
+                if edge.width != width or edge.colour != rgba[sign]:
                     # (a new pen costs its item a geometry change and a repaint)
                     pen = edge.pen_to_set
-                    if edge.colour != (sign, alpha):
-                        edge.colour = (sign, alpha)
+                    if edge.colour != rgba[sign]:
+                        edge.colour = rgba[sign]
                         pen.setBrush(brushes[sign])
                     edge.width = width
                     pen.setWidthF(width)
