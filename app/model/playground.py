@@ -540,7 +540,7 @@ class PlaygroundModel(QObject):
                    "preprocessing")
     NETWORK_FIELDS = ("hidden", "activation", "output_activation", "loss", "init", "features",
                       "regularization", "reg_rate", "leaky_slope", "elu_alpha", "swish_beta", "maxout_pieces",
-                      "dropout", "batch_norm")
+                      "dropout", "batch_norm", "init_scale")
     TRAINING_FIELDS = ("batch_size", "early_stopping", "validation_fraction", "restore_best", "jitter")
 
     def set_option(self, name: str, value) -> None:
@@ -557,6 +557,8 @@ class PlaygroundModel(QObject):
         if unknown:
             raise NetworkSpecError(f"unknown playground setting {sorted(unknown)[0]!r}")
         fields = {k: list(v) if isinstance(v, list) else v for k, v in fields.items()}
+        if "init" in fields:  # each initialization's scale means its own thing: back to its default
+            fields = {"init_scale": None, **fields}
         if any(k in fields for k in ("dataset", "classes", "points", "points_kind")):
             fields = {**self._follow_data(replace(self.spec, **fields)), **fields}
         leaving = self.example is not None and any(k in self.DATA_FIELDS + ("features",) for k in fields)
