@@ -9,7 +9,7 @@ from __future__ import annotations
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
     QDoubleSpinBox,
-    QFormLayout,
+    QGridLayout,
     QLabel,
     QLineEdit,
     QSplitter,
@@ -28,6 +28,7 @@ from valley.core.graph import GraphError
 
 VALUE_RANGE = 1e6  # what a value box accepts either way
 CONTROLS_SHARE = 0.28  # of the page's width, the expression, values and paths column
+ONE_COLUMN_INPUTS = 4  # more inputs than this sit two to a row: the paths keep their room at 720 px
 
 
 class GraphPage(QWidget):
@@ -48,7 +49,7 @@ class GraphPage(QWidget):
                                    "by ';' (the last is the output). Enter applies it.")
         self.expression.returnPressed.connect(self._apply_expression)
         self.error = error_label()
-        self.values = QFormLayout()
+        self.values = QGridLayout()
         self.value_boxes: dict[str, QDoubleSpinBox] = {}
         self.paths = GraphPaths(self.model, self)
         # The editor is the lecturer's: presentation mode hides it and gives the room to the paths.
@@ -108,18 +109,25 @@ class GraphPage(QWidget):
             self.error.hide()
         inputs = list(self.model.graph.inputs)
         if list(self.value_boxes) != inputs:
-            while self.values.rowCount():
-                self.values.removeRow(0)
+            while self.values.count():
+                widget = self.values.takeAt(0).widget()
+                if widget is not None:
+                    widget.deleteLater()
             self.value_boxes = {}
-            for name in inputs:
+            pairs = 1 if len(inputs) <= ONE_COLUMN_INPUTS else 2
+            for k, name in enumerate(inputs):
                 box = QDoubleSpinBox(self)
                 box.setRange(-VALUE_RANGE, VALUE_RANGE)
                 box.setDecimals(4)
                 box.setSingleStep(0.1)
                 box.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
                 box.valueChanged.connect(lambda v, n=name: self._set_value(n, v))
-                self.values.addRow(pretty(name), box)
+                row, column = divmod(k, pairs)
+                self.values.addWidget(QLabel(pretty(name), self), row, 2 * column)
+                self.values.addWidget(box, row, 2 * column + 1)
                 self.value_boxes[name] = box
+            for column in range(2):
+                self.values.setColumnStretch(2 * column + 1, 1 if column < pairs else 0)
         for name, box in self.value_boxes.items():
             box.blockSignals(True)
             box.setValue(self.model.result.nodes[self.model.graph.inputs[name]].value)

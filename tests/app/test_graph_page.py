@@ -10,7 +10,7 @@ import valley.app.file_actions as fa
 from valley.app.main_window import MainWindow
 from valley.app.model.document import Document
 from valley.app.model.presets import resolve_scene_path
-from valley.app.views.graph_view import describe_step, layout
+from valley.app.views.graph_view import READABLE_SHARE, TEXT_PIXELS, describe_step, layout
 from valley.core.graph import Graph, GraphError
 from valley.core.scene import GraphSpec, Scene
 from valley.core.scene_io import load_scene
@@ -160,7 +160,7 @@ def test_clicking_a_path_highlights_it_with_its_product(qtbot, window):
     rect = page.paths.list.visualItemRect(page.paths.list.item(1))
     qtbot.mouseClick(page.paths.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert model.highlighted == 1
-    assert "Path b → d → e: 1·3 = 3" in page.view.caption.text()
+    assert "Path b → d → e: 1·3 = 3" in page.view.caption.text().replace("\u200b", "")
     path_pen = page.view.canvas.edges[(model.graph.output, 1)].pen()
     assert path_pen.widthF() > 5
 
@@ -201,6 +201,89 @@ def test_presentation_mode_makes_the_graph_readable(qtbot, window, size, tmp_pat
     box = view.canvas.mapFromScene(node.sceneBoundingRect()).boundingRect()
     assert view.canvas.viewport().rect().contains(box)  # nothing of the graph is cut off
     window.grab().save(str(tmp_path / f"graph-{size[0]}.png"))
+
+
+GRAPH_PRESETS = ["graph_sum_of_paths", "graph_autodiff", "graph_chain_rule", "graph_sigmoid_neuron",
+                 "graph_backprop_loss", "graph_exponential_paths", "graph_ladder"]
+
+
+def on_screen(canvas, item):
+    """A node's text as the room sees it: its rectangle in the view's pixels."""
+    return canvas.mapFromScene(item.sceneBoundingRect()).boundingRect()
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
+def test_a_graph_too_large_to_read_whole_follows_the_step(qtbot, window, size):
+    window.document.open_preset("graph_backprop_loss")
+    window.set_presentation(True, fullscreen=False)
+    window.resize(*size)
+    QApplication.processEvents()
+    model, canvas = window.document.graph, window.graph_page.view.canvas
+    assert canvas.following  # 15 columns: drawn whole, its text would be a few pixels high
+    points = window.graph_page.theme.font_size
+    port = canvas.viewport().rect()
+    for step in range(model.steps + 1):
+        model.timeline.set_step(step)
+        current = model.current()
+        if current.kind == "inputs":
+            continue
+        box = canvas.mapFromScene(canvas.node_box(current.node).sceneBoundingRect()).boundingRect()
+        assert port.contains(box), (step, current)
+        value = canvas.texts[current.node]["value"]
+        height = value.font().pixelSize() * value.scale() * canvas.transform().m11()
+        assert height >= 0.7 * READABLE_SHARE * TEXT_PIXELS["value"] * points, (step, height)
+        if current.kind == "backward":  # the consumers its chain rule adds up are in sight too
+            for edge in model.graph.consumers(current.node):
+                target = canvas.mapFromScene(canvas.node_box(edge.target).sceneBoundingRect()).boundingRect()
+                assert port.intersects(target), (step, model.graph.nodes[edge.target].label)
+
+
+def test_a_graph_that_reads_whole_is_shown_whole(qtbot, window):
+    window.set_presentation(True, fullscreen=False)
+    window.resize(1280, 720)
+    QApplication.processEvents()
+    canvas = window.graph_page.view.canvas
+    assert not canvas.following
+    for index in canvas.boxes:
+        assert canvas.viewport().rect().contains(
+            canvas.mapFromScene(canvas.node_box(index).sceneBoundingRect()).boundingRect())
+
+
+@pytest.mark.parametrize("preset", GRAPH_PRESETS)
+def test_no_label_lies_on_another_or_on_a_node(qtbot, window, preset):
+    window.document.open_preset(preset)
+    model, canvas = window.document.graph, window.graph_page.view.canvas
+    model.timeline.set_step(model.steps)  # every adjoint and every local derivative shown
+    QApplication.processEvents()
+    labels = [(key, label.sceneBoundingRect()) for key, (label, _) in canvas.edge_labels.items() if label.isVisible()]
+    graph = model.graph
+    assert len(labels) == sum(graph.nodes[e.source].kind != "constant" for e in graph.edges)  # constants have no adjoint
+    adjoints = [(i, t["adjoint"].sceneBoundingRect()) for i, t in canvas.texts.items() if t["adjoint"].isVisible()]
+    boxes = [(i, box.sceneBoundingRect()) for i, box in canvas.boxes.items()]
+    texts = labels + adjoints
+    for k, (key, rect) in enumerate(texts):
+        for other, other_rect in texts[k + 1:]:
+            assert not rect.adjusted(1, 1, -1, -1).intersects(other_rect), (key, other)
+        for index, box in boxes:
+            assert not rect.adjusted(1, 1, -1, -1).intersects(box), (key, model.graph.nodes[index].label)
+    for index, texts_of_node in canvas.texts.items():  # a node's title and value stay inside it
+        box = canvas.boxes[index].sceneBoundingRect()
+        for kind in ("title", "value"):
+            if texts_of_node[kind].text():
+                assert box.contains(texts_of_node[kind].sceneBoundingRect()), (index, kind)
+
+
+def test_many_inputs_leave_the_paths_their_room_at_720(qtbot, window):
+    window.document.open_preset("graph_backprop_loss")
+    window.resize(1280, 720)
+    QApplication.processEvents()
+    page = window.graph_page
+    assert len(page.value_boxes) == 12
+    summary = page.paths.summary
+    assert summary.height() >= summary.heightForWidth(summary.width())  # no line of it cut off
+    assert page.paths.list.height() > 3 * page.paths.list.fontMetrics().height()
+    note = page.paths.note
+    assert note.isVisible() and note.height() >= note.heightForWidth(note.width())
 
 
 # ----- the backprop example, as a graph and as the network -----
