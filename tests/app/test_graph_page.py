@@ -257,7 +257,8 @@ def test_no_label_lies_on_another_or_on_a_node(qtbot, window, preset):
     QApplication.processEvents()
     labels = [(key, label.sceneBoundingRect()) for key, (label, _) in canvas.edge_labels.items() if label.isVisible()]
     graph = model.graph
-    assert len(labels) == sum(graph.nodes[e.source].kind != "constant" for e in graph.edges)  # constants have no adjoint
+    # every edge's local derivative is written, but a constant's (it has no adjoint)
+    assert len(labels) == sum(graph.nodes[e.source].kind != "constant" for e in graph.edges)
     adjoints = [(i, t["adjoint"].sceneBoundingRect()) for i, t in canvas.texts.items() if t["adjoint"].isVisible()]
     boxes = [(i, box.sceneBoundingRect()) for i, box in canvas.boxes.items()]
     texts = labels + adjoints

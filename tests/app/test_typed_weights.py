@@ -122,3 +122,37 @@ def test_xor_is_linearly_separable_in_the_hidden_layers_plane(qtbot):
     assert not view.available and view.positions.shape == (0, 2) and view.note.textItem.toPlainText()
     assert not page.lower_tabs.isTabVisible(page.lower_tabs.indexOf(view))  # offered only where it applies
     page.shutdown()
+
+
+def test_the_hidden_plane_draws_the_output_neurons_line(qtbot):
+    import math
+
+    from valley.app.views.hidden_space import output_crossing
+
+    document = Document(background=False)
+    document.open_preset("xor_hand_set_weights")
+    settle(document.playground)
+    page = NetworkPage(document)
+    qtbot.addWidget(page)
+    view = page.hidden_space
+    line = view.boundary
+    assert line.isVisible() and "output = 0.5" in view.getPlotItem().titleLabel.text
+    network = document.playground.network_at(0)
+    w, b = network.weights[1][0], network.biases[1][0]  # output = h1 − 2·h2 (linear)
+    start = np.array([line.pos().x(), line.pos().y()])
+    along = np.array([math.cos(math.radians(line.angle)), math.sin(math.radians(line.angle))])
+    for point in (start, start + 3 * along):  # on the line the output is the targets' middle, 0.5
+        assert network.output_activation.f(np.array([[w @ point + b]]))[0, 0] == pytest.approx(0.5)
+    side = (view.positions - start) @ np.array([-along[1], along[0]])
+    targets = document.playground.data.T_train[:, 0] > 0.5
+    assert len(set(zip(side > 0, targets))) == 2  # every sample on its class's side
+    # a sigmoid output crosses ½ at z = 0; a step at its jump; a level it never reaches has no line
+    from valley.core.activations import make_activation
+
+    assert output_crossing(make_activation("sigmoid"), 0.5) == pytest.approx(0.0, abs=1e-9)
+    assert output_crossing(make_activation("step"), 0.5) == pytest.approx(0.0, abs=1e-9)
+    assert output_crossing(make_activation("sigmoid"), 1.5) is None
+    document.open_preset("vanishing_gradients")
+    settle(document.playground)
+    assert not line.isVisible()
+    page.shutdown()
