@@ -304,6 +304,20 @@ def test_the_backprop_preset_adjoints_are_the_network_engines_gradient(qapp):
         assert result.gradient[name] == pytest.approx(gradient[k], rel=1e-12, abs=1e-15), name
 
 
+@pytest.mark.parametrize("preset, name, value, gradient", [
+    ("graph_sum_of_paths", "b", 6.0, 5.0),  # slide 004 at a = 2, b = 1: e = 6, ∂e/∂b = 2·1 + 3·1
+    ("graph_autodiff", "a", 28.0, 11.0),  # slide 002 at a = 4, b = 3: d = 28, ∂d/∂a = 2a + b
+    ("graph_chain_rule", "x", 5.0 ** 4, 4 * 5.0 ** 3 * 11),  # slide 000 at x = 1: z = 5, 9x² + 2 = 11
+    ("graph_exponential_paths", "w", 1.1 ** 32, 32 * 1.1 ** 31),  # slide 002: 32 paths, each w³¹
+])
+def test_the_presets_carry_the_slides_numbers(preset, name, value, gradient):
+    scene = load_scene(resolve_scene_path(preset))
+    result = Graph.parse(scene.graph.expression).evaluate(scene.graph.values)
+    assert scene.graph.input == name
+    assert result.value == pytest.approx(value, rel=1e-12)
+    assert result.gradient[name] == pytest.approx(gradient, rel=1e-12)
+
+
 # ----- exports -----
 
 def test_export_the_step_through_as_png_svg_and_gif(qapp, tmp_path):
