@@ -62,6 +62,12 @@ def number(value: float) -> str:
     return f"{value:.4g}".replace("-", "−")
 
 
+def operand(value: float) -> str:
+    """A number inside a product or after an operator: a negative one in parentheses, 2·(−1)."""
+    text = number(value)
+    return f"({text})" if text.startswith("−") else text
+
+
 def operation_text(node, names: list[str]) -> str:
     """What a node computes from its inputs' names: a + b, c·d, sin(z), a³, −a."""
     op = node.op
@@ -100,25 +106,34 @@ def describe_step(model, step: int | None = None) -> str:
     names = [pretty(nodes[i].label) for i in node.inputs]
     if planned.kind == "forward":
         symbolic = operation_text(node, names)
-        numeric = operation_text(node, [number(nodes[i].value) for i in node.inputs])
+        written = operand if node.op in (*_SYMBOLS, "**", "pow", "exp_base", "neg") else number
+        numeric = operation_text(node, [written(nodes[i].value) for i in node.inputs])
         return where + f"forward\n{name} = {symbolic} = {numeric} = {number(node.value)}"
     if planned.node == graph.output:
         return where + f"backward\n∂{out}/∂{out} = 1"
     terms = result.contributions(planned.node)
     symbolic, numeric = [], []
-    for edge, adjoint, local in terms:
+    for k, (edge, adjoint, local) in enumerate(terms):
         consumer = pretty(nodes[edge.target].label)
+        first = number if k == 0 else operand  # a + (−b)·c, not a + −b·c
         if edge.target == graph.output:  # ∂out/∂out = 1: the edge's own derivative is the term
             symbolic.append(f"∂{out}/∂{name}")
-            numeric.append(number(local))
+            numeric.append(first(local))
         else:
             symbolic.append(f"∂{out}/∂{consumer}·∂{consumer}/∂{name}")
-            numeric.append(f"{number(adjoint)}·{number(local)}")
+            numeric.append(f"{first(adjoint)}·{operand(local)}")
     if len(terms) == 1 and terms[0][0].target == graph.output:
         return where + (f"backward\n∂{out}/∂{name} = {number(node.adjoint)}: the local derivative "
                         f"on its one edge, into {out}")
     text = f"∂{out}/∂{name} = {' + '.join(symbolic)} = {' + '.join(numeric)}"
     return where + f"backward\n{text} = {number(node.adjoint)}"
+
+
+def path_factors(model, path) -> list[str]:
+    """The local derivatives along a path as a product writes them: 1, 3, (−0.4794)."""
+    nodes = model.result.nodes
+    values = [nodes[e.target].local_derivatives[e.slot] for e in path]
+    return [number(v) if k == 0 else operand(v) for k, v in enumerate(values)]
 
 
 def describe_path(model) -> str:
@@ -128,7 +143,7 @@ def describe_path(model) -> str:
         return ""
     nodes = model.result.nodes
     names = [pretty(nodes[model.graph.inputs[model.path_input]].label)] + [pretty(nodes[e.target].label) for e in path]
-    factors = [number(nodes[e.target].local_derivatives[e.slot]) for e in path]
+    factors = path_factors(model, path)
     product = number(model.result.path_product(path))
     return f"Path {' → '.join(names)}: {FACTOR_BREAK.join(factors) or '1'} = {product}"
 

@@ -55,6 +55,21 @@ def test_steps_fill_values_forward_then_adjoints_backward(qapp):
     assert describe_step(model, 7).endswith(SLIDE_004)
 
 
+def test_negative_numbers_are_written_in_parentheses_inside_sums_and_products(qapp):
+    from valley.app.views.graph_view import describe_path
+
+    model = graph_document("a * b", {"a": 2.0, "b": -1.0}).graph
+    assert describe_step(model, 1).endswith("c = a·b = 2·(−1) = −2")
+    model = graph_document("u = sin(x); v = cos(x); o = u + v", {"x": 0.5}).graph
+    # ∂o/∂x = cos x − sin x, written as the chain rule: 1·0.8776 + 1·(−0.4794)
+    assert describe_step(model, model.steps).endswith("= 1·0.8776 + 1·(−0.4794) = 0.3982")
+    model.set_path_input("x")
+    model.highlight_path(1)
+    assert describe_path(model).replace("\u200b", "") == "Path x → v → o: −0.4794·1 = −0.4794"
+    model = graph_document("sin(x)", {"x": -1.0}).graph
+    assert describe_step(model, 1).endswith("= sin(−1) = −0.8415")  # a function's argument as it is
+
+
 def test_edits_are_undoable_and_a_bad_expression_changes_nothing(qapp):
     document = graph_document()
     model = document.graph
