@@ -109,9 +109,18 @@ def describe_step(model, step: int | None = None) -> str:
         written = operand if node.op in (*_SYMBOLS, "**", "pow", "exp_base", "neg") else number
         numeric = operation_text(node, [written(nodes[i].value) for i in node.inputs])
         return where + f"forward\n{name} = {symbolic} = {numeric} = {number(node.value)}"
-    if planned.node == graph.output:
+    text = _describe_backward(model, where, node, name, out)
+    remark = model.spec.remarks.get(node.label, "") if node.named else ""  # the scene's, said here
+    return text + (f"\n{remark}" if remark else "")
+
+
+def _describe_backward(model, where: str, node, name: str, out: str) -> str:
+    """The chain rule for node's adjoint: one term per consumer, symbols then numbers."""
+    graph, result = model.graph, model.result
+    nodes = result.nodes
+    if node.index == graph.output:
         return where + f"backward\n∂{out}/∂{out} = 1"
-    terms = result.contributions(planned.node)
+    terms = result.contributions(node.index)
     symbolic, numeric = [], []
     for k, (edge, adjoint, local) in enumerate(terms):
         consumer = pretty(nodes[edge.target].label)

@@ -192,6 +192,18 @@ def test_the_32_path_preset_says_where_the_slide_slipped(qtbot, window):
     w = 1.1
     assert nodes["y9"].adjoint == pytest.approx(w ** 16) and nodes["y7"].adjoint == pytest.approx(2 * w ** 24)
     assert f"{nodes['y9'].adjoint:.4g}" in note and f"{nodes['y7'].adjoint:.4g}" in note
+    model = window.document.graph
+    plan = [(s.kind, model.graph.nodes[s.node].label if s.node >= 0 else "") for s in model.plan]
+    model.timeline.set_step(plan.index(("backward", "y9")))  # said again when the step reaches it
+    caption = page.view.caption.text()
+    assert "∂y₁₁/∂y₉ = 4.595" in caption and "The slide writes S(9,11) = 2w¹⁶" in caption and "= w¹⁶." in caption
+    model.timeline.set_step(plan.index(("backward", "y7")))
+    caption = page.view.caption.text()
+    assert "= 19.7" in caption and "The slide writes S(7,11) = 8w²⁴" in caption and "= 2w²⁴." in caption
+    model.timeline.set_step(plan.index(("backward", "y8")))
+    assert "slide writes" not in page.view.caption.text()
+    model.set_expression("y1 = w; y9 = y1*y1; y11 = y9*w")  # y7 is gone: its remark with it
+    assert model.spec.remarks == {"y9": window.document.scene.graph.remarks["y9"]}
 
 
 def test_the_ladder_preset_lists_some_paths_and_counts_them_all(qtbot, window):
