@@ -1,6 +1,7 @@
 """A tab bar that keeps every name whole: its font steps down before any name is shortened."""
 from __future__ import annotations
 
+from PyQt6.QtCore import QEvent
 from PyQt6.QtGui import QFont, QResizeEvent
 from PyQt6.QtWidgets import QApplication, QTabBar
 
@@ -16,6 +17,8 @@ class FittedTabBar(QTabBar):
         super().__init__(parent)
         self.points = self.font().pointSize()
         self._fitting = False
+        if parent is not None:  # a wider tab widget may give the names their size back
+            parent.installEventFilter(self)
 
     def set_points(self, points: int) -> None:
         """The theme's font size: the names' size when they fit."""
@@ -44,6 +47,11 @@ class FittedTabBar(QTabBar):
                 QApplication.sendEvent(holder, QResizeEvent(holder.size(), holder.size()))
         finally:
             self._fitting = False
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.parentWidget() and event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

@@ -116,6 +116,8 @@ def test_every_charts_name_is_whole_on_a_projector(qtbot, monkeypatch, size):
         dx, dy = 0.08 * (x1 - x0), 0.08 * (y1 - y0)
         return all(x0 + dx < h1 < x1 - dx and y0 + dy < h2 < y1 - dy for h1, h2 in view.positions)
     qtbot.waitUntil(inside, timeout=3000)
+    window.resize(1920, 1080)  # room again: the names take the theme's size back
+    qtbot.waitUntil(lambda: bar.font().pointSize() == window.network_page.theme.font_size, timeout=3000)
     assert view.getPlotItem().sceneBoundingRect().width() <= view.width() + 1  # no title pushes it wider
     window.set_presentation(False, fullscreen=False)
     document.shutdown()
