@@ -27,7 +27,7 @@ def test_the_chart_has_a_curve_per_layer_and_shows_the_drop(page):
     assert page.lower_tabs.tabText(page.lower_tabs.indexOf(chart)) == "Gradients"
     assert len(chart.curves) == 7 and chart.getPlotItem().ctrl.logYCheck.isChecked()
     assert chart.norms.shape == (page.session.history.steps, 7)
-    assert chart.drop() > 1e3  # the first layer's gradient is thousands of times smaller than the last's
+    assert chart.drop() > 5e3  # the first layer's gradient is about 10⁴ times smaller than the last's (as said)
     x, y = chart.curves[0].getData()  # in log mode: log10 of the norms
     assert len(x) == len(chart.norms) and np.allclose(10 ** y, chart.norms[:, 0])
 

@@ -56,7 +56,7 @@ def test_a_click_on_an_edge_types_its_initial_weight(page, qtbot, tmp_path):
     assert other.playground.network_at(0).weights[0][1, 0] == 2.5
 
 
-def test_a_click_on_a_bias_square_types_the_bias(page, qtbot):
+def test_a_click_on_a_bias_square_types_the_bias(page, qtbot, tmp_path):
     session = page.session
     node = page.diagram.node_item(1, 0)
     page.typed.append(-1.25)
@@ -65,6 +65,15 @@ def test_a_click_on_a_bias_square_types_the_bias(page, qtbot):
     qtbot.waitUntil(lambda: session.spec.typed_weights == [[0, 0, -1, -1.25]])
     settle(session)
     assert session.network_at(0).biases[0][0] == -1.25
+    path = page.document.save(tmp_path / "bias.toml")  # saved with the scene, as an edge's weight
+    other = Document(background=False)
+    other.open(path)
+    settle(other.playground)
+    assert other.playground.network_at(0).biases[0][0] == -1.25
+    other.shutdown()
+    page.document.undo_stack.undo()  # one edit, one undo
+    settle(session)
+    assert session.spec.typed_weights == [] and session.network_at(0).biases[0][0] != -1.25
 
 
 def test_bad_typed_weights_are_refused(page):
