@@ -28,6 +28,7 @@ from valley.core.graph import GraphError
 
 VALUE_RANGE = 1e6  # what a value box accepts either way
 CONTROLS_SHARE = 0.28  # of the page's width, the expression, values and paths column
+CONTROLS_LEAST = 260  # pixels: the column's narrowest at a desk
 ONE_COLUMN_INPUTS = 4  # more inputs than this sit two to a row: the paths keep their room at 720 px
 
 
@@ -60,12 +61,12 @@ class GraphPage(QWidget):
         editor.addWidget(self.expression)
         editor.addWidget(self.error)
         editor.addLayout(self.values)
-        controls = QWidget(self)
+        self.controls = controls = QWidget(self)
         column = QVBoxLayout(controls)
         column.setContentsMargins(6, 6, 6, 6)
         column.addWidget(self.editor)
         column.addWidget(self.paths, 1)
-        controls.setMinimumWidth(260)
+        controls.setMinimumWidth(CONTROLS_LEAST)
 
         self.view = GraphView(self.model, self, theme=theme)
         self.player_bar = PlayerBar(self.model.timeline, self)
@@ -142,6 +143,18 @@ class GraphPage(QWidget):
         total = sum(self.split.sizes()) or self.width()
         if total > 0:  # the graph gets the room, in the window as on the projector
             self.split.setSizes([round(total * CONTROLS_SHARE), total - round(total * CONTROLS_SHARE)])
+        self._keep_controls_share()
+
+    def _keep_controls_share(self) -> None:
+        """On a projector the paths column keeps its share however the window got its size (F11
+        grows it after the theme is applied): narrower, the paths and the note were cut off."""
+        presenting = self.theme is not None and self.theme.presentation
+        least = max(CONTROLS_LEAST, round(self.width() * CONTROLS_SHARE)) if presenting else CONTROLS_LEAST
+        self.controls.setMinimumWidth(least)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._keep_controls_share()
 
     def show_tab(self) -> None:
         stack = self.parentWidget()

@@ -301,6 +301,22 @@ def test_no_label_lies_on_another_or_on_a_node(qtbot, window, preset):
                 assert box.contains(texts_of_node[kind].sceneBoundingRect()), (index, kind)
 
 
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
+def test_on_a_projector_the_paths_and_the_note_are_whole(qtbot, window, size):
+    window.document.open_preset("graph_backprop_loss")  # the longest note beside a one-path list
+    window.resize(1000, 600)
+    QApplication.processEvents()
+    window.set_presentation(True, fullscreen=False)  # as F11: the theme first, the size after
+    window.resize(*size)
+    qtbot.waitUntil(lambda: window.width() == size[0])
+    QApplication.processEvents()
+    paths = window.graph_page.paths
+    for label in (paths.summary, paths.more, paths.note):
+        assert label.isVisible() and label.height() >= label.heightForWidth(label.width()), label.text()[:30]
+    item = paths.list.visualItemRect(paths.list.item(0))
+    assert paths.list.viewport().rect().contains(item)  # the one path, with its product, in view
+
+
 def test_many_inputs_leave_the_paths_their_room_at_720(qtbot, window):
     window.document.open_preset("graph_backprop_loss")
     window.resize(1280, 720)
