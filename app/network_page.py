@@ -31,8 +31,8 @@ from valley.app.views.network_landscape import NetworkLandscapeView
 from valley.app.views.sharpness_chart import SharpnessChart
 from valley.app.views.step_readout import StepReadout
 from valley.app.views.training_chart import TrainingChart
+from valley.app.widgets.fitted_tabs import FittedTabBar
 from valley.app.widgets.player_bar import PlayerBar
-from valley.app.widgets.whole_name_tabs import WholeNameTabs
 from valley.core.limits import TYPED_WEIGHT
 
 STEP_THROUGH_TIP = "One backpropagation pass phase by phase: → next phase, ← previous"
@@ -110,8 +110,12 @@ class NetworkPage(QWidget):
             data_controls.addWidget(w)
         data_controls.addStretch(1)
         self.chart = TrainingChart(self.session, self, theme=theme)
-        # every chart's name in view and whole on a projector: the type shrinks before a name is cut
-        self.lower_tabs = WholeNameTabs(self)
+        self.lower_tabs = QTabWidget(self)
+        # every chart's name in view on a projector: the font steps down, then names shorten;
+        # the bar never scrolls
+        self.lower_tabs.setTabBar(FittedTabBar(self.lower_tabs))
+        self.lower_tabs.tabBar().setUsesScrollButtons(False)
+        self.lower_tabs.tabBar().setElideMode(Qt.TextElideMode.ElideRight)
         self.confusion = ConfusionMatrixView(self.session, self, theme=theme)
         # the loss chart, and a classification's confusion matrix beside it
         self.losses = ChartWithMatrix(self.chart, self.confusion, self)
@@ -249,9 +253,9 @@ class NetworkPage(QWidget):
                      self.depth_chart, self.sharpness, self.hidden_space, self.inputs):
             view.apply_theme(theme)
         self.player_bar.apply_theme_colour(theme.foreground, icon_size=round(1.6 * theme.font_size + 4))
+        self.lower_tabs.tabBar().set_points(theme.font_size)
         # As the landscape window hides its side panels, presentation mode gives the room to the views.
         self.scroll.setVisible(not theme.presentation)
-        self.lower_tabs.fit_names()  # measured again in the new font
         # Larger fonts make the controls wider: the panel must not clip them.
         self.scroll.setMinimumWidth(max(260, self.panel.minimumSizeHint().width()
                                         + self.scroll.verticalScrollBar().sizeHint().width() + 4))
