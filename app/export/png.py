@@ -1,7 +1,7 @@
 """PNG stills, up to 3840×2160, optionally with a transparent background."""
 from __future__ import annotations
 
-from valley.app.export.atomic import ExportError, atomic_path
+from valley.app.export.atomic import atomic_path
 from valley.app.export.render import render_image
 
 # Qt maps PNG "quality" q to zlib level (100 − q)·9/91: 80 is level 1, which writes a 4K frame
@@ -13,5 +13,5 @@ def export_png(widget, path, size=(1280, 720), transparent: bool = False) -> Non
     """Render `widget` at `size` and write it to `path` atomically."""
     image = render_image(widget, size, transparent)
     with atomic_path(path) as temp:
-        if not image.save(str(temp), "PNG", PNG_QUALITY):
-            raise ExportError(f"could not write PNG {str(path)!r}")
+        if not image.save(str(temp), "PNG", PNG_QUALITY):  # a full disk: the write failed, not the input
+            raise OSError(f"could not write PNG {str(path)!r}")
