@@ -9,7 +9,7 @@ from PyQt6.QtCore import QRectF
 from PyQt6.QtGui import QFont, QFontMetricsF
 
 from valley.app.theme import plain_numbers, style_plot
-from valley.app.views.diverging import NEGATIVE, POSITIVE, VALUE_LUT, normalizer
+from valley.app.views.diverging import NEGATIVE, POSITIVE, VALUE_LUT, class_brushes, normalizer
 
 HEATMAP = 100  # grid points per side
 
@@ -81,10 +81,10 @@ class DecisionView(pg.PlotWidget):
         if T.shape[1] > 1:
             from valley.core.scene import PALETTE
 
-            return [pg.mkBrush(PALETTE[k % len(PALETTE)]) for k in np.argmax(T, 1)]
+            return class_brushes(np.argmax(T, 1) % len(PALETTE), list(PALETTE))
         lo, hi = float(np.min(T, initial=0.0)), float(np.max(T, initial=1.0))
         middle = (lo + hi) / 2
-        return [pg.mkBrush(POSITIVE if t > middle else NEGATIVE) for t in T[:, 0]]
+        return class_brushes(T[:, 0] > middle, [NEGATIVE, POSITIVE])
 
     def rebuild(self) -> None:
         data = self.session.data
