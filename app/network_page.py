@@ -20,6 +20,7 @@ from PyQt6.QtWidgets import (
 
 from valley.app.model.player import Player
 from valley.app.panels.network_panel import NetworkPanel
+from valley.app.views.confusion_matrix import ChartWithMatrix, ConfusionMatrixView
 from valley.app.views.decision_view import DecisionView
 from valley.app.views.gradient_depth import GradientDepthChart
 from valley.app.views.hidden_space import HiddenSpaceView
@@ -109,7 +110,10 @@ class NetworkPage(QWidget):
         # every chart's name in view on a projector: names shorten before the bar scrolls
         self.lower_tabs.tabBar().setUsesScrollButtons(False)
         self.lower_tabs.tabBar().setElideMode(Qt.TextElideMode.ElideRight)
-        self.lower_tabs.addTab(self.chart, "Loss")
+        self.confusion = ConfusionMatrixView(self.session, self, theme=theme)
+        # the loss chart, and a classification's confusion matrix beside it
+        self.losses = ChartWithMatrix(self.chart, self.confusion, self)
+        self.lower_tabs.addTab(self.losses, "Loss")
         self.landscape = NetworkLandscapeView(document.network_landscape, self, theme=theme)
         self.lower_tabs.addTab(self.landscape, "Plane")
         self.lower_tabs.setTabToolTip(self.lower_tabs.indexOf(self.landscape),
@@ -232,7 +236,7 @@ class NetworkPage(QWidget):
     def apply_theme(self, theme) -> None:
         """Restyle every view of the page (MainWindow calls this when the theme or presentation changes)."""
         self.theme = theme
-        for view in (self.panel, self.diagram, self.readout, self.decision, self.chart, self.landscape,
+        for view in (self.panel, self.diagram, self.readout, self.decision, self.chart, self.confusion, self.landscape,
                      self.depth_chart, self.sharpness, self.hidden_space, self.inputs):
             view.apply_theme(theme)
         self.player_bar.apply_theme_colour(theme.foreground, icon_size=round(1.6 * theme.font_size + 4))
@@ -264,7 +268,7 @@ class NetworkPage(QWidget):
 
     def show_chart(self, name: str) -> None:
         """A deck entry's view: "loss", "plane", "gradients" or "sharpness" in front."""
-        charts = {"loss": self.chart, "plane": self.landscape, "gradients": self.depth_chart,
+        charts = {"loss": self.losses, "plane": self.landscape, "gradients": self.depth_chart,
                   "sharpness": self.sharpness}
         self.lower_tabs.setCurrentWidget(charts[name])
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from valley.core import limits
 
-ACTIVATIONS = ("step", "linear", "sigmoid", "tanh", "hardtanh", "relu", "leaky_relu", "elu", "swish",
+ACTIVATIONS = ("step", "linear", "sigmoid", "tanh", "hardtanh", "relu", "leaky_relu", "prelu", "elu", "swish",
                "softplus", "softmax")
 
 # Large enough that exp(-z) cannot overflow float64 and σ is exactly 0 or 1 beyond it.
@@ -51,6 +51,7 @@ class Activation:
 
     name = ""
     elementwise = True
+    learns_slope = False  # PReLU: a parameter of the network per neuron
 
     def f(self, z):
         raise NotImplementedError
@@ -207,6 +208,39 @@ class LeakyReLU(Activation):
         return f"LeakyReLU(slope={self.slope})"
 
 
+class PReLU(LeakyReLU):
+    """Leaky ReLU whose slope each neuron learns (He et al. 2015), starting at 0.25.
+
+    The network keeps the slopes with its parameters and passes them in (`f_with`,
+    `backprop_with`); `f` and `df` draw the starting shape.
+    """
+
+    name = "prelu"
+    learns_slope = True
+    INITIAL_SLOPE = 0.25
+
+    def __init__(self):
+        self.slope = self.INITIAL_SLOPE
+
+    @staticmethod
+    def _per_sample(slope, z):
+        """The slopes (..., n) against z (..., samples, n): one slope per neuron, for every sample."""
+        slope = np.asarray(slope, z.dtype)
+        return slope[..., None, :] if slope.ndim >= 2 and z.ndim == slope.ndim + 1 else slope
+
+    def f_with(self, z, slope):
+        return np.where(z > 0, z, self._per_sample(slope, z) * z)
+
+    def backprop_with(self, z, grad_a, slope):
+        """(∂E/∂z, ∂E/∂slope summed over the samples) from ∂E/∂a."""
+        negative = np.minimum(z, 0.0)
+        return (np.where(z > 0, grad_a, self._per_sample(slope, z) * grad_a),
+                np.sum(grad_a * negative, axis=-2))
+
+    def __repr__(self):
+        return "PReLU()"
+
+
 class ELU(Activation):
     """z for z > 0, α(e^z − 1) otherwise."""
 
@@ -307,7 +341,7 @@ class Softmax(Activation):
         return ra * (grad_a - s) + a * (r_grad_a - rs)
 
 
-_CLASSES = {cls.name: cls for cls in (Step, Linear, Sigmoid, Tanh, HardTanh, ReLU, LeakyReLU, ELU,
+_CLASSES = {cls.name: cls for cls in (Step, Linear, Sigmoid, Tanh, HardTanh, ReLU, LeakyReLU, PReLU, ELU,
                                       Swish, Softplus, Softmax)}
 # The knob each shaped activation takes, by its keyword in make_activation.
 KNOBS = {"leaky_relu": "slope", "elu": "alpha", "swish": "beta"}

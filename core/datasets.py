@@ -234,6 +234,80 @@ MULTICLASS_DATASETS: dict[str, DatasetInfo] = {info.name: info for info in (
     DatasetInfo("spiral_arms", "Spiral arms, one per class", "classification", _spiral_arms, True),
 )}
 DEFAULT_CLASSES = 3
+OWN_POINTS = "points"  # the dataset of points clicked in or loaded from a CSV file (NetworkSpec.points)
+# Every dataset a scene can name: the generated ones (make_dataset) and your own points.
+ALL_DATASETS: dict[str, DatasetInfo] = {
+    **DATASETS, **MULTICLASS_DATASETS,
+    OWN_POINTS: DatasetInfo(OWN_POINTS, "Your own points", "classification", None)}
+# A multi-class net's output and loss (slide 003): one probability per class, and their cross-entropy.
+MULTICLASS_OUTPUT = ("softmax", "cross_entropy")
+
+
+def learned_classes(dataset: str, classes: int | None = None, points=None,
+                    points_kind: str | None = None) -> int | None:
+    """How many classes a net learning this data tells apart; None for a regression."""
+    if dataset in MULTICLASS_DATASETS:
+        return DEFAULT_CLASSES if classes is None else int(classes)
+    if dataset == OWN_POINTS:
+        if points_kind == "regression":
+            return None
+        labels = [row[2] for row in (() if points is None else points)]
+        return max(2, int(max(labels, default=0)) + 1)
+    info = DATASETS.get(dataset)
+    return 2 if info is not None and info.kind == "classification" else None
+
+
+def output_size(count: int | None) -> int:
+    """The output neurons for `count` classes (learned_classes): one per class from three on, else one."""
+    return count if count is not None and count > 2 else 1
+
+
+def output_problem(dataset: str, classes, output_activation: str, loss: str,
+                   count: int | None) -> tuple[str, str] | None:
+    """(the setting at fault, what does not fit) between the data (`count` classes, learned_classes)
+    and a net's output and loss; None when they fit."""
+    if classes is not None and dataset not in MULTICLASS_DATASETS:
+        return ("classes", f"classes is for the multi-class datasets ({', '.join(MULTICLASS_DATASETS)}); "
+                           f"{dataset} has its own")
+    if count is not None and count > 2:
+        if (output_activation, loss) != MULTICLASS_OUTPUT:
+            return ("output_activation",
+                    f"{ALL_DATASETS[dataset].title} has {count} classes: "
+                    f"its output is softmax with cross-entropy, not {output_activation} with {loss}")
+        return None
+    if output_activation == "softmax":
+        return ("output_activation", "softmax gives one probability per class: choose data with three "
+                                     "classes or more, or a sigmoid output for two")
+    return None
+
+
+TRAIN, TEST = 0, 1  # the part of the data an own point belongs to (its fourth number)
+
+
+def own_points_dataset(points, kind: str = "classification") -> Dataset:
+    """Your own points as a dataset: rows [x1, x2, label or target, part] with part TRAIN or TEST.
+
+    Each point keeps its part, so adding or removing one leaves the others where they are.
+    Labels are classes 0, 1, ... (two give 0/1 targets, three to five one-hot ones).
+    """
+    rows = np.asarray(points, float).reshape(-1, 4) if len(points) else np.zeros((0, 4))
+    if not np.all(np.isin(rows[:, 3], (TRAIN, TEST))):
+        raise DatasetError(f"{OWN_POINTS}: each point's fourth number is its part: {TRAIN} (train) or {TEST} (test)")
+    if not np.any(rows[:, 3] == TRAIN):
+        raise DatasetError(f"{OWN_POINTS}: at least one point must be for training")
+    count = learned_classes(OWN_POINTS, points=rows, points_kind=kind)
+    X, T, bounds = _checked_points(OWN_POINTS, kind, rows[:, :2], rows[:, 2], count)
+    train = rows[:, 3] == TRAIN
+    return Dataset(OWN_POINTS, kind, X[train], T[train], X[~train], T[~train], bounds)
+
+
+def dataset_points(dataset: Dataset) -> list[list[float]]:
+    """A dataset's points as own points' rows [x1, x2, label or target, part]: own_points_dataset's inverse."""
+    def rows(X, T, part):
+        values = class_labels(T) if dataset.kind == "classification" else np.asarray(T, float)[:, 0]
+        return [[float(x), float(y), float(v), part] for (x, y), v in zip(np.asarray(X, float)[:, :2], values)]
+
+    return rows(dataset.X_train, dataset.T_train, TRAIN) + rows(dataset.X_test, dataset.T_test, TEST)
 
 
 def make_dataset(name: str, samples: int = 200, noise: float = 0.1, train_fraction: float = 0.7,
@@ -296,6 +370,15 @@ def dataset_from_points(name: str, kind: str, X, targets, train_fraction: float 
     Two classes give 0/1 targets (n, 1), more give one-hot rows (`classes`, or the largest
     label + 1). The bounds are the points' own, with a margin.
     """
+    if not limits.TRAIN_FRACTION.contains(train_fraction):
+        raise DatasetError(f"{name}: train_fraction must be "
+                           f"{limits.TRAIN_FRACTION.describe()}, got {train_fraction!r}")
+    X, T, bounds = _checked_points(name, kind, X, targets, classes)
+    return _split(name, kind, X, T, train_fraction, np.random.default_rng(seed), bounds)
+
+
+def _checked_points(name: str, kind: str, X, targets, classes: int | None):
+    """(X, targets T, bounds with a margin) of points, or DatasetError naming what is wrong."""
     X = np.asarray(X, float)
     targets = np.asarray(targets, float).reshape(-1)
     if X.ndim != 2 or X.shape[1] != 2 or len(targets) != len(X):
@@ -303,9 +386,6 @@ def dataset_from_points(name: str, kind: str, X, targets, train_fraction: float 
                            f"got {X.shape} and {len(targets)} targets")
     if not limits.SAMPLES.contains(len(X)):
         raise DatasetError(f"{name}: a dataset has {limits.SAMPLES.describe()} points, got {len(X)}")
-    if not limits.TRAIN_FRACTION.contains(train_fraction):
-        raise DatasetError(f"{name}: train_fraction must be "
-                           f"{limits.TRAIN_FRACTION.describe()}, got {train_fraction!r}")
     if not (np.all(np.isfinite(X)) and np.all(np.isfinite(targets))):
         raise DatasetError(f"{name}: every coordinate and target must be a finite number")
     if not all(limits.COORDINATE.contains(float(v)) for v in (X.min(), X.max())):
@@ -326,7 +406,7 @@ def dataset_from_points(name: str, kind: str, X, targets, train_fraction: float 
     lo, hi = X.min(axis=0), X.max(axis=0)
     margin = np.maximum(0.1 * (hi - lo), 0.5)
     bounds = tuple((float(a), float(b)) for a, b in zip(lo - margin, hi + margin))
-    return _split(name, kind, X, T, train_fraction, np.random.default_rng(seed), bounds)
+    return X, T, bounds
 
 
 # Names a header may give the third column: a class label, or a regression target.

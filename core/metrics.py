@@ -22,9 +22,28 @@ def class_labels(Y, threshold: float = 0.5) -> np.ndarray:
         Y = Y[:, None]
     if Y.ndim != 2 or Y.shape[1] == 0:
         raise MetricsError(f"expected targets or outputs of shape (n, classes), got {Y.shape}")
-    if Y.shape[1] == 1:
-        return (Y[:, 0] > threshold).astype(int)
-    return np.argmax(Y, axis=1)
+    return predicted_classes(Y, threshold)
+
+
+def predicted_classes(Y, threshold: float = 0.5) -> np.ndarray:
+    """class_labels over any leading axes: Y (..., n, C) -> (..., n), unchecked (the batched loss path)."""
+    if Y.shape[-1] == 1:
+        return (Y[..., 0] > threshold).astype(int)
+    return np.argmax(Y, axis=-1)
+
+
+# Outputs whose values a class is read from (a probability, or the perceptron's 0/1).
+CLASS_OUTPUTS = ("sigmoid", "softmax", "step")
+
+
+def is_classification(output_activation: str, T) -> bool:
+    """True when a net with this output learns classes from targets T: 0/1 in one column, or one-hot rows."""
+    T = np.asarray(T, float)
+    if output_activation not in CLASS_OUTPUTS or T.ndim != 2 or T.size == 0:
+        return False
+    if not np.all((T == 0) | (T == 1)):
+        return False
+    return T.shape[1] == 1 or bool(np.all(T.sum(axis=1) == 1))
 
 
 def class_count(T) -> int:

@@ -11,7 +11,8 @@ weight layers 0..L-1 between them.
     grad_weights[l] = mean over the batch of delta[l+1]ᵀ a[l]  (+ the regularization term)
 
 The flat parameter vector is, per weight layer, weights[l] row-major then biases[l]; with batch
-normalization, then γ and β of each hidden layer (core.batch_norm).
+normalization, then γ and β of each hidden layer (core.batch_norm); with PReLU, then each hidden
+layer's slopes (one per neuron).
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from valley.core import limits
 from valley.core.activations import Activation, make_activation
 from valley.core.hessian_vector import NetworkCurvature
 from valley.core.losses import make_loss
+from valley.core.metrics import predicted_classes
 from valley.core.objective import Objective
 
 INITS = ("uniform", "gaussian", "lecun", "xavier", "he", "constant")
@@ -74,6 +76,7 @@ class ForwardRecord:
     a: list
     masks: list | None = None
     norm: list | None = None  # batch normalization: per neuron layer a bn.NormRecord (z[l] is then y = γû + β)
+    slopes: list | None = None  # PReLU: each hidden layer's slopes (hidden layer l at index l − 1)
 
     def input_of(self, layer: int) -> np.ndarray:
         """What weight layer `layer` multiplies: a[layer], with its dropout mask applied."""
@@ -94,6 +97,7 @@ class BackwardRecord:
     grad_biases: list
     grad_gammas: list | None = None  # batch normalization, per hidden layer
     grad_betas: list | None = None
+    grad_slopes: list | None = None  # PReLU, per hidden layer
 
     def flat(self) -> np.ndarray:
         """The gradient as a flat vector, in get_params() order."""
@@ -101,6 +105,8 @@ class BackwardRecord:
                  for gw, gb in zip(self.grad_weights, self.grad_biases)]
         if self.grad_gammas is not None:
             parts += [np.concatenate([gg, gb], axis=-1) for gg, gb in zip(self.grad_gammas, self.grad_betas)]
+        if self.grad_slopes is not None:
+            parts += list(self.grad_slopes)
         return np.concatenate(parts, axis=-1)
 
 
@@ -137,6 +143,8 @@ class Network:
         self.output_activation = make_activation(output_activation, **shape)
         if self.hidden_activation.name == "softmax" and len(sizes) > 2:
             raise NetworkError("softmax is an output activation; choose another hidden activation")
+        if self.output_activation.learns_slope:
+            raise NetworkError("PReLU learns its slopes in hidden layers; choose another output activation")
         self.loss_function = make_loss(loss)
         regularization = str(regularization).lower()
         if regularization not in REGULARIZATIONS:
@@ -171,11 +179,16 @@ class Network:
         self._norm_offset = offset  # where the γ and β of the hidden layers start
         if self.batch_norm:
             offset += 2 * sum(self.layer_sizes[1:-1])
+        self.learns_slopes = self.hidden_activation.learns_slope and len(hidden) > 0
+        self._slope_offset = offset  # where the hidden layers' PReLU slopes start
+        if self.learns_slopes:
+            offset += sum(self.layer_sizes[1:-1])
         self.n_params = offset
         self.weights: list[np.ndarray] = []
         self.biases: list[np.ndarray] = []
         self.gammas: list[np.ndarray] = []
         self.betas: list[np.ndarray] = []
+        self.slopes: list[np.ndarray] = []
         # what prediction normalizes with: updated once per training step (bn.updated_running)
         self.running: tuple[list, list] = ([], [])
         self.initialize(rng if rng is not None else np.random.default_rng(seed))
@@ -208,7 +221,19 @@ class Network:
         if self.batch_norm:
             for l, n in enumerate(self.layer_sizes[1:-1], 1):
                 names += [f"γ{l}[{j}]" for j in range(n)] + [f"β{l}[{j}]" for j in range(n)]
+        if self.learns_slopes:
+            for l, n in enumerate(self.layer_sizes[1:-1], 1):
+                names += [f"slope{l}[{j}]" for j in range(n)]
         return names
+
+    @property
+    def without_curvature(self) -> str | None:
+        """What keeps Valley from this net's exact curvature (H·v, the Hessian, λmax, Newton), or None."""
+        if self.batch_norm:
+            return "batch normalization's batch statistics"
+        if self.learns_slopes:
+            return "PReLU's learnable slopes"
+        return None
 
     def param_index(self, layer: int, row: int, col: int | None = None) -> int:
         """Flat index of weights[layer][row, col], or of biases[layer][row] when col is None."""
@@ -257,11 +282,14 @@ class Network:
         hidden = self.layer_sizes[1:-1] if self.batch_norm else []
         self.gammas, self.betas = [np.ones(n) for n in hidden], [np.zeros(n) for n in hidden]
         self.running = ([np.zeros(n) for n in hidden], [np.ones(n) for n in hidden])
+        self.slopes = [np.full(n, self.hidden_activation.INITIAL_SLOPE) for n in self.layer_sizes[1:-1]] \
+            if self.learns_slopes else []
 
     def get_params(self) -> np.ndarray:
         """All parameters as one flat vector: per layer, weights row-major, then biases."""
         parts = [np.concatenate([W.ravel(), b]) for W, b in zip(self.weights, self.biases)]
         parts += [np.concatenate([g, b]) for g, b in zip(self.gammas, self.betas)]
+        parts += self.slopes
         return np.concatenate(parts)
 
     def set_params(self, theta) -> None:
@@ -272,6 +300,8 @@ class Network:
         self.weights, self.biases = self.unflatten(theta)
         if self.batch_norm:
             self.gammas, self.betas = self._norm_views(theta)
+        if self.learns_slopes:
+            self.slopes = self.slopes_of(theta)
 
     def _norm_views(self, theta) -> tuple[list, list]:
         """(γ, β) per hidden layer, viewing theta of shape (..., n_params)."""
@@ -281,6 +311,18 @@ class Network:
             betas.append(theta[..., k + n:k + 2 * n])
             k += 2 * n
         return gammas, betas
+
+    def slopes_of(self, theta=None) -> list | None:
+        """PReLU's slopes per hidden layer (the network's own, or viewing theta (..., n_params)); None without."""
+        if not self.learns_slopes:
+            return None
+        if theta is None:
+            return self.slopes
+        slopes, k = [], self._slope_offset
+        for n in self.layer_sizes[1:-1]:
+            slopes.append(theta[..., k:k + n])
+            k += n
+        return slopes
 
     def norm_params(self, theta=None, statistics="running") -> bn.NormParams | None:
         """γ, β (the network's own, or theta's) and what to normalize with: "running" (predicting),
@@ -317,7 +359,7 @@ class Network:
                 raise NetworkError("forward(train=True) with dropout needs rng, the generator of its masks")
             masks = self.draw_masks(X.shape[0], rng)
         norm = self.norm_params(statistics=None if train else "running")
-        return self.propagate(self.weights, self.biases, X, masks=masks, norm=norm)
+        return self.propagate(self.weights, self.biases, X, masks=masks, norm=norm, slopes=self.slopes_of())
 
     def draw_masks(self, n: int, rng: np.random.Generator) -> list | None:
         """Dropout masks for n samples: per neuron layer, None or (n, width) of 0 and 1/(1 − p)."""
@@ -342,14 +384,14 @@ class Network:
         X = self.check_inputs(X)
         T = self.check_targets(T, X.shape[0])
         with np.errstate(all="ignore"):
-            return float(self.loss_at(self.weights, self.biases, X, T, self.norm_params()))
+            return float(self.loss_at(self.weights, self.biases, X, T, self.norm_params(), self.slopes_of()))
 
     def data_loss(self, X, T) -> float:
         """Mean per-sample loss, without regularization."""
         X = self.check_inputs(X)
         T = self.check_targets(T, X.shape[0])
         with np.errstate(all="ignore"):
-            rec = self.propagate(self.weights, self.biases, X, norm=self.norm_params())
+            rec = self.propagate(self.weights, self.biases, X, norm=self.norm_params(), slopes=self.slopes_of())
             return float(np.mean(self.loss_function.per_sample(
                 rec.a[-1], T, rec.z[-1], self.output_activation)))
 
@@ -368,12 +410,14 @@ class Network:
 
     # --- at any parameters: weights/biases as lists, or stacked (P, ...) for P vectors at once ---
 
-    def propagate(self, weights, biases, X, keep: bool = True, masks=None, norm=None) -> ForwardRecord:
+    def propagate(self, weights, biases, X, keep: bool = True, masks=None, norm=None, slopes=None
+                  ) -> ForwardRecord:
         """The forward pass at the given parameters (checked inputs X, shape (batch, n_in)).
 
         keep=False may overwrite each z with its activation (loss-only evaluation); `masks`
         (draw_masks) drops hidden neurons, as in training with dropout; `norm` (norm_params)
-        normalizes each hidden layer's net input before its activation.
+        normalizes each hidden layer's net input before its activation; `slopes` (slopes_of) are
+        PReLU's.
         """
         z, a = [X], [X]
         norms = [None] * (len(weights) + 1) if norm is not None else None
@@ -394,13 +438,16 @@ class Network:
                 if norms is not None and l < last:
                     statistics = None if norm.statistics is None else (norm.statistics[0][l], norm.statistics[1][l])
                     zl, norms[l + 1] = bn.normalize(zl, norm.gammas[l], norm.betas[l], statistics)
-                if keep or l == last:
+                if slopes is not None and l < last:
+                    z.append(zl)  # the slopes' gradient needs z
+                    a.append(act.f_with(zl, slopes[l]))
+                elif keep or l == last:
                     z.append(zl)
                     a.append(act.f(zl))
                 else:
                     z.append(None)
                     a.append(act.f_inplace(zl))
-        return ForwardRecord(z, a, masks, norms)
+        return ForwardRecord(z, a, masks, norms, slopes)
 
     def backpropagate(self, weights, record: ForwardRecord, T, input_delta: bool = True
                       ) -> BackwardRecord:
@@ -413,6 +460,7 @@ class Network:
         delta = [None] * (L + 1)
         grad_w, grad_b = [None] * L, [None] * L
         grad_g, grad_beta = ([None] * (L - 1), [None] * (L - 1)) if record.norm is not None else (None, None)
+        grad_slopes = [None] * (L - 1) if record.slopes is not None else None
         with np.errstate(all="ignore"):
             delta[L] = self.loss_function.delta(record.z[L], record.a[L], T, self.output_activation)
             for l in range(L - 1, -1, -1):
@@ -428,11 +476,17 @@ class Network:
                     back = np.matmul(delta[l + 1], weights[l])
                     if l > 0 and record.masks is not None and record.masks[l] is not None:
                         back *= record.masks[l]  # a dropped neuron passes no error back
-                    delta[l] = back if l == 0 else self.hidden_activation.backprop(
-                        record.z[l], record.a[l], back)
+                    if l == 0:
+                        delta[l] = back
+                    elif grad_slopes is not None:
+                        delta[l], summed = self.hidden_activation.backprop_with(record.z[l], back,
+                                                                              record.slopes[l - 1])
+                        grad_slopes[l - 1] = summed / n
+                    else:
+                        delta[l] = self.hidden_activation.backprop(record.z[l], record.a[l], back)
                     if l > 0 and grad_g is not None:  # from ∂E/∂y back through γ and the statistics to u
                         delta[l], grad_g[l - 1], grad_beta[l - 1] = bn.backward(delta[l], record.norm[l])
-        return BackwardRecord(delta, grad_w, grad_b, grad_g, grad_beta)
+        return BackwardRecord(delta, grad_w, grad_b, grad_g, grad_beta, grad_slopes)
 
     def penalty(self, weights):
         """The regularization term: λ/2·Σw² (l2) or λ·Σ|w| (l1) over the weights, not biases."""
@@ -442,12 +496,19 @@ class Network:
             return self.reg_rate * 0.5 * sum(np.sum(W * W, axis=(-2, -1)) for W in weights)
         return self.reg_rate * sum(np.sum(np.abs(W), axis=(-2, -1)) for W in weights)
 
-    def loss_at(self, weights, biases, X, T, norm=None):
+    def loss_at(self, weights, biases, X, T, norm=None, slopes=None):
         """Mean per-sample loss plus penalty at the given parameters (one value per vector)."""
-        rec = self.propagate(weights, biases, X, keep=False, norm=norm)
+        rec = self.propagate(weights, biases, X, keep=False, norm=norm, slopes=slopes)
         data = np.mean(self.loss_function.per_sample(rec.a[-1], T, rec.z[-1],
                                                      self.output_activation), axis=-1)
         return data + self.penalty(weights)
+
+    def accuracy_at(self, weights, biases, X, T, norm=None, slopes=None):
+        """The share of samples classified as targets T say, per parameter vector (NaN where an
+        output is not finite): core.metrics' rule, batched over the parameters."""
+        out = self.propagate(weights, biases, X, keep=False, norm=norm, slopes=slopes).a[-1]
+        hits = np.mean(predicted_classes(out) == predicted_classes(T), axis=-1)
+        return np.where(np.all(np.isfinite(out), axis=(-2, -1)), hits, np.nan)
 
     # --- validation ----------------------------------------------------------------------
 
@@ -549,7 +610,7 @@ class NetworkObjective(Objective):
                 return self.value_and_gradient(theta)[0]
             W, b = self.net.unflatten(theta)
             with np.errstate(all="ignore"):
-                return float(self.net.loss_at(W, b, self.X, self.T, self._norm(theta)))
+                return float(self.net.loss_at(W, b, self.X, self.T, self._norm(theta), self.net.slopes_of(theta)))
         return self.values(theta)
 
     def gradient(self, theta) -> np.ndarray:
@@ -565,7 +626,8 @@ class NetworkObjective(Objective):
             return values.reshape(theta.shape[:-1]), grads.reshape(theta.shape)
         W, b = self.net.unflatten(theta)
         with np.errstate(all="ignore"):
-            rec = self.net.propagate(W, b, self.X, masks=self.masks, norm=self._norm(theta))
+            rec = self.net.propagate(W, b, self.X, masks=self.masks, norm=self._norm(theta),
+                                     slopes=self.net.slopes_of(theta))
             self.last_norm = rec.norm
             data = np.mean(self.net.loss_function.per_sample(
                 rec.a[-1], self.T, rec.z[-1], self.net.output_activation))
@@ -579,7 +641,8 @@ class NetworkObjective(Objective):
         for start, stop in self._chunks(thetas.shape[0]):
             W, b = self.net.unflatten(thetas[start:stop])
             with np.errstate(all="ignore"):
-                rec = self.net.propagate(W, b, self.X, norm=self._norm(thetas[start:stop]))
+                rec = self.net.propagate(W, b, self.X, norm=self._norm(thetas[start:stop]),
+                                         slopes=self.net.slopes_of(thetas[start:stop]))
                 values[start:stop] = np.mean(self.net.loss_function.per_sample(
                     rec.a[-1], self.T, rec.z[-1], self.net.output_activation), axis=-1)
                 values[start:stop] += self.net.penalty(W)
@@ -597,6 +660,16 @@ class NetworkObjective(Objective):
         workers > 1 evaluates chunks in threads (numpy releases the GIL).
         """
         self._without_masks("a batch of values")
+        return self._batched(self.net.loss_at, thetas, dtype, workers)
+
+    def accuracies(self, thetas, dtype=np.float32, workers: int = 1) -> np.ndarray:
+        """The share of samples each parameter vector (..., n) -> (...) classifies as the targets
+        say (core.metrics' rule), batched as `values`; NaN where an output is not finite."""
+        self._without_masks("a batch of accuracies")
+        return self._batched(self.net.accuracy_at, thetas, dtype, workers)
+
+    def _batched(self, measure, thetas, dtype, workers) -> np.ndarray:
+        """measure(W, b, X, T, norm) at many parameter vectors, in chunks (threads for workers > 1)."""
         thetas = self._theta(thetas)
         lead = thetas.shape[:-1]
         wide = np.ascontiguousarray(thetas.reshape(-1, self.dim), dtype=np.float64)
@@ -609,7 +682,8 @@ class NetworkObjective(Objective):
             start, stop = bounds
             W, b = self.net.unflatten(flat[start:stop])
             with np.errstate(all="ignore"):
-                out[start:stop] = self.net.loss_at(W, b, X, T, self._norm(flat[start:stop]))
+                part = flat[start:stop]
+                out[start:stop] = measure(W, b, X, T, self._norm(part), self.net.slopes_of(part))
 
         chunks = self._chunks(flat.shape[0])
         if workers > 1 and len(chunks) > 1:
@@ -625,7 +699,7 @@ class NetworkObjective(Objective):
                 rows = redo[start:stop]
                 W, b = self.net.unflatten(wide[rows])
                 with np.errstate(all="ignore"):
-                    out[rows] = self.net.loss_at(W, b, self.X, self.T, self._norm(wide[rows]))
+                    out[rows] = measure(W, b, self.X, self.T, self._norm(wide[rows]), self.net.slopes_of(wide[rows]))
         return out.reshape(lead)
 
     def plane_values(self, theta0, d1, d2, alpha, beta, dtype=np.float64, workers: int = 1
@@ -642,7 +716,7 @@ class NetworkObjective(Objective):
         if theta0.ndim != 1 or d1.ndim != 1 or d2.ndim != 1:
             raise NetworkError(f"plane_values: θ₀, d₁ and d₂ must each have shape ({self.dim},)")
         alpha, beta = np.broadcast_arrays(np.asarray(alpha, float), np.asarray(beta, float))
-        if net.batch_norm:  # normalization is not affine in (α, β): every point's θ, as values() does
+        if net.without_curvature:  # normalization, or slopes that move with θ: every point's θ, as values() does
             return self.values(theta0 + alpha[..., None] * d1 + beta[..., None] * d2, dtype=dtype, workers=workers)
         dtype = np.dtype(dtype)
         X, T = self._data(dtype)
@@ -664,19 +738,20 @@ class NetworkObjective(Objective):
             # allocation per chunk (fresh pages cost more than the arithmetic on them).
             size = group[0][1] - group[0][0]
             buffers = [np.empty((size, X.shape[0], n), dtype) for n in net.layer_sizes[1:]]
-            for start, stop in group:
-                c = narrow[start:stop]
-                P = c.shape[0]
-                z = np.matmul(c, first, out=buffers[0][:P].reshape(P, -1))
-                out[start:stop] = self._plane_chunk(z.reshape(P, X.shape[0], -1), c, stacks, T,
-                                                    [buf[:P] for buf in buffers])
+            # numpy's error state is per thread: a worker thread must quiet its own overflow
+            with np.errstate(all="ignore"):
+                for start, stop in group:
+                    c = narrow[start:stop]
+                    P = c.shape[0]
+                    z = np.matmul(c, first, out=buffers[0][:P].reshape(P, -1))
+                    out[start:stop] = self._plane_chunk(z.reshape(P, X.shape[0], -1), c, stacks, T,
+                                                        [buf[:P] for buf in buffers])
 
-        with np.errstate(all="ignore"):
-            if len(groups) > 1 and len(chunks) > 1:
-                with ThreadPoolExecutor(len(groups)) as pool:
-                    list(pool.map(work, groups))
-            else:
-                work(chunks)
+        if len(groups) > 1 and len(chunks) > 1:
+            with ThreadPoolExecutor(len(groups)) as pool:
+                list(pool.map(work, groups))
+        else:
+            work(chunks)
         if dtype != np.float64:
             # Where the narrow type overflowed on a finite θ, answer in float64 instead.
             redo = np.flatnonzero(~np.isfinite(out))
@@ -713,9 +788,9 @@ class NetworkObjective(Objective):
     def curvature(self, theta) -> NetworkCurvature:
         """The loss at θ (n,) or (..., n) with its gradient and exact H·v, sharing one pass."""
         self._without_masks("curvature")
-        if self.net.batch_norm:
-            raise NetworkError("curvature (H·v, the Hessian, λmax) of a network with batch normalization is "
-                               "not computed: its loss couples every sample through the batch statistics")
+        if self.net.without_curvature:
+            raise NetworkError(f"curvature (H·v, the Hessian, λmax) is not computed through "
+                               f"{self.net.without_curvature}")
         return NetworkCurvature(self.net, self._theta(theta), self.X, self.T)
 
     def hvp_at(self, theta):

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from valley.core import datasets
+
 SCENE_VERSION = 1
 KINDS = ("landscape", "network", "graph")
 ARROWS = ("none", "gradient", "velocity", "step")  # what the racers' arrows show
@@ -103,6 +105,11 @@ class NetworkSpec:
     # bias of neuron j of layer + 1); they replace the drawn (or the worked example's) ones.
     typed_weights: list[list[float]] = field(default_factory=list)
     dataset: str = "circles"
+    classes: int | None = None  # classes of a multi-class dataset (limits.CLASSES); None: its default
+    # Your own points (dataset "points"): [x1, x2, label or target, 0 train / 1 test] each, and what
+    # the third number is: "classification" (labels 0, 1, ...) or "regression"; None elsewhere.
+    points: list[list[float]] | None = None
+    points_kind: str | None = None
     samples: int = 200
     noise: float = 0.1
     train_fraction: float = 0.7
@@ -119,6 +126,18 @@ class NetworkSpec:
     batch_size: int = 0  # 0: full batch
     optimizer: OptimizerSpec = field(default_factory=lambda: OptimizerSpec(
         kind="adam", label="Adam", hyperparameters={"lr": 0.03}))
+
+    def learned_classes(self) -> int | None:
+        """How many classes the net tells apart (None: a regression)."""
+        return datasets.learned_classes(self.dataset, self.classes, self.points, self.points_kind)
+
+    def output_size(self) -> int:
+        return datasets.output_size(self.learned_classes())
+
+    def output_problem(self) -> tuple[str, str] | None:
+        """(the setting at fault, why) when the output and loss do not fit the data; None when they do."""
+        return datasets.output_problem(self.dataset, self.classes, self.output_activation, self.loss,
+                                       self.learned_classes())
 
     def activation_knobs(self) -> dict[str, float]:
         """The knobs as core.activations.make_activation takes them."""

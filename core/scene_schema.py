@@ -16,7 +16,7 @@ from typing import Any
 
 from valley.core import limits
 from valley.core.activations import ACTIVATIONS
-from valley.core.datasets import DATASETS, FEATURES
+from valley.core.datasets import ALL_DATASETS, FEATURES, OWN_POINTS, DatasetError, own_points_dataset
 from valley.core.examples import EXAMPLES
 from valley.core.expression import parse_formula
 from valley.core.graph import Graph
@@ -407,6 +407,20 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
                     out.append([*where, number])
             return out if len(out) == len(x) else _INVALID
 
+        def own_points(x, p):
+            shape = "an array of [x1, x2, label or target, part] (part 0: train, 1: test)"
+            if not isinstance(x, list) or not limits.SAMPLES.contains(len(x)):
+                return v.problem(p, f"{shape}, {limits.SAMPLES.describe()} of them", describe_value(x))
+            out = []
+            for k, row in enumerate(x):
+                if not isinstance(row, list) or len(row) != 4:
+                    v.problem(p + (k,), shape, describe_value(row))
+                    continue
+                numbers = [v.number(c, p + (k, m), limits.COORDINATE) for m, c in enumerate(row)]
+                if _INVALID not in numbers:
+                    out.append(numbers)
+            return out if len(out) == len(x) else _INVALID
+
         spec = v.table(value, path, {
             "example": lambda x, p: x if x == "" else v.choice(x, p, EXAMPLES),
             "hidden": hidden,
@@ -426,7 +440,10 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
             "jitter": lambda x, p: v.number(x, p, limits.INPUT_JITTER),
             "preprocessing": lambda x, p: v.choice(x, p, PREPROCESSING),
             "typed_weights": typed_weights,
-            "dataset": lambda x, p: v.choice(x, p, DATASETS),
+            "dataset": lambda x, p: v.choice(x, p, ALL_DATASETS),
+            "classes": lambda x, p: v.integer(x, p, limits.CLASSES),
+            "points": own_points,
+            "points_kind": lambda x, p: v.choice(x, p, ("classification", "regression")),
             "samples": lambda x, p: v.integer(x, p, limits.SAMPLES),
             "noise": lambda x, p: v.number(x, p, limits.NOISE),
             "train_fraction": lambda x, p: v.number(x, p, limits.TRAIN_FRACTION),
@@ -441,8 +458,19 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
         result = NetworkSpec(**spec)
         if result.example != "":
             return result  # a worked example brings its own network
-        # Every dataset has one target column: one output neuron.
-        sizes = [len(result.features), *result.hidden, 1]
+        if (result.points is not None) != (result.dataset == OWN_POINTS):
+            return v.problem(path + ("points",), f"points with dataset = \"{OWN_POINTS}\" and only then",
+                             f"dataset {result.dataset!r} {'with' if result.points is not None else 'without'} points")
+        if result.points is not None:
+            try:
+                own_points_dataset(result.points, result.points_kind or "classification")
+            except DatasetError as error:
+                return v.problem(path + ("points",), "points a network can learn", str(error))
+        problem = result.output_problem()
+        if problem is not None:
+            key, message = problem
+            return v.problem(path + (key,), "an output that fits the dataset", message)
+        sizes = [len(result.features), *result.hidden, result.output_size()]
         try:  # the engine's word on combinations (softmax is an output activation only)
             Network(sizes, **result.network_options())
         except NetworkError as error:

@@ -26,6 +26,7 @@ from valley.core import batch_norm as bn
 from valley.core import limits
 from valley.core.curvature import CurvatureError, SharpnessRecorder
 from valley.core.datasets import Dataset
+from valley.core.metrics import is_classification
 from valley.core.network import Network, NetworkError
 
 MODES = ("batch", "minibatch", "online")
@@ -83,6 +84,10 @@ class TrainingHistory:
     best_step: int | None = None
     restored: bool = False
     jitter: float = 0.0  # σ of the Gaussian noise added to the training inputs of every update
+    # A classification (core.metrics.is_classification): the accuracy on the training samples (those
+    # trained on) and on the test set after k updates, as the losses; empty for a regression.
+    train_accuracy: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    test_accuracy: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def steps(self) -> int:
@@ -159,10 +164,11 @@ def dropout_conflict(optimizer_name: str) -> str:
             "draws a new network each step: use a first-order optimizer, or no dropout")
 
 
-def batch_norm_conflict(what: str) -> str:
-    """Why curvature (Newton's methods, sharpness) is not computed for a batch-normalized network."""
-    return (f"{what} needs the loss's curvature, which Valley does not compute through batch "
-            "normalization's batch statistics: use a first-order optimizer, or no batch norm")
+def curvature_conflict(what: str, reason: str) -> str:
+    """Why curvature (Newton's methods, sharpness, the spectrum) is not computed for a network:
+    `reason` is its Network.without_curvature."""
+    return (f"{what} needs the loss's curvature, which Valley does not compute through {reason}: "
+            "use a first-order optimizer")
 
 
 def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: str | None = None,
@@ -224,9 +230,9 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
     dropout = any(net.dropout)
     if dropout and optimizer.uses_curvature:
         raise TrainingError(f"train: {dropout_conflict(optimizer.name)}")
-    if net.batch_norm and (optimizer.uses_curvature or sharpness_every):
+    if net.without_curvature and (optimizer.uses_curvature or sharpness_every):
         what = optimizer.name if optimizer.uses_curvature else "sharpness"
-        raise TrainingError(f"train: {batch_norm_conflict(what)}")
+        raise TrainingError(f"train: {curvature_conflict(what, net.without_curvature)}")
     # batch norm: steps see their batch's statistics; curves, the net as it predicts (running ones)
     stepping = objective.training() if net.batch_norm else objective
     running = net.running
@@ -321,8 +327,8 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
     # Curves beyond what the steps computed anyway are evaluated batched in float32:
     # ~1e-6 relative is plenty for a plot, and it costs a quarter of float64.
     if statistics is not None:  # each step predicts with its own running statistics
-        train_loss = _losses_with(objective, params, statistics)
-        test_loss = _losses_with(test_objective, params, statistics) if test_objective is not None \
+        train_loss = _per_step(objective, params, statistics)
+        test_loss = _per_step(test_objective, params, statistics) if test_objective is not None \
             else np.full(len(params), np.nan)
         net.running = statistics[-1]
     else:
@@ -333,6 +339,7 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
             train_loss = objective.values(params, dtype=np.float32)
         test_loss = test_objective.values(params, dtype=np.float32) if test_objective is not None \
             else np.full(len(params), np.nan)
+    train_accuracy, test_accuracy = accuracy_curves(net, objective, test_objective, params, statistics)
     finite = np.flatnonzero(np.all(np.isfinite(params), axis=1))
     restored = validation is not None and restore_best
     if restored:
@@ -350,7 +357,7 @@ def train(net: Network, data, optimizer, steps: int, batch_size: int = 0, mode: 
                            dropout_seed=dropout_seed, statistics=statistics,
                            validation_loss=np.asarray(validation_loss, float),
                            validation_indices=held_out, best_step=best_step, restored=restored,
-                           jitter=float(jitter))
+                           jitter=float(jitter), train_accuracy=train_accuracy, test_accuracy=test_accuracy)
 
 
 def _predicting(objective, running, statistics):
@@ -358,15 +365,33 @@ def _predicting(objective, running, statistics):
     return objective if statistics is None else objective.with_statistics(running)
 
 
-def _losses_with(objective, params, statistics) -> np.ndarray:
-    """The loss at each params[k] as the net predicts with statistics[k]: batched, each row of a
-    batch normalized with its own step's running statistics (stacked per hidden layer)."""
+def _per_step(objective, params, statistics, measure: str = "values") -> np.ndarray:
+    """The loss (or `measure`, "accuracies") at each params[k] as the net predicts with statistics[k]:
+    batched, each row of a batch normalized with its own step's running statistics (stacked per
+    hidden layer)."""
     out = np.empty(len(params))
     for start, stop in objective._chunks(len(params)):
         stacked = tuple([np.stack([statistics[k][part][layer] for k in range(start, stop)])
                          for layer in range(len(statistics[0][part]))] for part in (0, 1))
-        out[start:stop] = objective.with_statistics(stacked).values(params[start:stop])
+        out[start:stop] = getattr(objective.with_statistics(stacked), measure)(params[start:stop])
     return out
+
+
+def accuracy_curves(net: Network, objective, test_objective, params, statistics=None):
+    """(train, test) accuracy after every update of a classification; two empty arrays for a regression.
+
+    The test curve is NaN throughout without test data."""
+    if not is_classification(net.output_activation.name, objective.T):
+        return np.zeros(0), np.zeros(0)
+
+    def curve(of):
+        if of is None:
+            return np.full(len(params), np.nan)
+        if statistics is not None:
+            return _per_step(of, params, statistics, "accuracies")
+        return of.accuracies(params)
+
+    return curve(objective), curve(test_objective)
 
 
 class TrainingCancelled(TrainingError):
@@ -537,10 +562,11 @@ def perceptron_history(net: Network, data, lr: float = 1.0, steps: int = 100,
         train_loss = objective.values(params)
         test_loss = test_objective.values(params) if test_objective is not None \
             else np.full(len(params), np.nan)
+    train_accuracy, test_accuracy = accuracy_curves(net, objective, test_objective, params)
     net.set_params(params[-1])
     return TrainingHistory(params=params, train_loss=np.asarray(train_loss, float),
                            test_loss=np.asarray(test_loss, float),
                            gradients=np.array(gradients).reshape(len(rows), net.n_params),
                            states=states, batches=[np.array([r.sample]) for r in rows],
                            status=status, stopped_at=stopped_at, reason=reason, mode="online",
-                           batch_size=1)
+                           batch_size=1, train_accuracy=train_accuracy, test_accuracy=test_accuracy)

@@ -17,13 +17,28 @@ from PyQt6.QtCore import QObject, pyqtSignal
 from valley.app.model.jobs import JobSlot
 from valley.app.model.timeline import Timeline
 from valley.core import limits
-from valley.core.datasets import DATASETS, FEATURES, apply_features, make_dataset
+from valley.core.datasets import (
+    ALL_DATASETS,
+    FEATURES,
+    MULTICLASS_DATASETS,
+    MULTICLASS_OUTPUT,
+    OWN_POINTS,
+    TEST,
+    TRAIN,
+    DatasetError,
+    apply_features,
+    dataset_points,
+    load_csv,
+    make_dataset,
+    own_points_dataset,
+)
 from valley.core.examples import EXAMPLES
+from valley.core.metrics import class_labels
 from valley.core.network import Network, parameter_count
 from valley.core.optimizers import OPTIMIZERS, make_optimizer
 from valley.core.preprocessing import PreprocessingError, Transform, make_transform
 from valley.core.scene import NetworkSpec, OptimizerSpec, Scene
-from valley.core.training import batch_norm_conflict, dropout_conflict, perceptron_history, train, uses_perceptron_rule
+from valley.core.training import curvature_conflict, dropout_conflict, perceptron_history, train, uses_perceptron_rule
 
 # Above this many multiply-adds a (re)training runs as a background job so the window never freezes.
 BACKGROUND_WORK = 2_000_000
@@ -150,7 +165,7 @@ def train_network(network, data: NetworkData, spec: NetworkSpec, steps: int, see
     with np.errstate(all="ignore"), single_threaded_blas():
         return train(network, split, optimizer, int(steps), batch_size=int(spec.batch_size),
                      rng=np.random.default_rng(seed), keep_states=False, progress=progress, cancel=cancel,
-                     sharpness_every=0 if network.batch_norm else SHARPNESS_EVERY * updates_per_epoch,
+                     sharpness_every=0 if network.without_curvature else SHARPNESS_EVERY * updates_per_epoch,
                      jitter=float(spec.jitter), early_stopping=int(spec.early_stopping),
                      validation_fraction=float(spec.validation_fraction), restore_best=bool(spec.restore_best))
 
@@ -355,7 +370,8 @@ class PlaygroundModel(QObject):
         net = self.network_at(None if probing else t)
         masks = None if probing else self._masks_at(t, batch)
         with np.errstate(all="ignore"), single_threaded_blas():
-            rec = net.propagate(net.weights, net.biases, net.check_inputs(X), masks=masks, norm=net.norm_params())
+            rec = net.propagate(net.weights, net.biases, net.check_inputs(X), masks=masks, norm=net.norm_params(),
+                                slopes=net.slopes_of())
             back = net.backward(rec, T)
             loss = float(net.loss(X, T))
         update_w = update_b = None
@@ -508,7 +524,8 @@ class PlaygroundModel(QObject):
             self._rebuild(data=True, network=True, field="seed")
 
     # ----- settings -----
-    DATA_FIELDS = ("dataset", "samples", "noise", "train_fraction", "preprocessing")
+    DATA_FIELDS = ("dataset", "classes", "points", "points_kind", "samples", "noise", "train_fraction",
+                   "preprocessing")
     NETWORK_FIELDS = ("hidden", "activation", "output_activation", "loss", "init", "features",
                       "regularization", "reg_rate", "leaky_slope", "elu_alpha", "swish_beta", "dropout", "batch_norm")
     TRAINING_FIELDS = ("batch_size", "early_stopping", "validation_fraction", "restore_best", "jitter")
@@ -527,6 +544,8 @@ class PlaygroundModel(QObject):
         if unknown:
             raise NetworkSpecError(f"unknown playground setting {sorted(unknown)[0]!r}")
         fields = {k: list(v) if isinstance(v, list) else v for k, v in fields.items()}
+        if any(k in fields for k in ("dataset", "classes", "points", "points_kind")):
+            fields = {**self._follow_data(replace(self.spec, **fields)), **fields}
         leaving = self.example is not None and any(k in self.DATA_FIELDS + ("features",) for k in fields)
         changed = {k: v for k, v in fields.items() if getattr(self.spec, k) != v}
         if not changed and not leaving:
@@ -540,6 +559,23 @@ class PlaygroundModel(QObject):
         data = any(k in self.DATA_FIELDS or k == "features" for k in changed)
         network = data or any(k in self.NETWORK_FIELDS for k in changed)
         self._edit(trial, data=data, network=network, field=",".join(changed))
+
+    @staticmethod
+    def _follow_data(trial: NetworkSpec) -> dict:
+        """The settings that follow a change of data: three classes or more bring the softmax output
+        with cross-entropy; fewer take it away (two classes' sigmoid, or a regression's linear output).
+        Classes and own points go with a dataset that has none."""
+        count = trial.learned_classes()
+        fitted = {} if trial.dataset in MULTICLASS_DATASETS else {"classes": None}
+        if trial.dataset != OWN_POINTS:
+            fitted.update(points=None, points_kind=None)
+        if count is not None and count > 2:
+            if (trial.output_activation, trial.loss) != MULTICLASS_OUTPUT:
+                fitted.update(zip(("output_activation", "loss"), MULTICLASS_OUTPUT))
+        elif trial.output_activation == "softmax":
+            fitted.update(output_activation="sigmoid", loss="bce") if count else \
+                fitted.update(output_activation="linear", loss="mse")
+        return fitted
 
     def set_hidden(self, hidden: list[int]) -> None:
         self.set_option("hidden", [int(n) for n in hidden])
@@ -616,6 +652,81 @@ class PlaygroundModel(QObject):
             name = f"b[{layer + 1}][{j + 1}]" if i is None else f"w[{layer + 1}][{j + 1},{i + 1}]"
             self.document.edited(f"Type {name} = {value:g}", merge=f"weight {key}")
 
+    # ----- your own points -----
+    def own_points(self) -> list[list[float]]:
+        """The data as own points' rows [x1, x2, label or target, part]: the spec's, or the dataset's shown."""
+        if self.spec.points is not None:
+            return [list(row) for row in self.spec.points]
+        data = self.data
+        classes = self.spec.learned_classes() is not None
+        rows = []
+        for part, P, T in ((TRAIN, data.points_train, data.T_train), (TEST, data.points_test, data.T_test)):
+            values = class_labels(T) if classes else np.asarray(T, float)[:, 0]
+            rows += [[float(x), float(y), float(v), part] for (x, y), v in zip(P, values)]
+        return rows
+
+    def use_own_points(self) -> None:
+        """The data shown becomes your own points, to add to and remove from (undoable)."""
+        self._check_own_points("edit points")
+        if self.spec.points is None:
+            kind = "classification" if self.spec.learned_classes() is not None else "regression"
+            self.set_options(dataset=OWN_POINTS, points=self.own_points(), points_kind=kind)
+
+    def add_point(self, x: float, y: float, label: int) -> None:
+        """A training point of class `label` at (x, y); a generated dataset becomes your own points first
+        (undoable, saved in the scene). NetworkSpecError where no class can be added."""
+        self._check_own_points("add points")
+        if self.spec.learned_classes() is None:
+            raise NetworkSpecError("clicking adds classes, and this is a regression: load a CSV file of "
+                                   "x1, x2, target instead")
+        if not (isinstance(label, (int, np.integer)) and 0 <= label < limits.CLASSES.hi):
+            raise NetworkSpecError(f"a class is a whole number from 0 to {limits.CLASSES.hi - 1}, got {label!r}")
+        rows = self.own_points()
+        if len(rows) >= limits.SAMPLES.hi:
+            raise NetworkSpecError(f"at most {limits.SAMPLES.hi} points")
+        self.set_options(dataset=OWN_POINTS, points=rows + [[float(x), float(y), float(label), TRAIN]],
+                         points_kind="classification")
+
+    def remove_point(self, index: int) -> None:
+        """Remove own point `index` (a row of own_points())."""
+        self._check_own_points("remove points")
+        rows = self.own_points()
+        if not 0 <= index < len(rows):
+            raise NetworkSpecError(f"there is no point {index}")
+        rows.pop(index)
+        if len(rows) < limits.SAMPLES.lo:
+            raise NetworkSpecError(f"keep at least {limits.SAMPLES.lo} points")
+        if not any(row[3] == TRAIN for row in rows):
+            raise NetworkSpecError("keep at least one training point")
+        kind = "classification" if self.spec.learned_classes() is not None else "regression"
+        self.set_options(dataset=OWN_POINTS, points=rows, points_kind=kind)
+
+    def point_near(self, x: float, y: float, radius: float) -> int | None:
+        """The own-points row nearest to (x, y) within `radius`, or None."""
+        rows = np.asarray(self.own_points(), float).reshape(-1, 4)
+        if not len(rows):
+            return None
+        distances = np.hypot(rows[:, 0] - x, rows[:, 1] - y)
+        nearest = int(np.argmin(distances))
+        return nearest if distances[nearest] <= radius else None
+
+    def load_points(self, path) -> None:
+        """Your own points from a CSV file (core.datasets.load_csv: x1, x2, label or target), split
+        with the scene's seed and training share; NetworkSpecError names the file, line and column."""
+        self._check_own_points("load points")
+        try:
+            dataset = load_csv(path, train_fraction=float(self.spec.train_fraction), seed=self.seed)
+        except DatasetError as error:
+            raise NetworkSpecError(str(error)) from None
+        fields = dict(dataset=OWN_POINTS, points=dataset_points(dataset), points_kind=dataset.kind)
+        if dataset.kind == "regression" and self.spec.output_activation in ("sigmoid", "softmax", "step"):
+            fields.update(output_activation="linear", loss="mse")  # real targets, not probabilities
+        self.set_options(**fields)
+
+    def _check_own_points(self, what: str) -> None:
+        if self.example is not None:
+            raise NetworkSpecError(f"a worked example's data are the slide's: pick a dataset to {what}")
+
     # ----- internals -----
     def _edit(self, spec: NetworkSpec, data: bool, network: bool, field: str) -> None:
         """Put a checked spec in place and rebuild what depends on the change."""
@@ -658,8 +769,12 @@ class PlaygroundModel(QObject):
         self._initial_params = self.network.get_params().copy()
 
     def _make_data(self, spec: NetworkSpec) -> NetworkData:
-        dataset = make_dataset(spec.dataset, samples=int(spec.samples), noise=float(spec.noise),
-                               train_fraction=float(spec.train_fraction), seed=self.seed)
+        if spec.dataset == OWN_POINTS:
+            dataset = own_points_dataset(spec.points, spec.points_kind or "classification")
+        else:
+            classes = spec.classes if spec.dataset in MULTICLASS_DATASETS else None
+            dataset = make_dataset(spec.dataset, samples=int(spec.samples), noise=float(spec.noise),
+                                   train_fraction=float(spec.train_fraction), seed=self.seed, classes=classes)
         P_train, P_test = np.asarray(dataset.X_train, float), np.asarray(dataset.X_test, float)
         T_train, T_test = _as_targets(dataset.T_train), _as_targets(dataset.T_test)
         (x0, x1), (y0, y1) = dataset.bounds
@@ -719,12 +834,12 @@ class PlaygroundModel(QObject):
             self._accept(self._initial_history(), announce)
             self.jobs.start(lambda progress, cancel: train_network(
                 trainee, data, spec, steps, seed, progress=progress, cancel=cancel),
-                on_finished=self._accept, on_failed=self._report, on_progress=self.progressChanged.emit)
+                on_finished=self._accept, on_failed=self.report, on_progress=self.progressChanged.emit)
             return
         try:
             history = train_network(trainee, data, spec, steps, seed)
         except (ValueError, FloatingPointError) as error:
-            self._report(f"{type(error).__name__}: {error}")
+            self.report(f"{type(error).__name__}: {error}")
             history = self._initial_history()
         self._accept(history, announce)
 
@@ -755,7 +870,8 @@ class PlaygroundModel(QObject):
         """Cancel every training and wait for its thread: nothing may outlive the window."""
         self.jobs.shutdown()
 
-    def _report(self, message: str) -> None:
+    def report(self, message: str) -> None:
+        """Say why something asked of the playground was refused (the page's status and the panel show it)."""
         self.last_error = message
         self.errorOccurred.emit(message)
 
@@ -777,7 +893,7 @@ class _PendingHistory:
 
 # ----- checks: the limits of core.limits, for a spec the loader has not seen (a panel's edit) -----
 def param_count(spec: NetworkSpec) -> int:
-    return parameter_count([len(spec.features), *spec.hidden, 1])
+    return parameter_count([len(spec.features), *spec.hidden, spec.output_size()])
 
 
 def check_newton(opt: OptimizerSpec, n_params: int) -> None:
@@ -826,21 +942,36 @@ def check_spec(spec: NetworkSpec) -> None:
     for rule, value, name in checks:
         if not rule.contains(value):
             raise NetworkSpecError(f"{name} must be {rule.describe()}, got {value}")
-    if spec.dataset not in DATASETS:
-        raise NetworkSpecError(f"unknown dataset {spec.dataset!r}; known: {', '.join(DATASETS)}")
+    if spec.dataset not in ALL_DATASETS:
+        raise NetworkSpecError(f"unknown dataset {spec.dataset!r}; known: {', '.join(ALL_DATASETS)}")
+    if spec.classes is not None and not limits.CLASSES.contains(spec.classes):
+        raise NetworkSpecError(f"classes must be {limits.CLASSES.describe()}, got {spec.classes}")
+    if (spec.points is not None) != (spec.dataset == OWN_POINTS):
+        raise NetworkSpecError(f"own points come with the dataset {OWN_POINTS!r}, and that dataset with points")
+    if spec.points is not None:
+        try:
+            own_points_dataset(spec.points, spec.points_kind or "classification")
+        except DatasetError as error:
+            raise NetworkSpecError(str(error)) from None
+    problem = spec.output_problem()
+    if problem is not None:
+        raise NetworkSpecError(problem[1])
     if not spec.features:
         raise NetworkSpecError("choose at least one input feature")
     check_newton(spec.optimizer, param_count(spec))
     if spec.dropout > 0 and OPTIMIZERS[spec.optimizer.kind].uses_curvature:
         raise NetworkSpecError(dropout_conflict(spec.optimizer.kind))
-    if spec.batch_norm and OPTIMIZERS[spec.optimizer.kind].uses_curvature:
-        raise NetworkSpecError(batch_norm_conflict(spec.optimizer.kind))
+    if OPTIMIZERS[spec.optimizer.kind].uses_curvature:
+        blocker = Network([len(spec.features), *spec.hidden, spec.output_size()], **spec.network_options()
+                          ).without_curvature
+        if blocker:
+            raise NetworkSpecError(curvature_conflict(spec.optimizer.kind, blocker))
 
 
 def network_title(spec: NetworkSpec) -> str:
     """What a scene showing this network is called: "A 4-4 tanh network learning Circles"."""
     shape = "-".join(str(n) for n in spec.hidden) or "no-hidden-layer"
-    return f"A {shape} {spec.activation} network learning {DATASETS[spec.dataset].title}"
+    return f"A {shape} {spec.activation} network learning {ALL_DATASETS[spec.dataset].title}"
 
 
 # ----- worked examples -----

@@ -12,7 +12,7 @@ from PyQt6.QtCore import QObject, pyqtSignal
 from valley.app.model.jobs import JobSlot
 from valley.core import limits
 from valley.core.curvature import spectrum
-from valley.core.training import batch_norm_conflict
+from valley.core.training import curvature_conflict
 
 
 def spectrum_at(network, X, T, theta) -> np.ndarray:
@@ -46,8 +46,8 @@ class SpectrumModel(QObject):
         self.jobs.cancel()
         history, net = session.history, session.network
         t = min(int(session.step), len(history.params) - 1)
-        if net.batch_norm:
-            self._show(None, batch_norm_conflict("The spectrum"))
+        if net.without_curvature:
+            self._show(None, curvature_conflict("The spectrum", net.without_curvature))
             return
         if net.n_params > limits.SPECTRUM_MAX_PARAMS:
             self._show(None, f"the spectrum is shown up to {limits.SPECTRUM_MAX_PARAMS} parameters "

@@ -7,6 +7,7 @@ from PyQt6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -24,6 +25,7 @@ from valley.app.views.activation_curve import ActivationCurve
 from valley.app.views.network_diagram import feature_label
 from valley.core import limits
 from valley.core.activations import ACTIVATIONS
+from valley.core.datasets import MULTICLASS_DATASETS, OWN_POINTS
 from valley.core.network import INITS, REGULARIZATIONS
 from valley.core.optimizers import OPTIMIZERS
 from valley.core.preprocessing import PREPROCESSING
@@ -32,14 +34,14 @@ from valley.core.preprocessing import PREPROCESSING
 # and softmax (an output only).
 HIDDEN_ACTIVATIONS = tuple(a for a in ACTIVATIONS if a not in ("step", "softmax"))
 OUTPUTS = (("sigmoid", "bce"), ("sigmoid", "mse"), ("tanh", "mse"), ("linear", "mse"),
-           ("linear", "mae"))
+           ("linear", "mae"), ("softmax", "cross_entropy"))
 PERCEPTRON_RULE = "Rosenblatt's rule"  # shown instead of an optimizer for a step-output perceptron
 
 # How the course writes the names core spells as identifiers (core has titles only for
 # optimizers and datasets); the combo boxes show these and keep the identifier as item data.
 ACTIVATION_TITLES = {"step": "Step", "linear": "Linear", "sigmoid": "Sigmoid", "tanh": "tanh", "hardtanh": "Hard tanh",
-                     "relu": "ReLU", "leaky_relu": "Leaky ReLU", "elu": "ELU", "swish": "Swish",
-                     "softplus": "Softplus", "softmax": "Softmax"}
+                     "relu": "ReLU", "leaky_relu": "Leaky ReLU", "prelu": "PReLU (learned slope)", "elu": "ELU",
+                     "swish": "Swish", "softplus": "Softplus", "softmax": "Softmax"}
 LOSS_TITLES = {"mse": "squared error", "mae": "absolute error", "bce": "binary cross-entropy",
                "cross_entropy": "cross-entropy"}
 INIT_TITLES = {"uniform": "Uniform", "gaussian": "Gaussian", "lecun": "LeCun", "xavier": "Xavier (Glorot)", "he": "He",
@@ -111,9 +113,9 @@ def _feature_names() -> list[str]:
 
 
 def _datasets() -> list[str]:
-    from valley.core.datasets import DATASETS
+    from valley.core.datasets import ALL_DATASETS
 
-    return list(DATASETS)
+    return list(ALL_DATASETS)
 
 
 def _show(combo: QComboBox, data, text: str) -> None:
@@ -150,17 +152,22 @@ class NetworkPanel(QWidget):
         data = QGroupBox("Data", self)
         form = QFormLayout(data)
         self.dataset = QComboBox(data)
-        from valley.core.datasets import DATASETS
+        from valley.core.datasets import ALL_DATASETS
 
         for name in _datasets():
-            self.dataset.addItem(DATASETS[name].title, name)
-            self.dataset.setItemData(self.dataset.count() - 1, DATASETS[name].title,
+            self.dataset.addItem(ALL_DATASETS[name].title, name)
+            self.dataset.setItemData(self.dataset.count() - 1, ALL_DATASETS[name].title,
                                      Qt.ItemDataRole.ToolTipRole)
         self.dataset.currentIndexChanged.connect(self._dataset_changed)
         # An example's long title must not widen the panel: it is elided, the tooltip has it all.
         self.dataset.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.dataset.setMinimumContentsLength(10)
         form.addRow("Dataset", self.dataset)
+        self.classes = QSpinBox(data, minimum=limits.CLASSES.lo, maximum=limits.CLASSES.hi)
+        self.classes.setToolTip("How many classes the dataset has: one softmax output each")
+        self.classes.valueChanged.connect(lambda v: self._set("classes", v))
+        form.addRow("Classes", self.classes)
+        self.data_form = form
         self.noise = QDoubleSpinBox(data, minimum=limits.NOISE.lo, maximum=limits.NOISE.hi, singleStep=0.05,
                                     decimals=2)
         self.noise.valueChanged.connect(lambda v: self._set("noise", round(v, 2)))
@@ -172,6 +179,11 @@ class NetworkPanel(QWidget):
         self.samples = QSpinBox(data, minimum=limits.SAMPLES.lo, maximum=limits.SAMPLES.hi, singleStep=50)
         self.samples.valueChanged.connect(lambda v: self._set("samples", v))
         form.addRow("Samples", self.samples)
+        self.load_points = QPushButton("Load points from CSV…", data)
+        self.load_points.setToolTip("Your own data: a CSV file of x1, x2 and a class label (0, 1, …) or a "
+                                    "target per line, header optional. Saved in the scene.")
+        self.load_points.clicked.connect(self._choose_points_file)
+        form.addRow(self.load_points)
         # While a worked example is loaded its own data replaces the dataset: say so.
         self.example_note = QLabel(data)
         self.example_note.setWordWrap(True)
@@ -366,8 +378,18 @@ class NetworkPanel(QWidget):
 
     def _dataset_changed(self, index: int) -> None:
         name = self.dataset.itemData(index)
-        if name:  # the worked example's own entry has no dataset behind it
+        if name == OWN_POINTS:  # the points shown become yours, to click on
+            self._call(self.session.use_own_points)
+        elif name:  # the worked example's own entry has no dataset behind it
             self._set("dataset", name)
+
+    def _choose_points_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Load points", "", "Data files (*.csv *.tsv *.txt);;All files (*)")
+        if path:
+            self.load_points_from(path)
+
+    def load_points_from(self, path: str) -> None:
+        self._call(self.session.load_points, path)
 
     def _features_toggled(self, *_):
         names = [n for n, box in self.feature_boxes.items() if box.isChecked()]
@@ -391,7 +413,8 @@ class NetworkPanel(QWidget):
     # ----- view of the session -----
     def sync(self, *_):
         spec = self.session.spec
-        blockers = [QSignalBlocker(w) for w in (self.dataset, self.noise, self.train_fraction, self.samples,
+        blockers = [QSignalBlocker(w) for w in (self.dataset, self.classes, self.noise, self.train_fraction,
+                                               self.samples,
                                                self.activation, self.shape, self.output, self.init, self.seed,
                                                self.regularization, self.reg_rate, self.dropout, self.batch_norm,
                                                self.patience, self.validation, self.restore_best, self.jitter,
@@ -470,14 +493,20 @@ class NetworkPanel(QWidget):
             if example_index >= 0:
                 self.dataset.removeItem(example_index)
             self.dataset.setCurrentIndex(self.dataset.findData(spec.dataset))
+            self.classes.setValue(spec.learned_classes() or limits.CLASSES.lo)
             self.samples.setMinimum(limits.SAMPLES.lo)
             self.noise.setValue(spec.noise)
             self.train_fraction.setValue(round(spec.train_fraction * 100))
-            self.samples.setValue(spec.samples)
+            self.samples.setValue(len(spec.points) if spec.points is not None else spec.samples)
         in_example = example is not None
+        own = spec.points is not None
+        # your own points have no noise and are as many as you made; the share splits a loaded file
+        for widget in (self.noise, self.samples):
+            widget.setEnabled(not in_example and not own)
+        self.load_points.setEnabled(not in_example)
+        self.data_form.setRowVisible(self.classes, not in_example and spec.dataset in MULTICLASS_DATASETS)
         self.example_note.setVisible(in_example)
-        for widget in (self.noise, self.train_fraction, self.samples):
-            widget.setEnabled(not in_example)
+        self.train_fraction.setEnabled(not in_example)
         self.features_group.setEnabled(not in_example)
         self.features_group.setTitle("Features (the example's own inputs)" if in_example else "Features")
         for name, box in self.feature_boxes.items():

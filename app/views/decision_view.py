@@ -5,11 +5,11 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import QRectF
+from PyQt6.QtCore import QRectF, Qt
 from PyQt6.QtGui import QFont, QFontMetricsF
 
 from valley.app.theme import plain_numbers, style_plot
-from valley.app.views.diverging import NEGATIVE, POSITIVE, VALUE_LUT, class_brushes, normalizer
+from valley.app.views.diverging import CLASS_COLOURS, MIDDLE, NEGATIVE, POSITIVE, VALUE_LUT, class_brushes, normalizer
 
 HEATMAP = 100  # grid points per side
 
@@ -18,6 +18,22 @@ def _lut_rgba(lut: np.ndarray) -> np.ndarray:
     """pyqtgraph wants an (n, 4) uint8 lookup table."""
     return np.column_stack([(lut >> 16) & 255, (lut >> 8) & 255, lut & 255,
                             np.full(len(lut), 255)]).astype(np.uint8)
+
+
+_VALUE_RGBA = _lut_rgba(VALUE_LUT)
+CLICK_REACH_PX = 12  # a right-click this close to a point removes it
+
+
+def class_for(modifiers) -> int:
+    """The class a click adds: 0 plain, 1 with Shift, 2 with Ctrl, 3 with Ctrl+Shift, 4 with Alt."""
+    mod = Qt.KeyboardModifier
+    if modifiers & mod.AltModifier:
+        return 4
+    shift, ctrl = bool(modifiers & mod.ShiftModifier), bool(modifiers & mod.ControlModifier)
+    return {(False, False): 0, (True, False): 1, (False, True): 2, (True, True): 3}[(shift, ctrl)]
+_CLASS_BRUSHES = [pg.mkBrush(c) for c in CLASS_COLOURS]
+_CLASS_RGB = np.array([pg.mkColor(c).getRgb()[:3] for c in CLASS_COLOURS], float)
+_MIDDLE_RGB = np.array(pg.mkColor(MIDDLE).getRgb()[:3], float)
 
 
 class DecisionView(pg.PlotWidget):
@@ -29,6 +45,8 @@ class DecisionView(pg.PlotWidget):
         self.discretize = False
         self.show_test = True
         self.setMenuEnabled(False)
+        self.setToolTip("Click to add a training point of class 0; with Shift class 1, Ctrl 2, Ctrl+Shift 3, "
+                        "Alt 4. Right-click a point to remove it.")
         self.setAspectLocked(True)
         self.hideButtons()
         plot = self.getPlotItem()
@@ -37,7 +55,7 @@ class DecisionView(pg.PlotWidget):
         for name in ("left", "bottom", "right", "top"):
             plain_numbers(plot.getAxis(name))
         self.image = pg.ImageItem(axisOrder="row-major")
-        self.image.setLookupTable(_lut_rgba(VALUE_LUT))
+        self.image.setLookupTable(_VALUE_RGBA)
         self.image.setOpacity(0.9)
         self.addItem(self.image)
         self.boundary = pg.IsocurveItem(level=0.0, pen=pg.mkPen("#111111", width=2.5))
@@ -50,7 +68,9 @@ class DecisionView(pg.PlotWidget):
         for item in (self.train_points, self.test_points, self.selected):
             item.setZValue(10)
             self.addItem(item)
-        self.values = None  # the last heatmap, in [-1, 1]
+        self.values = None  # the last heatmap, in [-1, 1] (one output)
+        self.classes = None  # the last heatmap's winning class per point (several outputs)
+        self._boundaries = [self.boundary]
         if theme is not None:
             self.apply_theme(theme)
         session.networkChanged.connect(self.rebuild)
@@ -68,6 +88,29 @@ class DecisionView(pg.PlotWidget):
         plot.layout.setContentsMargins(1, half_line, half_line, 1)
         self.test_points.setPen(pg.mkPen(theme.marker_edge, width=2.0))
 
+    def mousePressEvent(self, event) -> None:
+        """Click: a training point of class 0 here (Shift: 1, Ctrl: 2, Ctrl+Shift: 3, Alt: 4);
+        right-click a point to remove it. The data becomes your own points (undoable, saved)."""
+        box = self.getPlotItem().getViewBox()
+        scene_pos = self.mapToScene(event.position().toPoint())
+        button = event.button()
+        if button not in (Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton) \
+                or not box.sceneBoundingRect().contains(scene_pos):
+            super().mousePressEvent(event)
+            return
+        where = box.mapSceneToView(scene_pos)
+        try:
+            if button == Qt.MouseButton.LeftButton:
+                self.session.add_point(where.x(), where.y(), class_for(event.modifiers()))
+            else:
+                reach = CLICK_REACH_PX * max(abs(v) for v in box.viewPixelSize())
+                index = self.session.point_near(where.x(), where.y(), reach)
+                if index is not None:
+                    self.session.remove_point(index)
+        except ValueError as error:
+            self.session.report(str(error))
+        event.accept()
+
     def set_discretize(self, on: bool) -> None:
         self.discretize = bool(on)
         self.refresh()
@@ -79,9 +122,7 @@ class DecisionView(pg.PlotWidget):
     @staticmethod
     def _brushes(T: np.ndarray):
         if T.shape[1] > 1:
-            from valley.core.scene import PALETTE
-
-            return class_brushes(np.argmax(T, 1) % len(PALETTE), list(PALETTE))
+            return [_CLASS_BRUSHES[k % len(_CLASS_BRUSHES)] for k in np.argmax(T, 1)]
         lo, hi = float(np.min(T, initial=0.0)), float(np.max(T, initial=1.0))
         middle = (lo + hi) / 2
         return class_brushes(T[:, 0] > middle, [NEGATIVE, POSITIVE])
@@ -109,27 +150,60 @@ class DecisionView(pg.PlotWidget):
         out = self.session.forward_at(inputs).a[-1]
         name = self.session.network.output_activation.name
         if out.shape[1] > 1:
-            winner = np.argmax(out, 1)
-            values = np.where(winner % 2 == 0, -1.0, 1.0) * (np.max(out, 1) if not self.discretize else 1.0)
-            level = None
-        else:
-            values = normalizer(name, out[:, 0])(out[:, 0])
-            level = 0.0
-            T = self.session.data.T_train
-            if name not in ("sigmoid", "tanh", "softmax", "step") and T.size:
-                # Regression or unbounded outputs: the boundary is halfway between the targets.
-                lo, hi = float(T.min()), float(T.max())
-                values = np.clip((out[:, 0] - (lo + hi) / 2) / max((hi - lo) / 2, 1e-12), -1, 1)
-            if self.discretize:
-                values = np.where(values > 0, 1.0, -1.0)
+            self._show_classes(np.nan_to_num(out))
+            return
+        values = normalizer(name, out[:, 0])(out[:, 0])
+        T = self.session.data.T_train
+        if name not in ("sigmoid", "tanh", "softmax", "step") and T.size:
+            # Regression or unbounded outputs: the boundary is halfway between the targets.
+            lo, hi = float(T.min()), float(T.max())
+            values = np.clip((out[:, 0] - (lo + hi) / 2) / max((hi - lo) / 2, 1e-12), -1, 1)
+        if self.discretize:
+            values = np.where(values > 0, 1.0, -1.0)
         values = np.nan_to_num(values.reshape(HEATMAP, HEATMAP))
         self.values = values
+        self.classes = None
+        self.image.setLookupTable(_VALUE_RGBA)
         self.image.setImage(values, levels=(-1.0, 1.0), autoLevels=False)
+        self._fit_image()
+        self._draw_boundaries([values] if values.min() < 0 < values.max() else [])
+
+    def _show_classes(self, out: np.ndarray) -> None:
+        """Several outputs: each point of the plane in its winning class's colour, paler where the
+        net is less sure (the winner's probability near 1/C), with the boundaries between classes."""
+        count = out.shape[1]
+        winner = np.argmax(out, 1)
+        if self.discretize:
+            sureness = np.ones(len(out))
+        else:  # the winner's share above chance, 0 (a tie of every class) to 1 (certain)
+            sureness = np.clip((np.max(out, 1) - 1.0 / count) / (1.0 - 1.0 / count), 0.0, 1.0)
+        colours = _CLASS_RGB[winner % len(_CLASS_RGB)]
+        weight = (0.25 + 0.75 * sureness)[:, None]
+        rgb = (_MIDDLE_RGB + (colours - _MIDDLE_RGB) * weight).round().astype(np.uint8)
+        self.classes = winner.reshape(HEATMAP, HEATMAP)
+        self.values = None
+        self.image.setLookupTable(None)
+        self.image.setImage(rgb.reshape(HEATMAP, HEATMAP, 3), levels=(0, 255), autoLevels=False)
+        self._fit_image()
+        # where class c's output meets the best of the others: its boundary, one curve per class
+        margins = [(out[:, c] - np.max(np.delete(out, c, axis=1), axis=1)).reshape(HEATMAP, HEATMAP)
+                   for c in range(count)]
+        self._draw_boundaries([m for m in margins if m.min() < 0 < m.max()])
+
+    def _fit_image(self) -> None:
         (x0, x1), (y0, y1) = self.session.data.bounds
         self.image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))  # after setImage: it needs the shape
-        if level is None or values.min() >= 0 or values.max() <= 0:
-            self.boundary.setVisible(False)
-        else:
-            self.boundary.setVisible(True)
+
+    def _draw_boundaries(self, fields: list) -> None:
+        """Level-0 curves of each field (the first in self.boundary, more as the classes need)."""
+        while len(self._boundaries) < len(fields):
+            curve = pg.IsocurveItem(level=0.0, pen=self.boundary.pen)
+            curve.setParentItem(self.image)
+            curve.setZValue(5)
+            self._boundaries.append(curve)
+        for curve, field in zip(self._boundaries, fields):
+            curve.setVisible(True)
             # IsocurveItem draws in pixel units of its parent image: row-major data, x = column.
-            self.boundary.setData(values.T, level)
+            curve.setData(field.T, 0.0)
+        for curve in self._boundaries[len(fields):]:
+            curve.setVisible(False)

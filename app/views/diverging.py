@@ -16,6 +16,9 @@ MIDDLE = "#E8E8EA"
 DELTA_NEGATIVE = "#8E44AD"  # purple
 DELTA_POSITIVE = "#1E8449"  # green
 NEUTRAL_NODE = "#4A4E57"  # a node whose value is not computed yet in step-through
+# The classes of a classification, in label order: two classes are the value scale's two ends
+# (0 orange, 1 blue); the others come from Okabe and Ito's palette, apart for colour-blind eyes too.
+CLASS_COLOURS = (NEGATIVE, POSITIVE, "#009E73", "#CC79A7", "#E6C619")
 
 
 def _lut(negative: str, middle: str, positive: str, n: int = 256) -> np.ndarray:

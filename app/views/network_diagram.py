@@ -442,6 +442,7 @@ class NetworkDiagram(FittedView):
                     core_delta=[None] + [pick(d) for d in record.delta[1:]], grid=grid,
                     weights=[w.copy() for w in net.weights], biases=[b.copy() for b in net.biases],
                     gammas=[g.copy() for g in net.gammas], betas=[b.copy() for b in net.betas],
+                    slopes=[s.copy() for s in net.slopes],
                     activation_names=names, batch_mean=batch_mean)
 
     def refresh(self, *_) -> None:
@@ -684,6 +685,10 @@ class NetworkDiagram(FittedView):
                       f"z = γ·û + β = {fmt(info['z'])}   (γ = {fmt(gamma)}, β = {fmt(beta)})"]
         else:
             lines.append(f"z = Σ w·a + b = {fmt(info['z'])}")
+        if self.values["slopes"]:  # PReLU: this neuron's slope, learned like a weight
+            slope = float(self.values["slopes"][layer - 1][j]) if layer < len(self.nodes) - 1 else None
+            if slope is not None:
+                lines.append(f"PReLU: a = z for z > 0, {fmt(slope)}·z below (its slope, learned)")
         lines += [f"a = f(z) = {fmt(info['a'])}",
                   f"bias b = {fmt(info['bias'])}",
                   f"δ = −∂E/∂{net_input} = {fmt(info['delta'])}   (∂E/∂{net_input} = {fmt(info['dE_dz'])})"]

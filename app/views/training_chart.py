@@ -1,4 +1,5 @@
-"""Train and test loss over the training steps, with a line at the current step."""
+"""Train and test loss over the training steps, with a line at the current step; for a
+classification, the accuracies too, thinner, on their own axis at the right (0 to 1)."""
 from __future__ import annotations
 
 import numpy as np
@@ -39,6 +40,24 @@ class TrainingChart(pg.PlotWidget):
         plot.addItem(self.cursor)
         self.status = pg.TextItem(anchor=(0, 0), color="#ff5c8a")
         plot.addItem(self.status)
+        # The key spans the axes' columns too, so on a narrow projector layout it is not what
+        # keeps the plot wider than its tab.
+        plot.layout.removeItem(plot.titleLabel)
+        plot.layout.addItem(plot.titleLabel, 0, 0, 1, 3)
+        # Accuracy shares the steps, not the loss's scale: a second view box behind the right axis.
+        self.accuracy_box = pg.ViewBox(enableMouse=False)
+        plot.scene().addItem(self.accuracy_box)
+        # above the loss's box, which paints the theme's background over anything behind it
+        self.accuracy_box.setZValue(plot.zValue() + 1)
+        plot.getAxis("right").linkToView(self.accuracy_box)
+        self.accuracy_box.setXLink(plot.getViewBox())
+        self.accuracy_box.setYRange(0.0, 1.0, padding=0.02)
+        self.train_accuracy = pg.PlotDataItem(pen=pg.mkPen(TRAIN_COLOUR, width=1.5))
+        self.test_accuracy = pg.PlotDataItem(pen=pg.mkPen(TEST_COLOUR, width=1.5,
+                                                          style=pg.QtCore.Qt.PenStyle.DashLine))
+        for curve in (self.train_accuracy, self.test_accuracy):
+            self.accuracy_box.addItem(curve)
+        plot.getViewBox().sigResized.connect(self._fit_accuracy_box)
         if theme is not None:
             self.apply_theme(theme)
         self.log_y = False
@@ -47,9 +66,19 @@ class TrainingChart(pg.PlotWidget):
         session.timeline.stepChanged.connect(self._move_cursor)
         self.refresh()
 
+    def _fit_accuracy_box(self, *_) -> None:
+        self.accuracy_box.setGeometry(self.getPlotItem().getViewBox().sceneBoundingRect())
+
     def apply_theme(self, theme) -> None:
         self.setBackground(theme.background)
         style_plot(self.getPlotItem(), theme, "step", "loss")
+        right = self.getPlotItem().getAxis("right")
+        left = self.getPlotItem().getAxis("left")
+        right.setPen(left.pen())
+        right.setTextPen(left.textPen())
+        right.setTickFont(left.style["tickFont"])
+        # thick curves fall (the loss, left axis), thin ones rise (the accuracy, right axis)
+        right.setLabel("accuracy (thin)", **left.labelStyle)
         width, background = theme.line_width, theme.background
         self.train_curve.setPen(pg.mkPen(readable_on(TRAIN_COLOUR, background), width=width))
         self.test_curve.setPen(pg.mkPen(readable_on(TEST_COLOUR, background), width=width,
@@ -64,6 +93,10 @@ class TrainingChart(pg.PlotWidget):
         font = self.best.label.textItem.font()
         font.setPointSize(theme.axis_font_size)
         self.best.label.setFont(font)
+        thin = max(1.0, 0.6 * width)
+        self.train_accuracy.setPen(pg.mkPen(readable_on(TRAIN_COLOUR, background), width=thin))
+        self.test_accuracy.setPen(pg.mkPen(readable_on(TEST_COLOUR, background), width=thin,
+                                           style=pg.QtCore.Qt.PenStyle.DashLine))
         self.cursor.setPen(pg.mkPen(theme.accent, width=2))
         self.status.setColor(theme.accent)
         self._title(theme.axis_font_size, background)
@@ -77,15 +110,22 @@ class TrainingChart(pg.PlotWidget):
         updates = len(history.params) - 1
         seconds = history.step_seconds / updates if updates > 0 and history.step_seconds > 0 else None
         validating = len(getattr(history, "validation_loss", ())) > 0
-        loss = "" if seconds is not None or validating else " loss"
+        classifying = self.classifying
+        loss = "" if seconds is not None or validating or classifying else " loss"
         # one line of key: with a third curve the time per step gives way (it is of interest when
         # racing second-order methods, not when watching overfitting)
-        timing = f"&nbsp;&nbsp;{seconds * 1000:.2g} ms/step" if seconds is not None and not validating else ""
+        timing = (f"&nbsp;&nbsp;{seconds * 1000:.2g} ms/step" if seconds is not None and not validating
+                  and not classifying else "")
         validation = (f"&nbsp;&nbsp;&nbsp;<span style='color:{readable_text_on(VALIDATION_COLOUR, background)}'>"
                       f"┈ validation</span>") if validating else ""
         self.getPlotItem().setTitle(f"<span style='color:{train}'>━ train{loss}</span>"
                                     f"&nbsp;&nbsp;&nbsp;<span style='color:{test}'>╍ test{loss}</span>"
                                     f"{validation}{timing}", size=f"{points}pt")
+
+    @property
+    def classifying(self) -> bool:
+        """The training records accuracies: a classification (core.metrics' rule)."""
+        return len(getattr(self.session.history, "train_accuracy", ())) > 0
 
     def set_log_y(self, on: bool) -> None:
         self.log_y = bool(on)
@@ -104,6 +144,7 @@ class TrainingChart(pg.PlotWidget):
         validation = np.asarray(getattr(history, "validation_loss", ()), float)
         finite_validation = np.isfinite(validation)
         self.validation_curve.setData(steps[:len(validation)][finite_validation], validation[finite_validation])
+        self._draw_accuracy(history, steps)
         best = getattr(history, "best_step", None)
         self.best.setVisible(best is not None and len(validation) > 0)
         if best is not None:
@@ -121,6 +162,17 @@ class TrainingChart(pg.PlotWidget):
             self.status.setPos(0, float(np.nanmax(train[finite])))
         self._title(*self._title_style)
         self._move_cursor(self.session.step)
+
+    def _draw_accuracy(self, history, steps: np.ndarray) -> None:
+        classifying = self.classifying
+        self.getPlotItem().showAxis("right", classifying)
+        for curve, values in ((self.train_accuracy, getattr(history, "train_accuracy", ())),
+                              (self.test_accuracy, getattr(history, "test_accuracy", ()))):
+            values = np.asarray(values, float)
+            finite = np.isfinite(values)
+            curve.setData(steps[:len(values)][finite], values[finite])
+            curve.setVisible(classifying)
+        self._fit_accuracy_box()
 
     def _move_cursor(self, t: int) -> None:
         self.cursor.setValue(t)

@@ -3,7 +3,7 @@ import pytest
 from models import playground_model
 
 from valley.app.panels.network_panel import NetworkPanel
-from valley.core.datasets import DATASETS
+from valley.core.datasets import ALL_DATASETS
 from valley.core.optimizers import OPTIMIZERS
 from valley.core.scene import NetworkSpec, OptimizerSpec
 
@@ -26,7 +26,7 @@ def test_no_identifier_is_shown(panel):
             assert "_" not in text, text
     assert texts(panel.optimizer) == [cls.title for cls in OPTIMIZERS.values()]
     assert "Saddle-free Newton" in texts(panel.optimizer)
-    assert texts(panel.dataset) == [info.title for info in DATASETS.values()]
+    assert texts(panel.dataset) == [info.title for info in ALL_DATASETS.values()]
     assert panel.dataset.currentText() == "Two moons" and panel.dataset.currentData() == "moons"
     assert "ReLU" in texts(panel.activation) and "Leaky ReLU" in texts(panel.activation)
     assert panel.output.currentText() == "Sigmoid + binary cross-entropy"

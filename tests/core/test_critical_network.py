@@ -1,7 +1,7 @@
 """Critical points of a network's loss plane: few seeds from the value grid, exact slice Hessians."""
 import numpy as np
 import pytest
-from test_gradcheck import HIDDEN, LOSS_OUTPUTS, make_case
+from test_gradcheck import CURVED, LOSS_OUTPUTS, make_case
 
 import valley.core.network as network
 from valley.core import landscape
@@ -39,7 +39,7 @@ def test_a_network_plane_seeds_from_its_values_and_finds_what_the_full_grid_find
 
 # --- the plane's loss grid, formed from the plane rather than point by point ---
 
-PLANE_CASES = ([(hidden, "mse", "linear", "none") for hidden in HIDDEN]
+PLANE_CASES = ([(hidden, "mse", "linear", "none") for hidden in CURVED]
                + [("tanh", loss, output, "none") for loss, output in LOSS_OUTPUTS]
                + [("sigmoid", "mse", "linear", "l1"), ("swish", "bce", "sigmoid", "l2")])
 

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 from test_curvature import finite_difference_hessian
-from test_gradcheck import HIDDEN, LOSS_OUTPUTS, make_case, relative_error
+from test_gradcheck import CURVED, LOSS_OUTPUTS, make_case, relative_error
 
 import valley.core.hessian_vector as hessian_vector
 from valley.core.curvature import spectrum
@@ -14,7 +14,7 @@ def products_hessian(obj, theta):
     return 0.5 * (H + H.T)
 
 
-@pytest.mark.parametrize("hidden", HIDDEN)
+@pytest.mark.parametrize("hidden", CURVED)
 @pytest.mark.parametrize("loss,output", LOSS_OUTPUTS)
 def test_hessian_equals_products_and_differences_for_every_activation_and_loss(hidden, loss, output):
     sizes = [2, 4, 3, 3, 3 if output == "softmax" else 2]  # three hidden layers: every kind of block

@@ -24,10 +24,10 @@ def test_every_preset_loads_and_round_trips(path):
     assert loads_scene(dumps_scene(scene)) == scene
     assert len({o.color for o in scene.optimizers}) == len(scene.optimizers)  # racers distinguishable
     if scene.kind == "network":
-        from valley.core.datasets import DATASETS
+        from valley.core.datasets import ALL_DATASETS
         from valley.core.examples import EXAMPLES
 
-        assert scene.network.example in EXAMPLES or scene.network.dataset in DATASETS
+        assert scene.network.example in EXAMPLES or scene.network.dataset in ALL_DATASETS
 
 
 def race(name):
