@@ -19,6 +19,7 @@ from PyQt6.QtWidgets import (
 )
 
 from valley.app.model.player import Player
+from valley.app.model.playground import MAXOUT_STEP_THROUGH
 from valley.app.panels.network_panel import NetworkPanel
 from valley.app.views.confusion_matrix import ChartWithMatrix, ConfusionMatrixView
 from valley.app.views.decision_view import DecisionView
@@ -32,6 +33,8 @@ from valley.app.views.step_readout import StepReadout
 from valley.app.views.training_chart import TrainingChart
 from valley.app.widgets.player_bar import PlayerBar
 from valley.core.limits import TYPED_WEIGHT
+
+STEP_THROUGH_TIP = "One backpropagation pass phase by phase: → next phase, ← previous"
 
 
 class NetworkPage(QWidget):
@@ -59,7 +62,7 @@ class NetworkPage(QWidget):
         self.readout = StepReadout(self.session, self, theme=theme)
         controls = QHBoxLayout()
         self.step_through = QCheckBox("Step-through", self)
-        self.step_through.setToolTip("One backpropagation pass phase by phase: → next phase, ← previous")
+        self.step_through.setToolTip(STEP_THROUGH_TIP)
         self.step_through.toggled.connect(self.session.set_step_through)
         self.show_values = QCheckBox("Numbers", self)
         self.show_values.setToolTip("Activations and deltas on the nodes, weights on the edges")
@@ -180,8 +183,8 @@ class NetworkPage(QWidget):
         self.session.timeline.playingChanged.connect(self.diagram.set_playing)
         self.session.phaseChanged.connect(self._sync_step_through)
         self.session.networkChanged.connect(self._sync_samples)
-        self.session.networkChanged.connect(self._offer_hidden_space)
-        self._offer_hidden_space()
+        self.session.networkChanged.connect(self._offer_what_applies)
+        self._offer_what_applies()
         self.session.sampleChanged.connect(self._sync_samples)
         self.session.busyChanged.connect(self._show_busy)
         self.session.progressChanged.connect(lambda f: self.training_progress.setValue(round(100 * f)))
@@ -190,6 +193,10 @@ class NetworkPage(QWidget):
 
     def type_weight(self, layer: int, j: int, i: int) -> None:
         """A double click on an edge or a bias: type its initial value; training re-runs from it (undoable)."""
+        refusal = self.session.typing_refusal(layer)
+        if refusal:
+            self.session.report(refusal)
+            return
         sizes = self.session.sizes
         target = neuron_name(layer + 1, j, len(sizes) - 1, sizes[-1])
         initial = self.session.network_at(0)
@@ -204,10 +211,13 @@ class NetworkPage(QWidget):
         if ok:
             self.session.set_weight(layer, j, None if i < 0 else i, typed)
 
-    def _offer_hidden_space(self) -> None:
+    def _offer_what_applies(self) -> None:
         """The (h₁, h₂) tab only for a net whose last hidden layer has two neurons; the Inputs tab only
-        when the inputs are preprocessed."""
+        when the inputs are preprocessed; step-through only where a neuron has one net input."""
         self.lower_tabs.setTabVisible(self.lower_tabs.indexOf(self.hidden_space), self.hidden_space.available)
+        stepping = self.session.network.pieces == 1  # a maxout neuron has a net input per piece
+        self.step_through.setEnabled(stepping)
+        self.step_through.setToolTip(STEP_THROUGH_TIP if stepping else MAXOUT_STEP_THROUGH)
         self.lower_tabs.setTabVisible(self.lower_tabs.indexOf(self.inputs),
                                       self.session.example is None and self.session.spec.preprocessing != "none")
 

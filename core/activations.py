@@ -15,8 +15,8 @@ import numpy as np
 
 from valley.core import limits
 
-ACTIVATIONS = ("step", "linear", "sigmoid", "tanh", "hardtanh", "relu", "leaky_relu", "prelu", "elu", "swish",
-               "softplus", "softmax")
+ACTIVATIONS = ("step", "linear", "sigmoid", "tanh", "hardtanh", "relu", "leaky_relu", "prelu", "maxout", "elu",
+               "swish", "softplus", "softmax")
 
 # Large enough that exp(-z) cannot overflow float64 and σ is exactly 0 or 1 beyond it.
 _EXP_LIMIT = 700.0
@@ -79,6 +79,11 @@ class Activation:
     def f_inplace(self, z):
         """f(z), allowed to overwrite z (batched loss evaluation keeps no pre-activations)."""
         return self.f(z)
+
+    def curve(self, z):
+        """(f, f′) along a line of z, to draw the activation's shape."""
+        f = self.f(z)
+        return f, self.df(z, f)
 
     def __repr__(self):
         return f"{type(self).__name__}()"
@@ -241,6 +246,50 @@ class PReLU(LeakyReLU):
         return "PReLU()"
 
 
+class Maxout(Activation):
+    """Each neuron the largest of k pieces, k lines of its inputs (Goodfellow et al. 2013).
+
+    Its weight layer has k rows per neuron (neuron j's pieces are rows j·k … j·k + k − 1), so z
+    has k values per neuron and a one: f((…, n·k)) → (…, n). The error flows back through the
+    winning piece only.
+    """
+
+    name = "maxout"
+    elementwise = False
+
+    def __init__(self, pieces: int = 2):
+        if isinstance(pieces, bool) or not isinstance(pieces, (int, np.integer)) \
+                or not limits.MAXOUT_PIECES.contains(pieces):
+            raise ActivationError(f"maxout pieces must be a whole number {limits.MAXOUT_PIECES.describe()}, "
+                                  f"got {pieces!r}")
+        self.pieces = int(pieces)
+
+    def _grouped(self, z):
+        return z.reshape(z.shape[:-1] + (-1, self.pieces))
+
+    def winners(self, z):
+        """The winning piece of every neuron, (…, n)."""
+        return np.argmax(self._grouped(z), axis=-1)
+
+    def f(self, z):
+        return np.max(self._grouped(z), axis=-1)
+
+    def backprop(self, z, a, grad_a):
+        grouped = self._grouped(z)
+        won = np.arange(self.pieces) == np.argmax(grouped, axis=-1)[..., None]
+        return (won * grad_a[..., None]).reshape(z.shape)
+
+    def curve(self, z):
+        """(f, f′) of an example neuron for a picture: pieces of slopes spread over [−1, 1] through 0."""
+        lines = np.linspace(-1.0, 1.0, self.pieces)
+        values = np.multiply.outer(z, lines)
+        winner = np.argmax(values, axis=-1)
+        return np.max(values, axis=-1), lines[winner]
+
+    def __repr__(self):
+        return f"Maxout(pieces={self.pieces})"
+
+
 class ELU(Activation):
     """z for z > 0, α(e^z − 1) otherwise."""
 
@@ -341,14 +390,16 @@ class Softmax(Activation):
         return ra * (grad_a - s) + a * (r_grad_a - rs)
 
 
-_CLASSES = {cls.name: cls for cls in (Step, Linear, Sigmoid, Tanh, HardTanh, ReLU, LeakyReLU, PReLU, ELU,
-                                      Swish, Softplus, Softmax)}
+_CLASSES = {cls.name: cls for cls in (Step, Linear, Sigmoid, Tanh, HardTanh, ReLU, LeakyReLU, PReLU, Maxout,
+                                      ELU, Swish, Softplus, Softmax)}
 # The knob each shaped activation takes, by its keyword in make_activation.
-KNOBS = {"leaky_relu": "slope", "elu": "alpha", "swish": "beta"}
+KNOBS = {"leaky_relu": "slope", "elu": "alpha", "swish": "beta", "maxout": "pieces"}
 
 
-def make_activation(name: str, *, slope: float = 0.01, alpha: float = 1.0, beta: float = 1.0) -> Activation:
-    """The activation called `name`; `slope` is leaky ReLU's, `alpha` is ELU's, `beta` is swish's."""
+def make_activation(name: str, *, slope: float = 0.01, alpha: float = 1.0, beta: float = 1.0,
+                    pieces: int = 2) -> Activation:
+    """The activation called `name`; `slope` is leaky ReLU's, `alpha` is ELU's, `beta` is swish's,
+    `pieces` maxout's."""
     if isinstance(name, Activation):
         return name
     key = str(name).lower().replace("-", "_")
@@ -360,4 +411,6 @@ def make_activation(name: str, *, slope: float = 0.01, alpha: float = 1.0, beta:
         return ELU(alpha)
     if key == "swish":
         return Swish(beta)
+    if key == "maxout":
+        return Maxout(pieces)
     return _CLASSES[key]()

@@ -105,6 +105,7 @@ DROPOUT = Range(0.0, 0.9)  # a hidden layer's dropout rate: above 0.9 almost not
 LEAKY_SLOPE = Range(0.0, 1.0, hi_open=True)
 ELU_ALPHA = Range(0.0, 10.0, lo_open=True)
 SWISH_BETA = Range(0.0, 10.0, lo_open=True)
+MAXOUT_PIECES = Range(2, 5, integer=True)  # the lines a maxout neuron takes the largest of
 # An exact Hessian of a bigger network is too slow for a live demo (Newton methods need one).
 NEWTON_MAX_PARAMS = 200
 # The whole Hessian spectrum of a network is shown up to this size (exact H and eigh: ~0.1 s).

@@ -115,7 +115,7 @@ class Network:
 
     def __init__(self, layer_sizes, activation: str = "tanh", output_activation: str = "sigmoid",
                  loss: str = "mse", init: str = "xavier", seed: int | None = 0, *,
-                 leaky_slope: float = 0.01, elu_alpha: float = 1.0, swish_beta: float = 1.0,
+                 leaky_slope: float = 0.01, elu_alpha: float = 1.0, swish_beta: float = 1.0, maxout_pieces: int = 2,
                  dropout=0.0, batch_norm: bool = False, regularization: str = "none",
                  reg_rate: float = 0.0, init_scale: float | None = None, rng=None):
         sizes = list(layer_sizes)
@@ -138,13 +138,15 @@ class Network:
         self.leaky_slope = float(leaky_slope)
         self.elu_alpha = float(elu_alpha)
         self.swish_beta = float(swish_beta)
-        shape = dict(slope=leaky_slope, alpha=elu_alpha, beta=swish_beta)
+        self.maxout_pieces = maxout_pieces
+        shape = dict(slope=leaky_slope, alpha=elu_alpha, beta=swish_beta, pieces=maxout_pieces)
         self.hidden_activation = make_activation(activation, **shape)
         self.output_activation = make_activation(output_activation, **shape)
         if self.hidden_activation.name == "softmax" and len(sizes) > 2:
             raise NetworkError("softmax is an output activation; choose another hidden activation")
-        if self.output_activation.learns_slope:
-            raise NetworkError("PReLU learns its slopes in hidden layers; choose another output activation")
+        if self.output_activation.learns_slope or self.output_activation.name == "maxout":
+            raise NetworkError(f"{self.output_activation.name} is a hidden activation; "
+                               "choose another output activation")
         self.loss_function = make_loss(loss)
         regularization = str(regularization).lower()
         if regularization not in REGULARIZATIONS:
@@ -169,13 +171,19 @@ class Network:
         self.init = init
         self.init_scale = DEFAULT_INIT_SCALE[init] if init_scale is None else float(init_scale)
         self.seed = seed
-        self.shapes = [(n_out, n_in) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+        # A maxout layer's weights have a row per piece of each neuron (neuron j: rows j·k … j·k + k − 1).
+        self.pieces = self.hidden_activation.pieces if self.hidden_activation.name == "maxout" else 1
+        self.shapes = [(n_out * (self.pieces if l < len(sizes) - 2 else 1), n_in)
+                       for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]))]
         self._offsets = []
         offset = 0
         for n_out, n_in in self.shapes:
             self._offsets.append((offset, offset + n_out * n_in, offset + n_out * n_in + n_out))
             offset += n_out * n_in + n_out
         self.batch_norm = bool(batch_norm)
+        if self.batch_norm and self.pieces > 1:
+            raise NetworkError("batch norm normalizes one net input per neuron, and a maxout neuron has "
+                               f"{self.pieces}: choose one of the two")
         self._norm_offset = offset  # where the γ and β of the hidden layers start
         if self.batch_norm:
             offset += 2 * sum(self.layer_sizes[1:-1])
@@ -216,8 +224,10 @@ class Network:
         """A label per flat parameter: 'w0[j,i]' is weights[0][j, i], 'b0[j]' is biases[0][j]."""
         names = []
         for l, (n_out, n_in) in enumerate(self.shapes):
-            names += [f"w{l}[{j},{i}]" for j in range(n_out) for i in range(n_in)]
-            names += [f"b{l}[{j}]" for j in range(n_out)]
+            k = n_out // self.layer_sizes[l + 1]  # maxout: w0[j:p,i] is piece p of neuron j
+            rows = [f"{j}" if k == 1 else f"{j // k}:{j % k}" for j in range(n_out)]
+            names += [f"w{l}[{row},{i}]" for row in rows for i in range(n_in)]
+            names += [f"b{l}[{row}]" for row in rows]
         if self.batch_norm:
             for l, n in enumerate(self.layer_sizes[1:-1], 1):
                 names += [f"γ{l}[{j}]" for j in range(n)] + [f"β{l}[{j}]" for j in range(n)]
@@ -233,6 +243,8 @@ class Network:
             return "batch normalization's batch statistics"
         if self.learns_slopes:
             return "PReLU's learnable slopes"
+        if self.pieces > 1:
+            return "maxout's pieces"
         return None
 
     def param_index(self, layer: int, row: int, col: int | None = None) -> int:

@@ -101,6 +101,7 @@ class NetworkSpec:
     leaky_slope: float = 0.01  # the shaped activations' knobs (core.activations.KNOBS)
     elu_alpha: float = 1.0
     swish_beta: float = 1.0
+    maxout_pieces: int = 2
     # Initial weights typed on the diagram, each [layer, j, i, value]: w[layer][j, i] (i = -1: the
     # bias of neuron j of layer + 1); they replace the drawn (or the worked example's) ones.
     typed_weights: list[list[float]] = field(default_factory=list)
@@ -141,14 +142,15 @@ class NetworkSpec:
 
     def activation_knobs(self) -> dict[str, float]:
         """The knobs as core.activations.make_activation takes them."""
-        return dict(slope=self.leaky_slope, alpha=self.elu_alpha, beta=self.swish_beta)
+        return dict(slope=self.leaky_slope, alpha=self.elu_alpha, beta=self.swish_beta, pieces=self.maxout_pieces)
 
     def network_options(self) -> dict[str, Any]:
         """The keywords core.network.Network takes from this spec (besides the layer sizes)."""
         return dict(activation=self.activation, output_activation=self.output_activation, loss=self.loss,
                     init=self.init, init_scale=self.init_scale, regularization=self.regularization,
                     reg_rate=float(self.reg_rate), leaky_slope=self.leaky_slope, elu_alpha=self.elu_alpha,
-                    swish_beta=self.swish_beta, dropout=float(self.dropout), batch_norm=bool(self.batch_norm))
+                    swish_beta=self.swish_beta, maxout_pieces=int(self.maxout_pieces), dropout=float(self.dropout),
+                    batch_norm=bool(self.batch_norm))
 
 
 @dataclass

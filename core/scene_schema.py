@@ -432,6 +432,7 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
             "leaky_slope": lambda x, p: v.number(x, p, limits.LEAKY_SLOPE),
             "elu_alpha": lambda x, p: v.number(x, p, limits.ELU_ALPHA),
             "swish_beta": lambda x, p: v.number(x, p, limits.SWISH_BETA),
+            "maxout_pieces": lambda x, p: v.integer(x, p, limits.MAXOUT_PIECES),
             "dropout": lambda x, p: v.number(x, p, limits.DROPOUT),
             "batch_norm": v.boolean,
             "early_stopping": lambda x, p: x if type(x) is int and x == 0 else v.integer(x, p, limits.PATIENCE),
@@ -472,11 +473,11 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
             return v.problem(path + (key,), "an output that fits the dataset", message)
         sizes = [len(result.features), *result.hidden, result.output_size()]
         try:  # the engine's word on combinations (softmax is an output activation only)
-            Network(sizes, **result.network_options())
+            shapes = Network(sizes, **result.network_options()).shapes  # a maxout layer: a row per piece
         except NetworkError as error:
             return v.problem(path, "a network core can build", str(error))
         for k, (layer, j, i, _) in enumerate(result.typed_weights):
-            if not (layer < len(sizes) - 1 and j < sizes[layer + 1] and i < sizes[layer]):
+            if not (layer < len(shapes) and j < shapes[layer][0] and i < shapes[layer][1]):
                 return v.problem(path + ("typed_weights", k), f"a weight of the {'-'.join(map(str, sizes))} "
                                  "network", f"[{layer}, {j}, {i}]")
         if OPTIMIZERS[result.optimizer.kind].needs_hessian:

@@ -34,7 +34,7 @@ from valley.core.datasets import (
 )
 from valley.core.examples import EXAMPLES
 from valley.core.metrics import class_labels
-from valley.core.network import Network, parameter_count
+from valley.core.network import Network, NetworkError, parameter_count
 from valley.core.optimizers import OPTIMIZERS, make_optimizer
 from valley.core.preprocessing import PreprocessingError, Transform, make_transform
 from valley.core.scene import NetworkSpec, OptimizerSpec, Scene
@@ -97,6 +97,12 @@ class PassRecord:
     # dropout: per layer the masks the update leaving step t drew for these rows (0: dropped), or None
     masks: list | None = None
     norm: list | None = None  # batch norm: per layer core.batch_norm.NormRecord (z is then γû + β)
+    # The parameters drawn on the diagram, one row per neuron: the network's own, or for a maxout
+    # layer those of each neuron's shown piece (pieces[l]: the piece that won for the shown
+    # sample, or most often over the batch); z, delta, the gradients and updates are that piece's.
+    weights: list | None = None
+    biases: list | None = None
+    pieces: list | None = None
 
     def dropped(self, layer: int) -> np.ndarray | None:
         """True for the neurons of `layer` that the shown sample's pass dropped (one sample only)."""
@@ -268,7 +274,7 @@ class PlaygroundModel(QObject):
 
     @property
     def sizes(self) -> list[int]:
-        return [w.shape[1] for w in self.network.weights[:1]] + [w.shape[0] for w in self.network.weights]
+        return list(self.network.layer_sizes)
 
     @property
     def n_layers(self) -> int:
@@ -381,8 +387,10 @@ class PlaygroundModel(QObject):
             update_w = [w - w0 for w, w0 in zip(net.weights, before[0])]
             update_b = [b - b0 for b, b0 in zip(net.biases, before[1])]
             net.set_params(self.params_at(t))
-        return PassRecord(X, T, list(rec.z), list(rec.a), list(back.delta), list(back.grad_weights),
-                          list(back.grad_biases), update_w, update_b, loss, masks, rec.norm)
+        record = PassRecord(X, T, list(rec.z), list(rec.a), list(back.delta), list(back.grad_weights),
+                            list(back.grad_biases), update_w, update_b, loss, masks, rec.norm,
+                            [w.copy() for w in net.weights], [b.copy() for b in net.biases])
+        return shown_pieces(net, record) if net.pieces > 1 else record
 
     def _masks_at(self, t: int, batch: bool) -> list | None:
         """The dropout masks training drew at step t, for the rows the pass shows."""
@@ -432,6 +440,10 @@ class PlaygroundModel(QObject):
         return self.phases()[self.phase] if self.phase >= 0 else None
 
     def set_step_through(self, on: bool) -> None:
+        if on and self.network.pieces > 1:
+            self.report(MAXOUT_STEP_THROUGH)
+            self.phaseChanged.emit(self.phase)  # the check box goes back
+            return
         self.set_phase(0 if on else -1)
 
     def set_phase(self, index: int) -> None:
@@ -527,7 +539,8 @@ class PlaygroundModel(QObject):
     DATA_FIELDS = ("dataset", "classes", "points", "points_kind", "samples", "noise", "train_fraction",
                    "preprocessing")
     NETWORK_FIELDS = ("hidden", "activation", "output_activation", "loss", "init", "features",
-                      "regularization", "reg_rate", "leaky_slope", "elu_alpha", "swish_beta", "dropout", "batch_norm")
+                      "regularization", "reg_rate", "leaky_slope", "elu_alpha", "swish_beta", "maxout_pieces",
+                      "dropout", "batch_norm", "init_scale")
     TRAINING_FIELDS = ("batch_size", "early_stopping", "validation_fraction", "restore_best", "jitter")
 
     def set_option(self, name: str, value) -> None:
@@ -544,6 +557,8 @@ class PlaygroundModel(QObject):
         if unknown:
             raise NetworkSpecError(f"unknown playground setting {sorted(unknown)[0]!r}")
         fields = {k: list(v) if isinstance(v, list) else v for k, v in fields.items()}
+        if "init" in fields:  # each initialization's scale means its own thing: back to its default
+            fields = {"init_scale": None, **fields}
         if any(k in fields for k in ("dataset", "classes", "points", "points_kind")):
             fields = {**self._follow_data(replace(self.spec, **fields)), **fields}
         leaving = self.example is not None and any(k in self.DATA_FIELDS + ("features",) for k in fields)
@@ -623,6 +638,14 @@ class PlaygroundModel(QObject):
             return
         self.set_optimizer(spec.kind, {**spec.hyperparameters, key: value})
 
+    def typing_refusal(self, layer: int) -> str | None:
+        """Why the weights of weight layer `layer` cannot be typed on the diagram, or None."""
+        net = self.network
+        if 0 <= layer < net.n_layers and net.shapes[layer][0] != net.layer_sizes[layer + 1]:
+            return (f"a maxout neuron has {net.pieces} pieces, each with its own weights: type them in the "
+                    "scene's typed_weights, a row per piece")
+        return None
+
     def set_weight(self, layer: int, j: int, i: int | None, value: float) -> None:
         """Type the initial value of w[layer][j, i] (i None: the bias of neuron j of layer + 1).
 
@@ -630,6 +653,9 @@ class PlaygroundModel(QObject):
         network scene. NetworkSpecError for a weight the network does not have or a bad value.
         """
         shapes = [w.shape for w in self.network.weights]
+        refusal = self.typing_refusal(layer)
+        if refusal:
+            raise NetworkSpecError(refusal)
         if not (0 <= layer < len(shapes) and 0 <= j < shapes[layer][0]
                 and (i is None or 0 <= i < shapes[layer][1])):
             raise NetworkSpecError(f"the network has no weight [{layer}, {j}, {i}]")
@@ -896,6 +922,36 @@ def param_count(spec: NetworkSpec) -> int:
     return parameter_count([len(spec.features), *spec.hidden, spec.output_size()])
 
 
+MAXOUT_STEP_THROUGH = ("Step-through writes one net input per neuron, and a maxout neuron has one per "
+                       "piece: hover a neuron for its winning piece")
+
+
+def shown_pieces(net, record: PassRecord) -> PassRecord:
+    """A maxout net's pass as the diagram draws it: per neuron, its shown piece (the winner for one
+    sample, the most frequent winner over a batch) with that piece's z, δ, weights, gradient and update."""
+    k = net.pieces
+    pieces = [None] * len(record.z)
+    z, delta = list(record.z), list(record.delta)
+    weights, biases = list(record.weights), list(record.biases)
+    grad_w, grad_b = list(record.grad_weights), list(record.grad_biases)
+    update_w = None if record.update_weights is None else list(record.update_weights)
+    update_b = None if record.update_biases is None else list(record.update_biases)
+    for l in range(1, len(record.z) - 1):  # every hidden layer is maxout
+        n = net.layer_sizes[l]
+        winners = net.hidden_activation.winners(record.z[l])  # (rows, n)
+        shown = np.array([np.bincount(winners[:, j], minlength=k).argmax() for j in range(n)])
+        pieces[l] = shown
+        rows = np.arange(n) * k + shown
+        z[l] = record.z[l][:, rows]
+        delta[l] = record.delta[l][:, rows]
+        weights[l - 1], biases[l - 1] = record.weights[l - 1][rows], record.biases[l - 1][rows]
+        grad_w[l - 1], grad_b[l - 1] = record.grad_weights[l - 1][rows], record.grad_biases[l - 1][rows]
+        if update_w is not None:
+            update_w[l - 1], update_b[l - 1] = record.update_weights[l - 1][rows], record.update_biases[l - 1][rows]
+    return replace(record, z=z, delta=delta, weights=weights, biases=biases, grad_weights=grad_w,
+                   grad_biases=grad_b, update_weights=update_w, update_biases=update_b, pieces=pieces)
+
+
 def check_newton(opt: OptimizerSpec, n_params: int) -> None:
     if OPTIMIZERS[opt.kind].needs_hessian and n_params > limits.NEWTON_MAX_PARAMS:
         raise NetworkSpecError(f"{opt.kind} needs the Hessian: use at most {limits.NEWTON_MAX_PARAMS} "
@@ -934,6 +990,7 @@ def check_spec(spec: NetworkSpec) -> None:
         (limits.LEAKY_SLOPE, spec.leaky_slope, "leaky ReLU's slope"),
         (limits.ELU_ALPHA, spec.elu_alpha, "ELU's α"),
         (limits.SWISH_BETA, spec.swish_beta, "swish's β"),
+        (limits.MAXOUT_PIECES, spec.maxout_pieces, "maxout's pieces"),
         (limits.DROPOUT, spec.dropout, "dropout rate"),
         (limits.VALIDATION_FRACTION, spec.validation_fraction, "validation share"),
         (limits.INPUT_JITTER, spec.jitter, "input noise σ"),
@@ -961,11 +1018,13 @@ def check_spec(spec: NetworkSpec) -> None:
     check_newton(spec.optimizer, param_count(spec))
     if spec.dropout > 0 and OPTIMIZERS[spec.optimizer.kind].uses_curvature:
         raise NetworkSpecError(dropout_conflict(spec.optimizer.kind))
-    if OPTIMIZERS[spec.optimizer.kind].uses_curvature:
+    try:  # the engine's word on combinations (maxout with batch norm, softmax in a hidden layer)
         blocker = Network([len(spec.features), *spec.hidden, spec.output_size()], **spec.network_options()
                           ).without_curvature
-        if blocker:
-            raise NetworkSpecError(curvature_conflict(spec.optimizer.kind, blocker))
+    except NetworkError as error:
+        raise NetworkSpecError(str(error)) from None
+    if blocker and OPTIMIZERS[spec.optimizer.kind].uses_curvature:
+        raise NetworkSpecError(curvature_conflict(spec.optimizer.kind, blocker))
 
 
 def network_title(spec: NetworkSpec) -> str:

@@ -26,7 +26,8 @@ from valley.app.views.network_diagram import feature_label
 from valley.core import limits
 from valley.core.activations import ACTIVATIONS
 from valley.core.datasets import MULTICLASS_DATASETS, OWN_POINTS
-from valley.core.network import INITS, REGULARIZATIONS
+from valley.core.limits import INIT_SCALE
+from valley.core.network import DEFAULT_INIT_SCALE, INITS, REGULARIZATIONS
 from valley.core.optimizers import OPTIMIZERS
 from valley.core.preprocessing import PREPROCESSING
 
@@ -40,12 +41,21 @@ PERCEPTRON_RULE = "Rosenblatt's rule"  # shown instead of an optimizer for a ste
 # How the course writes the names core spells as identifiers (core has titles only for
 # optimizers and datasets); the combo boxes show these and keep the identifier as item data.
 ACTIVATION_TITLES = {"step": "Step", "linear": "Linear", "sigmoid": "Sigmoid", "tanh": "tanh", "hardtanh": "Hard tanh",
-                     "relu": "ReLU", "leaky_relu": "Leaky ReLU", "prelu": "PReLU (learned slope)", "elu": "ELU",
-                     "swish": "Swish", "softplus": "Softplus", "softmax": "Softmax"}
+                     "relu": "ReLU", "leaky_relu": "Leaky ReLU", "prelu": "PReLU (learned slope)", "maxout": "Maxout",
+                     "elu": "ELU", "swish": "Swish", "softplus": "Softplus", "softmax": "Softmax"}
 LOSS_TITLES = {"mse": "squared error", "mae": "absolute error", "bce": "binary cross-entropy",
                "cross_entropy": "cross-entropy"}
 INIT_TITLES = {"uniform": "Uniform", "gaussian": "Gaussian", "lecun": "LeCun", "xavier": "Xavier (Glorot)", "he": "He",
                "constant": "Constant"}
+# What the initialization's scale knob is for each init (core.network.DEFAULT_INIT_SCALE has its value).
+INIT_SCALE_KNOBS = {
+    "uniform": ("± a", "Weights and biases uniform in [−a, a]"),
+    "gaussian": ("σ", "Weights and biases Gaussian with standard deviation σ"),
+    "lecun": ("Scale", "LeCun's σ = √(1/n_in), times this"),
+    "xavier": ("Scale", "Xavier's (Glorot's) a = √(6/(n_in + n_out)), times this"),
+    "he": ("Scale", "He's σ = √(2/n_in), times this"),
+    "constant": ("Value", "Every weight and bias starts at this value (all neurons alike: symmetry is never broken)"),
+}
 REGULARIZATION_TITLES = {"none": "None", "l1": "L1", "l2": "L2"}
 PREPROCESSING_TITLES = {"none": "As they are", "standardize": "Standardize", "min_max": "Min-max to [0, 1]",
                         "pca": "PCA whitening", "zca": "ZCA whitening"}
@@ -55,6 +65,8 @@ SHAPE_KNOBS = {
                    "f(z) = z for z > 0, slope·z below (slide 000 writes 0.1; 0.01 is the usual default)"),
     "elu": ("elu_alpha", "α", limits.ELU_ALPHA, "f(z) = z for z > 0, α(eᶻ − 1) below: α is the floor it tends to"),
     "swish": ("swish_beta", "β", limits.SWISH_BETA, "f(z) = z·σ(βz): β = 1 is SiLU; large β tends to ReLU"),
+    "maxout": ("maxout_pieces", "Pieces", limits.MAXOUT_PIECES,
+               "f = the largest of k lines of the inputs, each with its own weights: the neuron learns its shape"),
 }
 
 
@@ -242,6 +254,11 @@ class NetworkPanel(QWidget):
         self.init.currentIndexChanged.connect(lambda i: self._set("init", self.init.itemData(i)))
         _narrow(self.init)
         form.addRow("Initialization", self.init)
+        self.init_scale = QDoubleSpinBox(arch, decimals=3, singleStep=0.05, minimum=INIT_SCALE.lo + 0.001,
+                                         maximum=INIT_SCALE.hi)
+        self.init_scale.valueChanged.connect(lambda v: self._set("init_scale", round(v, 3)))
+        self.init_scale_label = QLabel(arch)
+        form.addRow(self.init_scale_label, self.init_scale)
         self.seed = QSpinBox(arch, minimum=limits.SEED.lo, maximum=limits.SEED.hi)
         self.seed.valueChanged.connect(lambda v: self._call(self.session.set_seed, v))
         form.addRow("Seed", self.seed)
@@ -360,7 +377,7 @@ class NetworkPanel(QWidget):
     def _shape_changed(self, value: float) -> None:
         knob = SHAPE_KNOBS.get(self.session.spec.activation)
         if knob is not None:
-            self._set(knob[0], value)
+            self._set(knob[0], round(value) if knob[2].integer else value)
 
     def _sync_shape(self, spec) -> None:
         """The knob of the chosen activation (hidden for the others) and its f, f′ drawn with it."""
@@ -372,6 +389,8 @@ class NetworkPanel(QWidget):
             self.shape_label.setText(label)
             self.shape.setToolTip(tip)
             # an open end of the rule's range is kept by one step of the box's precision
+            self.shape.setDecimals(0 if rule.integer else 3)
+            self.shape.setSingleStep(1 if rule.integer else 0.01)
             self.shape.setRange(rule.lo + (0.001 if rule.lo_open else 0.0), rule.hi - (0.001 if rule.hi_open else 0.0))
             self.shape.setValue(getattr(spec, field))
         self.curve.show_activation(spec.activation, **spec.activation_knobs())
@@ -415,7 +434,8 @@ class NetworkPanel(QWidget):
         spec = self.session.spec
         blockers = [QSignalBlocker(w) for w in (self.dataset, self.classes, self.noise, self.train_fraction,
                                                self.samples,
-                                               self.activation, self.shape, self.output, self.init, self.seed,
+                                               self.activation, self.shape, self.output, self.init,
+                                               self.init_scale, self.seed,
                                                self.regularization, self.reg_rate, self.dropout, self.batch_norm,
                                                self.patience, self.validation, self.restore_best, self.jitter,
                                                self.preprocessing,
@@ -427,6 +447,10 @@ class NetworkPanel(QWidget):
         self._sync_shape(spec)
         _show(self.output, (spec.output_activation, spec.loss), output_title(spec.output_activation, spec.loss))
         _show(self.init, spec.init, title_of(INIT_TITLES, spec.init))
+        label, tip = INIT_SCALE_KNOBS.get(spec.init, ("Scale", ""))
+        self.init_scale_label.setText(label)
+        self.init_scale.setToolTip(tip)
+        self.init_scale.setValue(DEFAULT_INIT_SCALE[spec.init] if spec.init_scale is None else spec.init_scale)
         self.seed.setValue(self.session.seed)
         _show(self.regularization, spec.regularization, title_of(REGULARIZATION_TITLES, spec.regularization))
         self.reg_rate.setValue(spec.reg_rate)

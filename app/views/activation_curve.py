@@ -38,8 +38,7 @@ class ActivationCurve(pg.PlotWidget):
 
     def show_activation(self, name: str, **knobs) -> None:
         activation = make_activation(name, **knobs)
-        f = activation.f(self.z)
-        df = activation.df(self.z, f)
+        f, df = activation.curve(self.z)
         self.f_curve.setData(self.z, f)
         self.df_curve.setData(self.z, df)
         low = min(float(f.min()), float(df.min()), -0.1)

@@ -32,6 +32,14 @@ def _lut(negative: str, middle: str, positive: str, n: int = 256) -> np.ndarray:
 
 
 VALUE_LUT = _lut(NEGATIVE, MIDDLE, POSITIVE)
+
+
+def _halfway(a: str, b: str) -> str:
+    return QColor(*((x + y) // 2 for x, y in zip(QColor(a).getRgb()[:3], QColor(b).getRgb()[:3]))).name()
+
+
+# A class's probability, 0 (pale) to 1 (the class's own colour): a softmax output neuron's scale.
+CLASS_LUTS = [_lut(MIDDLE, _halfway(MIDDLE, c), c) for c in CLASS_COLOURS]
 DELTA_LUT = _lut(DELTA_NEGATIVE, MIDDLE, DELTA_POSITIVE)
 
 

@@ -28,6 +28,7 @@ from PyQt6.QtWidgets import (
 from valley.app.theme import THEMES
 from valley.app.views.annotation_layer import AnnotationItem, AnnotationLayer, Place
 from valley.app.views.diverging import (
+    CLASS_LUTS,
     DELTA_LUT,
     MIDDLE,
     NEUTRAL_NODE,
@@ -440,7 +441,7 @@ class NetworkDiagram(FittedView):
         names = [None] + [net.activation_of(l).name for l in range(1, len(sizes))]
         return dict(record=record, activations=activations, z=z, delta=slide_delta,
                     core_delta=[None] + [pick(d) for d in record.delta[1:]], grid=grid,
-                    weights=[w.copy() for w in net.weights], biases=[b.copy() for b in net.biases],
+                    weights=record.weights, biases=record.biases,
                     gammas=[g.copy() for g in net.gammas], betas=[b.copy() for b in net.betas],
                     slopes=[s.copy() for s in net.slopes],
                     activation_names=names, batch_mean=batch_mean)
@@ -472,10 +473,13 @@ class NetworkDiagram(FittedView):
         for layer, column in enumerate(self.nodes):
             a = values["activations"][layer]
             name = values["activation_names"][layer] if layer else "linear"
+            # several outputs are classes: each output neuron in its class's colour, as on the data view
+            luts = CLASS_LUTS if layer == L and len(column) > 1 else None
             if grid is not None:
                 plane = grid.a[layer]
                 norm = normalizer(name, plane)
-                thumbnails = thumbnail_pixmaps(norm(plane))
+                thumbnails = thumbnail_pixmaps(norm(plane)) if luts is None else [
+                    thumbnail_pixmaps(norm(plane[:, j:j + 1]), luts[j % len(luts)])[0] for j in range(len(column))]
             else:
                 plane = None
                 norm = normalizer(name, a)
@@ -499,7 +503,7 @@ class NetworkDiagram(FittedView):
                         db = float(updates[layer - 1][j])
                         text = f"Δb {'+' if db > 0 else ''}{fmt(db)}"
                 elif computed:
-                    fill = colour(float(norm(a[j])), VALUE_LUT)
+                    fill = colour(float(norm(a[j])), VALUE_LUT if luts is None else luts[j % len(luts)])
                     text = fmt(float(a[j]))
                 else:
                     fill, text = QColor(NEUTRAL_NODE), ""
@@ -673,6 +677,11 @@ class NetworkDiagram(FittedView):
             name = self.session.input_names[j] if j < len(self.session.input_names) else info["name"]
             return f"input {feature_label(name)}  ({which})\nvalue = {fmt(info['a'])}"
         lines = [f"{info['name']}  ({which}, step {self.session.step})"]
+        pieces = self.values["record"].pieces
+        if pieces is not None and pieces[layer] is not None:
+            won = "won most often over the batch" if self.values["batch_mean"] else "won"
+            lines.append(f"maxout: the largest of {self.session.network.pieces} pieces; piece "
+                         f"{int(pieces[layer][j]) + 1} {won} (its numbers below)")
         norm = self.values["record"].norm
         net_input = "z"
         if norm is not None and norm[layer] is not None:  # batch norm between the sum and f
@@ -712,6 +721,10 @@ class NetworkDiagram(FittedView):
             return (f"{weight}\nRosenblatt's rule (no gradient through a step):\n"
                     f"Δw = α(t − o)x = {fmt(lr)}·{fmt(error)}·{fmt(x)} = {fmt(rule['delta_w'][j, i + 1])}")
         update = "—  (last recorded step)" if info["update"] is None else fmt(info["update"])
+        pieces = self.values["record"].pieces
+        if pieces is not None and pieces[l + 1] is not None:  # a maxout neuron: the shown piece's weight
+            return (f"{weight}  (piece {int(pieces[l + 1][j]) + 1} of {self.session.network.pieces})\n"
+                    f"∂E/∂w = {fmt(info['grad'])}  (training batch)\nupdate Δw = {update}")
         return (f"{weight}\n∂E/∂w = {fmt(info['grad'])}  (training batch)\nupdate Δw = {update}\n"
                 "double-click to type its initial value")
 

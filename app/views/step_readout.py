@@ -8,6 +8,7 @@ import numpy as np
 from PyQt6.QtGui import QTextDocument
 from PyQt6.QtWidgets import QTextBrowser
 
+from valley.app.model.playground import MAXOUT_STEP_THROUGH
 from valley.app.views.diverging import fmt
 from valley.app.views.network_diagram import feature_label, neuron_name
 from valley.app.views.readout import num
@@ -405,7 +406,8 @@ class StepReadout(QTextBrowser):
         title = self.lines()[0]
         if not title:
             self._content = ("", [], ())
-            self.setHtml("<p>Step-through is off. Turn it on to walk one backpropagation pass "
+            self.setHtml(f"<p>{html.escape(MAXOUT_STEP_THROUGH)}.</p>" if self.session.network.pieces > 1 else
+                         "<p>Step-through is off. Turn it on to walk one backpropagation pass "
                          "phase by phase with →.</p>")
             return
         phase = self.session.current_phase

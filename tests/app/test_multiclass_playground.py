@@ -167,3 +167,23 @@ def test_the_confusion_matrix_fits_beside_the_loss_chart_on_the_network_page(qtb
         assert matrix.width() <= 0.4 * page.losses.width() + 1  # the chart keeps most of the room
     window.close()
     document.shutdown()
+
+
+def test_each_output_neuron_of_the_diagram_is_drawn_in_its_class_colour(qtbot):
+    from valley.app.views.diverging import CLASS_LUTS, colour
+    from valley.app.views.network_diagram import NetworkDiagram
+
+    document = preset_document()
+    playground = document.playground
+    diagram = NetworkDiagram(playground)
+    qtbot.addWidget(diagram)
+    playground.timeline.set_step(playground.max_step)
+    outputs = diagram.values["activations"][-1]
+    for j, node in enumerate(diagram.nodes[-1]):
+        expected = colour(2 * float(outputs[j]) - 1, CLASS_LUTS[j])
+        assert node.brush().color() == expected
+        picture = node.thumb.pixmap().toImage()
+        sure = [picture.pixelColor(x, y) for x in range(picture.width()) for y in range(picture.height())]
+        deepest = max(sure, key=lambda c: abs(c.red() - 232) + abs(c.green() - 232) + abs(c.blue() - 234))
+        assert deepest == colour(1.0, CLASS_LUTS[j])  # where the net is sure of class j: its own colour
+    document.shutdown()

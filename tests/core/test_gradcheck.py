@@ -8,8 +8,9 @@ from valley.core.activations import ACTIVATIONS
 from valley.core.network import Network
 
 HIDDEN = [a for a in ACTIVATIONS if a != "softmax"]
-# The exact curvature is built for these (PReLU's learnable slopes are refused: core.network.without_curvature).
-CURVED = [a for a in HIDDEN if a != "prelu"]
+# The exact curvature is built for these (PReLU's slopes and maxout's pieces are refused:
+# core.network.without_curvature).
+CURVED = [a for a in HIDDEN if a not in ("prelu", "maxout")]
 OUTPUTS = [a for a in CURVED if a != "step"]  # every activation an output layer may have
 # Each loss with output activations it is meant for (BCE needs outputs in (0, 1)).
 LOSS_OUTPUTS = [("mse", "linear"), ("mse", "sigmoid"), ("mae", "tanh"), ("bce", "sigmoid"),
@@ -34,14 +35,22 @@ def away_from_kinks(net, X, T, margin=1e-3):
     rec = net.forward(X)
     if any(np.min(np.abs(z)) < margin for z in rec.z[1:]):
         return False
+    if net.pieces > 1:  # a maxout neuron's kink is where its two largest pieces tie
+        for z in rec.z[1:-1]:
+            top = np.sort(z.reshape(z.shape[0], -1, net.pieces), axis=-1)[..., -2:]
+            if np.min(top[..., 1] - top[..., 0]) < margin:
+                return False
     return net.loss_name != "mae" or np.min(np.abs(rec.output - T)) > margin
 
 
 def make_case(sizes, hidden, loss, output, seed, regularization="none"):
     rng = np.random.default_rng(seed)
+    # Maxout keeps each neuron's largest piece, so activations grow layer by layer: a smaller spread
+    # keeps a saturating output off gradients of 1e-6, whose differences would lose their digits.
+    scale = 0.4 if hidden == "maxout" else 0.8
     for attempt in range(50):
         net = Network(sizes, activation=hidden, output_activation=output, loss=loss,
-                      init="gaussian", init_scale=0.8, seed=seed + 1000 * attempt,
+                      init="gaussian", init_scale=scale, seed=seed + 1000 * attempt,
                       leaky_slope=0.1, elu_alpha=0.7, swish_beta=1.7, regularization=regularization, reg_rate=0.03)
         X = rng.normal(size=(5, sizes[0]))
         if loss in ("cross_entropy", "bce") and output == "softmax":

@@ -80,5 +80,5 @@ def test_curvature_is_refused_with_its_reason():
 
 
 def test_prelu_is_a_hidden_activation_only():
-    with pytest.raises(NetworkError, match="hidden layers"):
+    with pytest.raises(NetworkError, match="prelu is a hidden activation"):
         Network([2, 3, 1], activation="tanh", output_activation="prelu")

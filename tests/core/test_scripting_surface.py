@@ -102,7 +102,7 @@ def test_network_names():
     from valley.core.losses import LOSSES
     from valley.core.network import INITS
 
-    assert set(ACTIVATIONS) == set("step linear sigmoid tanh hardtanh relu leaky_relu prelu elu swish softplus "
+    assert set(ACTIVATIONS) == set("step linear sigmoid tanh hardtanh relu leaky_relu prelu maxout elu swish softplus "
                                    "softmax".split())
     assert set(LOSSES) == {"mse", "mae", "bce", "cross_entropy"}
     assert set(INITS) == {"uniform", "gaussian", "lecun", "xavier", "he", "constant"}
