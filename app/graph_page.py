@@ -9,7 +9,7 @@ from __future__ import annotations
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
     QDoubleSpinBox,
-    QFormLayout,
+    QGridLayout,
     QLabel,
     QLineEdit,
     QSplitter,
@@ -28,6 +28,8 @@ from valley.core.graph import GraphError
 
 VALUE_RANGE = 1e6  # what a value box accepts either way
 CONTROLS_SHARE = 0.28  # of the page's width, the expression, values and paths column
+CONTROLS_LEAST = 260  # pixels: the column's narrowest at a desk
+ONE_COLUMN_INPUTS = 4  # more inputs than this sit two to a row: the paths keep their room at 720 px
 
 
 class GraphPage(QWidget):
@@ -48,7 +50,7 @@ class GraphPage(QWidget):
                                    "by ';' (the last is the output). Enter applies it.")
         self.expression.returnPressed.connect(self._apply_expression)
         self.error = error_label()
-        self.values = QFormLayout()
+        self.values = QGridLayout()
         self.value_boxes: dict[str, QDoubleSpinBox] = {}
         self.paths = GraphPaths(self.model, self)
         # The editor is the lecturer's: presentation mode hides it and gives the room to the paths.
@@ -59,12 +61,12 @@ class GraphPage(QWidget):
         editor.addWidget(self.expression)
         editor.addWidget(self.error)
         editor.addLayout(self.values)
-        controls = QWidget(self)
+        self.controls = controls = QWidget(self)
         column = QVBoxLayout(controls)
         column.setContentsMargins(6, 6, 6, 6)
         column.addWidget(self.editor)
         column.addWidget(self.paths, 1)
-        controls.setMinimumWidth(260)
+        controls.setMinimumWidth(CONTROLS_LEAST)
 
         self.view = GraphView(self.model, self, theme=theme)
         self.player_bar = PlayerBar(self.model.timeline, self)
@@ -108,18 +110,25 @@ class GraphPage(QWidget):
             self.error.hide()
         inputs = list(self.model.graph.inputs)
         if list(self.value_boxes) != inputs:
-            while self.values.rowCount():
-                self.values.removeRow(0)
+            while self.values.count():
+                widget = self.values.takeAt(0).widget()
+                if widget is not None:
+                    widget.deleteLater()
             self.value_boxes = {}
-            for name in inputs:
+            pairs = 1 if len(inputs) <= ONE_COLUMN_INPUTS else 2
+            for k, name in enumerate(inputs):
                 box = QDoubleSpinBox(self)
                 box.setRange(-VALUE_RANGE, VALUE_RANGE)
                 box.setDecimals(4)
                 box.setSingleStep(0.1)
                 box.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
                 box.valueChanged.connect(lambda v, n=name: self._set_value(n, v))
-                self.values.addRow(pretty(name), box)
+                row, column = divmod(k, pairs)
+                self.values.addWidget(QLabel(pretty(name), self), row, 2 * column)
+                self.values.addWidget(box, row, 2 * column + 1)
                 self.value_boxes[name] = box
+            for column in range(2):
+                self.values.setColumnStretch(2 * column + 1, 1 if column < pairs else 0)
         for name, box in self.value_boxes.items():
             box.blockSignals(True)
             box.setValue(self.model.result.nodes[self.model.graph.inputs[name]].value)
@@ -134,6 +143,18 @@ class GraphPage(QWidget):
         total = sum(self.split.sizes()) or self.width()
         if total > 0:  # the graph gets the room, in the window as on the projector
             self.split.setSizes([round(total * CONTROLS_SHARE), total - round(total * CONTROLS_SHARE)])
+        self._keep_controls_share()
+
+    def _keep_controls_share(self) -> None:
+        """On a projector the paths column keeps its share however the window got its size (F11
+        grows it after the theme is applied): narrower, the paths and the note were cut off."""
+        presenting = self.theme is not None and self.theme.presentation
+        least = max(CONTROLS_LEAST, round(self.width() * CONTROLS_SHARE)) if presenting else CONTROLS_LEAST
+        self.controls.setMinimumWidth(least)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._keep_controls_share()
 
     def show_tab(self) -> None:
         stack = self.parentWidget()

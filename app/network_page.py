@@ -31,6 +31,7 @@ from valley.app.views.network_landscape import NetworkLandscapeView
 from valley.app.views.sharpness_chart import SharpnessChart
 from valley.app.views.step_readout import StepReadout
 from valley.app.views.training_chart import TrainingChart
+from valley.app.widgets.fitted_tabs import FittedTabBar
 from valley.app.widgets.player_bar import PlayerBar
 from valley.core.limits import TYPED_WEIGHT
 
@@ -110,7 +111,9 @@ class NetworkPage(QWidget):
         data_controls.addStretch(1)
         self.chart = TrainingChart(self.session, self, theme=theme)
         self.lower_tabs = QTabWidget(self)
-        # every chart's name in view on a projector: names shorten before the bar scrolls
+        # every chart's name in view on a projector: the font steps down, then names shorten;
+        # the bar never scrolls
+        self.lower_tabs.setTabBar(FittedTabBar(self.lower_tabs))
         self.lower_tabs.tabBar().setUsesScrollButtons(False)
         self.lower_tabs.tabBar().setElideMode(Qt.TextElideMode.ElideRight)
         self.confusion = ConfusionMatrixView(self.session, self, theme=theme)
@@ -250,6 +253,7 @@ class NetworkPage(QWidget):
                      self.depth_chart, self.sharpness, self.hidden_space, self.inputs):
             view.apply_theme(theme)
         self.player_bar.apply_theme_colour(theme.foreground, icon_size=round(1.6 * theme.font_size + 4))
+        self.lower_tabs.tabBar().set_points(theme.font_size)
         # As the landscape window hides its side panels, presentation mode gives the room to the views.
         self.scroll.setVisible(not theme.presentation)
         # Larger fonts make the controls wider: the panel must not clip them.

@@ -125,6 +125,15 @@ def run(quick: bool) -> list[dict]:
                              None, "s", 3, target=1.0,
                              note=f"of which {grid:.2f} s is the 101² value grid that seeds Newton "
                                   "(the picture's own cost)"))
+        picture = (A[0], B[:, 0], plane.evaluate(A, B))
+        from_picture = critical_points(plane, grid=picture)
+        same = [(c.kind, c.point.round(8).tolist()) for c in from_picture] == \
+            [(c.kind, c.point.round(8).tolist()) for c in found]
+        rows.append(make_row("the same, seeded from the picture's 101² grid (the race view's way: the grid "
+                             "is drawn anyway)",
+                             median_time(lambda: critical_points(plane, grid=picture), runs=3, unit="s"),
+                             None, "s", 3, target=1.0,
+                             note=f"{len(from_picture)} found, {'the same points' if same else 'NOT the same points'}"))
 
         scene, data = edge_of_stability_data()
         spec = scene.network

@@ -27,6 +27,9 @@ def _session():
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PyQt6.QtWidgets import QApplication
 
+    from valley.app.qt_setup import prepare_qt
+
+    prepare_qt()  # as the app starts
     app = QApplication.instance() or QApplication(["bench"])
     from valley.app.export_cli import resolve_scene
     from valley.app.model.document import Document

@@ -44,6 +44,9 @@ def valley_fps(frames: int) -> float:
     from PyQt6.QtCore import Qt
     from PyQt6.QtWidgets import QApplication
 
+    from valley.app.qt_setup import prepare_qt
+
+    prepare_qt()  # as the app starts
     app = QApplication.instance() or QApplication([])
     from valley.app.main_window import MainWindow
     from valley.app.model.document import Document
@@ -131,6 +134,8 @@ STARTUP_SCRIPT = textwrap.dedent("""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PyQt6.QtCore import QObject, QEvent, Qt
     from PyQt6.QtWidgets import QApplication
+    from valley.app.qt_setup import prepare_qt
+    prepare_qt()
     app = QApplication([])
     from valley.app.main_window import MainWindow
     from valley.app.model.document import Document

@@ -83,7 +83,9 @@ def main(argv=None) -> int:
 
     from valley.app.main_window import MainWindow
     from valley.app.model.document import Document
+    from valley.app.qt_setup import prepare_qt
 
+    prepare_qt()  # as the app starts
     app = QApplication.instance() or QApplication([sys.argv[0]])
     window = MainWindow(Document(), show_3d=False, remember=False)
     session = window.race

@@ -161,6 +161,8 @@ class GraphSpec:
     values: dict[str, float] = field(default_factory=lambda: {"a": 2.0, "b": 1.0})  # one per input
     input: str = ""  # the input whose paths the paths panel counts ("": the first)
     note: str = ""  # said beside the paths (a slide's slip, and the correct value)
+    # said in the caption when the backward pass reaches a node the text names: {"y9": "..."}
+    remarks: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

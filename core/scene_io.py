@@ -9,7 +9,7 @@ The format (every key but `version` is optional and defaults as in core.scene):
     title = "Rosenbrock's banana valley"
     description = "One line for the Lecture menu."
     kind = "landscape"              # or "network" (then a [network] table, racers optional),
-                                    # or "graph" (then a [graph] table: expression, values, input, note)
+                                    # or "graph" (then a [graph] table: expression, values, input, note, remarks)
     steps = 1500                    # every range is in valley.core.limits
     seed = 0
     start = [-1.5, 2.0]             # shared start; bounds = [[xmin, xmax], [ymin, ymax]]

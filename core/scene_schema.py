@@ -542,11 +542,14 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
                 p, "a table of input values, name = number", describe_value(x)),
             "input": lambda x, p: x if x == "" else v.identifier(x, p),
             "note": v.string,
+            "remarks": lambda x, p: x if isinstance(x, dict) else v.problem(
+                p, "a table of remarks, node name = text", describe_value(x)),
         }, required=("expression",))
         if spec is _INVALID or len(spec) != len(value) or "expression" not in spec:
             return _INVALID
         try:
-            inputs = list(Graph.parse(spec["expression"]).inputs)
+            parsed = Graph.parse(spec["expression"])
+            inputs = list(parsed.inputs)
         except ValueError as error:  # GraphError: what and where in the expression
             return v.problem(path + ("expression",), "an expression over named inputs (numbers, names, "
                              "operators, math functions; or name = expression lines)",
@@ -568,6 +571,17 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
             v.problem(path + ("input",), f"an input of the expression ({_names_text(inputs)})",
                       describe_value(spec["input"]), _hint(spec["input"], inputs))
         spec["values"] = values
+        named = [node.label for node in parsed.nodes if node.named]
+        remarks = {}
+        for key, item in spec.get("remarks", {}).items():
+            if key not in named:
+                v.problem(path + ("remarks", key), f"a node the expression names ({_names_text(named)})",
+                          f"unknown key {key!r}", _hint(key, named))
+                continue
+            checked = v.string(item, path + ("remarks", key))
+            if checked is not _INVALID:
+                remarks[key] = checked
+        spec["remarks"] = remarks
         return GraphSpec(**spec)
 
     schema = {

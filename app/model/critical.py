@@ -20,19 +20,30 @@ class CriticalPoints:
         self._surface = None
         self._found: list[CriticalPoint] = []
 
-    def found(self) -> list[CriticalPoint]:
-        """What core finds on the current surface, in the surface's own bounds."""
+    def found(self, grid=None) -> list[CriticalPoint]:
+        """What core finds on the current surface, in the surface's own bounds.
+
+        `grid` = (xs, ys, Z): the surface's values that the picture already computed; a network's
+        plane seeds Newton from them when they span the surface's bounds, rather than paying for
+        a grid of forward passes twice.
+        """
         surface = self.race.surface
         if surface is not self._surface:
+            if grid is not None:
+                xs, ys = np.asarray(grid[0], float), np.asarray(grid[1], float)
+                (x0, x1), (y0, y1) = surface.bounds
+                if not (xs.size and ys.size and xs[0] <= x0 and xs[-1] >= x1 and ys[0] <= y0 and ys[-1] >= y1):
+                    grid = None
             try:
-                found = list(critical_points(surface))
+                found = list(critical_points(surface, grid=grid))
             except (ValueError, ArithmeticError):
                 found = []  # a surface the finder cannot handle shows no markers, not an error
             self._surface, self._found = surface, found
         return self._found
 
-    def in_view(self) -> list[CriticalPoint]:
-        """The found points and the surface's known minima inside the race's bounds, each once."""
+    def in_view(self, grid=None) -> list[CriticalPoint]:
+        """The found points and the surface's known minima inside the race's bounds, each once
+        (`grid` as in `found`)."""
         surface = self.race.surface
         (x0, x1), (y0, y1) = self.race.bounds
         tolerance = 1e-6 * (1 + abs(x1 - x0))
@@ -50,7 +61,7 @@ class CriticalPoints:
             at[len(shown)] = cp.point
             shown.append(cp)
 
-        for cp in self.found():
+        for cp in self.found(grid):
             add(cp)
         for m in surface.minima:
             point = np.asarray(m, float)

@@ -94,13 +94,15 @@ class GraphModel(QObject):
     def set_expression(self, text: str) -> None:
         """A new expression; GraphError (with .position) leaves everything as it was.
 
-        Inputs keep their values; a new input starts at 1.
+        Inputs keep their values; a new input starts at 1; remarks stay on the nodes still named.
         """
         if text == self.spec.expression:
             return
         graph = Graph.parse(text)
         values = {name: self.spec.values.get(name, NEW_INPUT_VALUE) for name in graph.inputs}
-        self._edit(replace(self.spec, expression=text, values=values,
+        named = {node.label for node in graph.nodes if node.named}
+        remarks = {name: text for name, text in self.spec.remarks.items() if name in named}
+        self._edit(replace(self.spec, expression=text, values=values, remarks=remarks,
                            input=self.spec.input if self.spec.input in graph.inputs else ""),
                    f"Graph: {text}", reset=True)
 

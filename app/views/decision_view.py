@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import math
 
+import contourpy
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import QRectF, Qt
-from PyQt6.QtGui import QFont, QFontMetricsF
+from PyQt6.QtCore import QPointF, QRectF, Qt
+from PyQt6.QtGui import QFont, QFontMetricsF, QPainterPath, QPolygonF
+from PyQt6.QtWidgets import QGraphicsItem
 
 from valley.app.theme import plain_numbers, style_plot
 from valley.app.views.diverging import CLASS_COLOURS, MIDDLE, NEGATIVE, POSITIVE, VALUE_LUT, class_brushes, normalizer
@@ -18,6 +20,27 @@ def _lut_rgba(lut: np.ndarray) -> np.ndarray:
     """pyqtgraph wants an (n, 4) uint8 lookup table."""
     return np.column_stack([(lut >> 16) & 255, (lut >> 8) & 255, lut & 255,
                             np.full(len(lut), 255)]).astype(np.uint8)
+
+
+class BoundaryCurve(pg.IsocurveItem):
+    """pyqtgraph's isocurve item with the marching squares done by contourpy (pyqtgraph's own
+    runs in Python: the slowest part of a playing frame). The same curve: value k at the centre
+    k + 0.5 of its image pixel, reaching the image's edges as pyqtgraph's
+    `isocurve(extendToEdge=True)` does, which pads the data with its edge values and clips to
+    [0, n] on each axis."""
+
+    def generatePath(self):
+        self.path = QPainterPath()
+        if self.data is None:
+            return
+        data = self.data.T if self.axisOrder == "row-major" else self.data
+        padded = np.pad(np.asarray(data, float), 1, mode="edge")
+        # contourpy's z has rows along y; the path's x is the data's first index
+        generator = contourpy.contour_generator(np.arange(-0.5, data.shape[0] + 1), np.arange(-0.5, data.shape[1] + 1),
+                                                padded.T, line_type=contourpy.LineType.Separate)
+        for line in generator.lines(self.level):
+            line = np.column_stack([np.clip(line[:, 0], 0, data.shape[0]), np.clip(line[:, 1], 0, data.shape[1])])
+            self.path.addPolygon(QPolygonF([QPointF(x, y) for x, y in line.tolist()]))
 
 
 _VALUE_RGBA = _lut_rgba(VALUE_LUT)
@@ -58,7 +81,7 @@ class DecisionView(pg.PlotWidget):
         self.image.setLookupTable(_VALUE_RGBA)
         self.image.setOpacity(0.9)
         self.addItem(self.image)
-        self.boundary = pg.IsocurveItem(level=0.0, pen=pg.mkPen("#111111", width=2.5))
+        self.boundary = BoundaryCurve(level=0.0, pen=pg.mkPen("#111111", width=2.5))
         self.boundary.setParentItem(self.image)
         self.boundary.setZValue(5)
         outline = theme.marker_edge if theme is not None else "#000000"
@@ -68,6 +91,10 @@ class DecisionView(pg.PlotWidget):
         for item in (self.train_points, self.test_points, self.selected):
             item.setZValue(10)
             self.addItem(item)
+        for item in (self.train_points, self.test_points):
+            # The data stay put while the heatmap under them changes every step: drawn once
+            # into a pixmap (again when the view moves), not point by point every frame.
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.values = None  # the last heatmap, in [-1, 1] (one output)
         self.classes = None  # the last heatmap's winning class per point (several outputs)
         self._boundaries = [self.boundary]
@@ -197,7 +224,7 @@ class DecisionView(pg.PlotWidget):
     def _draw_boundaries(self, fields: list) -> None:
         """Level-0 curves of each field (the first in self.boundary, more as the classes need)."""
         while len(self._boundaries) < len(fields):
-            curve = pg.IsocurveItem(level=0.0, pen=self.boundary.pen)
+            curve = BoundaryCurve(level=0.0, pen=self.boundary.pen)
             curve.setParentItem(self.image)
             curve.setZValue(5)
             self._boundaries.append(curve)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QListWidget, QVBoxLayout, QWidget
 
-from valley.app.views.graph_view import number, pretty
+from valley.app.views.graph_view import FACTOR_BREAK, number, path_factors, pretty
 
 
 def counted(n: int, noun: str) -> str:
@@ -36,8 +36,8 @@ def cost_text(model) -> str:
 def path_text(model, path) -> str:
     nodes = model.result.nodes
     names = [pretty(model.path_input)] + [pretty(nodes[e.target].label) for e in path]
-    factors = [number(nodes[e.target].local_derivatives[e.slot]) for e in path]
-    return f"{' → '.join(names)}:  {'·'.join(factors) or '1'} = {number(model.result.path_product(path))}"
+    factors = path_factors(model, path)
+    return f"{' → '.join(names)}:  {FACTOR_BREAK.join(factors) or '1'} = {number(model.result.path_product(path))}"
 
 
 class GraphPaths(QWidget):

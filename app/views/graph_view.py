@@ -18,6 +18,7 @@ from PyQt6.QtWidgets import (
     QGraphicsRectItem,
     QGraphicsScene,
     QGraphicsSimpleTextItem,
+    QGraphicsView,
     QLabel,
     QVBoxLayout,
     QWidget,
@@ -28,14 +29,20 @@ from valley.app.views.fitted_view import FittedView
 NODE_W, NODE_H = 150.0, 92.0  # scene units; the view scales the scene to fit
 COLUMN_GAP = 150.0  # between a column's right side and the next column's left
 ROW_GAP = 70.0  # between nodes of one column (room for the adjoint under each)
+ADJOINT_ROOM = NODE_W + 0.7 * COLUMN_GAP  # widest an adjoint under its node may be: neighbours' stay apart
+LABEL_MARGIN = 8.0  # between an edge's label and the nodes either side of its gap
 LABELLED_EDGES = 14  # up to this many edges, a local derivative reads "∂c/∂a = 1"; beyond, "1"
 TEXT_PIXELS = {"title": 1.35, "value": 1.7, "adjoint": 1.35, "edge": 1.2}  # × the theme's point size
 TEXT_MOST = {"title": 26.0, "value": 34.0, "adjoint": 28.0, "edge": 24.0}  # scene units
 CAPTION_SCALE = 1.35  # the caption's point size against the theme's
+# A graph whose whole drawing would shrink its text below this share of the sizes above is not
+# fitted: the canvas keeps the text at this share and follows the step being shown instead.
+READABLE_SHARE = 0.8
 
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 _SYMBOLS = {"+": "+", "-": "−", "*": "·", "/": "/"}
+FACTOR_BREAK = "·\u200b"  # the dot between a path's factors; a long product may wrap after it
 
 
 def pretty(label: str) -> str:
@@ -53,6 +60,12 @@ def number(value: float) -> str:
     if value == int(value) and abs(value) < 1e9:
         return str(int(value)).replace("-", "−")
     return f"{value:.4g}".replace("-", "−")
+
+
+def operand(value: float) -> str:
+    """A number inside a product or after an operator: a negative one in parentheses, 2·(−1)."""
+    text = number(value)
+    return f"({text})" if text.startswith("−") else text
 
 
 def operation_text(node, names: list[str]) -> str:
@@ -73,6 +86,8 @@ def operation_text(node, names: list[str]) -> str:
         return f"−{names[0]}"
     if op == "=":
         return names[0]
+    if op == "sigmoid":  # as the slides write it, and short enough for a node's title
+        return f"σ({names[0]})"
     return f"{op}({', '.join(names)})"
 
 
@@ -91,25 +106,43 @@ def describe_step(model, step: int | None = None) -> str:
     names = [pretty(nodes[i].label) for i in node.inputs]
     if planned.kind == "forward":
         symbolic = operation_text(node, names)
-        numeric = operation_text(node, [number(nodes[i].value) for i in node.inputs])
+        written = operand if node.op in (*_SYMBOLS, "**", "pow", "exp_base", "neg") else number
+        numeric = operation_text(node, [written(nodes[i].value) for i in node.inputs])
         return where + f"forward\n{name} = {symbolic} = {numeric} = {number(node.value)}"
-    if planned.node == graph.output:
+    text = _describe_backward(model, where, node, name, out)
+    remark = model.spec.remarks.get(node.label, "") if node.named else ""  # the scene's, said here
+    return text + (f"\n{remark}" if remark else "")
+
+
+def _describe_backward(model, where: str, node, name: str, out: str) -> str:
+    """The chain rule for node's adjoint: one term per consumer, symbols then numbers."""
+    graph, result = model.graph, model.result
+    nodes = result.nodes
+    if node.index == graph.output:
         return where + f"backward\n∂{out}/∂{out} = 1"
-    terms = result.contributions(planned.node)
+    terms = result.contributions(node.index)
     symbolic, numeric = [], []
-    for edge, adjoint, local in terms:
+    for k, (edge, adjoint, local) in enumerate(terms):
         consumer = pretty(nodes[edge.target].label)
+        first = number if k == 0 else operand  # a + (−b)·c, not a + −b·c
         if edge.target == graph.output:  # ∂out/∂out = 1: the edge's own derivative is the term
             symbolic.append(f"∂{out}/∂{name}")
-            numeric.append(number(local))
+            numeric.append(first(local))
         else:
             symbolic.append(f"∂{out}/∂{consumer}·∂{consumer}/∂{name}")
-            numeric.append(f"{number(adjoint)}·{number(local)}")
+            numeric.append(f"{first(adjoint)}·{operand(local)}")
     if len(terms) == 1 and terms[0][0].target == graph.output:
         return where + (f"backward\n∂{out}/∂{name} = {number(node.adjoint)}: the local derivative "
                         f"on its one edge, into {out}")
     text = f"∂{out}/∂{name} = {' + '.join(symbolic)} = {' + '.join(numeric)}"
     return where + f"backward\n{text} = {number(node.adjoint)}"
+
+
+def path_factors(model, path) -> list[str]:
+    """The local derivatives along a path as a product writes them: 1, 3, (−0.4794)."""
+    nodes = model.result.nodes
+    values = [nodes[e.target].local_derivatives[e.slot] for e in path]
+    return [number(v) if k == 0 else operand(v) for k, v in enumerate(values)]
 
 
 def describe_path(model) -> str:
@@ -119,9 +152,9 @@ def describe_path(model) -> str:
         return ""
     nodes = model.result.nodes
     names = [pretty(nodes[model.graph.inputs[model.path_input]].label)] + [pretty(nodes[e.target].label) for e in path]
-    factors = [number(nodes[e.target].local_derivatives[e.slot]) for e in path]
+    factors = path_factors(model, path)
     product = number(model.result.path_product(path))
-    return f"Path {' → '.join(names)}: {'·'.join(factors) or '1'} = {product}"
+    return f"Path {' → '.join(names)}: {FACTOR_BREAK.join(factors) or '1'} = {product}"
 
 
 def layout(graph) -> dict[int, tuple[int, float]]:
@@ -162,7 +195,13 @@ def layout(graph) -> dict[int, tuple[int, float]]:
 
 
 class GraphCanvas(FittedView):
-    """The nodes and edges; rebuilt when the graph changes, recoloured at each step."""
+    """The nodes and edges; rebuilt when the graph changes, recoloured at each step.
+
+    A graph that fits the view with readable text is shown whole. A larger one (the backprop
+    example's loss, the 32-path graph on a projector) is drawn at the smallest readable zoom and
+    the view follows the step: the node being computed with its inputs (forward), or with the
+    consumers its chain rule adds up (backward). Dragging looks around; the next step comes back.
+    """
 
     most_zoom = 1.4  # a two-node graph need not fill a projector
 
@@ -177,8 +216,10 @@ class GraphCanvas(FittedView):
         self.setMinimumSize(320, 200)
         self.boxes: dict[int, QGraphicsRectItem] = {}
         self.texts: dict[int, dict[str, QGraphicsSimpleTextItem]] = {}
+        self.positions: dict[int, QPointF] = {}
         self.edges: dict[tuple[int, int], QGraphicsPathItem] = {}  # (target, slot)
         self.edge_labels: dict[tuple[int, int], tuple[QGraphicsSimpleTextItem, QGraphicsRectItem]] = {}
+        self.following = False  # the graph is too large to read whole: the view follows the step
         self._colours(theme)
 
     def _colours(self, theme) -> None:
@@ -235,7 +276,7 @@ class GraphCanvas(FittedView):
         rect = QRectF()
         for box in self.boxes.values():
             rect = rect.united(box.sceneBoundingRect())
-        side = 20 + COLUMN_GAP * 0.15  # an adjoint's text may be wider than its node
+        side = 10 + (ADJOINT_ROOM - NODE_W) / 2  # an adjoint's text may be wider than its node
         scene.setSceneRect(rect.adjusted(-side, -30, side, 30 + TEXT_MOST["adjoint"] * 1.6))
         self.fit_scene()
 
@@ -248,8 +289,63 @@ class GraphCanvas(FittedView):
         path.cubicTo(start + QPointF(dx, 0), end - QPointF(dx, 0), end)
         return path
 
+    def readable_scale(self) -> float:
+        """The smallest zoom at which every text keeps READABLE_SHARE of its size on screen."""
+        points = self.theme.font_size if self.theme is not None else 11
+        return READABLE_SHARE * max(TEXT_PIXELS[k] * points / TEXT_MOST[k] for k in TEXT_PIXELS)
+
+    def fit_scene(self) -> None:
+        rect, port = self.scene().sceneRect(), self.viewport()
+        if not rect.isValid() or port.width() <= 10 or port.height() <= 10:
+            self.following = False
+            super().fit_scene()
+            return
+        whole = min(port.width() / rect.width(), port.height() / rect.height())
+        readable = self.readable_scale()
+        self.following = whole < readable
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag if self.following
+                         else QGraphicsView.DragMode.NoDrag)
+        if not self.following:
+            super().fit_scene()
+            return
+        self.resetTransform()
+        self.scale(readable, readable)
+        self.fitted()
+
     def fitted(self) -> None:
         self.refresh()
+
+    def focus_nodes(self) -> list[int]:
+        """The nodes the step is about: the current one first, then its inputs (forward), or the
+        consumers whose adjoints its chain rule adds up (backward); at step 0 the first column."""
+        model = self.model
+        current = model.current()
+        if current.kind == "inputs":
+            first = min(self.positions[i].x() for i in self.positions)
+            return [i for i in self.positions if self.positions[i].x() == first]
+        node = model.graph.nodes[current.node]
+        if current.kind == "forward":
+            return [node.index, *node.inputs]
+        return [node.index, *(e.target for e in model.graph.consumers(node.index)
+                              if model.graph.reaches_output(e.target))]
+
+    def follow(self) -> None:
+        """Centre the step's nodes; where they do not all fit, the current one (at step 0, the top
+        of the first column)."""
+        nodes = self.focus_nodes()
+        focus = QRectF()
+        for i in nodes:
+            focus = focus.united(self.boxes[i].sceneBoundingRect().adjusted(-20, -10, 20, TEXT_MOST["adjoint"] * 1.6))
+        seen = self.mapToScene(self.viewport().rect()).boundingRect()
+        anchor = self.boxes[nodes[0]].sceneBoundingRect()
+        x = focus.center().x() if focus.width() <= seen.width() else anchor.center().x()
+        if focus.height() <= seen.height():
+            y = focus.center().y()
+        elif self.model.current().kind == "inputs":
+            y = focus.top() + seen.height() / 2
+        else:
+            y = anchor.center().y()
+        self.centerOn(QPointF(x, y))
 
     def _font(self, kind: str) -> QFont:
         scale = self.transform().m11() or 1.0
@@ -292,7 +388,8 @@ class GraphCanvas(FittedView):
             for kind in ("title", "value"):
                 texts[kind].setFont(fonts[kind])
             self._squeeze(texts["title"], NODE_W - 10)
-            t, v = texts["title"].boundingRect(), texts["value"].boundingRect()
+            self._squeeze(texts["value"], NODE_W - 10)
+            t, v = self._size(texts["title"]), self._size(texts["value"])
             if title:
                 texts["title"].setPos((NODE_W - t.width()) / 2, 6)
                 texts["value"].setPos((NODE_W - v.width()) / 2, NODE_H - v.height() - 6)
@@ -303,14 +400,15 @@ class GraphCanvas(FittedView):
                 adjoint.setText(f"∂{out}/∂{label} = {number(node.adjoint)}")
                 adjoint.setFont(fonts["adjoint"])
                 adjoint.setBrush(self.accent)
-                self._squeeze(adjoint, NODE_W + COLUMN_GAP * 0.3)
-                a = adjoint.boundingRect()
+                self._squeeze(adjoint, ADJOINT_ROOM)
+                a = self._size(adjoint)
                 pos = box.pos()
                 adjoint.setPos(pos.x() + (NODE_W - a.width()) / 2, pos.y() + NODE_H + 4)
                 adjoint.setVisible(True)
             else:
                 adjoint.setVisible(False)
         few = len(self.edges) <= LABELLED_EDGES
+        shown_labels = []
         for edge in model.graph.edges:
             key = (edge.target, edge.slot)
             item = self.edges[key]
@@ -320,23 +418,58 @@ class GraphCanvas(FittedView):
                 colour.setAlpha(200 if reached else 110)
             item.setPen(QPen(colour, 7 if key in on_path else 2.5))
             label, backdrop = self.edge_labels[key]
-            if edge.source in adjoints or key in on_path:
+            shown = edge.source in adjoints or key in on_path
+            label.setVisible(shown)
+            backdrop.setVisible(shown)
+            if shown:
                 local = number(nodes[edge.target].local_derivatives[edge.slot])
                 target, source = pretty(nodes[edge.target].label), pretty(nodes[edge.source].label)
                 label.setText(f"∂{target}/∂{source} = {local}" if few else local)
                 label.setFont(fonts["edge"])
                 label.setBrush(self.accent if key in on_path else self.foreground)
-                rect = label.boundingRect()
-                middle = item.path().pointAtPercent(0.5)
-                label.setPos(middle.x() - rect.width() / 2, middle.y() - rect.height() / 2)
-                backdrop.setRect(label.sceneBoundingRect().adjusted(-3, 0, 3, 0))
-                backdrop.setBrush(QBrush(self.background))
-                label.setVisible(True)
-                backdrop.setVisible(True)
-            else:
-                label.setVisible(False)
-                backdrop.setVisible(False)
+                self._squeeze(label, COLUMN_GAP - 2 * LABEL_MARGIN)
+                shown_labels.append(edge)
+        # The labels into one node stand in one column, each on its own edge's height.
+        widest: dict[int, float] = {}
+        for edge in shown_labels:
+            width = self._size(self.edge_labels[(edge.target, edge.slot)][0]).width()
+            widest[edge.target] = max(widest.get(edge.target, 0.0), width)
+        hanging = [t["adjoint"].sceneBoundingRect() for t in self.texts.values() if t["adjoint"].isVisible()]
+        for edge in shown_labels:
+            key = (edge.target, edge.slot)
+            label, backdrop = self.edge_labels[key]
+            rect = self._size(label)
+            where = self._label_point(edge, widest[edge.target])
+            span = QRectF(where.x() - rect.width() / 2, where.y() - rect.height() / 2, rect.width(), rect.height())
+            # An adjoint wider than its node hangs into the gap: a label at its height gives way.
+            low = [a.right() for a in hanging if a.intersects(span) and a.center().x() < where.x()]
+            high = [a.left() for a in hanging if a.intersects(span) and a.center().x() >= where.x()]
+            if low or high:
+                right = min([*high, where.x() + rect.width() / 2]) - LABEL_MARGIN / 2
+                left = max([*low, right - rect.width()]) + LABEL_MARGIN / 2
+                label.setScale(label.scale() * max(0.1, min(1.0, (right - left) / rect.width())))
+                rect = self._size(label)
+                where = QPointF(right - rect.width() / 2, where.y())
+            label.setPos(where.x() - rect.width() / 2, where.y() - rect.height() / 2)
+            backdrop.setRect(label.sceneBoundingRect().adjusted(-3, 0, 3, 0))
+            backdrop.setBrush(QBrush(self.background))
+        if self.following:
+            self.follow()
         self.viewport().update()
+
+    def _label_point(self, edge, width: float) -> QPointF:
+        """Where an edge's label goes: in the gap just before its target, as near as the widest
+        label into that target allows, at the height where the edge enters it. Not the middle of
+        the edge: an edge that skips columns has its middle on a node of the column between, two
+        crossing edges share their middle, and two edges into one node come close there."""
+        end = self._edge_path(edge).currentPosition()
+        return QPointF(end.x() - max(COLUMN_GAP * 0.3, width / 2 + LABEL_MARGIN), end.y())
+
+    @staticmethod
+    def _size(item: QGraphicsSimpleTextItem) -> QRectF:
+        """A text's size as drawn: its bounding rectangle times the scale _squeeze gave it."""
+        rect = item.boundingRect()
+        return QRectF(0, 0, rect.width() * item.scale(), rect.height() * item.scale())
 
     @staticmethod
     def _squeeze(item: QGraphicsSimpleTextItem, width: float) -> None:

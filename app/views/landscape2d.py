@@ -173,6 +173,7 @@ class Landscape2DView(pg.PlotWidget):
         self._heatmap_timer.setSingleShot(True)
         self._heatmap_timer.setInterval(HEATMAP_DELAY_MS)
         self._heatmap_timer.timeout.connect(self._draw_heatmap)
+        self._values_grid = (None, None)  # (surface, (xs, ys, Z)) of the last heatmap
 
         self.plot = self.getPlotItem()
         self.plot.setMenuEnabled(False)
@@ -425,6 +426,7 @@ class Landscape2DView(pg.PlotWidget):
         inside = ((x[None, :] >= bx0) & (x[None, :] <= bx1)) & ((y[:, None] >= by0) & (y[:, None] <= by1))
         shown, label = display_values(Z, view_spec.log_colour, session.surface.value_label, inside)
         self.grid = (x, y, shown)
+        self._values_grid = (session.surface, (x, y, Z))  # the critical points' seeds, on this surface
         self._heatmap_rect = (x0, x1, y0, y1)
         within = shown[inside] if inside.any() else shown
         low, high = float(within.min()), float(within.max())
@@ -571,7 +573,8 @@ class Landscape2DView(pg.PlotWidget):
     def _markers(self) -> list[dict]:
         """The race's critical points in view, each with its kind and a hover text."""
         markers = []
-        for cp in self.session.critical.in_view():
+        surface, grid = self._values_grid
+        for cp in self.session.critical.in_view(grid if surface is self.session.surface else None):
             eig = ", ".join(f"{e:.4g}" for e in np.atleast_1d(cp.eigenvalues))
             tip = (f"{cp.kind} at ({cp.point[0]:.4g}, {cp.point[1]:.4g})\n"
                    f"f = {cp.value:.5g}\nHessian eigenvalues: {eig}")

@@ -108,6 +108,7 @@ class NodeItem(QGraphicsRectItem):
         self.setZValue(2)
         self.thumb = QGraphicsPixmapItem(self)
         self.thumb.setPos(RING, RING)
+        self.thumb.setScale((NODE - 2 * RING) / THUMB_GRID)
         # A dark hairline between the ring and the thumbnail keeps the two colours apart.
         self.frame = QGraphicsRectItem(RING - 1, RING - 1, NODE - 2 * RING + 2, NODE - 2 * RING + 2, self)
         self.frame.setPen(QPen(QColor("#101216"), 2))
@@ -151,6 +152,11 @@ class EdgeItem(QGraphicsPathItem):
         self.label = QGraphicsSimpleTextItem()
         self.label.setZValue(4)
         self.labelled = False  # whether the label (and its backdrop) is shown
+        # The pen last set, kept to be changed in place (building a QPen costs more than the change)
+        self.pen_to_set = QPen()
+        self.pen_to_set.setCapStyle(Qt.PenCapStyle.RoundCap)
+        self.colour: int | None = None  # its colour's ARGB
+        self.width: float | None = None
 
     def shape(self):
         return self._shape
@@ -188,6 +194,9 @@ class NetworkDiagram(FittedView):
         self.hovered_edge: EdgeItem | None = None
         self.values: dict = {}  # what the last refresh drew, for tooltips and tests
         self.setScene(QGraphicsScene(self))
+        # Every refresh restyles every edge: with the default BSP index each new pen re-files
+        # its item in the tree; a few hundred items need no index for hover hits.
+        self.scene().setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -510,7 +519,6 @@ class NetworkDiagram(FittedView):
                 node.setBrush(QBrush(fill))
                 if plane is not None:
                     node.thumb.setPixmap(thumbnails[j])
-                    node.thumb.setScale((NODE - 2 * RING) / THUMB_GRID)
                 node.thumb.setOpacity(0.2 if not computed or is_dropped else 1.0)
                 node.label.setText(text if self.show_values else "")
                 node.label.setVisible(self.show_values and bool(text))
@@ -554,16 +562,22 @@ class NetworkDiagram(FittedView):
                 widths = np.where(finite, 0.8 + (MAX_EDGE_WIDTH - 0.8)
                                   * np.minimum(np.abs(W) / scale, 1.0), 0.8)
             signs = np.where(finite, np.sign(W), 0.0)
-            colours = {}
+            brushes, rgba = {}, {}
             for sign in (-1.0, 0.0, 1.0):
                 c = QColor(colour(sign, VALUE_LUT) if sign else self.zero_edge)
                 c.setAlpha(alpha)
-                colours[sign] = c
+                brushes[sign], rgba[sign] = QBrush(c), c.rgba()
             for edge, w, width, sign in zip(grid_edges.ravel(), W.ravel().tolist(),
                                             widths.ravel().tolist(), signs.ravel().tolist()):
-                pen = QPen(colours[sign], width)
-                pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-                edge.setPen(pen)
+                if edge.width != width or edge.colour != rgba[sign]:
+                    # (a new pen costs its item a geometry change and a repaint)
+                    pen = edge.pen_to_set
+                    if edge.colour != rgba[sign]:
+                        edge.colour = rgba[sign]
+                        pen.setBrush(brushes[sign])
+                    edge.width = width
+                    pen.setWidthF(width)
+                    edge.setPen(pen)
                 if edge.labelled != labelled or labelled:
                     edge.labelled = labelled
                     edge.label.setVisible(labelled)

@@ -180,3 +180,32 @@ def test_racing_on_the_plane_of_a_network_scene_brings_racers(qapp):
     assert [s.kind for s in race.scene.optimizers] == [s.kind for s in default_scene().optimizers]
     assert len(race.trajectories) == len(race.scene.optimizers) and race.selected == 0
     assert all(np.allclose(t.points[0], race_start(result)) for t in race.trajectories)
+
+
+def test_the_race_view_seeds_a_planes_critical_points_from_its_own_heatmap(trained, qtbot, monkeypatch):
+    from valley.app.views.landscape2d import Landscape2DView
+    from valley.core import critical
+
+    net_session, _ = trained
+    result = landscape_of(net_session, "random")
+    surface = plane_surface(result, "plane")
+    session = race_model(default_scene())
+    session.scene.view.critical_points = True
+    grids = []
+    original = critical.critical_points
+    monkeypatch.setattr("valley.app.model.critical.critical_points",
+                        lambda s, **options: grids.append(options.get("grid")) or original(s, **options))
+    evaluated = []
+    evaluate = surface.evaluate
+    monkeypatch.setattr(surface, "evaluate", lambda X, Y: evaluated.append(np.shape(X)) or evaluate(X, Y))
+    session.race_on_surface(surface, "plane", surface.bounds, race_start(result))
+    view = Landscape2DView(session)
+    qtbot.addWidget(view)
+    view.redraw_surface()
+    # one finder run, on the heatmap's own values: the plane's grid of forward passes is paid once
+    assert len(grids) == 1 and grids[0] is not None
+    xs, ys, Z = grids[0]
+    assert evaluated and all(shape == (1, xs.size) for shape in evaluated)  # the heatmap's rows only
+    assert Z.shape == (ys.size, xs.size) and xs[0] <= surface.bounds[0][0] and xs[-1] >= surface.bounds[0][1]
+    marked = session.critical.in_view()
+    assert marked and all(np.linalg.norm(surface.gradient(cp.point)) < 1e-8 for cp in marked)

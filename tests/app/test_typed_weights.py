@@ -56,7 +56,7 @@ def test_a_click_on_an_edge_types_its_initial_weight(page, qtbot, tmp_path):
     assert other.playground.network_at(0).weights[0][1, 0] == 2.5
 
 
-def test_a_click_on_a_bias_square_types_the_bias(page, qtbot):
+def test_a_click_on_a_bias_square_types_the_bias(page, qtbot, tmp_path):
     session = page.session
     node = page.diagram.node_item(1, 0)
     page.typed.append(-1.25)
@@ -65,6 +65,15 @@ def test_a_click_on_a_bias_square_types_the_bias(page, qtbot):
     qtbot.waitUntil(lambda: session.spec.typed_weights == [[0, 0, -1, -1.25]])
     settle(session)
     assert session.network_at(0).biases[0][0] == -1.25
+    path = page.document.save(tmp_path / "bias.toml")  # saved with the scene, as an edge's weight
+    other = Document(background=False)
+    other.open(path)
+    settle(other.playground)
+    assert other.playground.network_at(0).biases[0][0] == -1.25
+    other.shutdown()
+    page.document.undo_stack.undo()  # one edit, one undo
+    settle(session)
+    assert session.spec.typed_weights == [] and session.network_at(0).biases[0][0] != -1.25
 
 
 def test_bad_typed_weights_are_refused(page):
@@ -121,4 +130,38 @@ def test_xor_is_linearly_separable_in_the_hidden_layers_plane(qtbot):
     settle(document.playground)
     assert not view.available and view.positions.shape == (0, 2) and view.note.textItem.toPlainText()
     assert not page.lower_tabs.isTabVisible(page.lower_tabs.indexOf(view))  # offered only where it applies
+    page.shutdown()
+
+
+def test_the_hidden_plane_draws_the_output_neurons_line(qtbot):
+    import math
+
+    from valley.app.views.hidden_space import output_crossing
+
+    document = Document(background=False)
+    document.open_preset("xor_hand_set_weights")
+    settle(document.playground)
+    page = NetworkPage(document)
+    qtbot.addWidget(page)
+    view = page.hidden_space
+    line = view.boundary
+    assert line.isVisible() and "output = 0.5" in view.getPlotItem().titleLabel.text
+    network = document.playground.network_at(0)
+    w, b = network.weights[1][0], network.biases[1][0]  # output = h1 − 2·h2 (linear)
+    start = np.array([line.pos().x(), line.pos().y()])
+    along = np.array([math.cos(math.radians(line.angle)), math.sin(math.radians(line.angle))])
+    for point in (start, start + 3 * along):  # on the line the output is the targets' middle, 0.5
+        assert network.output_activation.f(np.array([[w @ point + b]]))[0, 0] == pytest.approx(0.5)
+    side = (view.positions - start) @ np.array([-along[1], along[0]])
+    targets = document.playground.data.T_train[:, 0] > 0.5
+    assert len(set(zip(side > 0, targets))) == 2  # every sample on its class's side
+    # a sigmoid output crosses ½ at z = 0; a step at its jump; a level it never reaches has no line
+    from valley.core.activations import make_activation
+
+    assert output_crossing(make_activation("sigmoid"), 0.5) == pytest.approx(0.0, abs=1e-9)
+    assert output_crossing(make_activation("step"), 0.5) == pytest.approx(0.0, abs=1e-9)
+    assert output_crossing(make_activation("sigmoid"), 1.5) is None
+    document.open_preset("vanishing_gradients")
+    settle(document.playground)
+    assert not line.isVisible()
     page.shutdown()

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 from reference_surfaces import Himmelblau, Monkey, SaddleXY
 
-from valley.core.critical import critical_points
+from valley.core.critical import _newton_on_gradient, critical_points
+from valley.core.objective import Surface
 
 # Published: four minima with value 0 and the local maximum at (−0.270845, −0.923039).
 HIMMELBLAU_MINIMA = [(3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186),
@@ -78,3 +79,39 @@ def test_a_surface_flat_over_a_region_keeps_one_degenerate_point_per_patch():
     assert {c.kind for c in found} == {"degenerate"} and len(found) > 10
     gaps = np.hypot(*(points[:, None, :] - points[None, :, :]).transpose(2, 0, 1))
     assert np.all(gaps[~np.eye(len(points), dtype=bool)] > 1.5 * spacing)
+
+
+class NewtonTwoCycle(Surface):
+    """f = x⁴/4 − x² + 2x + y²: Newton on f′ = x³ − 2x + 2 bounces 0 → 1 → 0 … forever.
+
+    The only critical point is the minimum where x³ − 2x + 2 = 0, x ≈ −1.7693.
+    """
+
+    bounds = ((-3.0, 3.0), (-3.0, 3.0))
+
+    def _f(self, x, y):
+        return x ** 4 / 4 - x * x + 2 * x + y * y
+
+    def _grad(self, x, y):
+        return x ** 3 - 2 * x + 2, 2 * y
+
+    def _hess(self, x, y):
+        return 3 * x * x - 2, 0 * x, 2 + 0 * x
+
+
+def test_a_row_that_newton_bounces_between_two_points_stops_and_the_rest_still_converge():
+    surface = NewtonTwoCycle()
+    calls = []
+
+    def counted(theta, real=surface.gradient_and_hessian):
+        calls.append(len(theta))
+        return real(theta)
+    surface.gradient_and_hessian = counted
+    seeds = np.array([[0.0, 0.0], [-2.0, 0.5]])
+    end = _newton_on_gradient(surface, seeds.copy(), max_step=2.0, iterations=100, bounds=surface.bounds)
+    np.testing.assert_allclose(end[0], [0.0, 0.0], atol=1e-12)  # 0 → 1 → back to 0: seen there, stopped
+    assert calls[:2] == [2, 2] and calls[2:] and all(n == 1 for n in calls[2:]) and len(calls) < 12
+    assert abs(end[1, 0] ** 3 - 2 * end[1, 0] + 2) < 1e-12 and end[1, 1] == 0.0
+    (minimum,) = critical_points(NewtonTwoCycle(), resolution=7)  # the seed at x = 0 bounces too
+    assert minimum.kind == "minimum"
+    np.testing.assert_allclose(minimum.point, [-1.76929235, 0.0], atol=1e-8)

@@ -41,7 +41,8 @@ def test_a_network_plane_seeds_from_its_values_and_finds_what_the_full_grid_find
 
 PLANE_CASES = ([(hidden, "mse", "linear", "none") for hidden in CURVED]
                + [("tanh", loss, output, "none") for loss, output in LOSS_OUTPUTS]
-               + [("sigmoid", "mse", "linear", "l1"), ("swish", "bce", "sigmoid", "l2")])
+               + [("sigmoid", "mse", "linear", "l1"), ("swish", "bce", "sigmoid", "l2"),
+                  ("tanh", "mse", "linear", "l2")])
 
 
 def per_point_losses(obj, theta0, d1, d2, A, B):
@@ -99,3 +100,27 @@ def test_the_slice_gives_newton_its_gradient_and_hessian_from_one_pass():
     g, H = plane.gradient_and_hessian(points)
     assert np.allclose(g, plane.gradient(points), rtol=1e-12, atol=1e-14)
     assert np.allclose(H, plane.hessian(points), rtol=1e-12, atol=1e-14)
+
+
+def test_a_network_plane_seeds_from_a_given_picture_grid_without_evaluating_its_own():
+    plane = network_plane(4)
+    expected = critical_points(plane, resolution=48)
+    # the picture's grid reaches past the bounds ((-2, 2) on both axes), unevenly, with the
+    # finder's own 48 points per side inside them
+    step = 4 / 47
+    inside = np.linspace(-2, 2, 48)
+    xs = np.concatenate([-2 - step * np.arange(5, 0, -1), inside, 2 + step * np.arange(1, 4)])
+    ys = np.concatenate([-2 - step * np.arange(2, 0, -1), inside, 2 + step * np.arange(1, 8)])
+    Z = plane.evaluate(xs[None, :], ys[:, None])
+
+    def no_grid(*_):
+        raise AssertionError("the finder evaluated a grid of its own")
+    plane.evaluate = no_grid
+    found = critical_points(plane, grid=(xs, ys, Z))
+    assert [c.kind for c in found] == [c.kind for c in expected]
+    for c, d in zip(found, expected):
+        assert np.allclose(c.point, d.point, atol=1e-8)
+    with pytest.raises(ValueError, match=r"shape \(len\(ys\), len\(xs\)\)"):
+        critical_points(plane, grid=(xs, ys, Z.T))
+    with pytest.raises(ValueError, match="inside the bounds"):
+        critical_points(plane, grid=(xs, np.linspace(3, 4, ys.size), Z))

@@ -51,3 +51,15 @@ def test_every_input_needs_a_value_and_the_graph_needs_an_expression():
         loads_scene(GOOD.replace('expression = "(a + b) * (b + 1)"', ""), "g.toml")
     with pytest.raises(SceneError, match="graph: expected a key 'graph'"):
         loads_scene('version = 1\nkind = "graph"\n', "g.toml")
+
+
+def test_remarks_belong_to_nodes_the_expression_names():
+    text = GOOD.replace('note = "slide 004"', 'note = "slide 004"\n\n[graph.remarks]\nb = "the slide adds two paths"')
+    scene = loads_scene(text, "g.toml")
+    assert scene.graph.remarks == {"b": "the slide adds two paths"} and loads_scene(dumps_scene(scene)) == scene
+    with pytest.raises(SceneError, match=r"g.toml:\d+: graph.remarks.q: expected a node the expression names"):
+        loads_scene(text.replace('b = "the slide', 'q = "the slide'), "g.toml")
+    with pytest.raises(SceneError, match=r"graph.remarks.b: expected a string"):
+        loads_scene(text.replace('b = "the slide adds two paths"', "b = 5"), "g.toml")
+    with pytest.raises(SceneError, match=r"graph.remarks.c: expected a node the expression names \(a, b\)"):
+        loads_scene(text.replace('b = "the slide', 'c = "the slide'), "g.toml")  # c is a letter it gave
