@@ -162,24 +162,32 @@ def _dispose(app, window) -> None:
 def _screenshot(app, window, path: Path, steps: int | None, size) -> int:
     """One picture of finished training: the training shows its progress on stderr and stops
     on Ctrl-C (or TERM/HUP) like an export's; the PNG replaces an older one only once whole."""
-    from valley.app.export.atomic import ExportCancelled, ExportError, atomic_path
-    from valley.app.export.render import render_image, settle
-    from valley.app.export_cli import Interruption, ProgressBar
+    from valley.app.export.atomic import ExportCancelled
+    from valley.app.export_cli import Interruption
 
-    with Interruption() as interrupted:
-        training = ProgressBar(f"{path.name}: training")
+    with Interruption() as interrupted:  # until the PNG is in place: a signal stops the drawing too
         try:
-            if window.document.scene.kind == "network":
-                settle(window.document.playground, progress=training, cancel=interrupted)
+            return _train_and_draw(app, window, path, steps, size, interrupted)
         except ExportCancelled:
-            training.done()
             print("valley: interrupted; nothing written", file=sys.stderr)
             return interrupted.exit_code
+
+
+def _train_and_draw(app, window, path: Path, steps: int | None, size, interrupted) -> int:
+    from PyQt6.QtCore import Qt
+
+    from valley.app.export.atomic import ExportCancelled, ExportError, atomic_path
+    from valley.app.export.render import render_image, settle
+    from valley.app.export_cli import ProgressBar
+
+    training = ProgressBar(f"{path.name}: training")
+    try:
+        if window.document.scene.kind == "network":
+            settle(window.document.playground, progress=training, cancel=interrupted)
+    finally:
         training.done()
     window.resize(*size)
     # Render without mapping a real window: the offscreen platform paints into memory.
-    from PyQt6.QtCore import Qt
-
     window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
     window.show()
     timeline = window.shown_timeline()  # the network's on a network scene
@@ -191,6 +199,10 @@ def _screenshot(app, window, path: Path, steps: int | None, size) -> int:
         with atomic_path(path) as temp:
             if not image.save(str(temp), "PNG"):
                 raise ExportError(f"could not write {path}")
+            if interrupted():
+                raise ExportCancelled("screenshot cancelled")
+    except ExportCancelled:
+        raise
     except (ExportError, OSError) as error:
         print(f"valley: {error}", file=sys.stderr)
         return 2

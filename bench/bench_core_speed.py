@@ -91,5 +91,19 @@ def training_rows(quick: bool) -> list[dict]:
                           f"loss {history.train_loss[0]:.4f} -> {history.train_loss[-1]:.4f}")]
 
 
+def critical_rows(quick: bool) -> list[dict]:
+    """A formula as long as the parser takes, flat along both axes: Newton's seeds end on
+    hundreds of distinct degenerate points, which the finder and the map then merge."""
+    from valley.core.critical import critical_points
+    from valley.core.expression import parse_formula
+
+    surface = parse_formula("*".join("xy"[k % 2] for k in range(150)))
+    found: list = []
+    s = median_time(lambda: found.append(len(critical_points(surface))), runs=1, warmup=0, unit="s")
+    return [make_row("critical points of x·y·x·y… (150 factors, flat along both axes)", s, None, "s",
+                     note=f"{found[-1]} points; the merges took 9 s of 15 before they were vectorized")]
+
+
 def run(quick: bool) -> list[dict]:
-    return grid_rows(quick) + rerun_rows(quick) + training_rows(quick)
+    rows = grid_rows(quick) + rerun_rows(quick) + training_rows(quick)
+    return rows if quick else rows + critical_rows(quick)

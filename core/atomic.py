@@ -20,9 +20,16 @@ NAME_ROOM = 40  # characters of the file's stem kept in a temporary name (names 
 
 
 def target_of(path: str | os.PathLike) -> Path:
-    """The file a write to `path` replaces: the path itself, or the file a symbolic link names."""
+    """The file a write to `path` replaces: the path itself, or the file a symbolic link names
+    (one that does not exist yet is created). OSError (ELOOP) for links that name each other:
+    writing would replace a link with a file."""
     path = Path(path)
-    return Path(os.path.realpath(path)) if path.is_symlink() else path
+    if not path.is_symlink():
+        return path
+    try:
+        return Path(os.path.realpath(path, strict=True))
+    except FileNotFoundError:  # a link to a file not written yet
+        return Path(os.path.realpath(path))
 
 
 def file_mode(path: Path) -> int:

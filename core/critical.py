@@ -200,17 +200,19 @@ def critical_points(surface, resolution: int = 64, bounds=None, iterations: int 
         for p in known_minima:  # trust the catalogue even where the gradient is a convention (kinks)
             converged |= inside & (np.abs(theta - p).max(axis=-1) <= 1e-9 * diagonal)
         candidates = theta[converged][np.argsort(gnorm[converged], kind="stable")]
-        kept: list[np.ndarray] = []
-        for p in candidates:  # few distinct points: a greedy merge is quick
-            if not kept or np.min(np.hypot(*(np.array(kept) - p).T)) > 1e-6 * diagonal:
-                kept.append(p)
-        if not kept:
+        # A greedy merge into a preallocated array: a surface flat along whole lines (a long
+        # product x·y·x·y…) sends thousands of seeds to thousands of distinct points.
+        kept, count = np.empty_like(candidates), 0
+        for p in candidates:
+            if count == 0 or np.min(np.hypot(*(kept[:count] - p).T)) > 1e-6 * diagonal:
+                kept[count], count = p, count + 1
+        if count == 0:
             return []
-        points = np.array(kept)
+        points = kept[:count]
         values = surface.value(points)
         eigenvalues, _ = symmetric_eig(surface.hessian(points))
     result: list[CriticalPoint] = []
-    degenerate_kept: list[np.ndarray] = []
+    degenerate_kept, degenerate_count = np.empty_like(points), 0
     for p, v, w in zip(points, np.atleast_1d(values), eigenvalues):
         kind = classify(w, curvature_scale)
         if kind == "degenerate" and not np.isfinite(w).all() and any(
@@ -218,9 +220,9 @@ def critical_points(surface, resolution: int = 64, bounds=None, iterations: int 
             kind = "minimum"
         if kind == "degenerate":
             # a flat region yields a point from every seed in it: keep one per patch
-            if any(np.hypot(*(p - q)) <= 1.5 * spacing for q in degenerate_kept):
+            if degenerate_count and np.min(np.hypot(*(degenerate_kept[:degenerate_count] - p).T)) <= 1.5 * spacing:
                 continue
-            degenerate_kept.append(p)
+            degenerate_kept[degenerate_count], degenerate_count = p, degenerate_count + 1
         result.append(CriticalPoint(point=p, value=float(v), kind=kind, eigenvalues=w))
     result.sort(key=lambda c: (KINDS.index(c.kind), c.value))
     return result

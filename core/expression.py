@@ -416,6 +416,7 @@ class FormulaSurface(Surface):
         self.minima, self.saddles = [], []
         self._program = program
         self._frees = _last_uses(program)
+        self.cost = len(program)
 
     def _f(self, x, y):
         return _run_values(self._program, x, y, self._frees)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from valley.core.limits import GRID_WORK, RESOLUTION
+
 # Points of a plane per `values` call: bounds the (points × parameters) block in memory.
 PLANE_BLOCK = 4096
 
@@ -94,6 +96,17 @@ class Surface(Objective):
     # True where every gradient costs a network pass: the critical-point finder then seeds
     # Newton only where the value grid's slope is locally smallest, not from the whole grid.
     seed_from_values: bool = False
+    # Array operations per grid point, compared with limits.GRID_WORK: a typed formula's steps
+    # (a catalogue surface is a few operations whatever it is).
+    cost: int = 1
+
+    def grid_shape(self, nx: int, ny: int) -> tuple[int, int]:
+        """(nx, ny) points for a picture of the surface, both scaled down alike where
+        nx · ny · cost would pass limits.GRID_WORK, to no fewer than limits.RESOLUTION.lo a side."""
+        scale = min(1.0, (GRID_WORK / (nx * ny * max(self.cost, 1))) ** 0.5)
+        if scale == 1.0:
+            return nx, ny
+        return max(RESOLUTION.lo, int(nx * scale)), max(RESOLUTION.lo, int(ny * scale))
 
     def _f(self, x, y):
         raise NotImplementedError

@@ -65,15 +65,17 @@ def export_file(model, view, path, size=(1280, 720), steps=None, fps: float = 30
         exporter(model, view, path, steps=steps, fps=fps, size=size, frames=frames,
                  progress=progress, cancel=cancel)
         return
+    if cancel is not None and cancel():  # asked while the scene was computed: draw nothing
+        raise ExportCancelled("export cancelled")
     timeline = model.timeline
     original = timeline.step
     if steps is not None:
         timeline.set_step(frame_steps(model, steps)[-1])
     try:
         if kind == "png":
-            export_png(view, path, size, transparent)
+            export_png(view, path, size, transparent, cancel=cancel)
         else:
-            export_svg(view, path, size, title=title)
+            export_svg(view, path, size, title=title, cancel=cancel)
     finally:
         timeline.set_step(original)
     if progress is not None:

@@ -238,8 +238,8 @@ def _export_entry(deck_model, entry: DeckEntry, widget, path: Path, kind: str, s
         timeline.set_step(start)
         image = render_picture(widget, size)
         with atomic_path(path) as temp:
-            if not image.save(str(temp), "PNG", PNG_QUALITY):
-                raise ExportError(f"could not write PNG {str(path)!r}")
+            if not image.save(str(temp), "PNG", PNG_QUALITY):  # a full disk: the write failed
+                raise OSError(f"could not write PNG {str(path)!r}")
         if progress is not None:
             progress(1.0)
         return

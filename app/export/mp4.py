@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import struct
 
 import numpy as np
 
@@ -18,6 +20,47 @@ def check_even(size) -> tuple[int, int]:
     return size
 
 
+# Top-level boxes every H.264 MP4 that ffmpeg finished has: without 'moov' (written last, with the
+# index of every frame) no player can open the file.
+REQUIRED_BOXES = (b"ftyp", b"mdat", b"moov")
+
+
+def check_mp4(path) -> None:
+    """OSError unless the file at `path` is a whole MP4: top-level boxes that end where the file
+    ends, among them ftyp, mdat and moov.
+
+    ffmpeg's failures do not reach us (imageio does not look at its exit status): on a full disk
+    it wrote half a file and the export succeeded; the file is checked before it replaces any.
+    """
+    size = os.path.getsize(path)
+    found, offset = set(), 0
+
+    def cut_short(detail: str) -> OSError:
+        return OSError(f"the MP4 ffmpeg wrote is incomplete ({detail}); is the disk full?")
+
+    with open(path, "rb") as file:
+        while offset < size:
+            file.seek(offset)
+            header = file.read(16)
+            if len(header) < 8:
+                raise cut_short(f"a box header cut off at byte {offset:,}")
+            length, kind = struct.unpack(">I4s", header[:8])
+            if length == 1:  # a 64-bit length follows the type
+                if len(header) < 16:
+                    raise cut_short(f"a box header cut off at byte {offset:,}")
+                length = struct.unpack(">Q", header[8:16])[0]
+            elif length == 0:  # the box runs to the end of the file
+                length = size - offset
+            if length < 8 or offset + length > size:
+                raise cut_short(f"a {kind.decode('latin-1')!r} box of {length:,} bytes at byte "
+                                f"{offset:,} in a file of {size:,}")
+            found.add(kind)
+            offset += length
+    missing = [kind.decode() for kind in REQUIRED_BOXES if kind not in found]
+    if missing:
+        raise cut_short(f"no {', '.join(missing)} box")
+
+
 class Mp4Writer:
     """Streams frames to ffmpeg writing a temporary file; finish() renames it into place."""
 
@@ -26,7 +69,7 @@ class Mp4Writer:
 
         self.size = check_even(size)
         self._atomic = atomic_path(path)
-        temp = self._atomic.__enter__()
+        temp = self._temp = self._atomic.__enter__()
         try:
             self._writer = imageio.get_writer(
                 str(temp), format="FFMPEG", mode="I", fps=check_fps(fps), codec="libx264",
@@ -44,6 +87,7 @@ class Mp4Writer:
 
     def finish(self) -> None:
         self._writer.close()
+        check_mp4(self._temp)
         self._atomic.__exit__(None, None, None)
         self._atomic = None
 

@@ -15,12 +15,13 @@ from PyQt6.QtGui import QPainter, QRegion
 from PyQt6.QtSvg import QSvgGenerator
 from PyQt6.QtWidgets import QWidget
 
-from valley.app.export.atomic import ExportError, atomic_path
+from valley.app.export.atomic import ExportCancelled, ExportError, atomic_path
 from valley.app.export.render import check_size, prepare, vector_items
 
 
-def export_svg(widget, path, size=(1280, 720), title: str = "Valley") -> None:
-    """Write the widget as an SVG of `size` user units to `path` atomically.
+def export_svg(widget, path, size=(1280, 720), title: str = "Valley", cancel=None) -> None:
+    """Write the widget as an SVG of `size` user units to `path` atomically (ExportCancelled,
+    the old file kept, when `cancel()` says so once it is written).
 
     QSvgGenerator reports no write error (a full disk gave a truncated file and success), so
     it writes into memory; the document is checked whole before it goes to the disk.
@@ -52,6 +53,8 @@ def export_svg(widget, path, size=(1280, 720), title: str = "Valley") -> None:
             file.write(data)
         if os.stat(temp).st_size != len(data):
             raise OSError(f"only {os.stat(temp).st_size} of {len(data)} bytes of the SVG were written")
+        if cancel is not None and cancel():
+            raise ExportCancelled("export cancelled")
 
 
 def check_svg(data: bytes) -> None:

@@ -48,13 +48,17 @@ class CriticalPoints:
         (x0, x1), (y0, y1) = self.race.bounds
         tolerance = 1e-6 * (1 + abs(x1 - x0))
         shown: list[CriticalPoint] = []
+        # the shown points as rows, compared with a new one at once (a surface flat along lines
+        # has hundreds of critical points: one np.allclose per pair took half a minute)
+        at = np.empty((len(self.found()) + len(surface.minima), 2))
 
         def add(cp: CriticalPoint) -> None:
             x, y = cp.point
             if not (x0 <= x <= x1 and y0 <= y <= y1):
                 return
-            if any(np.allclose(cp.point, other.point, atol=tolerance) for other in shown):
+            if shown and np.isclose(cp.point, at[:len(shown)], atol=tolerance).all(axis=1).any():
                 return
+            at[len(shown)] = cp.point
             shown.append(cp)
 
         for cp in self.found(grid):

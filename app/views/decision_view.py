@@ -11,7 +11,7 @@ from PyQt6.QtGui import QFont, QFontMetricsF, QPainterPath, QPolygonF
 from PyQt6.QtWidgets import QGraphicsItem
 
 from valley.app.theme import plain_numbers, style_plot
-from valley.app.views.diverging import CLASS_COLOURS, MIDDLE, NEGATIVE, POSITIVE, VALUE_LUT, normalizer
+from valley.app.views.diverging import CLASS_COLOURS, MIDDLE, NEGATIVE, POSITIVE, VALUE_LUT, class_brushes, normalizer
 
 HEATMAP = 100  # grid points per side
 
@@ -152,7 +152,7 @@ class DecisionView(pg.PlotWidget):
             return [_CLASS_BRUSHES[k % len(_CLASS_BRUSHES)] for k in np.argmax(T, 1)]
         lo, hi = float(np.min(T, initial=0.0)), float(np.max(T, initial=1.0))
         middle = (lo + hi) / 2
-        return [pg.mkBrush(POSITIVE if t > middle else NEGATIVE) for t in T[:, 0]]
+        return class_brushes(T[:, 0] > middle, [NEGATIVE, POSITIVE])
 
     def rebuild(self) -> None:
         data = self.session.data

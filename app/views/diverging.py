@@ -8,7 +8,7 @@ deficiencies, and each passes through a light grey so zero is neither.
 from __future__ import annotations
 
 import numpy as np
-from PyQt6.QtGui import QColor, QImage
+from PyQt6.QtGui import QBrush, QColor, QImage
 
 NEGATIVE = "#F08A24"  # orange
 POSITIVE = "#1F78C8"  # blue
@@ -41,6 +41,17 @@ def _halfway(a: str, b: str) -> str:
 # A class's probability, 0 (pale) to 1 (the class's own colour): a softmax output neuron's scale.
 CLASS_LUTS = [_lut(MIDDLE, _halfway(MIDDLE, c), c) for c in CLASS_COLOURS]
 DELTA_LUT = _lut(DELTA_NEGATIVE, MIDDLE, DELTA_POSITIVE)
+
+
+def class_brushes(classes: np.ndarray, colours: list[str]) -> list[QBrush]:
+    """A brush per sample, colours[classes[i]]; the samples of one colour share one QBrush.
+
+    pyqtgraph's scatter renders one symbol per distinct brush object: a new brush per sample
+    made 5000 samples take seconds on every redraw of the data, and the window froze with it.
+    """
+    brushes = np.empty(len(colours), dtype=object)
+    brushes[:] = [QBrush(QColor(colour)) for colour in colours]
+    return list(brushes[np.asarray(classes, dtype=np.intp)])
 
 
 def lut_index(values: np.ndarray, n: int = 256) -> np.ndarray:

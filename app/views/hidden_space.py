@@ -12,7 +12,7 @@ import pyqtgraph as pg
 from PyQt6.QtCore import Qt
 
 from valley.app.theme import style_plot
-from valley.app.views.diverging import NEGATIVE, POSITIVE
+from valley.app.views.diverging import NEGATIVE, POSITIVE, class_brushes
 
 POINT_SIZE = 0.9  # a sample's marker against the theme's head size: readable from the back row
 PADDING = 0.12  # of the samples' extent, around them: none sits on the plot's frame
@@ -72,7 +72,7 @@ class HiddenSpaceView(pg.PlotWidget):
         record = self.session.forward_at(X)
         self.positions = np.asarray(record.a[-2], float)
         middle = (float(np.min(T, initial=0.0)) + float(np.max(T, initial=1.0))) / 2  # as the data view
-        brushes = [pg.mkBrush(POSITIVE if t > middle else NEGATIVE) for t in T[:, 0]]
+        brushes = class_brushes(T[:, 0] > middle, [NEGATIVE, POSITIVE])
         finite = np.all(np.isfinite(self.positions), axis=1)
         self.points.setData(self.positions[finite, 0], self.positions[finite, 1],
                             brush=[b for b, keep in zip(brushes, finite) if keep])

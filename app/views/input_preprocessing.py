@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from valley.app.theme import style_plot
-from valley.app.views.diverging import NEGATIVE, POSITIVE
+from valley.app.views.diverging import NEGATIVE, POSITIVE, class_brushes
 from valley.app.views.network_diagram import feature_label
 from valley.core.preprocessing import covariance_ellipse
 
@@ -74,7 +74,7 @@ class InputPreprocessingView(pg.GraphicsLayoutWidget):
             return
         T = self.session.data.T_train
         middle = (float(np.min(T, initial=0.0)) + float(np.max(T, initial=1.0))) / 2  # as the data view
-        brushes = [pg.mkBrush(POSITIVE if t > middle else NEGATIVE) for t in T[:, 0]]
+        brushes = class_brushes(T[:, 0] > middle, [NEGATIVE, POSITIVE])
         for (title, cloud, mean, covariance), plot, points, ellipse in zip(clouds, self.plots, self.points,
                                                                            self.ellipses):
             points.setData(cloud[:, 0], cloud[:, 1], brush=brushes)

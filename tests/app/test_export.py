@@ -227,7 +227,7 @@ def test_a_failing_write_keeps_the_older_file(session, landscape, tmp_path, monk
     target = tmp_path / "still.png"
     target.write_bytes(b"old")
     monkeypatch.setattr(QImage, "save", lambda self, *a: False)
-    with pytest.raises(ExportError, match="could not write PNG"):
+    with pytest.raises(OSError, match="could not write PNG"):
         export_png(landscape, target, size=(160, 120))
     assert target.read_bytes() == b"old" and os.listdir(tmp_path) == ["still.png"]
 

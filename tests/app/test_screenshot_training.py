@@ -49,3 +49,32 @@ def test_a_screenshot_of_the_one_sample_worked_example_exits_0_quietly(tmp_path)
                           env=_env(), cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "deleted" not in done.stderr and "Traceback" not in done.stderr
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# Sends the signal itself once the window is drawn (as a lecturer's Ctrl-C would arrive then).
+SIGNAL_WHILE_DRAWING = """
+import os, signal, sys
+import valley.app.export.render as render
+import valley.app.launch as launch
+
+drawn = render.render_image
+
+def draw_then_signal(*args, **kwargs):
+    image = drawn(*args, **kwargs)
+    os.kill(os.getpid(), signal.SIGTERM)
+    return image
+
+render.render_image = draw_then_signal
+sys.exit(launch.main(sys.argv[1:]))
+"""
+
+
+def test_a_signal_while_the_screenshot_is_drawn_keeps_the_old_picture(tmp_path):
+    out = tmp_path / "shot.png"
+    out.write_bytes(b"yesterday's picture")
+    done = subprocess.run([sys.executable, "-c", SIGNAL_WHILE_DRAWING, "saddle_point", "--screenshot", str(out),
+                           "--size", "400x300"], env=_env(), cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 143, done.stderr
+    assert "interrupted; nothing written" in done.stderr and "Traceback" not in done.stderr
+    assert out.read_bytes() == b"yesterday's picture" and os.listdir(tmp_path) == ["shot.png"]

@@ -101,3 +101,21 @@ def test_view_options_reach_the_session(panel, qtbot):
     session.set_view_option("contours", False)
     assert not panel.toggles["contours"].isChecked()
     assert seen == ["log_colour", "arrows", "contours"]
+
+
+def test_a_typed_zero_divisor_is_an_inline_error_and_a_tiny_one_races(panel, qtbot):
+    """x/0 once parsed and then raised from every derivative, leaving the race stale."""
+    session = panel.session
+    surface = session.surface
+    qtbot.keyClicks(panel.formula, "x/0")
+    qtbot.keyClick(panel.formula, Qt.Key.Key_Return)
+    assert session.surface is surface and panel.formula_error.isVisible()
+    assert "division by zero" in panel.formula_error.text()
+    assert panel.formula_error.text().splitlines()[-1].index("^") == 2
+    panel.formula.clear()
+    qtbot.keyClicks(panel.formula, "x**2 + y**2/1e-200")
+    qtbot.keyClick(panel.formula, Qt.Key.Key_Return)
+    assert not panel.formula_error.isVisible() and session.scene.surface.formula == "x**2 + y**2/1e-200"
+    assert session.trajectories and all(t.status in ("converged", "diverged", "running")
+                                        for t in session.trajectories)
+    assert session.surface.gradient(np.array([0.5, 0.25]))[1] == pytest.approx(0.5e200)

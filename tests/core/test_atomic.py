@@ -33,3 +33,20 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypat
     with pytest.raises(OSError, match="disk full"):
         write_atomic(target, b"new")
     assert target.read_bytes() == b"old" and os.listdir(tmp_path) == ["a.txt"]
+
+
+def test_links_that_name_each_other_are_refused_and_stay_links(tmp_path):
+    first, second = tmp_path / "a.toml", tmp_path / "b.toml"
+    first.symlink_to(second.name)
+    second.symlink_to(first.name)
+    with pytest.raises(OSError, match="symbolic links"):
+        write_atomic(first, b"new")
+    assert first.is_symlink() and second.is_symlink() and sorted(os.listdir(tmp_path)) == ["a.toml", "b.toml"]
+
+
+def test_a_link_to_a_file_not_written_yet_creates_it_and_stays_a_link(tmp_path):
+    (tmp_path / "slides").mkdir()
+    link = tmp_path / "figure.toml"
+    link.symlink_to("slides/figure.toml")
+    write_atomic(link, b"new")
+    assert link.is_symlink() and (tmp_path / "slides" / "figure.toml").read_bytes() == b"new"

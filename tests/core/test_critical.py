@@ -65,6 +65,22 @@ def test_catalogue_himmelblau_monkey_and_camel():
         ["maximum"] * 2 + ["minimum"] * 6 + ["saddle"] * 7
 
 
+def test_a_surface_flat_over_a_region_keeps_one_degenerate_point_per_patch():
+    """x⁴⁰y⁴⁰ is flat to rounding over most of the view: seeds stop all over it, and the finder
+    keeps one point per patch of 1.5 grid spacings (merged in arrays, not point by point)."""
+    from valley.core.expression import parse_formula
+
+    surface = parse_formula("x**40*y**40")
+    resolution = 32
+    found = critical_points(surface, resolution=resolution)
+    (x0, x1), (y0, y1) = surface.bounds
+    spacing = max(x1 - x0, y1 - y0) / (resolution - 1)
+    points = np.array([c.point for c in found])
+    assert {c.kind for c in found} == {"degenerate"} and len(found) > 10
+    gaps = np.hypot(*(points[:, None, :] - points[None, :, :]).transpose(2, 0, 1))
+    assert np.all(gaps[~np.eye(len(points), dtype=bool)] > 1.5 * spacing)
+
+
 class NewtonTwoCycle(Surface):
     """f = x⁴/4 − x² + 2x + y²: Newton on f′ = x³ − 2x + 2 bounces 0 → 1 → 0 … forever.
 
