@@ -149,7 +149,7 @@ class ConfusionMatrixView(QWidget):
 class ChartWithMatrix(QWidget):
     """A chart and, when it shows, the confusion matrix at its right, given at most `share` of the width."""
 
-    def __init__(self, chart: QWidget, matrix: ConfusionMatrixView, parent=None, share: float = 0.4):
+    def __init__(self, chart: QWidget, matrix: ConfusionMatrixView, parent=None, share: float = 1 / 3):
         super().__init__(parent)
         self.chart, self.matrix, self.share = chart, matrix, share
         for child in (chart, matrix):

@@ -147,4 +147,4 @@ class PlayerBar(QWidget):
     def _sync_speed(self, speed: float) -> None:
         with QSignalBlocker(self.speed_slider):
             self.speed_slider.setValue(speed_to_tick(speed))
-        self.speed_label.setText(f"{speed:g} steps/s")
+        self.speed_label.setText(f"{speed:g} step{'' if speed == 1 else 's'}/s")
