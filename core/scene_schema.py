@@ -554,15 +554,20 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
             return v.problem(path + ("expression",), "an expression over named inputs (numbers, names, "
                              "operators, math functions; or name = expression lines)",
                              f"{spec['expression']!r}: {error}")
-        values = {}
-        for key, item in spec.get("values", {}).items():
-            if key not in inputs:
-                v.problem(path + ("values", key), f"an input of the expression ({_names_text(inputs)})",
-                          f"unknown key {key!r}", _hint(key, inputs))
-                continue
-            checked = v.number(item, path + ("values", key))
-            if checked is not _INVALID:
-                values[key] = checked
+        def keyed(table: str, allowed: list, what: str, check) -> dict:
+            """The entries of a [graph.<table>] whose keys are among `allowed`, each checked."""
+            out = {}
+            for key, item in spec.get(table, {}).items():
+                if key not in allowed:
+                    v.problem(path + (table, key), f"{what} ({_names_text(allowed)})", f"unknown key {key!r}",
+                              _hint(key, allowed))
+                    continue
+                checked = check(item, path + (table, key))
+                if checked is not _INVALID:
+                    out[key] = checked
+            return out
+
+        values = keyed("values", inputs, "an input of the expression", v.number)
         missing = [name for name in inputs if name not in spec.get("values", {})]
         if missing:
             v.problem(path + ("values",), "a value for every input of the expression",
@@ -572,16 +577,7 @@ def _validate(data: dict, v: _Validator) -> Scene | None:
                       describe_value(spec["input"]), _hint(spec["input"], inputs))
         spec["values"] = values
         named = [node.label for node in parsed.nodes if node.named]
-        remarks = {}
-        for key, item in spec.get("remarks", {}).items():
-            if key not in named:
-                v.problem(path + ("remarks", key), f"a node the expression names ({_names_text(named)})",
-                          f"unknown key {key!r}", _hint(key, named))
-                continue
-            checked = v.string(item, path + ("remarks", key))
-            if checked is not _INVALID:
-                remarks[key] = checked
-        spec["remarks"] = remarks
+        spec["remarks"] = keyed("remarks", named, "a node the expression names", v.string)
         return GraphSpec(**spec)
 
     schema = {

@@ -55,20 +55,6 @@ def test_it_learns_xor_and_names_its_pieces():
     assert history.train_accuracy[-1] > 0.9  # a line cannot; two pieces per neuron bend it
 
 
-def test_batched_values_and_the_plane_agree_with_one_at_a_time():
-    net = Network([2, 4, 4, 1], activation="maxout", maxout_pieces=3, seed=0)
-    X, T = _data()
-    objective = net.objective(X, T)
-    rng = np.random.default_rng(6)
-    thetas = net.get_params() + rng.normal(0, 0.5, (4, net.n_params))
-    np.testing.assert_allclose(objective.values(thetas), [objective.value(t) for t in thetas], rtol=1e-12)
-    d1, d2 = rng.normal(size=(2, net.n_params))
-    alpha, beta = np.meshgrid(np.linspace(-1, 1, 3), np.linspace(-1, 1, 3))
-    plane = objective.plane_values(thetas[0], d1, d2, alpha, beta)
-    expected = [objective.value(thetas[0] + a * d1 + b * d2) for a, b in zip(alpha.ravel(), beta.ravel())]
-    np.testing.assert_allclose(plane.ravel(), expected, rtol=1e-12)
-
-
 def test_what_maxout_refuses_says_why():
     X, T = _data()
     net = Network([2, 3, 1], activation="maxout", seed=0)

@@ -54,8 +54,10 @@ def test_it_starts_as_a_leaky_relu_of_slope_one_quarter_and_learns_its_slopes():
     np.testing.assert_array_equal(prelu.get_params(), history.params[-1])
 
 
-def test_batched_values_and_the_plane_agree_with_one_at_a_time():
-    net = Network([2, 4, 4, 1], activation="prelu", output_activation="sigmoid", loss="bce", seed=0)
+@pytest.mark.parametrize("shape", [{"activation": "prelu"}, {"activation": "maxout", "maxout_pieces": 3}], ids=str)
+def test_batched_values_and_the_plane_agree_with_one_at_a_time(shape):
+    """Both leave the plane's fast path (slopes and pieces are not affine in the plane's coordinates)."""
+    net = Network([2, 4, 4, 1], output_activation="sigmoid", loss="bce", seed=0, **shape)
     X, T = _data()
     objective = net.objective(X, T)
     rng = np.random.default_rng(6)
