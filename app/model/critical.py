@@ -48,9 +48,10 @@ class CriticalPoints:
         (x0, x1), (y0, y1) = self.race.bounds
         tolerance = 1e-6 * (1 + abs(x1 - x0))
         shown: list[CriticalPoint] = []
+        found = self.found(grid)
         # the shown points as rows, compared with a new one at once (a surface flat along lines
         # has hundreds of critical points: one np.allclose per pair took half a minute)
-        at = np.empty((len(self.found()) + len(surface.minima), 2))
+        at = np.empty((len(found) + len(surface.minima), 2))
 
         def add(cp: CriticalPoint) -> None:
             x, y = cp.point
@@ -61,7 +62,7 @@ class CriticalPoints:
             at[len(shown)] = cp.point
             shown.append(cp)
 
-        for cp in self.found(grid):
+        for cp in found:
             add(cp)
         for m in surface.minima:
             point = np.asarray(m, float)
