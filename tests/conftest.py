@@ -46,3 +46,23 @@ def normal_room_after_each_test():
         from valley.app.theme import apply_to_application, get_theme
 
         apply_to_application(get_theme("dark"))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Qt's objects go while the QApplication still exists, in order, as the app's own exits do
+    (app/launch.py, app/export_cli.py): left to the interpreter's exit, a widget outliving the
+    application can crash the process after the last test has passed (exit 139)."""
+    import gc
+
+    from PyQt6.QtCore import QEvent
+    from PyQt6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        return
+    for widget in app.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    gc.collect()
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
