@@ -55,13 +55,15 @@ def pytest_sessionfinish(session, exitstatus):
     import gc
 
     from PyQt6.QtCore import QEvent
-    from PyQt6.QtWidgets import QApplication
+    from PyQt6.QtWidgets import QApplication, QWidget
 
     app = QApplication.instance()
     if app is None:
         return
     for widget in app.topLevelWidgets():
-        widget.close()
+        # Qt's own close: pyqtgraph's override fails on a plot it has closed already (pytest-qt
+        # closes the widgets it was given, but their deletion waits for an event loop that never runs)
+        QWidget.close(widget)
         widget.deleteLater()
     app.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
     gc.collect()
