@@ -1,8 +1,11 @@
 """Qt runs offscreen unless pytest-xvfb gave us a display (then xcb, so OpenGL works too)."""
 import os
+import sys
 
 import pytest
 from hypothesis import settings
+
+_EXIT_STATUS = pytest.StashKey[int]()
 
 # The suite draws the same examples on every run, so CI passes or fails on the code alone; the
 # "explore" profile draws new ones (HYPOTHESIS_PROFILE=explore pytest ..., a few runs before a release).
@@ -49,22 +52,28 @@ def normal_room_after_each_test():
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """Qt's objects go while the QApplication still exists, in order, as the app's own exits do
-    (app/launch.py, app/export_cli.py): left to the interpreter's exit, a widget outliving the
-    application can crash the process after the last test has passed (exit 139)."""
-    import gc
+    session.config.stash[_EXIT_STATUS] = int(exitstatus)
 
-    from PyQt6.QtCore import QEvent
-    from PyQt6.QtWidgets import QApplication, QWidget
 
-    app = QApplication.instance()
-    if app is None:
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    """The run ends with its own exit status, skipping the interpreter's teardown of Qt.
+
+    pytest-qt closes the widgets it is given, but their deletion waits for an event loop that
+    never runs again; a full run leaves a few thousand, and deleting them after the last test
+    crashed the process (exit 139 with every test passed; deleting them in order in
+    pytest_sessionfinish crashed the same way). The app's own exits take Qt down in order and
+    are tested as such (tests/app/test_export_exit.py, tests/app/test_close_while_training.py).
+    pytest-xvfb stops its display at exit (atexit, which os._exit skips): it is stopped here first.
+    """
+    if _EXIT_STATUS not in config.stash:
         return
-    for widget in app.topLevelWidgets():
-        # Qt's own close: pyqtgraph's override fails on a plot it has closed already (pytest-qt
-        # closes the widgets it was given, but their deletion waits for an event loop that never runs)
-        QWidget.close(widget)
-        widget.deleteLater()
-    app.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
-    gc.collect()
-    app.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    from PyQt6.QtWidgets import QApplication
+
+    if QApplication.instance() is not None:
+        xvfb = sys.modules.get("pytest_xvfb")
+        if xvfb is not None:
+            xvfb.shutdown_xvfb()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(config.stash[_EXIT_STATUS])
