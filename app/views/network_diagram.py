@@ -441,7 +441,7 @@ class NetworkDiagram(FittedView):
         record = session.pass_record()
         net = session.network
         grid_points, grid_inputs = session.plane_grid(THUMB_GRID)
-        grid = session.forward_at(grid_inputs) if grid_inputs is not None else None
+        grid = session.picture_at(grid_inputs) if grid_inputs is not None else None
         sizes = session.sizes
         batch_mean = session.sample < 0
         pick = (lambda a: np.mean(a, axis=0)) if batch_mean else (lambda a: a[0])
@@ -756,7 +756,7 @@ class NetworkDiagram(FittedView):
         points, inputs = self.session.plane_grid(MAGNIFIED_GRID)
         if inputs is None:
             return
-        rec = self.session.forward_at(inputs)
+        rec = self.session.picture_at(inputs)
         name = self.values["activation_names"][node.layer] if node.layer else "linear"
         plane = rec.a[node.layer][:, node.index]
         pix = QPixmap.fromImage(image(normalizer(name, plane)(plane).reshape(MAGNIFIED_GRID, MAGNIFIED_GRID)))
