@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 
-from valley.app.theme import THEMES, plain_numbers, readable_on, readable_text_on, style_plot
+from valley.app.theme import THEMES, readable_numbers, readable_on, readable_text_on, style_plot
 
 TRAIN_COLOUR = "#56B4E9"
 TEST_COLOUR = "#E69F00"
@@ -23,22 +23,23 @@ class TrainingChart(pg.PlotWidget):
         # "training…" or "diverged at step 12": in the title, under the key; on the plot it sat
         # over the first steps' curves, where the loss is highest
         self.status_text = ""
+        self.status_is_best = False  # the status is early stopping's best step, in its line's colour
         self._accent = THEMES["dark"].accent
         plot = self.getPlotItem()
         plot.setLabel("bottom", "step")
         plot.setLabel("left", "loss")
         for name in ("left", "bottom", "right", "top"):
-            plain_numbers(plot.getAxis(name))
+            readable_numbers(plot.getAxis(name))
         # The key is the title, not a legend: wherever a legend sits, some run's curve passes under it.
         self.train_curve = plot.plot(pen=pg.mkPen(TRAIN_COLOUR, width=2.5))
         self.test_curve = plot.plot(pen=pg.mkPen(TEST_COLOUR, width=2.5, style=pg.QtCore.Qt.PenStyle.DashLine))
         self.validation_curve = plot.plot(pen=pg.mkPen(VALIDATION_COLOUR, width=2.5,
                                                        style=pg.QtCore.Qt.PenStyle.DotLine))
-        # early stopping's best step: where the weights came back from
-        # its label rides the line, on a backdrop, so it reads over whatever curve passes there
+        # early stopping's best step: where the weights came back from. Its words are on the
+        # status line under the key, in the line's colour: a label on the line covered the
+        # curves, and a narrow chart cut it off at its edge.
         self.best = pg.InfiniteLine(angle=90, pen=pg.mkPen(VALIDATION_COLOUR, width=2,
-                                                             style=pg.QtCore.Qt.PenStyle.DashLine),
-                                    label="", labelOpts={"position": 0.92, "anchors": [(1, 0), (1, 0)]})
+                                                             style=pg.QtCore.Qt.PenStyle.DashLine))
         self.best.setVisible(False)
         plot.addItem(self.best)
         self._title(12, THEMES["dark"].background)
@@ -90,13 +91,6 @@ class TrainingChart(pg.PlotWidget):
         validation = readable_on(VALIDATION_COLOUR, background)
         self.validation_curve.setPen(pg.mkPen(validation, width=width, style=pg.QtCore.Qt.PenStyle.DotLine))
         self.best.setPen(pg.mkPen(validation, width=2, style=pg.QtCore.Qt.PenStyle.DashLine))
-        backdrop = pg.mkColor(background)
-        backdrop.setAlpha(220)
-        self.best.label.fill = pg.mkBrush(backdrop)
-        self.best.label.setColor(validation)
-        font = self.best.label.textItem.font()
-        font.setPointSize(theme.axis_font_size)
-        self.best.label.setFont(font)
         thin = max(1.0, 0.6 * width)
         self.train_accuracy.setPen(pg.mkPen(readable_on(TRAIN_COLOUR, background), width=thin))
         self.test_accuracy.setPen(pg.mkPen(readable_on(TEST_COLOUR, background), width=thin,
@@ -122,7 +116,8 @@ class TrainingChart(pg.PlotWidget):
                   and not classifying else "")
         # on a line of its own: beside the key it made the title wider than a projector's chart,
         # and the plot under it grew past the widget's edge
-        status = (f"<br><span style='color:{self._accent};font-weight:bold'>"
+        status_colour = readable_text_on(VALIDATION_COLOUR, background) if self.status_is_best else self._accent
+        status = (f"<br><span style='color:{status_colour};font-weight:bold'>"
                   f"{self.status_text}</span>") if self.status_text else ""
         validation = (f"&nbsp;&nbsp;&nbsp;<span style='color:{readable_text_on(VALIDATION_COLOUR, background)}'>"
                       f"┈ validation</span>") if validating else ""
@@ -160,17 +155,19 @@ class TrainingChart(pg.PlotWidget):
         self.validation_curve.setData(steps[:len(validation)][finite_validation], validation[finite_validation])
         self._draw_accuracy(history, steps)
         best = getattr(history, "best_step", None)
-        self.best.setVisible(best is not None and len(validation) > 0)
-        if best is not None:
+        marked = best is not None and len(validation) > 0
+        self.best.setVisible(marked)
+        if marked:
             self.best.setValue(best)
-            # where it stopped is where the curves end
-            self.best.label.setFormat(f"best: {best}{', restored' if getattr(history, 'restored', False) else ''}")
         stopped = history.stopped_at
-        text = ""
+        text, self.status_is_best = "", False
         if self.session.busy:
             text = "training…"
         elif history.status == "diverged":
             text = f"diverged at step {stopped}" if stopped is not None else "diverged"
+        elif marked:  # where it stopped is where the curves end
+            text = f"best at step {best}{', restored' if getattr(history, 'restored', False) else ''}"
+            self.status_is_best = True
         self.status_text = text
         self._title(*self._title_style)
         self._move_cursor(self.session.step)
