@@ -149,27 +149,25 @@ def readable_numbers(axis: pg.AxisItem) -> None:
         axis.tickSpacing = _spacing_apart(axis, axis.tickSpacing)
 
 
-# Between two tick labels at least this share of the widest label stays empty.
-TICK_LABEL_GAP = 0.5
-
-
 def _spacing_apart(axis: pg.AxisItem, spacing):
-    """pyqtgraph's tick spacing, with the major step widened (1, 2, 5, 10, …) until the labels
-    fit: it picks the step from the axis' length alone, so a narrow chart in a large font
-    printed "0200400600800"."""
+    """pyqtgraph's tick spacing, with the major step widened (1, 2, 5, 10, …) until neighbouring
+    labels keep at least a space between them: it picks the step from the axis' length alone,
+    so a narrow chart in a large font printed "0200400600800"."""
     def widened(minimum: float, maximum: float, size: float):
         levels = spacing(minimum, maximum, size)
         span = abs(maximum - minimum)
         if not levels or not size or not span or axis._tickSpacing is not None:
             return levels
         metrics = QFontMetricsF(axis.style["tickFont"] or axis.font())
+        gap = metrics.horizontalAdvance(" ")
         low, high = min(minimum, maximum), max(minimum, maximum)
         major = levels[0][0]
         for _ in range(12):
             ticks = np.arange(math.ceil(low / major) * major, high + major * 1e-9, major)
-            labels = axis.tickStrings(list(ticks), axis.scale, major) if ticks.size else []
-            widest = max((metrics.horizontalAdvance(text) for text in labels), default=0.0)
-            if major / span * size >= widest * (1 + TICK_LABEL_GAP):
+            labels = axis.tickStrings(list(ticks), axis.scale, major) if ticks.size > 1 else []
+            widths = [metrics.horizontalAdvance(text) for text in labels]
+            needed = max(((a + b) / 2 + gap for a, b in zip(widths, widths[1:])), default=0.0)
+            if major / span * size >= needed:
                 break
             mantissa = major / 10 ** math.floor(math.log10(major))
             major *= 2.5 if round(mantissa) == 2 else 2.0  # 1 → 2 → 5 → 10

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
+from PyQt6.QtGui import QFont, QFontMetricsF
 
 from valley.app.theme import THEMES, readable_numbers, readable_on, readable_text_on, style_plot
 
@@ -103,33 +104,45 @@ class TrainingChart(pg.PlotWidget):
         self._title_style = (points, background)
         train, test = readable_text_on(TRAIN_COLOUR, background), readable_text_on(TEST_COLOUR, background)
         # Time per update: what second-order methods cost per step (Newton-CG against Adam).
-        # It shares the title's one line, so the key then says just "train" and "test".
+        # It shares the key's line, so the key then says just "train" and "test".
         history = self.session.history
         updates = len(history.params) - 1
         seconds = history.step_seconds / updates if updates > 0 and history.step_seconds > 0 else None
         validating = len(getattr(history, "validation_loss", ())) > 0
         classifying = self.classifying
         loss = "" if seconds is not None or validating or classifying else " loss"
-        # one line of key: with a third curve the time per step gives way (it is of interest when
-        # racing second-order methods, not when watching overfitting)
-        timing = (f"&nbsp;&nbsp;{seconds * 1000:.2g} ms/step" if seconds is not None and not validating
-                  and not classifying else "")
-        # on a line of its own: beside the key it made the title wider than a projector's chart,
-        # and the plot under it grew past the widget's edge
+        # with a third curve the time per step gives way (it is of interest when racing
+        # second-order methods, not when watching overfitting)
+        entries = [(f"━ train{loss}", train), (f"╍ test{loss}", test)]
+        if validating:
+            entries.append(("┈ validation", readable_text_on(VALIDATION_COLOUR, background)))
+        elif seconds is not None and not classifying:
+            entries.append((f"{seconds * 1000:.2g} ms/step", None))
         status_colour = readable_text_on(VALIDATION_COLOUR, background) if self.status_is_best else self._accent
-        status = (f"<br><span style='color:{status_colour};font-weight:bold'>"
-                  f"{self.status_text}</span>") if self.status_text else ""
-        validation = (f"&nbsp;&nbsp;&nbsp;<span style='color:{readable_text_on(VALIDATION_COLOUR, background)}'>"
-                      f"┈ validation</span>") if validating else ""
-        self.getPlotItem().setTitle(f"<span style='color:{train}'>━ train{loss}</span>"
-                                    f"&nbsp;&nbsp;&nbsp;<span style='color:{test}'>╍ test{loss}</span>"
-                                    f"{validation}{timing}{status}", size=f"{points}pt")
+        self._key_width = _packed_width(entries, points)
+        lines = _packed(entries, points, self.width() - 8)
+        # the status on a line of its own: beside the key it made the title wider than a
+        # projector's chart, and the plot under it grew past the widget's edge
+        if self.status_text:
+            lines += [f"<span style='color:{status_colour};font-weight:bold'>{line}</span>"
+                      for line in _packed([(part, None) for part in _status_parts(self.status_text)],
+                                          points, self.width() - 8, bold=True, plain=True)]
+        self.getPlotItem().setTitle("<br>".join(lines), size=f"{points}pt")
         # pyqtgraph fixes the title's row at 30 px: a presentation font, or the status's second
         # line, would hang over the plot's top
         plot = self.getPlotItem()
         height = math.ceil(plot.titleLabel.item.boundingRect().height())
         plot.titleLabel.setMaximumHeight(height)
         plot.layout.setRowFixedHeight(0, height)
+
+    def comfortable_width(self) -> int:
+        """The width at which the key fits on one line."""
+        return math.ceil(getattr(self, "_key_width", 0.0)) + 24
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if hasattr(self, "_title_style"):  # the key's lines follow the chart's width
+            self._title(*self._title_style)
 
     @property
     def classifying(self) -> bool:
@@ -185,3 +198,41 @@ class TrainingChart(pg.PlotWidget):
 
     def _move_cursor(self, t: int) -> None:
         self.cursor.setValue(t)
+
+
+def _status_parts(text: str) -> list[str]:
+    """A status cut where it may wrap: "best at step 573," | "restored"."""
+    parts = text.split(", ")
+    return [part + ("," if k < len(parts) - 1 else "") for k, part in enumerate(parts)]
+
+
+def _packed_width(entries: list[tuple[str, str | None]], points: int) -> float:
+    """The pixels `_packed` needs to put every entry on one line."""
+    font = QFont()
+    font.setPointSize(points)
+    metrics = QFontMetricsF(font)
+    return sum(metrics.horizontalAdvance(text) for text, _ in entries) + \
+        metrics.horizontalAdvance("   ") * (len(entries) - 1)
+
+
+def _packed(entries: list[tuple[str, str | None]], points: int, width: float, bold: bool = False,
+            plain: bool = False) -> list[str]:
+    """Entries (text, colour) as HTML lines, as many on a line as fit `width` pixels: a key
+    wider than its chart kept the plot wider than the chart, and cut off its right side."""
+    font = QFont()
+    font.setPointSize(points)
+    font.setBold(bold)
+    metrics = QFontMetricsF(font)
+    gap = "&nbsp;&nbsp;&nbsp;" if not plain else " "
+    gap_width = metrics.horizontalAdvance("   " if not plain else " ")
+    lines, line, used = [], [], 0.0
+    for text, colour in entries:
+        wide = metrics.horizontalAdvance(text)
+        if line and used + gap_width + wide > width:
+            lines.append(gap.join(line))
+            line, used = [], 0.0
+        line.append(text if colour is None else f"<span style='color:{colour}'>{text}</span>")
+        used += (gap_width if used else 0.0) + wide
+    if line:
+        lines.append(gap.join(line))
+    return lines
