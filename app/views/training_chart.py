@@ -141,7 +141,8 @@ class TrainingChart(pg.PlotWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        if hasattr(self, "_title_style"):  # the key's lines follow the chart's width
+        # the key's lines follow the chart's width (not after close(): pyqtgraph drops the plot)
+        if hasattr(self, "_title_style") and self.getPlotItem() is not None:
             self._title(*self._title_style)
 
     @property
