@@ -84,7 +84,7 @@ def lanczos_top(hvp, n: int, k: int, start, tol: float = DEFAULT_TOL,
                 if m == 1:  # the Rayleigh quotient, its Ritz vector the start itself
                     last, scale = 1.0, max(abs(alpha), 1e-300)
                 else:
-                    ritz, S = np.linalg.eigh(T[:m, :m])
+                    ritz, S = _eigh_2x2(T[0, 0], T[0, 1], alpha) if m == 2 else np.linalg.eigh(T[:m, :m])
                     last = max(abs(x) for x in S[-1, -k:].tolist())
                     scale = max(abs(float(ritz[0])), abs(float(ritz[-1])), 1e-300)  # ritz ascends
                 if m == n or beta * last <= tol * scale:
@@ -104,7 +104,28 @@ def lanczos_top(hvp, n: int, k: int, start, tol: float = DEFAULT_TOL,
     if ritz is None:  # stopped after one product
         ritz, S = T[:1, 0].copy(), np.ones((1, 1))
     top = slice(-1, -k - 1, -1)
-    return Eigenpairs(values=ritz[top].copy(), vectors=(Q[:m].T @ S[:, top]).T, products=m)
+    return Eigenpairs(values=ritz[top].copy(), vectors=S[:, top].T.dot(Q[:m]), products=m)
+
+
+def _eigh_2x2(a: float, b: float, c: float) -> tuple[np.ndarray, np.ndarray]:
+    """np.linalg.eigh of [[a, b], [b, c]] by one Jacobi rotation (Golub & Van Loan §8.5.2).
+
+    Lanczos warm-started near an eigenvector mostly stops at two products, and numpy's eigh
+    costs more there than the product itself. Eigenvalues ascending, eigenvectors as columns.
+    """
+    if b == 0.0:
+        low, high = (a, c) if a <= c else (c, a)
+        vectors = np.eye(2) if a <= c else np.array([[0.0, 1.0], [1.0, 0.0]])
+        return np.array([low, high]), vectors
+    tau = (c - a) / (2.0 * b)
+    t = math.copysign(1.0, tau) / (abs(tau) + math.sqrt(1.0 + tau * tau))
+    cs = 1.0 / math.sqrt(1.0 + t * t)
+    sn = t * cs
+    # Columns (cs, −sn) and (sn, cs) belong to a − t·b and c + t·b.
+    first, second = a - t * b, c + t * b
+    if first <= second:
+        return np.array([first, second]), np.array([[cs, sn], [-sn, cs]])
+    return np.array([second, first]), np.array([[sn, cs], [cs, -sn]])
 
 
 def top_eigenvalues(objective, theta, k: int = 1, rng: np.random.Generator | None = None,

@@ -82,9 +82,7 @@ class NetworkCurvature:
         """
         net, W, rec, delta, slope = self.net, self.W, self.record, self.delta, self.slope
         if self._layout is None:  # per layer: its weights' slice and shape, its biases' slice
-            self._layout = [(slice(net.param_index(l, 0, 0), net.param_index(l, 0)), W[l].shape,
-                             slice(net.param_index(l, 0), net.param_index(l, 0) + W[l].shape[0]))
-                            for l in range(len(W))]
+            self._layout = [(weights, w.shape, biases) for (weights, biases), w in zip(net.layer_slices(), W)]
             self._ones = np.ones(rec.a[0].shape[0])
         layout, ones = self._layout, self._ones
         L = len(W)
@@ -103,10 +101,10 @@ class NetworkCurvature:
             for l in range(L - 1, -1, -1):
                 weights, shape, biases = layout[l]
                 r_gw = out[weights].reshape(shape)  # a view: the product lands in place
-                np.dot(r_delta.T, rec.a[l], out=r_gw)
+                r_delta.T.dot(rec.a[l], out=r_gw)
                 if ra[l] is not None:
                     r_gw += delta[l + 1].T.dot(ra[l])
-                np.dot(ones, r_delta, out=out[biases])
+                ones.dot(r_delta, out=out[biases])
                 if l > 0:
                     r_back = r_delta.dot(W[l])
                     r_back += delta[l + 1].dot(v[weights].reshape(shape))
