@@ -205,7 +205,7 @@ class SharpnessRecorder:
         if np.isfinite(theta).all():
             pairs = lanczos_top(hvp, theta.size, 1, self._start, SHARPNESS_TOL, SHARPNESS_MAX_PRODUCTS)
             value = float(pairs.values[0])
-            if np.isfinite(pairs.vectors).all():
+            if math.isfinite(value):  # lanczos_top's values and vectors are finite together
                 self._start = pairs.vectors[0]
         self.steps.append(int(step))
         self.values.append(value)
