@@ -6,11 +6,11 @@ import math
 import contourpy
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import QPointF, QRectF, Qt
-from PyQt6.QtGui import QFont, QFontMetricsF, QPainterPath, QPolygonF
+from PyQt6.QtCore import QRectF, Qt
+from PyQt6.QtGui import QFont, QFontMetricsF, QPainterPath
 from PyQt6.QtWidgets import QGraphicsItem
 
-from valley.app.theme import plain_numbers, style_plot
+from valley.app.theme import readable_numbers, style_plot
 from valley.app.views.diverging import CLASS_COLOURS, MIDDLE, NEGATIVE, POSITIVE, VALUE_LUT, class_brushes, normalizer
 
 HEATMAP = 100  # grid points per side
@@ -38,9 +38,15 @@ class BoundaryCurve(pg.IsocurveItem):
         # contourpy's z has rows along y; the path's x is the data's first index
         generator = contourpy.contour_generator(np.arange(-0.5, data.shape[0] + 1), np.arange(-0.5, data.shape[1] + 1),
                                                 padded.T, line_type=contourpy.LineType.Separate)
-        for line in generator.lines(self.level):
-            line = np.column_stack([np.clip(line[:, 0], 0, data.shape[0]), np.clip(line[:, 1], 0, data.shape[1])])
-            self.path.addPolygon(QPolygonF([QPointF(x, y) for x, y in line.tolist()]))
+        lines = [line for line in generator.lines(self.level) if len(line)]
+        if not lines:
+            return
+        points = np.concatenate(lines)
+        # one path for every line, built in one call: a line's last point does not join the next line
+        connect = np.ones(len(points), dtype=np.int32)
+        connect[np.cumsum([len(line) for line in lines]) - 1] = 0
+        self.path = pg.arrayToQPath(np.clip(points[:, 0], 0, data.shape[0]), np.clip(points[:, 1], 0, data.shape[1]),
+                                    connect=connect, finiteCheck=False)
 
 
 _VALUE_RGBA = _lut_rgba(VALUE_LUT)
@@ -76,7 +82,7 @@ class DecisionView(pg.PlotWidget):
         plot.setLabel("bottom", "x₁")
         plot.setLabel("left", "x₂")
         for name in ("left", "bottom", "right", "top"):
-            plain_numbers(plot.getAxis(name))
+            readable_numbers(plot.getAxis(name))
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setLookupTable(_VALUE_RGBA)
         self.image.setOpacity(0.9)
@@ -174,7 +180,7 @@ class DecisionView(pg.PlotWidget):
         if inputs is None:
             self.image.clear()
             return
-        out = self.session.forward_at(inputs).a[-1]
+        out = self.session.picture_at(inputs).a[-1]
         name = self.session.network.output_activation.name
         if out.shape[1] > 1:
             self._show_classes(np.nan_to_num(out))

@@ -63,17 +63,31 @@ def lut_index(values: np.ndarray, n: int = 256) -> np.ndarray:
 _QCOLOURS: dict[int, list[QColor]] = {}
 
 
-def colour(value: float, lut: np.ndarray = VALUE_LUT) -> QColor:
-    """The QColor of one value in [-1, 1] (scalar fast path: the diagram calls this per item per frame)."""
-    table = _QCOLOURS.get(id(lut))
-    if table is None:
-        table = _QCOLOURS[id(lut)] = [QColor.fromRgb(int(c)) for c in lut]
+_QBRUSHES: dict[int, list[QBrush]] = {}
+
+
+def _entry(value: float, n: int) -> int:
+    """lut_index for one value (scalar fast path: the diagram asks per item per frame)."""
     value = float(value)
     if value != value:  # NaN
         value = 0.0
-    n = len(table)
-    k = int(round((min(max(value, -1.0), 1.0) + 1.0) * 0.5 * (n - 1)))
-    return QColor(table[k])
+    return int(round((min(max(value, -1.0), 1.0) + 1.0) * 0.5 * (n - 1)))
+
+
+def colour(value: float, lut: np.ndarray = VALUE_LUT) -> QColor:
+    """The QColor of one value in [-1, 1] (a copy: the caller may change it)."""
+    table = _QCOLOURS.get(id(lut))
+    if table is None:
+        table = _QCOLOURS[id(lut)] = [QColor.fromRgb(int(c)) for c in lut]
+    return QColor(table[_entry(value, len(table))])
+
+
+def brush(value: float, lut: np.ndarray = VALUE_LUT) -> QBrush:
+    """colour(value, lut) as a shared brush: the diagram fills every neuron every frame."""
+    table = _QBRUSHES.get(id(lut))
+    if table is None:
+        table = _QBRUSHES[id(lut)] = [QBrush(QColor.fromRgb(int(c))) for c in lut]
+    return table[_entry(value, len(table))]
 
 
 def image(values: np.ndarray, lut: np.ndarray = VALUE_LUT) -> QImage:

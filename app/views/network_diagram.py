@@ -33,6 +33,7 @@ from valley.app.views.diverging import (
     MIDDLE,
     NEUTRAL_NODE,
     VALUE_LUT,
+    brush,
     colour,
     fmt,
     image,
@@ -52,6 +53,8 @@ THUMB_GRID = 20  # thumbnail resolution: cheap enough to recompute every frame
 MAGNIFIED_GRID = 72
 MAGNIFIED_SIZE = 190.0
 MAX_EDGE_WIDTH = 9.0
+NEUTRAL_BRUSH = QBrush(QColor(NEUTRAL_NODE))  # a neuron not yet computed, or dropped
+ZERO_BIAS_BRUSH = QBrush(QColor("#9a9a9a"))
 EDGE_LABELS_MAX = 12  # print w / Δw on edges only when there are few enough to read
 # Text sizes on screen, as multiples of the theme's point size (so presentation mode scales
 # them), and the most each may take in scene units (more would run into the next node).
@@ -441,7 +444,7 @@ class NetworkDiagram(FittedView):
         record = session.pass_record()
         net = session.network
         grid_points, grid_inputs = session.plane_grid(THUMB_GRID)
-        grid = session.forward_at(grid_inputs) if grid_inputs is not None else None
+        grid = session.picture_at(grid_inputs) if grid_inputs is not None else None
         sizes = session.sizes
         batch_mean = session.sample < 0
         pick = (lambda a: np.mean(a, axis=0)) if batch_mean else (lambda a: a[0])
@@ -505,20 +508,20 @@ class NetworkDiagram(FittedView):
                 is_dropped = computed and dropped is not None and bool(dropped[j])
                 if is_dropped:
                     # dropout took this neuron out of the shown sample's pass: it sends and receives nothing
-                    fill, text = QColor(NEUTRAL_NODE), "dropped"
+                    fill, text = NEUTRAL_BRUSH, "dropped"
                 elif layer >= delta_from:
-                    fill = colour(float(d[j]) / d_scale, DELTA_LUT)
+                    fill = brush(float(d[j]) / d_scale, DELTA_LUT)
                     text = f"δ {fmt(float(d[j]))}"
                     updates = values["record"].update_biases
                     if phase is not None and phase.kind == "update" and updates is not None:
                         db = float(updates[layer - 1][j])
                         text = f"Δb {'+' if db > 0 else ''}{fmt(db)}"
                 elif computed:
-                    fill = colour(float(norm(a[j])), VALUE_LUT if luts is None else luts[j % len(luts)])
+                    fill = brush(float(norm(a[j])), VALUE_LUT if luts is None else luts[j % len(luts)])
                     text = fmt(float(a[j]))
                 else:
-                    fill, text = QColor(NEUTRAL_NODE), ""
-                node.setBrush(QBrush(fill))
+                    fill, text = NEUTRAL_BRUSH, ""
+                node.setBrush(fill)
                 if plane is not None:
                     node.thumb.setPixmap(thumbnails[j])
                 node.thumb.setOpacity(0.2 if not computed or is_dropped else 1.0)
@@ -530,7 +533,7 @@ class NetworkDiagram(FittedView):
                     b = float(values["biases"][layer - 1][j])
                     side = 6.0 + 10.0 * min(abs(b) / weight_scale, 1.0)
                     node.bias.setRect(-side / 2, NODE - side / 2, side, side)
-                    node.bias.setBrush(QBrush(colour(np.sign(b), VALUE_LUT) if b else QColor("#9a9a9a")))
+                    node.bias.setBrush(brush(np.sign(b), VALUE_LUT) if b else ZERO_BIAS_BRUSH)
                     node.bias.setVisible(True)
                 else:
                     node.bias.setVisible(False)
@@ -563,6 +566,10 @@ class NetworkDiagram(FittedView):
             with np.errstate(invalid="ignore"):
                 widths = np.where(finite, 0.8 + (MAX_EDGE_WIDTH - 0.8)
                                   * np.minimum(np.abs(W) / scale, 1.0), 0.8)
+            # In quarter pixels, finer than the eye sees (a line drawn without antialiasing, as
+            # while playing, is whole pixels): from one step to the next most edges keep their
+            # pen, and only the changed ones are restyled.
+            widths = np.round(widths * 4.0) / 4.0
             signs = np.where(finite, np.sign(W), 0.0)
             brushes, rgba = {}, {}
             for sign in (-1.0, 0.0, 1.0):
@@ -756,7 +763,7 @@ class NetworkDiagram(FittedView):
         points, inputs = self.session.plane_grid(MAGNIFIED_GRID)
         if inputs is None:
             return
-        rec = self.session.forward_at(inputs)
+        rec = self.session.picture_at(inputs)
         name = self.values["activation_names"][node.layer] if node.layer else "linear"
         plane = rec.a[node.layer][:, node.index]
         pix = QPixmap.fromImage(image(normalizer(name, plane)(plane).reshape(MAGNIFIED_GRID, MAGNIFIED_GRID)))
