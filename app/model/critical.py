@@ -77,10 +77,10 @@ class CriticalPoints(QObject):
             return False
         grid = _seeding_grid(surface, grid)
         self._job_surface = surface
-        self.jobs.start(lambda progress, cancel: _search(surface, grid, progress, cancel),
-                        on_finished=lambda found: self._on_finished(surface, found),
-                        on_failed=lambda message: self._on_failed(surface, message),
-                        on_progress=self.progress.emit)
+        job = self.jobs.start(lambda progress, cancel: _search(surface, grid, progress, cancel),
+                              on_finished=lambda found: self._on_finished(surface, found),
+                              on_failed=lambda message: self._on_failed(surface, message))
+        job.progress.connect(lambda f, j=job: self.progress.emit(f) if j is self.jobs.job else None)
         return False
 
     def wait(self, msecs: int = 120_000) -> bool:
