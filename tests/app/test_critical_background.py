@@ -32,7 +32,7 @@ def held_finder(monkeypatch):
     """The finder waits until `release` is set, noting the thread it ran on and whether it was
     asked to stop; then it finds as usual (or returns `fake` for a surface in it)."""
     state = type("Held", (), {})()
-    state.release, state.threads, state.cancel_asked, state.fake = threading.Event(), [], [], {}
+    state.release, state.threads, state.cancel_asked, state.fake = threading.Event(), [], {}, {}
     state.returned = []
     original = critical.critical_points
 
@@ -40,7 +40,7 @@ def held_finder(monkeypatch):
         state.threads.append(threading.current_thread())
         state.release.wait(WAIT)
         cancel = options.get("cancel")
-        state.cancel_asked.append(bool(cancel is not None and cancel()))
+        state.cancel_asked[surface] = bool(cancel is not None and cancel())
         try:
             if surface in state.fake:  # whatever cancel says: a stale result must still be dropped
                 return state.fake[surface]
@@ -101,7 +101,7 @@ def test_a_new_surface_cancels_the_search_and_the_old_result_never_shows(qtbot, 
     qtbot.waitUntil(lambda: len(held_finder.returned) == 2, timeout=int(2 * WAIT * 1000))
     # a job is freed after its report was delivered: then nothing of the old search is left to come
     qtbot.waitUntil(lambda: not session.critical.jobs.findChildren(BackgroundJob), timeout=5000)
-    assert held_finder.returned[0] is old and held_finder.cancel_asked[0]  # it was told to stop
+    assert held_finder.cancel_asked == {old: True, session.surface: False}  # the old one was told to stop
     kinds = sorted(m["kind"] for m in view._markers())
     assert kinds == ["maximum"] + ["minimum"] * 4 + ["saddle"] * 4
     shown = [tuple(spot["pos"]) for batch in drawn if isinstance(batch, list) for spot in batch]
