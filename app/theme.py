@@ -1,11 +1,13 @@
 """Dark and light themes, and the presentation scale: one place that decides how things look."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
+import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QRectF, Qt
-from PyQt6.QtGui import QColor, QFont, QPainter, QPalette, QPen
+from PyQt6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPalette, QPen
 from PyQt6.QtWidgets import QApplication, QProxyStyle, QStyle
 
 
@@ -132,8 +134,9 @@ def apply_to_application(theme: Theme, app: QApplication | None = None) -> None:
     app.setFont(font)
 
 
-def plain_numbers(axis: pg.AxisItem) -> None:
-    """The axis shows the values themselves, never ×1000 with an SI prefix.
+def readable_numbers(axis: pg.AxisItem) -> None:
+    """The axis shows the values themselves, never ×1000 with an SI prefix, and a horizontal
+    axis' labels never run into each other.
 
     pyqtgraph 0.14's `enableAutoSIPrefix(False)` still computes a prefix from the axis' current
     range when the label is visible (below 1 without units: "m", ×1000) and then keeps it for
@@ -142,6 +145,34 @@ def plain_numbers(axis: pg.AxisItem) -> None:
     """
     axis.setSIPrefixEnableRanges(())
     axis.enableAutoSIPrefix(False)
+    if axis.orientation in ("bottom", "top") and "tickSpacing" not in vars(axis):
+        axis.tickSpacing = _spacing_apart(axis, axis.tickSpacing)
+
+
+def _spacing_apart(axis: pg.AxisItem, spacing):
+    """pyqtgraph's tick spacing, with the major step widened (1, 2, 5, 10, …) until neighbouring
+    labels keep at least a space between them: it picks the step from the axis' length alone,
+    so a narrow chart in a large font printed "0200400600800"."""
+    def widened(minimum: float, maximum: float, size: float):
+        levels = spacing(minimum, maximum, size)
+        span = abs(maximum - minimum)
+        if not levels or not size or not span or axis._tickSpacing is not None:
+            return levels
+        metrics = QFontMetricsF(axis.style["tickFont"] or axis.font())
+        gap = metrics.horizontalAdvance(" ")
+        low, high = min(minimum, maximum), max(minimum, maximum)
+        major = levels[0][0]
+        for _ in range(12):
+            ticks = np.arange(math.ceil(low / major) * major, high + major * 1e-9, major)
+            labels = axis.tickStrings(list(ticks), axis.scale, major) if ticks.size > 1 else []
+            widths = [metrics.horizontalAdvance(text) for text in labels]
+            needed = max(((a + b) / 2 + gap for a, b in zip(widths, widths[1:])), default=0.0)
+            if major / span * size >= needed:
+                break
+            mantissa = major / 10 ** math.floor(math.log10(major))
+            major *= 2.5 if round(mantissa) == 2 else 2.0  # 1 → 2 → 5 → 10
+        return [(major, 0)] + [(step, offset) for step, offset in levels[1:] if step < major]
+    return widened
 
 
 def style_plot(plot: pg.PlotItem, theme: Theme, x_label: str, y_label: str) -> None:
@@ -156,7 +187,7 @@ def style_plot(plot: pg.PlotItem, theme: Theme, x_label: str, y_label: str) -> N
         axis.setTickFont(tick_font)
         axis.setLabel(text, **label_style)
     for name in ("left", "bottom", "right", "top"):  # hidden ones too: a view may show them
-        plain_numbers(plot.getAxis(name))
+        readable_numbers(plot.getAxis(name))
     plot.getViewBox().setBackgroundColor(theme.background)
 
 

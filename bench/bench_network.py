@@ -73,7 +73,8 @@ def run(quick: bool) -> list[dict]:
         rows.append(make_row(f"playground: train {title} on 500 points + diagram, thumbnails, 100×100 heatmap",
                              fps, None, unit="frames/s", runs=runs, target=TARGET_FPS, higher_is_better=True,
                              note=f"{frames} frames per run, training time included; "
-                                  "diagram antialiasing off while playing, as in the app; "
+                                  "diagram antialiasing off while playing, the heatmap and thumbnails "
+                                  "in float32, as in the app; "
                                   f"{cpu_fps:.1f} frames per CPU-second (all threads: the rate on "
                                   "otherwise idle cores)"))
     return rows

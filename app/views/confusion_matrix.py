@@ -173,5 +173,9 @@ class ChartWithMatrix(QWidget):
         matrix = 0
         if not self.matrix.isHidden():
             matrix = min(self.matrix.sizeHint().width(), round(self.share * width))
+            # the chart comes first: the matrix yields where the chart's key would no longer fit
+            # on one line (a projector's large font in a narrow column)
+            if width - matrix < getattr(self.chart, "comfortable_width", lambda: 0)():
+                matrix = 0
             self.matrix.setGeometry(width - matrix, 0, matrix, height)
         self.chart.setGeometry(0, 0, width - matrix, height)

@@ -10,7 +10,7 @@ from PyQt6.QtCore import QRectF, Qt
 from PyQt6.QtGui import QFont, QFontMetricsF, QPainterPath
 from PyQt6.QtWidgets import QGraphicsItem
 
-from valley.app.theme import plain_numbers, style_plot
+from valley.app.theme import readable_numbers, style_plot
 from valley.app.views.diverging import CLASS_COLOURS, MIDDLE, NEGATIVE, POSITIVE, VALUE_LUT, class_brushes, normalizer
 
 HEATMAP = 100  # grid points per side
@@ -82,7 +82,7 @@ class DecisionView(pg.PlotWidget):
         plot.setLabel("bottom", "x₁")
         plot.setLabel("left", "x₂")
         for name in ("left", "bottom", "right", "top"):
-            plain_numbers(plot.getAxis(name))
+            readable_numbers(plot.getAxis(name))
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setLookupTable(_VALUE_RGBA)
         self.image.setOpacity(0.9)

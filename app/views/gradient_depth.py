@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from valley.app.theme import plain_numbers, readable_on, readable_text_on, style_plot
+from valley.app.theme import readable_numbers, readable_on, readable_text_on, style_plot
 from valley.core.depth import layer_norms
 from valley.core.training import TrainingHistory
 
@@ -29,7 +29,7 @@ class GradientDepthChart(pg.PlotWidget):
         plot = self.getPlotItem()
         plot.setLogMode(y=True)
         for name in ("left", "bottom", "right", "top"):
-            plain_numbers(plot.getAxis(name))
+            readable_numbers(plot.getAxis(name))
         self.curves: list[pg.PlotDataItem] = []
         self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen("#ff5c8a", width=2))
         plot.addItem(self.cursor)

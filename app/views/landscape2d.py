@@ -11,7 +11,7 @@ from PyQt6.QtGui import QFont, QFontMetricsF, QImage, QPainter
 from PyQt6.QtWidgets import QGraphicsItem, QSizePolicy
 
 from valley.app.model.basins import BasinModel
-from valley.app.theme import THEMES, Theme, plain_numbers, style_plot
+from valley.app.theme import THEMES, Theme, readable_numbers, style_plot
 from valley.app.views.annotation_layer import AnnotationLayer, Place
 from valley.app.views.basin_colours import basin_rgba
 from valley.app.views.names import elide_apart, keeps_for
@@ -385,7 +385,7 @@ class Landscape2DView(pg.PlotWidget):
         axis.setTextPen(pg.mkPen(theme.foreground))
         axis.setPen(pg.mkPen(theme.foreground))
         axis.setLabel(axis.labelText, color=theme.foreground, **{"font-size": f"{theme.axis_font_size + 2}pt"})
-        plain_numbers(axis)
+        readable_numbers(axis)
         # pyqtgraph sizes the axis for its default font: make room for ours and the label
         self._fit_colorbar_axis()
         self.legend.setLabelTextSize(f"{theme.font_size}pt")
@@ -483,7 +483,7 @@ class Landscape2DView(pg.PlotWidget):
         self.colorbar.setLevels((low, high))
         axis = self.colorbar.getAxis("right")
         axis.setLabel(label, color=self.theme.foreground, **{"font-size": f"{self.theme.axis_font_size + 2}pt"})
-        plain_numbers(axis)
+        readable_numbers(axis)
         self._fit_colorbar_axis()
         if view_spec.contours:
             levels = np.linspace(low, high, CONTOUR_LEVELS + 2)[1:-1]

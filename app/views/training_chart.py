@@ -6,8 +6,9 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
+from PyQt6.QtGui import QFont, QFontMetricsF
 
-from valley.app.theme import THEMES, plain_numbers, readable_on, readable_text_on, style_plot
+from valley.app.theme import THEMES, readable_numbers, readable_on, readable_text_on, style_plot
 
 TRAIN_COLOUR = "#56B4E9"
 TEST_COLOUR = "#E69F00"
@@ -23,22 +24,23 @@ class TrainingChart(pg.PlotWidget):
         # "training…" or "diverged at step 12": in the title, under the key; on the plot it sat
         # over the first steps' curves, where the loss is highest
         self.status_text = ""
+        self.status_is_best = False  # the status is early stopping's best step, in its line's colour
         self._accent = THEMES["dark"].accent
         plot = self.getPlotItem()
         plot.setLabel("bottom", "step")
         plot.setLabel("left", "loss")
         for name in ("left", "bottom", "right", "top"):
-            plain_numbers(plot.getAxis(name))
+            readable_numbers(plot.getAxis(name))
         # The key is the title, not a legend: wherever a legend sits, some run's curve passes under it.
         self.train_curve = plot.plot(pen=pg.mkPen(TRAIN_COLOUR, width=2.5))
         self.test_curve = plot.plot(pen=pg.mkPen(TEST_COLOUR, width=2.5, style=pg.QtCore.Qt.PenStyle.DashLine))
         self.validation_curve = plot.plot(pen=pg.mkPen(VALIDATION_COLOUR, width=2.5,
                                                        style=pg.QtCore.Qt.PenStyle.DotLine))
-        # early stopping's best step: where the weights came back from
-        # its label rides the line, on a backdrop, so it reads over whatever curve passes there
+        # early stopping's best step: where the weights came back from. Its words are on the
+        # status line under the key, in the line's colour: a label on the line covered the
+        # curves, and a narrow chart cut it off at its edge.
         self.best = pg.InfiniteLine(angle=90, pen=pg.mkPen(VALIDATION_COLOUR, width=2,
-                                                             style=pg.QtCore.Qt.PenStyle.DashLine),
-                                    label="", labelOpts={"position": 0.92, "anchors": [(1, 0), (1, 0)]})
+                                                             style=pg.QtCore.Qt.PenStyle.DashLine))
         self.best.setVisible(False)
         plot.addItem(self.best)
         self._title(12, THEMES["dark"].background)
@@ -90,13 +92,6 @@ class TrainingChart(pg.PlotWidget):
         validation = readable_on(VALIDATION_COLOUR, background)
         self.validation_curve.setPen(pg.mkPen(validation, width=width, style=pg.QtCore.Qt.PenStyle.DotLine))
         self.best.setPen(pg.mkPen(validation, width=2, style=pg.QtCore.Qt.PenStyle.DashLine))
-        backdrop = pg.mkColor(background)
-        backdrop.setAlpha(220)
-        self.best.label.fill = pg.mkBrush(backdrop)
-        self.best.label.setColor(validation)
-        font = self.best.label.textItem.font()
-        font.setPointSize(theme.axis_font_size)
-        self.best.label.setFont(font)
         thin = max(1.0, 0.6 * width)
         self.train_accuracy.setPen(pg.mkPen(readable_on(TRAIN_COLOUR, background), width=thin))
         self.test_accuracy.setPen(pg.mkPen(readable_on(TEST_COLOUR, background), width=thin,
@@ -109,32 +104,46 @@ class TrainingChart(pg.PlotWidget):
         self._title_style = (points, background)
         train, test = readable_text_on(TRAIN_COLOUR, background), readable_text_on(TEST_COLOUR, background)
         # Time per update: what second-order methods cost per step (Newton-CG against Adam).
-        # It shares the title's one line, so the key then says just "train" and "test".
+        # It shares the key's line, so the key then says just "train" and "test".
         history = self.session.history
         updates = len(history.params) - 1
         seconds = history.step_seconds / updates if updates > 0 and history.step_seconds > 0 else None
         validating = len(getattr(history, "validation_loss", ())) > 0
         classifying = self.classifying
         loss = "" if seconds is not None or validating or classifying else " loss"
-        # one line of key: with a third curve the time per step gives way (it is of interest when
-        # racing second-order methods, not when watching overfitting)
-        timing = (f"&nbsp;&nbsp;{seconds * 1000:.2g} ms/step" if seconds is not None and not validating
-                  and not classifying else "")
-        # on a line of its own: beside the key it made the title wider than a projector's chart,
-        # and the plot under it grew past the widget's edge
-        status = (f"<br><span style='color:{self._accent};font-weight:bold'>"
-                  f"{self.status_text}</span>") if self.status_text else ""
-        validation = (f"&nbsp;&nbsp;&nbsp;<span style='color:{readable_text_on(VALIDATION_COLOUR, background)}'>"
-                      f"┈ validation</span>") if validating else ""
-        self.getPlotItem().setTitle(f"<span style='color:{train}'>━ train{loss}</span>"
-                                    f"&nbsp;&nbsp;&nbsp;<span style='color:{test}'>╍ test{loss}</span>"
-                                    f"{validation}{timing}{status}", size=f"{points}pt")
+        # with a third curve the time per step gives way (it is of interest when racing
+        # second-order methods, not when watching overfitting)
+        entries = [(f"━ train{loss}", train), (f"╍ test{loss}", test)]
+        if validating:
+            entries.append(("┈ validation", readable_text_on(VALIDATION_COLOUR, background)))
+        elif seconds is not None and not classifying:
+            entries.append((f"{seconds * 1000:.2g} ms/step", None))
+        status_colour = readable_text_on(VALIDATION_COLOUR, background) if self.status_is_best else self._accent
+        self._key_width = _packed_width(entries, points)
+        lines = _packed(entries, points, self.width() - 8)
+        # the status on a line of its own: beside the key it made the title wider than a
+        # projector's chart, and the plot under it grew past the widget's edge
+        if self.status_text:
+            lines += [f"<span style='color:{status_colour};font-weight:bold'>{line}</span>"
+                      for line in _packed([(part, None) for part in _status_parts(self.status_text)],
+                                          points, self.width() - 8, bold=True, plain=True)]
+        self.getPlotItem().setTitle("<br>".join(lines), size=f"{points}pt")
         # pyqtgraph fixes the title's row at 30 px: a presentation font, or the status's second
         # line, would hang over the plot's top
         plot = self.getPlotItem()
         height = math.ceil(plot.titleLabel.item.boundingRect().height())
         plot.titleLabel.setMaximumHeight(height)
         plot.layout.setRowFixedHeight(0, height)
+
+    def comfortable_width(self) -> int:
+        """The width at which the key fits on one line."""
+        return math.ceil(getattr(self, "_key_width", 0.0)) + 24
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        # the key's lines follow the chart's width (not after close(): pyqtgraph drops the plot)
+        if hasattr(self, "_title_style") and self.getPlotItem() is not None:
+            self._title(*self._title_style)
 
     @property
     def classifying(self) -> bool:
@@ -160,17 +169,19 @@ class TrainingChart(pg.PlotWidget):
         self.validation_curve.setData(steps[:len(validation)][finite_validation], validation[finite_validation])
         self._draw_accuracy(history, steps)
         best = getattr(history, "best_step", None)
-        self.best.setVisible(best is not None and len(validation) > 0)
-        if best is not None:
+        marked = best is not None and len(validation) > 0
+        self.best.setVisible(marked)
+        if marked:
             self.best.setValue(best)
-            # where it stopped is where the curves end
-            self.best.label.setFormat(f"best: {best}{', restored' if getattr(history, 'restored', False) else ''}")
         stopped = history.stopped_at
-        text = ""
+        text, self.status_is_best = "", False
         if self.session.busy:
             text = "training…"
         elif history.status == "diverged":
             text = f"diverged at step {stopped}" if stopped is not None else "diverged"
+        elif marked:  # where it stopped is where the curves end
+            text = f"best at step {best}{', restored' if getattr(history, 'restored', False) else ''}"
+            self.status_is_best = True
         self.status_text = text
         self._title(*self._title_style)
         self._move_cursor(self.session.step)
@@ -188,3 +199,41 @@ class TrainingChart(pg.PlotWidget):
 
     def _move_cursor(self, t: int) -> None:
         self.cursor.setValue(t)
+
+
+def _status_parts(text: str) -> list[str]:
+    """A status cut where it may wrap: "best at step 573," | "restored"."""
+    parts = text.split(", ")
+    return [part + ("," if k < len(parts) - 1 else "") for k, part in enumerate(parts)]
+
+
+def _packed_width(entries: list[tuple[str, str | None]], points: int) -> float:
+    """The pixels `_packed` needs to put every entry on one line."""
+    font = QFont()
+    font.setPointSize(points)
+    metrics = QFontMetricsF(font)
+    return sum(metrics.horizontalAdvance(text) for text, _ in entries) + \
+        metrics.horizontalAdvance("   ") * (len(entries) - 1)
+
+
+def _packed(entries: list[tuple[str, str | None]], points: int, width: float, bold: bool = False,
+            plain: bool = False) -> list[str]:
+    """Entries (text, colour) as HTML lines, as many on a line as fit `width` pixels: a key
+    wider than its chart kept the plot wider than the chart, and cut off its right side."""
+    font = QFont()
+    font.setPointSize(points)
+    font.setBold(bold)
+    metrics = QFontMetricsF(font)
+    gap = "&nbsp;&nbsp;&nbsp;" if not plain else " "
+    gap_width = metrics.horizontalAdvance("   " if not plain else " ")
+    lines, line, used = [], [], 0.0
+    for text, colour in entries:
+        wide = metrics.horizontalAdvance(text)
+        if line and used + gap_width + wide > width:
+            lines.append(gap.join(line))
+            line, used = [], 0.0
+        line.append(text if colour is None else f"<span style='color:{colour}'>{text}</span>")
+        used += (gap_width if used else 0.0) + wide
+    if line:
+        lines.append(gap.join(line))
+    return lines

@@ -24,7 +24,8 @@ def test_early_stopping_quits_near_the_low_test_loss_and_restores_it(qtbot):
     chart = TrainingChart(playground)
     qtbot.addWidget(chart)
     assert chart.best.isVisible() and chart.best.value() == best
-    assert chart.best.label.toPlainText() == f"best: {best}, restored"
+    assert chart.status_text == f"best at step {best}, restored"
+    assert f"best at step {best}, restored" in chart.getPlotItem().titleLabel.text
     assert len(chart.validation_curve.getData()[0]) == stopped + 1
     at_best = history.test_loss[best]
     playground.set_option("early_stopping", 0)
