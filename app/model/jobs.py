@@ -14,6 +14,7 @@ are delivered on the thread that owns the job (the GUI thread), so slots may tou
 """
 from __future__ import annotations
 
+import atexit
 import functools
 import threading
 import traceback
@@ -37,6 +38,14 @@ def _release(key: int) -> None:
     job = _RUNNING.pop(key, None)
     if job is not None:
         job._thread.wait()  # `finished` is emitted by the thread just before it ends
+
+
+@atexit.register
+def _stop_running_jobs() -> None:
+    """A job still running when the interpreter exits is stopped and waited for, before Python
+    takes apart the objects its thread reports through."""
+    for job in list(_RUNNING.values()):
+        job.shutdown(2000)
 
 
 class JobCancelled(Exception):
