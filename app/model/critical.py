@@ -2,9 +2,9 @@
 
 Finding them runs Newton on ∇f = 0 from a grid of seeds (core.critical; on a slice of a
 network's loss, from the few grid points where the loss is flattest, with exact slice
-Hessians). That takes from milliseconds to seconds (a formula of 150 factors: ~5 s), so a
-view asks with `in_view(wait=False)`: the search runs as a background job and `found` is
-emitted once its points are held; a document that works in the foreground (exports,
+Hessians). That takes from milliseconds to seconds (a formula of 150 factors: 3 to 5 s), so a
+view asks with `in_view(wait=False)`: the search runs as a background job and `found_changed`
+is emitted once its points are held; a document that works in the foreground (exports,
 `Document(background=False)`) finds them at once. They are kept until the race shows another
 surface, which cancels a search still running: a result is only ever held for the surface
 it was found on.
