@@ -48,56 +48,84 @@ def lanczos_top(hvp, n: int, k: int, start, tol: float = DEFAULT_TOL,
     Full reorthogonalization keeps the Krylov basis orthogonal, so after n products the
     answer is exact; it usually stops much earlier, when the top k Ritz pairs have
     residuals below tol × the largest |Ritz value|. A breakdown (an invariant subspace
-    found) continues from a fresh direction orthogonal to the basis.
+    found) continues from a fresh direction orthogonal to the basis. A product that is not
+    finite (the loss overflowed there) gives NaN eigenvalues and vectors.
     """
     if not 1 <= k <= min(MAX_K, n):
         raise CurvatureError(f"k must be between 1 and {min(MAX_K, n)}, got {k!r}")
     limit = n if max_iter is None else max(k, min(n, int(max_iter)))
-    q = np.asarray(start, float).copy()
-    norm = np.linalg.norm(q)
-    if q.shape != (n,) or not np.isfinite(norm) or norm == 0:
+    q = np.array(start, dtype=float)
+    norm = math.sqrt(float(q.dot(q))) if q.shape == (n,) else math.nan
+    if not math.isfinite(norm) or norm == 0:
         raise CurvatureError(f"the start vector must be a finite, non-zero vector of length {n}")
     Q = np.empty((limit, n))
     T = np.zeros((limit, limit))  # the tridiagonal Qᵀ·H·Q, grown a row and a column per product
     fresh = None  # a seeded generator, made only if a breakdown needs one
     q /= norm
-    ritz, S, m = np.zeros(0), np.zeros((0, 0)), 0
+    ritz = S = None
+    m = 0
+    # Scalars stay plain floats and products are `ndarray.dot`: with the few products a warm
+    # start needs, numpy's per-call cost on small arrays is most of an iteration.
     with np.errstate(all="ignore"):
         for j in range(limit):
             Q[j] = q
             w = np.asarray(hvp(q), float)
-            alpha = float(q @ w)
+            alpha = float(q.dot(w))
             T[j, j] = alpha
             basis = Q[:j + 1]
-            w -= basis.T @ (basis @ w)  # twice is enough (Kahan): the basis stays orthogonal
-            w -= basis.T @ (basis @ w)
-            # Scalars in plain floats from here: with the few products a warm start needs,
-            # numpy's per-call cost on 1- and 2-element arrays is most of an iteration.
-            beta = math.sqrt(float(w @ w))
+            w -= basis.T.dot(basis.dot(w))  # twice is enough (Kahan): the basis stays orthogonal
+            w -= basis.T.dot(basis.dot(w))
+            beta = math.sqrt(float(w.dot(w)))
             m = j + 1
             if not math.isfinite(beta) or not math.isfinite(alpha):
-                break
+                # A product that overflowed: no eigenvalue to report (NaN), not one of a basis cut short.
+                return Eigenpairs(values=np.full(k, np.nan), vectors=np.full((k, n), np.nan), products=m)
             if m >= k:
-                ritz, S = (np.array([alpha]), np.ones((1, 1))) if m == 1 else np.linalg.eigh(T[:m, :m])
-                scale = max(abs(float(ritz[0])), abs(float(ritz[-1])), 1e-300)  # ritz ascends
-                if m == n or beta * max(abs(x) for x in S[-1, -k:].tolist()) <= tol * scale:
+                if m == 1:  # the Rayleigh quotient, its Ritz vector the start itself
+                    last, scale = 1.0, max(abs(alpha), 1e-300)
+                else:
+                    ritz, S = _eigh_2x2(T[0, 0], T[0, 1], alpha) if m == 2 else np.linalg.eigh(T[:m, :m])
+                    last = max(abs(x) for x in S[-1, -k:].tolist())
+                    scale = max(abs(float(ritz[0])), abs(float(ritz[-1])), 1e-300)  # ritz ascends
+                if m == n or beta * last <= tol * scale:
                     break
             if beta <= 1e-12 * max(abs(alpha), 1e-300):
                 # An invariant subspace: go on from a direction the basis has not seen.
                 fresh = fresh if fresh is not None else np.random.default_rng(0)
                 q = fresh.standard_normal(n)
-                q -= Q[:m].T @ (Q[:m] @ q)
-                q -= Q[:m].T @ (Q[:m] @ q)
-                q /= np.linalg.norm(q)
+                q -= Q[:m].T.dot(Q[:m].dot(q))
+                q -= Q[:m].T.dot(Q[:m].dot(q))
+                q /= math.sqrt(float(q.dot(q)))
                 beta = 0.0
             else:
                 q = w / beta
             if j + 1 < limit:
                 T[j, j + 1] = T[j + 1, j] = beta
-    if ritz.size < k:
-        ritz, S = np.linalg.eigh(T[:m, :m])
+    if ritz is None:  # stopped after one product
+        ritz, S = T[:1, 0].copy(), np.ones((1, 1))
     top = slice(-1, -k - 1, -1)
-    return Eigenpairs(values=ritz[top].copy(), vectors=(Q[:m].T @ S[:, top]).T, products=m)
+    return Eigenpairs(values=ritz[top].copy(), vectors=S[:, top].T.dot(Q[:m]), products=m)
+
+
+def _eigh_2x2(a: float, b: float, c: float) -> tuple[np.ndarray, np.ndarray]:
+    """np.linalg.eigh of [[a, b], [b, c]] by one Jacobi rotation (Golub & Van Loan §8.5.2).
+
+    Lanczos warm-started near an eigenvector mostly stops at two products, and numpy's eigh
+    costs more there than the product itself. Eigenvalues ascending, eigenvectors as columns.
+    """
+    if b == 0.0:
+        low, high = (a, c) if a <= c else (c, a)
+        vectors = np.eye(2) if a <= c else np.array([[0.0, 1.0], [1.0, 0.0]])
+        return np.array([low, high]), vectors
+    tau = (c - a) / (2.0 * b)
+    t = math.copysign(1.0, tau) / (abs(tau) + math.sqrt(1.0 + tau * tau))
+    cs = 1.0 / math.sqrt(1.0 + t * t)
+    sn = t * cs
+    # Columns (cs, −sn) and (sn, cs) belong to a − t·b and c + t·b.
+    first, second = a - t * b, c + t * b
+    if first <= second:
+        return np.array([first, second]), np.array([[cs, sn], [-sn, cs]])
+    return np.array([second, first]), np.array([[sn, cs], [cs, -sn]])
 
 
 def top_eigenvalues(objective, theta, k: int = 1, rng: np.random.Generator | None = None,
@@ -177,7 +205,7 @@ class SharpnessRecorder:
         if np.isfinite(theta).all():
             pairs = lanczos_top(hvp, theta.size, 1, self._start, SHARPNESS_TOL, SHARPNESS_MAX_PRODUCTS)
             value = float(pairs.values[0])
-            if np.isfinite(pairs.vectors).all():
+            if math.isfinite(value):  # lanczos_top's values and vectors are finite together
                 self._start = pairs.vectors[0]
         self.steps.append(int(step))
         self.values.append(value)

@@ -47,6 +47,7 @@ class NetworkCurvature:
             self.bend = [None] + [np.matmul(back.delta[l + 1], W[l]) * act.d2f(rec.z[l], rec.a[l])
                                   for l in range(1, len(W))]
         self.gradient = back.flat()
+        self._layout = None
 
     @property
     def dim(self) -> int:
@@ -57,6 +58,8 @@ class NetworkCurvature:
         v = np.asarray(v, float)
         if v.shape[-1:] != (self.dim,):
             raise ValueError(f"hvp: directions must have shape (..., {self.dim}), got {v.shape}")
+        if v.ndim == 1 and self.theta.ndim == 1:
+            return self._hvp_one(v)
         lead = np.broadcast_shapes(self.theta.shape[:-1], v.shape[:-1])
         if v.ndim < 2 or self.theta.ndim > 1:
             return self._hvp(v, lead)
@@ -68,6 +71,51 @@ class NetworkCurvature:
         for start in range(0, flat.shape[0], size):
             out[start:start + size] = self._hvp(flat[start:start + size], flat[start:start + size].shape[:-1])
         return out.reshape(v.shape)
+
+    def _hvp_one(self, v) -> np.ndarray:
+        """H·v for one direction v (n,) at one θ (n,): Lanczos' and CG's products.
+
+        The R-operator of `_hvp` on plain 2-D arrays, each layer's part written straight into its
+        place in the flat result. At a few dozen samples numpy's cost per call, not arithmetic,
+        is most of a product: so no broadcasting, one division at the end, `ndarray.dot` (a
+        fraction of `matmul`'s dispatch) and sums over the samples as products with ones.
+        """
+        net, W, rec, delta, slope = self.net, self.W, self.record, self.delta, self.slope
+        if self._layout is None:  # per layer: its weights' slice and shape, its biases' slice
+            self._layout = [(weights, w.shape, biases) for (weights, biases), w in zip(net.layer_slices(), W)]
+            self._ones = np.ones(rec.a[0].shape[0])
+        layout, ones = self._layout, self._ones
+        L = len(W)
+        rz, ra = [None] * (L + 1), [None] * (L + 1)
+        out = np.empty(self.dim)
+        with np.errstate(all="ignore"):
+            for l, (weights, shape, biases) in enumerate(layout):
+                r = rec.a[l].dot(v[weights].reshape(shape).T)
+                r += v[biases]
+                if ra[l] is not None:
+                    r += ra[l].dot(W[l].T)
+                rz[l + 1] = r
+                if l + 1 < L:
+                    ra[l + 1] = slope[l + 1] * r
+            r_delta = net.loss_function.delta_r(rec.z[L], rec.a[L], self.T, net.output_activation, rz[L])
+            for l in range(L - 1, -1, -1):
+                weights, shape, biases = layout[l]
+                r_gw = out[weights].reshape(shape)  # a view: the product lands in place
+                r_delta.T.dot(rec.a[l], out=r_gw)
+                if ra[l] is not None:
+                    r_gw += delta[l + 1].T.dot(ra[l])
+                ones.dot(r_delta, out=out[biases])
+                if l > 0:
+                    r_back = r_delta.dot(W[l])
+                    r_back += delta[l + 1].dot(v[weights].reshape(shape))
+                    r_back *= slope[l]
+                    r_back += self.bend[l] * rz[l]
+                    r_delta = r_back
+            out /= ones.size
+            if net.regularization == "l2" and net.reg_rate:  # l1's sign(w) is piecewise constant: no curvature
+                for weights, _, _ in layout:
+                    out[weights] += net.reg_rate * v[weights]
+        return out
 
     def _hvp(self, v, lead) -> np.ndarray:
         net, W, rec, delta = self.net, self.W, self.record, self.delta

@@ -258,6 +258,10 @@ class Network:
                                f"{self.shapes[layer]}")
         return b0 + row if col is None else w0 + row * n_in + col
 
+    def layer_slices(self) -> list[tuple[slice, slice]]:
+        """Per weight layer, where its weights (row-major) and its biases sit in the flat vector."""
+        return [(slice(w0, b0), slice(b0, end)) for w0, b0, end in self._offsets]
+
     def weight_mask(self) -> np.ndarray:
         """True for weights, False for biases, in flat order."""
         mask = np.zeros(self.n_params, bool)
