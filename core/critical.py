@@ -16,6 +16,10 @@ _VALUE_SEEDS = 64
 # converges in a handful of iterations; a seed still moving after this many has none near it.
 _VALUE_SEED_ITERATIONS = 30
 
+class SearchCancelled(Exception):
+    """critical_points stopped because its `cancel()` said True: no partial list is returned."""
+
+
 # An eigenvalue smaller than this fraction of the surface's typical curvature in
 # view counts as zero: the point is degenerate (the monkey saddle's origin).
 DEGENERATE_RTOL = 1e-7
@@ -67,11 +71,14 @@ def _value_grid_seeds(surface, bounds, resolution, limit: int = _VALUE_SEEDS, gr
     return np.stack([xs[cols[order]], ys[rows[order]]], axis=-1)
 
 
-def _newton_on_gradient(surface, theta, max_step, iterations, bounds, first=None):
+def _newton_on_gradient(surface, theta, max_step, iterations, bounds, first=None, progress=None,
+                        cancel=None):
     """Vectorized Newton for ∇f = 0 from every row of theta (least-squares when H is singular).
 
     `first`: the (gradient, Hessian) at theta when the caller has them already (on a network's
-    plane each costs a pass over the data).
+    plane each costs a pass over the data). `cancel()` is polled before each iteration (each is
+    one batched gradient and Hessian: the finder's unit of work), and `progress(fraction)` hears
+    the share of iterations done.
 
     A row stops when its step vanishes, blows up, or takes it farther outside `bounds` than
     its remaining steps (each at most max_step long) could bring it back: the finder keeps
@@ -85,6 +92,9 @@ def _newton_on_gradient(surface, theta, max_step, iterations, bounds, first=None
         idx = np.flatnonzero(active)
         if idx.size == 0:
             break
+        _poll(cancel)
+        if progress is not None:
+            progress(iteration / iterations)
         current = theta[idx]
         if iteration == 0 and first is not None:
             g, H = first
@@ -108,6 +118,11 @@ def _newton_on_gradient(surface, theta, max_step, iterations, bounds, first=None
         active[idx] = (finite & reachable & ~cycling
                        & (length[:, 0] > 1e-15 * (1.0 + np.abs(current).max(axis=-1))))
     return theta
+
+
+def _poll(cancel) -> None:
+    if cancel is not None and cancel():
+        raise SearchCancelled("critical_points: cancelled")
 
 
 def _checked_grid(grid, bounds):
@@ -141,8 +156,8 @@ def classify(eigenvalues: np.ndarray, curvature_scale: float) -> str:
     return "saddle"
 
 
-def critical_points(surface, resolution: int = 64, bounds=None, iterations: int = 100, grid=None
-                    ) -> list[CriticalPoint]:
+def critical_points(surface, resolution: int = 64, bounds=None, iterations: int = 100, grid=None,
+                    progress=None, cancel=None) -> list[CriticalPoint]:
     """Every critical point of `surface` inside `bounds` (default: the surface's view).
 
     Vectorized Newton on ∇f = 0 from a resolution × resolution grid of seeds (on a
@@ -153,6 +168,8 @@ def critical_points(surface, resolution: int = 64, bounds=None, iterations: int 
     `grid` = (xs, ys, Z), the surface's values Z[i, j] at (xs[j], ys[i]) on increasing xs and ys
     (a picture's): a surface with `seed_from_values` seeds from its part inside the bounds
     instead of evaluating a resolution × resolution grid of its own.
+    `progress(fraction)` hears how far the search is (0 to 1); `cancel()` is polled between
+    Newton's iterations, and SearchCancelled raised when it says True.
     Sorted by kind (minima first), then value.
     """
     if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) \
@@ -189,8 +206,13 @@ def critical_points(surface, resolution: int = 64, bounds=None, iterations: int 
         gradient_scale = max(float(np.nanmedian(g0)) if np.isfinite(g0).any() else 1.0, 1.0)
         finite_H = np.abs(H_seeds[np.isfinite(H_seeds)])
         curvature_scale = max(float(finite_H.max()) if finite_H.size else 1.0, 1e-300)
+        _poll(cancel)
+        # Newton is nearly all the work: its iterations span the progress up to the checks below
         theta = _newton_on_gradient(surface, seeds.copy(), 2.0 * spacing, iterations, bounds,
-                                    first=(g_seeds, H_seeds))
+                                    first=(g_seeds, H_seeds), cancel=cancel,
+                                    progress=None if progress is None
+                                    else lambda fraction: progress(0.95 * fraction))
+        _poll(cancel)
         g = surface.gradient(theta)
         gnorm = np.sqrt(np.sum(g * g, axis=-1))
         slack = 1e-9 * diagonal
@@ -225,4 +247,6 @@ def critical_points(surface, resolution: int = 64, bounds=None, iterations: int 
             degenerate_kept[degenerate_count], degenerate_count = p, degenerate_count + 1
         result.append(CriticalPoint(point=p, value=float(v), kind=kind, eigenvalues=w))
     result.sort(key=lambda c: (KINDS.index(c.kind), c.value))
+    if progress is not None:
+        progress(1.0)
     return result

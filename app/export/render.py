@@ -152,11 +152,17 @@ def settle(playground, progress=None, cancel=None) -> None:
 
 
 def prepare(widget: QWidget, size: tuple[int, int]) -> float:
-    """Lay the widget out at the logical size for `size`; returns the scale to paint at."""
+    """Lay the widget out at the logical size for `size`; returns the scale to paint at.
+
+    A map whose critical points are still being found in the background waits for them: a
+    picture shows what the window shows once the search has ended.
+    """
     scale = label_scale(size)
     logical = QSize(max(1, round(size[0] / scale)), max(1, round(size[1] / scale)))
+    maps = [widget] if isinstance(widget, Landscape2DView) else widget.findChildren(Landscape2DView)
+    settled = [view.settle_markers() for view in maps]
     if widget.testAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen):
-        changed = False
+        changed = any(settled)
         if not widget.isVisible():
             # hidden widgets get no resize events (pyqtgraph would not lay out), and a first
             # show() without an explicit resize() picks the size hint: resize, then show
@@ -168,6 +174,8 @@ def prepare(widget: QWidget, size: tuple[int, int]) -> float:
             changed = True
         if changed:  # let layouts and pyqtgraph's deferred geometry settle, once per size
             QApplication.processEvents()
+    elif any(settled):  # the markers' key in the legend: laid out before the picture is taken
+        QApplication.processEvents()
     return scale
 
 

@@ -252,6 +252,7 @@ class Document(QObject):
     def shutdown(self) -> None:
         """Cancel background work and wait for it: no thread may outlive the document's user."""
         self.basins.shutdown()
+        self.race.critical.shutdown()
         if self._network_landscape is not None:
             self._network_landscape.shutdown()
         if self._spectrum is not None:

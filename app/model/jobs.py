@@ -14,6 +14,8 @@ are delivered on the thread that owns the job (the GUI thread), so slots may tou
 """
 from __future__ import annotations
 
+import atexit
+import functools
 import threading
 import traceback
 from collections.abc import Callable
@@ -24,6 +26,26 @@ from PyQt6.QtCore import QCoreApplication, QObject, Qt, QThread, pyqtSignal, pyq
 # Progress is relayed across threads through the event queue; skipping changes smaller than
 # this keeps a function that reports on every row from flooding it.
 PROGRESS_GRANULARITY = 0.005
+
+
+# Every started job stays referenced here until its thread has ended: a model dropped while its
+# job runs (a document let go mid-search) would otherwise take the QThread with it, and Qt
+# aborts the process when a running QThread is destroyed.
+_RUNNING: dict[int, BackgroundJob] = {}
+
+
+def _release(key: int) -> None:
+    job = _RUNNING.pop(key, None)
+    if job is not None:
+        job._thread.wait()  # `finished` is emitted by the thread just before it ends
+
+
+@atexit.register
+def _stop_running_jobs() -> None:
+    """A job still running when the interpreter exits is stopped and waited for, before Python
+    takes apart the objects its thread reports through."""
+    for job in list(_RUNNING.values()):
+        job.shutdown(2000)
 
 
 class JobCancelled(Exception):
@@ -98,12 +120,14 @@ class BackgroundJob(QObject):
         # blocked in wait() does not have to process a queued call first (it would deadlock).
         self._worker.done.connect(self._thread.quit, Qt.ConnectionType.DirectConnection)
         self._thread.finished.connect(self.ended)
+        self._thread.finished.connect(functools.partial(_release, id(self)))
         self._started = False
 
     def start(self) -> None:
         if self._started:
             raise RuntimeError("a BackgroundJob runs once; make a new one")
         self._started = True
+        _RUNNING[id(self)] = self
         self._thread.start()
 
     def cancel(self) -> None:

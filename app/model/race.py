@@ -58,7 +58,7 @@ class RaceModel(QObject):
         self.trajectories: list = []
         self.selected = 0 if self.scene.optimizers else -1
         self.click_moves = "all"  # a UI preference, not part of the scene
-        self.critical = CriticalPoints(self)
+        self.critical = CriticalPoints(self, self)
         self._view_before_slice = None  # (resolution, critical_points) to restore on leaving a slice
         self._compute_all()
         document.seedChanged.connect(self._rerun_all)

@@ -40,6 +40,9 @@ CRITICAL_TITLES = {"minimum": "☆ minimum", "maximum": "△ maximum", "saddle":
                    "degenerate": "□ degenerate"}
 CRITICAL_SHORT_TITLES = {"minimum": "☆ min", "maximum": "△ max", "saddle": "◇ saddle",
                          "degenerate": "□ degen."}  # when the legend is short of room
+# The markers' key while their search runs in the background (whole, short): the map says why
+# it shows none yet where it names them once found.
+CRITICAL_SEARCHING = ("finding critical points…", "finding…")
 ARROW_TITLES = {"gradient": "−∇f (downhill)", "velocity": "velocity", "step": "next step Δθ"}
 # A step or velocity shorter than this many head sizes on screen is drawn this long (same
 # direction): a true-scale arrow of a small step would hide under its head. Longer ones are
@@ -172,6 +175,8 @@ class Landscape2DView(pg.PlotWidget):
         self._syncing_handles = False
         self._legend_texts: dict[int, str] = {}
         self._critical_key: tuple[str, str] | None = None  # the markers' key, whole and short
+        self._shown_markers: list[dict] = []  # the critical points drawn now
+        self._markers_pending = False  # their search runs in the background: none drawn yet
         self._legend_widths: dict[int, float] = {}
         self._heatmap_timer = QTimer(self)
         self._heatmap_timer.setSingleShot(True)
@@ -259,6 +264,7 @@ class Landscape2DView(pg.PlotWidget):
         session.timeline.stepChanged.connect(self.update_step)
         session.selectionChanged.connect(lambda _: self._restyle_racers())
         session.viewChanged.connect(self._view_option_changed)
+        session.critical.found_changed.connect(self._critical_points_found)
         if basins is not None:
             basins.resultChanged.connect(self._draw_basins)
             basins.settingsChanged.connect(self._draw_basins)
@@ -587,17 +593,22 @@ class Landscape2DView(pg.PlotWidget):
         self.basin_image.setRect(QRectF(x0 - dx / 2, y0 - dy / 2, x1 - x0 + dx, y1 - y0 + dy))
 
     def _draw_critical_points(self) -> None:
+        """The markers of the race's critical points; none, and the key says so, while their
+        search runs in the background (`_critical_points_found` draws them when it ends)."""
         show = bool(self.session.scene.view.critical_points)
         self.critical.setVisible(show)
         self.critical_halo.setVisible(show)
-        if not show:
+        markers = self._markers() if show else []
+        self._markers_pending = markers is None
+        self._shown_markers = markers or []
+        if not self._shown_markers:
             self.critical.setData([])
             self.critical_halo.setData([])
             return
         size = self.theme.head_size * CRITICAL_SIZE
         outline = max(2.5, self.theme.line_width)
         points, halo = [], []
-        for cp in self._markers():
+        for cp in self._shown_markers:
             kind, (px, py) = cp["kind"], cp["point"]
             symbol = CRITICAL_SYMBOLS.get(kind, "s")
             points.append(dict(pos=(px, py), symbol=symbol, size=size, brush=pg.mkBrush(None),
@@ -607,11 +618,16 @@ class Landscape2DView(pg.PlotWidget):
         self.critical_halo.setData(halo)
         self.critical.setData(points)
 
-    def _markers(self) -> list[dict]:
-        """The race's critical points in view, each with its kind and a hover text."""
-        markers = []
+    def _markers(self) -> list[dict] | None:
+        """The race's critical points in view, each with its kind and a hover text; None while
+        their search runs in the background."""
         surface, grid = self._values_grid
-        for cp in self.session.critical.in_view(grid if surface is self.session.surface else None):
+        found = self.session.critical.in_view(grid if surface is self.session.surface else None,
+                                              wait=False)
+        if found is None:
+            return None
+        markers = []
+        for cp in found:
             eig = ", ".join(f"{e:.4g}" for e in np.atleast_1d(cp.eigenvalues))
             tip = (f"{cp.kind} at ({cp.point[0]:.4g}, {cp.point[1]:.4g})\n"
                    f"f = {cp.value:.5g}\nHessian eigenvalues: {eig}")
@@ -621,6 +637,25 @@ class Landscape2DView(pg.PlotWidget):
     @staticmethod
     def _critical_tip(x, y, data):
         return data
+
+    def _critical_points_found(self) -> None:
+        """The search the map waits for has ended: its markers and their key appear, the race
+        plays on."""
+        if any(sip.isdeleted(item) for item in (self.critical, self.legend, self.legend.layout)):
+            return  # the search outlived a view being torn down
+        if self._markers_pending:
+            self._draw_critical_points()
+            self._restyle_racers()
+
+    def settle_markers(self) -> bool:
+        """Draw the critical points now, waiting for their search (exports); True when the map
+        changed."""
+        if not self._markers_pending:
+            return False
+        surface, grid = self._values_grid
+        self.session.critical.found(grid if surface is self.session.surface else None)
+        self._critical_points_found()  # when they were held already: no signal came
+        return True
 
     # ----- racers -----
     def _rebuild_racers(self) -> None:
@@ -666,11 +701,14 @@ class Landscape2DView(pg.PlotWidget):
                 racer.arrow_tip.setVisible(False)
             if spec.visible:
                 self.legend.addItem(racer.trail, spec.display_label())
-        kinds = {m["kind"] for m in self._markers()} if self.session.scene.view.critical_points else set()
+        kinds = {m["kind"] for m in self._shown_markers}
         titles = [CRITICAL_TITLES[kind] for kind in ("minimum", "saddle", "maximum", "degenerate")
                   if kind in kinds]
         self._critical_key = None
-        if titles:
+        if self._markers_pending:
+            self._critical_key = CRITICAL_SEARCHING
+            self.legend.addItem(pg.PlotDataItem(pen=None), self._critical_key[0])  # a blank sample
+        elif titles:
             # One entry for all kinds (each title carries its symbol): one legend cell, not
             # four, so the racers' names keep room to be read whole.
             self._critical_key = ("  ".join(titles), " ".join(

@@ -82,3 +82,27 @@ def test_a_job_slot_runs_the_newest_job_only_and_frees_the_others(qtbot):
     assert results == ["new"] and not slot.busy
     assert busy == [True, False, True, False]
     slot.shutdown()
+
+
+def test_a_job_whose_owner_is_dropped_while_it_runs_ends_and_is_then_let_go(qtbot):
+    """Its QThread must outlive the owner (Qt aborts the process when a running one is destroyed)."""
+    import gc
+    import threading
+    import weakref
+
+    from valley.app.model.jobs import JobSlot
+
+    release, ended = threading.Event(), []
+
+    def slow(progress, cancel):
+        release.wait(5)
+        ended.append(True)
+        return "done"
+
+    slot = JobSlot()
+    job = weakref.ref(slot.start(slow, on_finished=lambda result: None))
+    del slot
+    gc.collect()
+    assert job() is not None  # held while its thread runs
+    release.set()
+    qtbot.waitUntil(lambda: bool(ended) and gc.collect() >= 0 and job() is None, timeout=5000)

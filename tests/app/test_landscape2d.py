@@ -17,6 +17,7 @@ def view(qtbot):
     v.resize(700, 600)
     v.show()
     qtbot.waitExposed(v)
+    qtbot.waitUntil(session.critical.ready)  # the markers' search runs in the background
     return v
 
 
@@ -187,6 +188,7 @@ def test_a_head_on_a_critical_point_and_the_marker_both_show(qtbot, view, surfac
     for k, spec in enumerate(session.scene.optimizers):  # only this racer on the map
         spec.visible = k == i
     session.optimizersChanged.emit()
+    qtbot.waitUntil(session.critical.ready)
     traj = session.trajectories[i]
     assert traj.status == "converged"
     end = traj.points[-1]

@@ -202,6 +202,7 @@ def test_the_race_view_seeds_a_planes_critical_points_from_its_own_heatmap(train
     view = Landscape2DView(session)
     qtbot.addWidget(view)
     view.redraw_surface()
+    qtbot.waitUntil(session.critical.ready)  # the search runs in the background
     # one finder run, on the heatmap's own values: the plane's grid of forward passes is paid once
     assert len(grids) == 1 and grids[0] is not None
     xs, ys, Z = grids[0]
