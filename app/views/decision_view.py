@@ -11,7 +11,7 @@ from PyQt6.QtGui import QFont, QFontMetricsF, QPainterPath
 from PyQt6.QtWidgets import QGraphicsItem
 
 from valley.app.theme import readable_numbers, style_plot
-from valley.app.views.diverging import CLASS_COLOURS, MIDDLE, NEGATIVE, POSITIVE, VALUE_LUT, class_brushes, normalizer
+from valley.app.views.diverging import CLASS_COLOURS, MIDDLE, VALUE_LUT, normalizer, target_brushes
 
 HEATMAP = 100  # grid points per side
 
@@ -60,7 +60,6 @@ def class_for(modifiers) -> int:
         return 4
     shift, ctrl = bool(modifiers & mod.ShiftModifier), bool(modifiers & mod.ControlModifier)
     return {(False, False): 0, (True, False): 1, (False, True): 2, (True, True): 3}[(shift, ctrl)]
-_CLASS_BRUSHES = [pg.mkBrush(c) for c in CLASS_COLOURS]
 _CLASS_RGB = np.array([pg.mkColor(c).getRgb()[:3] for c in CLASS_COLOURS], float)
 _MIDDLE_RGB = np.array(pg.mkColor(MIDDLE).getRgb()[:3], float)
 
@@ -152,18 +151,10 @@ class DecisionView(pg.PlotWidget):
         self.show_test = bool(on)
         self.test_points.setVisible(self.show_test)
 
-    @staticmethod
-    def _brushes(T: np.ndarray):
-        if T.shape[1] > 1:
-            return [_CLASS_BRUSHES[k % len(_CLASS_BRUSHES)] for k in np.argmax(T, 1)]
-        lo, hi = float(np.min(T, initial=0.0)), float(np.max(T, initial=1.0))
-        middle = (lo + hi) / 2
-        return class_brushes(T[:, 0] > middle, [NEGATIVE, POSITIVE])
-
     def rebuild(self) -> None:
         data = self.session.data
-        self.train_points.setData(pos=data.points_train, brush=self._brushes(data.T_train))
-        self.test_points.setData(pos=data.points_test, brush=self._brushes(data.T_test))
+        self.train_points.setData(pos=data.points_train, brush=target_brushes(data.T_train))
+        self.test_points.setData(pos=data.points_test, brush=target_brushes(data.T_test))
         (x0, x1), (y0, y1) = data.bounds
         self.setXRange(x0, x1, padding=0)
         self.setYRange(y0, y1, padding=0)

@@ -54,6 +54,24 @@ def class_brushes(classes: np.ndarray, colours: list[str]) -> list[QBrush]:
     return list(brushes[np.asarray(classes, dtype=np.intp)])
 
 
+def target_brushes(T: np.ndarray) -> list[QBrush]:
+    """A brush per sample by its target, as every view of the data colours it: the class's
+    colour for several outputs (one-hot rows), else the negative or positive colour on either
+    side of the middle of the targets' range (at least 0 to 1)."""
+    T = np.asarray(T, float)
+    if not T.size:
+        return []
+    if T.ndim == 2 and T.shape[1] > 1:
+        return class_brushes(np.argmax(T, axis=1) % len(CLASS_COLOURS), CLASS_COLOURS)
+    return class_brushes(T.reshape(len(T), -1)[:, 0] > target_middle(T), [NEGATIVE, POSITIVE])
+
+
+def target_middle(T: np.ndarray) -> float:
+    """Between the two classes of one output: the middle of the targets' range, at least 0 to 1."""
+    column = np.asarray(T, float).reshape(len(T), -1)[:, 0] if np.size(T) else np.zeros(0)  # (n,) or (n, 1)
+    return (float(np.min(column, initial=0.0)) + float(np.max(column, initial=1.0))) / 2
+
+
 def lut_index(values: np.ndarray, n: int = 256) -> np.ndarray:
     """Indices into a LUT for values already scaled to [-1, 1] (NaN → the middle)."""
     values = np.nan_to_num(np.asarray(values, float), nan=0.0, posinf=1.0, neginf=-1.0)

@@ -12,7 +12,7 @@ import pyqtgraph as pg
 from PyQt6.QtCore import Qt
 
 from valley.app.theme import style_plot
-from valley.app.views.diverging import NEGATIVE, POSITIVE, class_brushes
+from valley.app.views.diverging import target_brushes, target_middle
 
 POINT_SIZE = 0.9  # a sample's marker against the theme's head size: readable from the back row
 PADDING = 0.12  # of the samples' extent, around them: none sits on the plot's frame
@@ -71,13 +71,12 @@ class HiddenSpaceView(pg.PlotWidget):
         X, T = self.session.data.X_train, self.session.data.T_train
         record = self.session.forward_at(X)
         self.positions = np.asarray(record.a[-2], float)
-        middle = (float(np.min(T, initial=0.0)) + float(np.max(T, initial=1.0))) / 2  # as the data view
-        brushes = class_brushes(T[:, 0] > middle, [NEGATIVE, POSITIVE])
+        brushes = target_brushes(T)
         finite = np.all(np.isfinite(self.positions), axis=1)
         self.points.setData(self.positions[finite, 0], self.positions[finite, 1],
                             brush=[b for b, keep in zip(brushes, finite) if keep])
         self.note.setText("")
-        self._draw_boundary(middle)
+        self._draw_boundary(target_middle(T))
 
     def _draw_boundary(self, middle: float) -> None:
         """The line where the output neuron's activation is `middle` (none for several outputs, or

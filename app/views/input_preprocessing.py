@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from valley.app.theme import style_plot
-from valley.app.views.diverging import NEGATIVE, POSITIVE, class_brushes
+from valley.app.views.diverging import target_brushes
 from valley.app.views.network_diagram import feature_label
 from valley.core.preprocessing import covariance_ellipse
 
@@ -72,9 +72,7 @@ class InputPreprocessingView(pg.GraphicsLayoutWidget):
                 plot.setTitle("")
             self.plots[0].setTitle("for a network with two or more inputs", size=size)
             return
-        T = self.session.data.T_train
-        middle = (float(np.min(T, initial=0.0)) + float(np.max(T, initial=1.0))) / 2  # as the data view
-        brushes = class_brushes(T[:, 0] > middle, [NEGATIVE, POSITIVE])
+        brushes = target_brushes(self.session.data.T_train)
         for (title, cloud, mean, covariance), plot, points, ellipse in zip(clouds, self.plots, self.points,
                                                                            self.ellipses):
             points.setData(cloud[:, 0], cloud[:, 1], brush=brushes)

@@ -8,10 +8,13 @@ negative ones, the directions in which the loss curves down, in their own colour
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 
 from valley.app.theme import THEMES, readable_on, readable_text_on, style_plot
+from valley.app.views.chart_key import packed_lines
 from valley.core.critical import DEGENERATE_RTOL
 
 SHARPNESS_COLOUR = "#56B4E9"
@@ -117,15 +120,31 @@ class SharpnessChart(pg.GraphicsLayoutWidget):
             self.limit.setValue(limit)
         self.cursor.setValue(self.session.step)
         theme = self.theme
-        line, limit_colour = (readable_text_on(SHARPNESS_COLOUR, theme.background),
-                              readable_text_on(LIMIT_COLOUR, theme.background))
-        title = f"<span style='color:{line}'>━ λmax</span>"
+        self._key = [("━ λmax", readable_text_on(SHARPNESS_COLOUR, theme.background))]
         if limit is not None:
-            title += f"&nbsp;&nbsp;<span style='color:{limit_colour}'>╍ 2/lr = {limit:.3g}</span>"
+            self._key.append((f"╍ 2/lr = {limit:.3g}", readable_text_on(LIMIT_COLOUR, theme.background)))
         if not finite.any():
-            title += f"&nbsp;&nbsp;<span style='color:{theme.muted}'>(not recorded)</span>"
-        self.top.setTitle(title, size=f"{theme.axis_font_size}pt")
+            self._key.append(("(not recorded)", theme.muted))
+        self._title_key()
         self.draw_spectrum()
+
+    def _title_key(self) -> None:
+        """The key over the λmax plot, in as many lines as its half of the width needs: on one
+        line it ran into the spectrum's title on a projector's narrow column."""
+        points = self.theme.axis_font_size
+        width = self.width() / 2 - 12
+        self.top.setTitle("<br>".join(packed_lines(self._key, points, width)), size=f"{points}pt")
+        # pyqtgraph keeps a title's row 30 px high: a second line would hang over the plot. Both
+        # halves take the taller title's height, so their plots start level.
+        height = max(math.ceil(plot.titleLabel.item.boundingRect().height()) for plot in (self.top, self.bottom))
+        for plot in (self.top, self.bottom):
+            plot.titleLabel.setMaximumHeight(height)
+            plot.layout.setRowFixedHeight(0, height)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if getattr(self, "_key", None):
+            self._title_key()
 
     def _spectrum_label(self) -> str:
         step = self.model.step

@@ -6,9 +6,9 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtGui import QFont, QFontMetricsF
 
 from valley.app.theme import THEMES, readable_numbers, readable_on, readable_text_on, style_plot
+from valley.app.views.chart_key import one_line_width, packed_lines
 
 TRAIN_COLOUR = "#56B4E9"
 TEST_COLOUR = "#E69F00"
@@ -119,13 +119,13 @@ class TrainingChart(pg.PlotWidget):
         elif seconds is not None and not classifying:
             entries.append((f"{seconds * 1000:.2g} ms/step", None))
         status_colour = readable_text_on(VALIDATION_COLOUR, background) if self.status_is_best else self._accent
-        self._key_width = _packed_width(entries, points)
-        lines = _packed(entries, points, self.width() - 8)
+        self._key_width = one_line_width(entries, points)
+        lines = packed_lines(entries, points, self.width() - 8)
         # the status on a line of its own: beside the key it made the title wider than a
         # projector's chart, and the plot under it grew past the widget's edge
         if self.status_text:
             lines += [f"<span style='color:{status_colour};font-weight:bold'>{line}</span>"
-                      for line in _packed([(part, None) for part in _status_parts(self.status_text)],
+                      for line in packed_lines([(part, None) for part in _status_parts(self.status_text)],
                                           points, self.width() - 8, bold=True, plain=True)]
         self.getPlotItem().setTitle("<br>".join(lines), size=f"{points}pt")
         # pyqtgraph fixes the title's row at 30 px: a presentation font, or the status's second
@@ -206,34 +206,3 @@ def _status_parts(text: str) -> list[str]:
     parts = text.split(", ")
     return [part + ("," if k < len(parts) - 1 else "") for k, part in enumerate(parts)]
 
-
-def _packed_width(entries: list[tuple[str, str | None]], points: int) -> float:
-    """The pixels `_packed` needs to put every entry on one line."""
-    font = QFont()
-    font.setPointSize(points)
-    metrics = QFontMetricsF(font)
-    return sum(metrics.horizontalAdvance(text) for text, _ in entries) + \
-        metrics.horizontalAdvance("   ") * (len(entries) - 1)
-
-
-def _packed(entries: list[tuple[str, str | None]], points: int, width: float, bold: bool = False,
-            plain: bool = False) -> list[str]:
-    """Entries (text, colour) as HTML lines, as many on a line as fit `width` pixels: a key
-    wider than its chart kept the plot wider than the chart, and cut off its right side."""
-    font = QFont()
-    font.setPointSize(points)
-    font.setBold(bold)
-    metrics = QFontMetricsF(font)
-    gap = "&nbsp;&nbsp;&nbsp;" if not plain else " "
-    gap_width = metrics.horizontalAdvance("   " if not plain else " ")
-    lines, line, used = [], [], 0.0
-    for text, colour in entries:
-        wide = metrics.horizontalAdvance(text)
-        if line and used + gap_width + wide > width:
-            lines.append(gap.join(line))
-            line, used = [], 0.0
-        line.append(text if colour is None else f"<span style='color:{colour}'>{text}</span>")
-        used += (gap_width if used else 0.0) + wide
-    if line:
-        lines.append(gap.join(line))
-    return lines

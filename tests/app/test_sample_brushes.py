@@ -52,3 +52,35 @@ def test_a_thousand_samples_are_drawn_with_two_symbols(qtbot, playground, view_c
         assert len({id(brush) for brush in brushes}) <= 2
         assert len(scatter.fragmentAtlas) <= 2  # one rendered symbol per class, not per sample
     assert shown >= 500
+
+
+THREE_CLASSES = """version = 1
+kind = "network"
+steps = 5
+[network]
+dataset = "spiral_arms"
+classes = 3
+samples = 150
+hidden = [6, 2]
+output_activation = "softmax"
+loss = "cross_entropy"
+preprocessing = "standardize"
+"""
+
+
+def test_every_view_of_the_data_colours_three_classes_by_class(qtbot):
+    """The data view, the Inputs view and the (h₁, h₂) view agree: a class's own colour each."""
+    from valley.app.views.diverging import CLASS_COLOURS
+
+    document = Document(loads_scene(THREE_CLASSES, "three.toml"), background=False)
+    playground = document.playground
+    labels = np.argmax(playground.data.T_train, axis=1)
+    assert set(labels.tolist()) == {0, 1, 2}
+    views = [DecisionView(playground), InputPreprocessingView(playground), HiddenSpaceView(playground)]
+    scatters = [views[0].train_points, views[1].points[0], views[2].points]
+    for view in views:
+        qtbot.addWidget(view)
+    for scatter in scatters:
+        colours = [brush.color().name().upper() for brush in scatter.data["brush"]]
+        assert colours == [CLASS_COLOURS[k].upper() for k in labels]
+    document.shutdown()
