@@ -8,10 +8,14 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QRectF, QSignalBlocker, Qt, pyqtSignal
+from PyQt6.QtGui import QFont, QFontMetricsF
 from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from valley.app.model.network_landscape import NetworkLandscapeModel
 from valley.app.theme import style_plot
+
+# The plane's axes (whole, short): θ₀ + α·d₁ + β·d₂
+AXIS_NAMES = {"bottom": ("α (direction 1)", "α"), "left": ("β (direction 2)", "β")}
 
 
 class NetworkLandscapeView(QWidget):
@@ -44,8 +48,8 @@ class NetworkLandscapeView(QWidget):
         self.plot = pg.PlotWidget(self)
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
-        self.plot.setLabel("bottom", "α (direction 1)")
-        self.plot.setLabel("left", "β (direction 2)")
+        self.plot.setLabel("bottom", AXIS_NAMES["bottom"][0])
+        self.plot.setLabel("left", AXIS_NAMES["left"][0])
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setColorMap(pg.colormap.get("viridis"))
         self.plot.addItem(self.image)
@@ -59,6 +63,7 @@ class NetworkLandscapeView(QWidget):
         self.plot.scene().sigMouseClicked.connect(self._clicked)
         self.plot.setToolTip("Click the plane: the network takes the weights of that point")
         layout.addWidget(self.plot, 1)
+        self.plot.getPlotItem().getViewBox().sigResized.connect(self._fit_axis_names)
         if theme is not None:
             self.apply_theme(theme)
         model.resultChanged.connect(self._show)
@@ -72,12 +77,28 @@ class NetworkLandscapeView(QWidget):
 
     def apply_theme(self, theme) -> None:
         self.plot.setBackground(theme.background)
-        style_plot(self.plot.getPlotItem(), theme, "α (direction 1)", "β (direction 2)")
+        style_plot(self.plot.getPlotItem(), theme, AXIS_NAMES["bottom"][0], AXIS_NAMES["left"][0])
+        self._fit_axis_names()
         # The path is drawn over viridis (dark blue to yellow): white with a dark edge reads on all of it.
         self.path.setPen(pg.mkPen("#ffffff", width=theme.line_width))
         self.head.setSize(theme.head_size)
         self.head.setBrush(pg.mkBrush(theme.accent))
         self.picked.setSize(theme.head_size * 1.3)
+
+    def _fit_axis_names(self, *_) -> None:
+        """Each axis' whole name where it fits along the axis, else the letter alone: in a
+        projector's short column "β (direction 2)" was cut to "β (direction"."""
+        plot = self.plot.getPlotItem()
+        for name, (whole, short) in AXIS_NAMES.items():
+            axis = plot.getAxis(name)
+            size = str(axis.labelStyle.get("font-size", "")).removesuffix("pt")
+            font = QFont()
+            if size.replace(".", "", 1).isdigit():
+                font.setPointSizeF(float(size))
+            length = axis.height() if name == "left" else axis.width()
+            text = whole if QFontMetricsF(font).horizontalAdvance(whole) + 8 <= length else short
+            if axis.labelText != text:
+                axis.setLabel(text, **axis.labelStyle)
 
     def request_race(self) -> bool:
         """Emit raceRequested for the shown plane; False when no landscape is shown."""
